@@ -1,0 +1,215 @@
+# Mutual-PR signage — build.
+#
+#   make            build the three programs into $(BUILD)/
+#   make test       install missing Debian packages, build, run every test
+#   make run        install missing packages, build, show the demo
+#   make SANITIZE=1 test   the same suite under ASan + UBSan (build/san/)
+#   make fuzz       build the libFuzzer targets with clang and run each briefly
+#   make bench      build and run the benchmarks in bench/
+#   make install PREFIX=/usr/local DESTDIR=...
+#
+# Project flags are kept apart from the user's CFLAGS/LDFLAGS, which are
+# appended last so they win.  DEVELOPER=1 (the default inside a git checkout,
+# and in CI) adds -Werror.
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/signage
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
+SANITIZE ?=
+DEVELOPER ?= $(if $(wildcard .git),1,)
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+else
+BUILD ?= build
+endif
+
+# Every library comes from pkg-config; DEB_PKGS below installs them.
+PKGS_CORE   = libconfig icu-uc icu-i18n
+PKGS_MEDIA  = libavformat libavcodec libavutil libswscale
+PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) libsystemd jansson
+PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
+PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
+
+# Debian 12 packages: libraries, the programs the tests and the demo drive
+# (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
+# check memory and fuzz).
+DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
+	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
+	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
+	libclang-rt-14-dev clang-format
+DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wwrite-strings -fno-common -Wformat=2 -Wno-format-nonliteral
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+SAN_FLAGS =
+ifeq ($(SANITIZE),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"'
+SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
+	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(PKGS_ALL))
+SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)
+
+ALL_CFLAGS  = $(SIGNAGE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SIGNAGE_LDFLAGS) $(LDFLAGS)
+
+LIBS_CORE   = $(call pc_libs,$(PKGS_CORE)) -lm
+LIBS_SCHED  = $(call pc_libs,$(PKGS_SCHED)) -lm
+LIBS_PLAYER = $(call pc_libs,$(PKGS_PLAYER)) -lm
+LIBS_TEST   = $(call pc_libs,$(PKGS_ALL)) -lm
+
+# Rooms (STYLE.md).  Each directory's *.c except main.c is one static library;
+# calls go down only: player, scheduler -> playlists -> common.
+COMMON_SRC    = $(wildcard common/*.c)
+PLAYLISTS_SRC = $(wildcard playlists/*.c)
+SCHED_SRC     = $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
+PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIB_COMMON    = $(BUILD)/libcommon.a
+LIB_PLAYLISTS = $(BUILD)/libplaylists.a
+LIB_SCHED     = $(BUILD)/libsched.a
+LIB_PLAYER    = $(BUILD)/libplayer.a
+
+SCHEDULER = $(BUILD)/signage-scheduler
+PLAYER    = $(BUILD)/signage-player
+CTL       = $(BUILD)/signagectl
+PROGRAMS  = $(if $(wildcard scheduler/main.c),$(SCHEDULER)) \
+	$(if $(wildcard player/main.c),$(PLAYER)) \
+	$(if $(wildcard tools/signagectl.c),$(CTL))
+
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_SRC  = $(wildcard bench/bench_*.c)
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all test run deps check-deps test-build test-run run-demo bench fuzz \
+	install uninstall clean format format-check
+.SUFFIXES:
+.SECONDARY:
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_COMMON): $(call obj,$(COMMON_SRC))
+$(LIB_PLAYLISTS): $(call obj,$(PLAYLISTS_SRC))
+$(LIB_SCHED): $(call obj,$(SCHED_SRC))
+$(LIB_PLAYER): $(call obj,$(PLAYER_SRC))
+$(BUILD)/lib%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SCHEDULER): $(BUILD)/scheduler/main.o $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
+
+$(PLAYER): $(BUILD)/player/main.o $(LIB_PLAYER) $(LIB_PLAYLISTS) $(LIB_COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_PLAYER)
+
+# signagectl: check uses the scheduler's validator, so it links libsched, never SDL.
+$(CTL): $(BUILD)/tools/signagectl.o $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
+
+# Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
+# runner main (tests/unit/check_main.c) and every library.
+TEST_LIBS = $(LIB_PLAYER) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/check_main.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
+
+$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
+
+# --- the two commands -------------------------------------------------------
+
+# Installs the Debian packages when a library or a tool is missing.
+check-deps:
+	@missing=; \
+	for p in $(PKGS_ALL); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	for c in $(DEB_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then echo "missing:$$missing -- installing Debian packages"; \
+		$(MAKE) --no-print-directory deps; fi
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	set -e; export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get update -qq; \
+	$$sudo apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+
+test: check-deps
+	@$(MAKE) --no-print-directory test-build
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run-tests.sh
+
+test-build: $(PROGRAMS) $(UNIT_BINS)
+
+run: check-deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh demo/run-demo.sh
+
+bench: check-deps
+	@$(MAKE) --no-print-directory $(PROGRAMS) $(BENCH_BINS)
+	@BUILD=$(BUILD) sh bench/run-bench.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_*.c, built with clang against the
+# library sources directly (not the gcc archives).
+FUZZ_BUILD = build/fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_LIBSRC = $(COMMON_SRC) $(PLAYLISTS_SRC) $(SCHED_SRC)
+fuzz: check-deps
+	@mkdir -p $(FUZZ_BUILD)
+	@set -e; for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		echo "fuzz: building $$n"; \
+		clang -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined $(SIGNAGE_CPPFLAGS) \
+			$(call pc_cflags,$(PKGS_SCHED)) -o $(FUZZ_BUILD)/$$n $$f $(FUZZ_LIBSRC) \
+			$(call pc_libs,$(PKGS_SCHED)) -lm; \
+		mkdir -p $(FUZZ_BUILD)/$$n.corpus; \
+		seeds=tests/fuzz/$$n.seeds; [ -d $$seeds ] || seeds=; \
+		echo "fuzz: running $$n for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-rss_limit_mb=2048 $(FUZZ_BUILD)/$$n.corpus $$seeds 2>$(FUZZ_BUILD)/$$n.log \
+			|| { tail -40 $(FUZZ_BUILD)/$$n.log; exit 1; }; \
+		tail -1 $(FUZZ_BUILD)/$$n.log; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fonts
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 644 fonts/*.ttf fonts/OFL.txt $(DESTDIR)$(DATADIR)/fonts/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
+		$(DESTDIR)$(BINDIR)/signagectl
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build
+
+FORMAT_SRC = $(wildcard common/*.[ch] playlists/*.[ch] scheduler/*.[ch] player/*.[ch] \
+	tools/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,60 @@
+/* config.h - signage.cfg: state directory, zone, horizon, fallback, screens.
+ *
+ * Read with libconfig.  Every problem is reported as "FILE:LINE: error: what
+ * is wrong, and what would be right".
+ */
+#ifndef SIGNAGE_CONFIG_H
+#define SIGNAGE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "playlists/model.h"
+#include "playlists/pltime.h"
+
+struct pl_screen {
+    char *id;                /* [a-z0-9][a-z0-9_-]{0,63} */
+    char *name;              /* for people; may be NULL */
+    char **groups;
+    size_t ngroups;
+    int width, height;       /* the picture as people see it */
+    int rotate;              /* 0, 90, 180, 270: how the panel is mounted */
+};
+
+struct pl_config {
+    char *path;              /* the file read */
+    char *dir;               /* its directory: relative paths in it resolve here */
+    char *state;             /* STATE; relative values are resolved against dir */
+    char *timezone;          /* default "Asia/Tokyo" */
+    pl_tz *tz;
+    int horizon_days;        /* default 35 */
+    pl_ms default_duration_ms; /* image/text items without duration; default 10 s */
+    pl_ms pending_grace_ms;  /* missing media: reject after this; default 10 min */
+    /* What plays when no campaign does: a pseudo-campaign with id "-",
+     * whose items' files are relative to dir.  Never NULL after a load:
+     * without a "fallback" setting it is one text item. */
+    struct pl_campaign *fallback;
+    struct pl_screen *screens;
+    size_t nscreens;
+};
+
+/* Finds the config file: OPT (from -c) if given, else $SIGNAGE_CONFIG, else
+ * ./signage.cfg if it exists, else /etc/signage/signage.cfg.  Returns a
+ * pointer to one of those strings (static or OPT; never NULL). */
+const char *pl_config_locate(const char *opt);
+
+/* Reads and validates PATH.  Returns NULL with ERR filled on any problem. */
+struct pl_config *pl_config_load(const char *path, char *err, size_t errlen);
+void pl_config_free(struct pl_config *cfg);
+
+/* The screen with id ID, or NULL. */
+const struct pl_screen *pl_config_screen(const struct pl_config *cfg, const char *id);
+
+/* True when TARGET (a screen id, a group name, or "*") names at least one
+ * screen of CFG. */
+bool pl_config_target_known(const struct pl_config *cfg, const char *target);
+
+/* True when campaign C targets screen S (by id, group, or "*"). */
+bool pl_screen_targeted(const struct pl_screen *s, const struct pl_campaign *c);
+
+#endif

@@ -1,0 +1,121 @@
+/* Tests for playlists/model.c and the common/ utilities it stands beside. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomic.h"
+#include "common/strbuf.h"
+#include "playlists/model.h"
+#include "tests/unit/check_main.h"
+
+START_TEST(test_ids)
+{
+    ck_assert(pl_id_valid("kochi-makino-expo"));
+    ck_assert(pl_id_valid("0"));
+    ck_assert(pl_id_valid("a_b-9"));
+    ck_assert(!pl_id_valid(""));
+    ck_assert(!pl_id_valid(NULL));
+    ck_assert(!pl_id_valid("-lead"));
+    ck_assert(!pl_id_valid("_lead"));
+    ck_assert(!pl_id_valid("Upper"));
+    ck_assert(!pl_id_valid("has space"));
+    ck_assert(!pl_id_valid("../etc"));
+    ck_assert(!pl_id_valid("高知"));
+    char id[80];
+    memset(id, 'a', sizeof id);
+    id[64] = '\0';
+    ck_assert(pl_id_valid(id));
+    id[64] = 'a';
+    id[65] = '\0';
+    ck_assert(!pl_id_valid(id));
+}
+END_TEST
+
+START_TEST(test_colors)
+{
+    uint32_t c = 0;
+    char buf[8];
+
+    ck_assert_int_eq(pl_color_parse("#1b5e20", &c), 0);
+    ck_assert_uint_eq(c, 0x1b5e20);
+    pl_color_format(c, buf);
+    ck_assert_str_eq(buf, "#1b5e20");
+    ck_assert_int_eq(pl_color_parse("#FFF", &c), 0);
+    ck_assert_uint_eq(c, 0xffffff);
+    ck_assert_int_eq(pl_color_parse("1b5e20", &c), -1);
+    ck_assert_int_eq(pl_color_parse("#1b5e2", &c), -1);
+    ck_assert_int_eq(pl_color_parse("#1b5e2g", &c), -1);
+    ck_assert_int_eq(pl_color_parse("#", &c), -1);
+    ck_assert_int_eq(pl_color_parse(NULL, &c), -1);
+}
+END_TEST
+
+START_TEST(test_item_types)
+{
+    ck_assert_int_eq(pl_item_type_parse("image"), PL_ITEM_IMAGE);
+    ck_assert_int_eq(pl_item_type_parse("video"), PL_ITEM_VIDEO);
+    ck_assert_int_eq(pl_item_type_parse("text"), PL_ITEM_TEXT);
+    ck_assert_int_eq(pl_item_type_parse("Image"), -1);
+    ck_assert_int_eq(pl_item_type_parse("audio"), -1);
+    ck_assert_str_eq(pl_item_type_name(PL_ITEM_VIDEO), "video");
+    pl_campaign_free(NULL);
+}
+END_TEST
+
+START_TEST(test_strbuf)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    ck_assert_str_eq(sb_str(&sb), "");
+    for (int i = 0; i < 1000; i++)
+        sb_printf(&sb, "%d,", i);
+    ck_assert(!sb_failed(&sb));
+    ck_assert(strncmp(sb_str(&sb), "0,1,2,", 6) == 0);
+    ck_assert_uint_eq(sb.len, strlen(sb.buf));
+    char *s = sb_steal(&sb);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_null(sb.buf);
+    free(s);
+    sb_free(&sb);
+}
+END_TEST
+
+START_TEST(test_atomic_write)
+{
+    char dir[] = "/tmp/signage-atomic.XXXXXX", path[64], err[256] = "";
+    struct stat st;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/a.playlist", dir);
+    ck_assert_int_eq(atomic_write_file(path, "one\n", 4, 0644, err, sizeof err), 0);
+    ck_assert_int_eq(atomic_write_file(path, "two!\n", 5, 0644, err, sizeof err), 0);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_size, 5);
+    ck_assert_int_eq(st.st_mode & 0777, 0644);
+    /* a directory that does not exist: error with the path, nothing left */
+    char bad[96];
+    snprintf(bad, sizeof bad, "%s/nodir/x", dir);
+    ck_assert_int_eq(atomic_write_file(bad, "x", 1, 0644, err, sizeof err), -ENOENT);
+    ck_assert(strstr(err, bad) != NULL);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0); /* fails if a temporary file was left */
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_ids);
+    tcase_add_test(tc, test_colors);
+    tcase_add_test(tc, test_item_types);
+    tcase_add_test(tc, test_strbuf);
+    tcase_add_test(tc, test_atomic_write);
+    suite_add_tcase(s, tc);
+    return s;
+}
