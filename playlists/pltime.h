@@ -3,6 +3,27 @@
  * An instant is pl_ms: milliseconds since 1970-01-01T00:00:00Z.  Zones come
  * from ICU's time zone data, so the zone is a value (no TZ environment
  * variable, no process-wide state) and zones with DST are right.
+ *
+ * Conventions of pltime.c, for every function below:
+ * - A NULL zone means UTC.
+ * - pl_tz_new() asks ICU once for the zone's offset changes (1800..2500) and
+ *   keeps them in a table; later calls use only that table, and past 2500 the
+ *   zone's final rules repeat every 400 years.  Zone names are IANA ids as
+ *   ICU spells them (case matters: "Asia/Tokyo"); ICU's fallback
+ *   "Etc/Unknown" and custom ids such as "GMT+9" are refused.
+ * - Text is strict: no spaces around it, 2-digit month, day, hour, minute
+ *   and second, 1..3 fractional digits (more are refused, not cut), no leap
+ *   seconds (":60"), no hour 24 in a date-time (pl_hhmm_parse() takes
+ *   "24:00"), offsets "Z", "+HH:MM", "+HHMM" or "+HH" up to +-14:00, and
+ *   the instant within PL_MS_MIN..PL_MS_MAX.  Local dates 1899-12-31 and
+ *   10000-01-01 are read when the instant is inside that range, so whatever
+ *   pl_time_format() writes for an instant in range reads back exactly.
+ * - Offsets with seconds (local mean time before standard time, e.g.
+ *   Monrovia until 1972) are formatted cut to whole minutes, with the wall
+ *   time that goes with the cut offset, so the text still names exactly the
+ *   instant; pl_civil.offset_s keeps the true offset.
+ * - Instants are clamped to about +-146 million years before arithmetic,
+ *   and pl_tz_from_civil() years to +-10 million, so no input overflows.
  */
 #ifndef SIGNAGE_PLTIME_H
 #define SIGNAGE_PLTIME_H
@@ -78,7 +99,8 @@ int pl_time_format(pl_ms t, const pl_tz *tz, char *buf, size_t len);
 int pl_time_format_s(pl_ms t, const pl_tz *tz, char *buf, size_t len);
 
 /* Parses a daypart time "HH:MM", 00:00 .. 24:00, into minutes after
- * midnight (0 .. 1440).  Returns 0, or -1 with ERR filled. */
+ * midnight (0 .. 1440).  Returns 0, or -1 with ERR filled.
+ * A 1-digit hour ("7:00") is taken; minutes are always 2 digits. */
 int pl_hhmm_parse(const char *s, int *minutes, char *err, size_t errlen);
 
 /* Parses a weekday name: "mon".."sun" (also "monday".., any case).
