@@ -3,6 +3,45 @@
  * A playlist is everything a player needs besides media/: which screen, its
  * geometry, the zone, the generation, the windows with their loops, and the
  * fallback loop.
+ *
+ * The format, version 1 (libconfig syntax, UTF-8, written by
+ * pl_playlist_format() exactly in this order and layout, so the same
+ * playlist always gives the same bytes):
+ *
+ *   # signage playlist: written by signage-scheduler, do not edit
+ *   format = 1;                        # anything else is refused
+ *   screen = "shinjuku-west-plaza";    # a screen id
+ *   timezone = "Asia/Tokyo";           # IANA zone the times are written in
+ *   width = 1920; height = 1080;       # 16..16384 each
+ *   rotate = 0;                        # 0, 90, 180, 270
+ *   generation = 12L;                  # int64 >= 0
+ *   generated_at = "2023-03-01T00:00:00.000+09:00";
+ *   fallback = ( <slot>, ... );        # may be empty; every slot has campaign = "-"
+ *   windows = (                        # sorted by start, disjoint, may be empty
+ *     { start = "2023-03-01T00:00:00.000+09:00";   # ISO 8601, ms and offset
+ *       end = "2023-04-01T00:00:00.000+09:00";     # exclusive, after start
+ *       priority = 50;                             # 0..100
+ *       loop = ( <slot>, ... ); }                  # at least one slot
+ *   );
+ *
+ * A slot is one group on one line:
+ *   { campaign = "kochi-makino-expo";  # campaign id ("-" in the fallback)
+ *     owner = "高知県"; title = "...";  # optional (left out when empty)
+ *     item = 0;                        # index in the campaign, 0..9999
+ *     type = "image";                  # "image", "video" or "text"
+ *     duration = 15.000;               # seconds, exactly 3 decimals, 1..86400
+ *     media = "media/<sha256>.jpg";    # image/video: path under STATE, "media/..."
+ *     sha256 = "<64 lowercase hex>";   # image/video
+ *     text = "牧野博士の新休日\nらんまん";  # text: UTF-8, at most PL_TEXT_MAX bytes
+ *     background = "#1b5e20";          # optional, default #0b2545 (letterbox for media)
+ *     color = "#ffffff"; }             # text only, optional, default #ffffff
+ *
+ * Strings escape '"' '\\' and control bytes (\n \t \r \f, others \xNN);
+ * every other byte, UTF-8 included, is written as is.  Slots' offsets and
+ * each loop's length are not stored: the reader recomputes them from the
+ * durations.  The reader checks everything above and that a (campaign,
+ * item) pair always has the same content (type, media, sha256, text,
+ * colours), and that a campaign has the same owner and title everywhere.
  */
 #ifndef SIGNAGE_PLFILE_H
 #define SIGNAGE_PLFILE_H

@@ -1,0 +1,550 @@
+/* config.c - signage.cfg (SPEC §3).
+ *
+ * Decisions where the SPEC is silent:
+ * - A relative `state` resolves against the directory of the config file,
+ *   not the working directory, so a program started from anywhere finds the
+ *   same tree ("./var" next to the config by default).
+ * - `fallback` items' files are relative to that directory as well and are
+ *   kept as written; a fallback video needs an explicit `duration` (nothing
+ *   probes it).  Without a `fallback` the screen shows one text item
+ *   "東京都" in white on dark navy (#0b2545), so it is never black.
+ * - A group name may not equal a screen id (a target would be ambiguous),
+ *   and "*" is reserved for "every screen".
+ */
+#include "playlists/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "playlists/cfgutil.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_SCREENS 10000
+#define CONFIG_MAX_GROUPS 256
+#define CONFIG_MAX_FALLBACK_ITEMS 1000
+#define CONFIG_SIZE_MIN 16
+#define CONFIG_SIZE_MAX 16384
+#define CONFIG_DEFAULT_STATE "./var"
+#define CONFIG_DEFAULT_TZ "Asia/Tokyo"
+#define CONFIG_DEFAULT_HORIZON 35
+#define CONFIG_DEFAULT_DURATION_MS INT64_C(10000)
+#define CONFIG_DEFAULT_GRACE_MS INT64_C(600000)
+#define CONFIG_GRACE_MAX_MS (7 * PL_MS_PER_DAY)
+#define CONFIG_FALLBACK_TEXT "東京都"
+#define CONFIG_FALLBACK_BACKGROUND 0x0b2545u
+#define CONFIG_FALLBACK_COLOR 0xffffffu
+
+static const char *const top_members[] = {
+    "state",         "timezone", "horizon_days", "default_duration",
+    "pending_grace", "fallback", "screens"};
+#define TOP_LIST "state, timezone, horizon_days, default_duration, pending_grace, fallback, screens"
+static const char *const fallback_members[] = {"items", "title", "owner"};
+#define FALLBACK_LIST "items, title, owner"
+static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};
+#define SCREEN_LIST "id, name, groups, width, height, rotate"
+
+const char *pl_config_locate(const char *opt)
+{
+    const char *env;
+
+    if (opt)
+        return opt;
+    env = getenv("SIGNAGE_CONFIG");
+    if (env && *env)
+        return env;
+    if (access("./signage.cfg", F_OK) == 0)
+        return "./signage.cfg";
+    return "/etc/signage/signage.cfg";
+}
+
+/* Refuses members of G not named in KNOWN. */
+static int check_members(const config_setting_t *g, const char *const *known, size_t nknown,
+                         const char *what, const char *list, const char *file, char *err,
+                         size_t errlen)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        bool ok = false;
+        for (size_t k = 0; k < nknown && name; k++)
+            if (strcmp(name, known[k]) == 0)
+                ok = true;
+        if (!ok) {
+            pl_cfg_error(err, errlen, file, m, "unknown %s setting '%s'; known are %s", what,
+                         name ? name : "?", list);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static char *join_path(const char *dir, const char *rel)
+{
+    size_t n;
+    char *p;
+
+    while (rel[0] == '.' && rel[1] == '/')
+        rel += 2;
+    if (strcmp(dir, ".") == 0 || rel[0] == '\0')
+        return strdup(rel[0] ? rel : dir);
+    n = strlen(dir) + strlen(rel) + 2;
+    p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, rel);
+    return p;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *d;
+
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    d = strndup(path, (size_t)(slash - path));
+    return d;
+}
+
+static struct pl_campaign *fallback_new(const char *title, const char *owner)
+{
+    struct pl_campaign *c = calloc(1, sizeof *c);
+
+    if (!c)
+        return NULL;
+    c->id = strdup("-");
+    c->title = strdup(title);
+    c->owner = strdup(owner);
+    c->start = PL_MS_MIN;
+    c->end = PL_MS_MAX;
+    c->priority = 0;
+    c->weight = 1;
+    if (!c->id || !c->title || !c->owner) {
+        pl_campaign_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static struct pl_campaign *fallback_default(pl_ms duration_ms)
+{
+    struct pl_campaign *c = fallback_new("fallback", "-");
+
+    if (!c)
+        return NULL;
+    c->items = calloc(1, sizeof *c->items);
+    if (!c->items)
+        goto out_free;
+    c->nitems = 1;
+    c->items[0].type = PL_ITEM_TEXT;
+    c->items[0].duration_ms = duration_ms;
+    c->items[0].background = CONFIG_FALLBACK_BACKGROUND;
+    c->items[0].color = CONFIG_FALLBACK_COLOR;
+    c->items[0].text = strdup(CONFIG_FALLBACK_TEXT);
+    if (!c->items[0].text)
+        goto out_free;
+    return c;
+out_free:
+    pl_campaign_free(c);
+    return NULL;
+}
+
+static int parse_fallback(const config_setting_t *g, struct pl_config *cfg, const char *file,
+                          char *err, size_t errlen)
+{
+    const config_setting_t *items;
+    const char *title = "fallback", *owner = "-";
+    struct pl_campaign *c;
+    int n;
+
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        pl_cfg_error(err, errlen, file, g,
+                     "'fallback' must be a group: fallback = { items = ( ... ); };");
+        return -1;
+    }
+    if (check_members(g, fallback_members, 3, "fallback", FALLBACK_LIST, file, err, errlen) < 0)
+        return -1;
+    if (pl_cfg_string(g, "title", file, &title, err, errlen) < 0 ||
+        pl_cfg_string(g, "owner", file, &owner, err, errlen) < 0)
+        return -1;
+    items = config_setting_get_member(g, "items");
+    if (!items) {
+        pl_cfg_error(err, errlen, file, g,
+                     "'fallback' has no 'items'; add items = ( { type = \"text\"; text = "
+                     "\"...\"; } );");
+        return -1;
+    }
+    if (config_setting_type(items) != CONFIG_TYPE_LIST || config_setting_length(items) == 0) {
+        pl_cfg_error(err, errlen, file, items,
+                     "fallback 'items' must be a non-empty list ( { ... }, { ... } )");
+        return -1;
+    }
+    n = config_setting_length(items);
+    if (n > CONFIG_MAX_FALLBACK_ITEMS) {
+        pl_cfg_error(err, errlen, file, items, "fallback has %d items; at most %d are allowed", n,
+                     CONFIG_MAX_FALLBACK_ITEMS);
+        return -1;
+    }
+    c = fallback_new(title, owner);
+    if (!c)
+        goto out_nomem;
+    c->items = calloc((size_t)n, sizeof *c->items);
+    if (!c->items)
+        goto out_nomem;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(items, (unsigned)i);
+        if (pl_cfg_item_parse(s, file, cfg->default_duration_ms, &c->items[i], err, errlen) < 0)
+            goto out_free;
+        c->nitems++;
+        if (c->items[i].duration_ms <= 0) {
+            pl_cfg_error(err, errlen, file, s,
+                         "a fallback video needs a 'duration' in seconds (nothing probes it); "
+                         "add duration = 30; or the like");
+            goto out_free;
+        }
+    }
+    cfg->fallback = c;
+    return 0;
+out_nomem:
+    pl_cfg_error(err, errlen, file, g, "out of memory");
+out_free:
+    pl_campaign_free(c);
+    return -1;
+}
+
+static bool screen_has_group(const struct pl_screen *s, const char *g)
+{
+    for (size_t i = 0; i < s->ngroups; i++)
+        if (strcmp(s->groups[i], g) == 0)
+            return true;
+    return false;
+}
+
+static int parse_screen(const config_setting_t *g, struct pl_screen *s, const char *file, char *err,
+                        size_t errlen)
+{
+    const config_setting_t *groups;
+    const char *v;
+    long long n;
+    int r;
+
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        pl_cfg_error(err, errlen, file, g,
+                     "a screen must be a group { id = \"...\"; width = ...; height = ...; }");
+        return -1;
+    }
+    if (check_members(g, screen_members, 6, "screen", SCREEN_LIST, file, err, errlen) < 0)
+        return -1;
+    r = pl_cfg_string(g, "id", file, &v, err, errlen);
+    if (r < 0)
+        return -1;
+    if (r > 0) {
+        pl_cfg_error(err, errlen, file, g, "the screen has no 'id'; add id = \"station-exit\";");
+        return -1;
+    }
+    if (!pl_id_valid(v)) {
+        pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
+                     "screen id \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - starting with a "
+                     "letter or digit, such as \"shinjuku-west-plaza\"",
+                     v);
+        return -1;
+    }
+    s->id = strdup(v);
+    if (!s->id)
+        goto out_nomem;
+    r = pl_cfg_string(g, "name", file, &v, err, errlen);
+    if (r < 0)
+        return -1;
+    if (r == 0 && !(s->name = strdup(v)))
+        goto out_nomem;
+    groups = config_setting_get_member(g, "groups");
+    if (groups) {
+        int ng = config_setting_length(groups);
+        if ((config_setting_type(groups) != CONFIG_TYPE_ARRAY &&
+             config_setting_type(groups) != CONFIG_TYPE_LIST)) {
+            pl_cfg_error(err, errlen, file, groups,
+                         "'groups' must be an array of names such as [ \"tokyo\" ]");
+            return -1;
+        }
+        if (ng > CONFIG_MAX_GROUPS) {
+            pl_cfg_error(err, errlen, file, groups, "%d groups; at most %d are allowed", ng,
+                         CONFIG_MAX_GROUPS);
+            return -1;
+        }
+        s->groups = calloc((size_t)ng + 1, sizeof *s->groups);
+        if (!s->groups)
+            goto out_nomem;
+        for (int i = 0; i < ng; i++) {
+            const config_setting_t *e = config_setting_get_elem(groups, (unsigned)i);
+            const char *gv = config_setting_get_string(e);
+            if (!gv) {
+                pl_cfg_error(err, errlen, file, e, "'groups' must hold strings in quotes");
+                return -1;
+            }
+            if (strcmp(gv, "*") == 0) {
+                pl_cfg_error(err, errlen, file, e,
+                             "\"*\" means every screen and cannot be a group name; remove it");
+                return -1;
+            }
+            if (!pl_id_valid(gv)) {
+                pl_cfg_error(err, errlen, file, e,
+                             "group name \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - "
+                             "starting with a letter or digit, such as \"shinjuku-west\"",
+                             gv);
+                return -1;
+            }
+            if (screen_has_group(s, gv))
+                continue;
+            s->groups[s->ngroups] = strdup(gv);
+            if (!s->groups[s->ngroups])
+                goto out_nomem;
+            s->ngroups++;
+        }
+    }
+    r = pl_cfg_int(g, "width", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &n, err, errlen);
+    if (r < 0)
+        return -1;
+    if (r > 0) {
+        pl_cfg_error(err, errlen, file, g,
+                     "screen \"%s\" has no 'width'; add the picture's width in pixels, such as "
+                     "width = 1920;",
+                     s->id);
+        return -1;
+    }
+    s->width = (int)n;
+    r = pl_cfg_int(g, "height", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &n, err, errlen);
+    if (r < 0)
+        return -1;
+    if (r > 0) {
+        pl_cfg_error(err, errlen, file, g,
+                     "screen \"%s\" has no 'height'; add the picture's height in pixels, such "
+                     "as height = 1080;",
+                     s->id);
+        return -1;
+    }
+    s->height = (int)n;
+    n = 0;
+    r = pl_cfg_int(g, "rotate", file, 0, 270, &n, err, errlen);
+    if (r < 0)
+        return -1;
+    if (n % 90 != 0) {
+        pl_cfg_error(err, errlen, file, config_setting_get_member(g, "rotate"),
+                     "'rotate' is %lld; it must be 0, 90, 180 or 270", n);
+        return -1;
+    }
+    s->rotate = (int)n;
+    return 0;
+out_nomem:
+    pl_cfg_error(err, errlen, file, g, "out of memory");
+    return -1;
+}
+
+static int parse_screens(const config_setting_t *root, struct pl_config *cfg, const char *file,
+                         char *err, size_t errlen)
+{
+    const config_setting_t *list = config_setting_get_member(root, "screens");
+    int n;
+
+    if (!list) {
+        pl_cfg_error(err, errlen, file, NULL,
+                     "no 'screens'; add screens = ( { id = \"...\"; width = 1920; height = "
+                     "1080; } );");
+        return -1;
+    }
+    n = config_setting_length(list);
+    if (config_setting_type(list) != CONFIG_TYPE_LIST || n == 0) {
+        pl_cfg_error(err, errlen, file, list,
+                     "'screens' must be a non-empty list ( { id = ...; }, { ... } )");
+        return -1;
+    }
+    if (n > CONFIG_MAX_SCREENS) {
+        pl_cfg_error(err, errlen, file, list, "%d screens; at most %d are allowed", n,
+                     CONFIG_MAX_SCREENS);
+        return -1;
+    }
+    cfg->screens = calloc((size_t)n, sizeof *cfg->screens);
+    if (!cfg->screens) {
+        pl_cfg_error(err, errlen, file, list, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        struct pl_screen *s = &cfg->screens[i];
+        cfg->nscreens++;
+        if (parse_screen(g, s, file, err, errlen) < 0)
+            return -1;
+        for (int j = 0; j < i; j++) {
+            if (strcmp(cfg->screens[j].id, s->id) == 0) {
+                pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
+                             "screen id \"%s\" is used twice; every screen needs its own id",
+                             s->id);
+                return -1;
+            }
+        }
+    }
+    /* A group named like a screen would make targets ambiguous. */
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        for (size_t k = 0; k < cfg->screens[i].ngroups; k++) {
+            const char *gname = cfg->screens[i].groups[k];
+            if (pl_config_screen(cfg, gname)) {
+                const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+                pl_cfg_error(err, errlen, file, config_setting_get_member(g, "groups"),
+                             "group \"%s\" has the name of a screen; give the group another "
+                             "name",
+                             gname);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
+{
+    struct pl_config *cfg;
+    config_t lc;
+    const config_setting_t *root, *fb;
+    const char *v;
+    long long n;
+
+    if (!path) {
+        snprintf(err, errlen, "(config): error: no config file given");
+        return NULL;
+    }
+    cfg = calloc(1, sizeof *cfg);
+    if (!cfg) {
+        snprintf(err, errlen, "%s: error: out of memory", path);
+        return NULL;
+    }
+    config_init(&lc);
+    if (pl_cfg_read_file(&lc, path, CONFIG_MAX_BYTES, path, err, errlen) < 0)
+        goto out_destroy;
+    root = config_root_setting(&lc);
+    if (check_members(root, top_members, 7, "top-level", TOP_LIST, path, err, errlen) < 0)
+        goto out_destroy;
+    cfg->path = strdup(path);
+    cfg->dir = dir_of(path);
+    if (!cfg->path || !cfg->dir)
+        goto out_nomem;
+
+    v = CONFIG_DEFAULT_STATE;
+    if (pl_cfg_string(root, "state", path, &v, err, errlen) < 0)
+        goto out_destroy;
+    cfg->state = v[0] == '/' ? strdup(v) : join_path(cfg->dir, v);
+    if (!cfg->state)
+        goto out_nomem;
+
+    v = CONFIG_DEFAULT_TZ;
+    if (pl_cfg_string(root, "timezone", path, &v, err, errlen) < 0)
+        goto out_destroy;
+    {
+        char tzerr[256];
+        cfg->tz = pl_tz_new(v, tzerr, sizeof tzerr);
+        if (!cfg->tz) {
+            pl_cfg_error(err, errlen, path, config_setting_get_member(root, "timezone"),
+                         "'timezone': %s", tzerr);
+            goto out_destroy;
+        }
+    }
+    cfg->timezone = strdup(v);
+    if (!cfg->timezone)
+        goto out_nomem;
+
+    n = CONFIG_DEFAULT_HORIZON;
+    if (pl_cfg_int(root, "horizon_days", path, 1, 366, &n, err, errlen) < 0)
+        goto out_destroy;
+    cfg->horizon_days = (int)n;
+    cfg->default_duration_ms = CONFIG_DEFAULT_DURATION_MS;
+    if (pl_cfg_seconds(root, "default_duration", path, PL_DURATION_MIN_MS, PL_DURATION_MAX_MS,
+                       &cfg->default_duration_ms, err, errlen) < 0)
+        goto out_destroy;
+    cfg->pending_grace_ms = CONFIG_DEFAULT_GRACE_MS;
+    if (pl_cfg_seconds(root, "pending_grace", path, 0, CONFIG_GRACE_MAX_MS, &cfg->pending_grace_ms,
+                       err, errlen) < 0)
+        goto out_destroy;
+
+    if (parse_screens(root, cfg, path, err, errlen) < 0)
+        goto out_destroy;
+
+    fb = config_setting_get_member(root, "fallback");
+    if (fb) {
+        if (parse_fallback(fb, cfg, path, err, errlen) < 0)
+            goto out_destroy;
+    } else {
+        cfg->fallback = fallback_default(cfg->default_duration_ms);
+        if (!cfg->fallback)
+            goto out_nomem;
+    }
+    config_destroy(&lc);
+    return cfg;
+
+out_nomem:
+    snprintf(err, errlen, "%s: error: out of memory", path);
+out_destroy:
+    config_destroy(&lc);
+    pl_config_free(cfg);
+    return NULL;
+}
+
+void pl_config_free(struct pl_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->state);
+    free(cfg->timezone);
+    pl_tz_free(cfg->tz);
+    pl_campaign_free(cfg->fallback);
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        struct pl_screen *s = &cfg->screens[i];
+        free(s->id);
+        free(s->name);
+        for (size_t k = 0; k < s->ngroups; k++)
+            free(s->groups[k]);
+        free(s->groups);
+    }
+    free(cfg->screens);
+    free(cfg);
+}
+
+const struct pl_screen *pl_config_screen(const struct pl_config *cfg, const char *id)
+{
+    if (!cfg || !id)
+        return NULL;
+    for (size_t i = 0; i < cfg->nscreens; i++)
+        if (cfg->screens[i].id && strcmp(cfg->screens[i].id, id) == 0)
+            return &cfg->screens[i];
+    return NULL;
+}
+
+bool pl_config_target_known(const struct pl_config *cfg, const char *target)
+{
+    if (!cfg || !target)
+        return false;
+    if (strcmp(target, "*") == 0)
+        return cfg->nscreens > 0;
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        const struct pl_screen *s = &cfg->screens[i];
+        if ((s->id && strcmp(s->id, target) == 0) || screen_has_group(s, target))
+            return true;
+    }
+    return false;
+}
+
+bool pl_screen_targeted(const struct pl_screen *s, const struct pl_campaign *c)
+{
+    if (!s || !c)
+        return false;
+    for (size_t i = 0; i < c->nscreens; i++) {
+        const char *t = c->screens[i];
+        if (!t)
+            continue;
+        if (strcmp(t, "*") == 0 || (s->id && strcmp(t, s->id) == 0) || screen_has_group(s, t))
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,345 @@
+/* Tests for playlists/config.c: signage.cfg (SPEC §3). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "playlists/config.h"
+#include "tests/unit/check_main.h"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/config-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    unlink(path);
+    rmdir(tmpdir);
+}
+
+/* Writes TEXT as $tmpdir/signage.cfg and loads it. */
+static struct pl_config *load_text(const char *text, char *err, size_t errlen)
+{
+    char path[128];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    err[0] = '\0';
+    return pl_config_load(path, err, errlen);
+}
+
+#define SCREENS                                                                                                    \
+    "screens = (\n"                                                                                                \
+    "  { id = \"shinjuku-west-plaza\"; name = \"新宿駅西口広場 デジタルサイネージ\";\n"            \
+    "    groups = [ \"shinjuku-west\", \"tokyo\" ]; width = 1920; height = 1080; },\n"                             \
+    "  { id = \"shinjuku-west-4gou\"; name = \"4号街路 デジタルサイネージ(新宿駅西口付近)\";\n" \
+    "    groups = [ \"shinjuku-west\", \"tokyo\" ]; width = 1080; height = 1920; rotate = 90; }\n"                 \
+    ");\n"
+
+START_TEST(test_spec_example)
+{
+    char err[512];
+    struct pl_config *cfg = load_text(SCREENS, err, sizeof err);
+    char want[128];
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->nscreens, 2);
+    ck_assert_str_eq(cfg->screens[0].id, "shinjuku-west-plaza");
+    ck_assert_str_eq(cfg->screens[0].name, "新宿駅西口広場 デジタルサイネージ");
+    ck_assert_uint_eq(cfg->screens[0].ngroups, 2);
+    ck_assert_str_eq(cfg->screens[0].groups[1], "tokyo");
+    ck_assert_int_eq(cfg->screens[0].width, 1920);
+    ck_assert_int_eq(cfg->screens[0].rotate, 0);
+    ck_assert_int_eq(cfg->screens[1].width, 1080);
+    ck_assert_int_eq(cfg->screens[1].height, 1920);
+    ck_assert_int_eq(cfg->screens[1].rotate, 90);
+    /* Defaults. */
+    ck_assert_str_eq(cfg->timezone, "Asia/Tokyo");
+    ck_assert_ptr_nonnull(cfg->tz);
+    ck_assert_int_eq(cfg->horizon_days, 35);
+    ck_assert_int_eq(cfg->default_duration_ms, 10000);
+    ck_assert_int_eq(cfg->pending_grace_ms, 600000);
+    ck_assert_str_eq(cfg->dir, tmpdir);
+    snprintf(want, sizeof want, "%s/var", tmpdir);
+    ck_assert_str_eq(cfg->state, want);
+    snprintf(want, sizeof want, "%s/signage.cfg", tmpdir);
+    ck_assert_str_eq(cfg->path, want);
+    /* The default fallback: one text item, never a black screen. */
+    ck_assert_ptr_nonnull(cfg->fallback);
+    ck_assert_str_eq(cfg->fallback->id, "-");
+    ck_assert_int_eq(cfg->fallback->priority, 0);
+    ck_assert_int_eq(cfg->fallback->weight, 1);
+    ck_assert(cfg->fallback->start == PL_MS_MIN && cfg->fallback->end == PL_MS_MAX);
+    ck_assert_uint_eq(cfg->fallback->nitems, 1);
+    ck_assert_int_eq(cfg->fallback->items[0].type, PL_ITEM_TEXT);
+    ck_assert_str_eq(cfg->fallback->items[0].text, "東京都");
+    ck_assert_int_eq(cfg->fallback->items[0].duration_ms, 10000);
+    ck_assert_uint_eq(cfg->fallback->items[0].background, 0x0b2545);
+    pl_config_free(cfg);
+    pl_config_free(NULL);
+}
+END_TEST
+
+START_TEST(test_everything_set)
+{
+    char err[512];
+    struct pl_config *cfg = load_text(
+        "\xef\xbb\xbf# all settings\r\n"
+        "state = \"/srv/signage\";\r\n"
+        "timezone = \"Europe/Berlin\";\r\n"
+        "horizon_days = 366;\r\n"
+        "default_duration = 7.5;\r\n"
+        "pending_grace = 0;\r\n"
+        "fallback = { title = \"東京都からのお知らせ\"; owner = \"東京都\";\r\n"
+        "  items = ( { type = \"image\"; file = \"fallback/tokyo.png\"; },\r\n"
+        "            { type = \"video\"; file = \"fallback/wood.mp4\"; duration = 30; },\r\n"
+        "            { type = \"text\"; text = \"WOODコレクション2023\"; } ); };\r\n" SCREENS,
+        err, sizeof err);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_str_eq(cfg->state, "/srv/signage");
+    ck_assert_str_eq(cfg->timezone, "Europe/Berlin");
+    ck_assert_int_eq(cfg->horizon_days, 366);
+    ck_assert_int_eq(cfg->default_duration_ms, 7500);
+    ck_assert_int_eq(cfg->pending_grace_ms, 0);
+    ck_assert_str_eq(cfg->fallback->id, "-");
+    ck_assert_str_eq(cfg->fallback->title, "東京都からのお知らせ");
+    ck_assert_str_eq(cfg->fallback->owner, "東京都");
+    ck_assert_uint_eq(cfg->fallback->nitems, 3);
+    ck_assert_str_eq(cfg->fallback->items[0].file, "fallback/tokyo.png");
+    ck_assert_int_eq(cfg->fallback->items[0].duration_ms, 7500);
+    ck_assert_int_eq(cfg->fallback->items[1].duration_ms, 30000);
+    ck_assert_str_eq(cfg->fallback->items[2].text, "WOODコレクション2023");
+    ck_assert_int_eq(cfg->fallback->items[2].line, 10);
+    pl_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_relative_state)
+{
+    char err[512], want[128];
+    struct pl_config *cfg = load_text("state = \"data/state\";\n" SCREENS, err, sizeof err);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    snprintf(want, sizeof want, "%s/data/state", tmpdir);
+    ck_assert_str_eq(cfg->state, want);
+    pl_config_free(cfg);
+}
+END_TEST
+
+struct bad_cfg {
+    const char *text;
+    const char *want1, *want2;
+};
+
+#define ONE_SCREEN "screens = ( { id = \"a\"; width = 100; height = 100; } );\n"
+
+START_TEST(test_broken_variants)
+{
+    static const struct bad_cfg cases[] = {
+        {"screen = ( { id = \"a\"; width = 100; height = 100; } );\n", ":1: error:", "'screen'"},
+        {"timezone = \"Asia/Tokio\";\n" ONE_SCREEN, ":1: error:", "'timezone'"},
+        {"timezone = 9;\n" ONE_SCREEN, ":1: error:", "'timezone' must be a string"},
+        {"\n\nhorizon_days = 0;\n" ONE_SCREEN, ":3: error:", "between 1 and 366"},
+        {"horizon_days = 367;\n" ONE_SCREEN, ":1: error:", "'horizon_days'"},
+        {"horizon_days = 3.5;\n" ONE_SCREEN, ":1: error:", "whole number"},
+        {"default_duration = 0;\n" ONE_SCREEN, ":1: error:", "'default_duration'"},
+        {"default_duration = 100000;\n" ONE_SCREEN, ":1: error:", "'default_duration'"},
+        {"pending_grace = -1;\n" ONE_SCREEN, ":1: error:", "'pending_grace'"},
+        {"state = \"\";\n" ONE_SCREEN, ":1: error:", "'state' is empty"},
+        {"state = [\"a\"];\n" ONE_SCREEN, ":1: error:", "'state'"},
+        {"# no screens\nstate = \"x\";\n", "signage.cfg: error:", "no 'screens'"},
+        {"screens = ();\n", ":1: error:", "non-empty list"},
+        {"screens = { id = \"a\"; };\n", ":1: error:", "non-empty list"},
+        {"screens = ( 5 );\n", ":1: error:", "must be a group"},
+        {"screens = (\n { width = 100; height = 100; } );\n", ":2: error:", "no 'id'"},
+        {"screens = (\n { id = \"Bad Id\"; width = 100; height = 100; } );\n",
+         ":2: error:", "\"Bad Id\""},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; },\n"
+         " { id = \"a\"; width = 100; height = 100; } );\n",
+         ":3: error:", "used twice"},
+        {"screens = (\n { id = \"a\"; height = 100; } );\n", ":2: error:", "no 'width'"},
+        {"screens = (\n { id = \"a\"; width = 100; } );\n", ":2: error:", "no 'height'"},
+        {"screens = (\n { id = \"a\"; width = 15; height = 100; } );\n",
+         ":2: error:", "'width' is 15"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 16385; } );\n",
+         ":2: error:", "'height'"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; rotate = 45; } );\n",
+         ":2: error:", "0, 90, 180 or 270"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; rotate = 360; } );\n",
+         ":2: error:", "'rotate'"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; rotate = -90; } );\n",
+         ":2: error:", "'rotate'"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; groups = [ \"*\" ]; } );\n",
+         ":2: error:", "\"*\""},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; groups = [ \"Tokyo\" ]; } );\n",
+         ":2: error:", "\"Tokyo\""},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; groups = [ 1 ]; } );\n",
+         ":2: error:", "strings"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; groups = \"tokyo\"; } );\n",
+         ":2: error:", "'groups' must be an array"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; group = [ \"x\" ]; } );\n",
+         ":2: error:", "'group'; known are id, name, groups"},
+        {"screens = (\n { id = \"a\"; width = 100; height = 100; },\n"
+         " { id = \"b\"; width = 100; height = 100; groups = [ \"a\" ]; } );\n",
+         ":3: error:", "name of a screen"},
+        {"fallback = {\n items = ( { type = \"text\"; text = \"\"; } ); };\n" ONE_SCREEN,
+         ":2: error:", "'text' is empty"},
+        {"fallback = { items = (); };\n" ONE_SCREEN, ":1: error:", "non-empty list"},
+        {"fallback = { title = \"x\"; };\n" ONE_SCREEN, ":1: error:", "no 'items'"},
+        {"fallback = ( 1 );\n" ONE_SCREEN, ":1: error:", "must be a group"},
+        {"fallback = { items = ( { type = \"image\"; file = \"a.png\"; } ); priority = 5; "
+         "};\n" ONE_SCREEN,
+         ":1: error:", "'priority'; known are items, title, owner"},
+        {"fallback = {\n items = ( { type = \"video\"; file = \"a.mp4\"; } ); };\n" ONE_SCREEN,
+         ":2: error:", "needs a 'duration'"},
+        {"fallback = {\n items = ( { type = \"image\"; file = \"../a.png\"; } ); };\n" ONE_SCREEN,
+         ":2: error:", "'..'"},
+        {"@include \"/etc/signage/other.cfg\"\n" ONE_SCREEN, ":1: error:", "@include"},
+        {"screens = ( { id = \"a\"; width = 100; height = 100; } )\nstate = \"x\"\n;;\n",
+         ":3: error:", "syntax error"},
+        {"timezone = \"\xff\";\n" ONE_SCREEN, ":1: error:", "UTF-8"},
+    };
+    char err[512];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pl_config *cfg = load_text(cases[i].text, err, sizeof err);
+        ck_assert_msg(cfg == NULL, "case %zu accepted", i);
+        ck_assert_msg(strstr(err, "signage.cfg") && strstr(err, cases[i].want1) &&
+                          strstr(err, cases[i].want2),
+                      "case %zu: %s", i, err);
+    }
+}
+END_TEST
+
+START_TEST(test_files)
+{
+    char err[512];
+    struct pl_config *cfg;
+
+    cfg = pl_config_load("/nonexistent/signage.cfg", err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, "/nonexistent/signage.cfg: error: cannot open"), "%s", err);
+    cfg = pl_config_load(tmpdir, err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, "not a regular file"), "%s", err);
+    {
+        /* Over 1 MiB. */
+        size_t n = 1024 * 1024 + 10;
+        char *big = malloc(n + 1);
+        ck_assert_ptr_nonnull(big);
+        memset(big, '#', n);
+        big[n] = '\0';
+        cfg = load_text(big, err, sizeof err);
+        free(big);
+        ck_assert_ptr_null(cfg);
+        ck_assert_msg(strstr(err, "more than"), "%s", err);
+    }
+}
+END_TEST
+
+START_TEST(test_locate)
+{
+    char cwd[512], old[512];
+
+    unsetenv("SIGNAGE_CONFIG");
+    ck_assert_str_eq(pl_config_locate("x.cfg"), "x.cfg");
+    ck_assert_ptr_nonnull(getcwd(old, sizeof old));
+    ck_assert_int_eq(chdir(tmpdir), 0);
+    ck_assert_str_eq(pl_config_locate(NULL), "/etc/signage/signage.cfg");
+    {
+        FILE *f = fopen("signage.cfg", "w");
+        ck_assert_ptr_nonnull(f);
+        fclose(f);
+    }
+    ck_assert_str_eq(pl_config_locate(NULL), "./signage.cfg");
+    setenv("SIGNAGE_CONFIG", "/opt/s.cfg", 1);
+    ck_assert_str_eq(pl_config_locate(NULL), "/opt/s.cfg");
+    ck_assert_str_eq(pl_config_locate("y.cfg"), "y.cfg");
+    setenv("SIGNAGE_CONFIG", "", 1);
+    ck_assert_str_eq(pl_config_locate(NULL), "./signage.cfg");
+    unsetenv("SIGNAGE_CONFIG");
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(old), 0);
+}
+END_TEST
+
+START_TEST(test_targets)
+{
+    char err[512];
+    struct pl_config *cfg =
+        load_text(SCREENS "fallback = { items = ( { type = \"text\"; text = \"x\"; } ); };\n", err,
+                  sizeof err);
+    const struct pl_screen *plaza, *gou;
+    char plaza_id[] = "shinjuku-west-plaza", nowhere[] = "nowhere", west[] = "shinjuku-west";
+    char star[] = "*", shibuya[] = "shibuya", east[] = "tokyo-east";
+    char *t_plaza[] = {plaza_id};
+    char *t_group[] = {nowhere, west};
+    char *t_all[] = {star};
+    char *t_none[] = {shibuya, east};
+    struct pl_campaign c = {0};
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    plaza = pl_config_screen(cfg, "shinjuku-west-plaza");
+    gou = pl_config_screen(cfg, "shinjuku-west-4gou");
+    ck_assert_ptr_nonnull(plaza);
+    ck_assert_ptr_nonnull(gou);
+    ck_assert_ptr_null(pl_config_screen(cfg, "shinjuku"));
+    ck_assert_ptr_null(pl_config_screen(cfg, NULL));
+
+    c.screens = t_plaza;
+    c.nscreens = 1;
+    ck_assert(pl_screen_targeted(plaza, &c));
+    ck_assert(!pl_screen_targeted(gou, &c));
+    c.screens = t_group;
+    c.nscreens = 2;
+    ck_assert(pl_screen_targeted(plaza, &c));
+    ck_assert(pl_screen_targeted(gou, &c));
+    c.screens = t_all;
+    c.nscreens = 1;
+    ck_assert(pl_screen_targeted(plaza, &c));
+    ck_assert(pl_screen_targeted(gou, &c));
+    c.screens = t_none;
+    c.nscreens = 2;
+    ck_assert(!pl_screen_targeted(plaza, &c));
+    c.nscreens = 0;
+    ck_assert(!pl_screen_targeted(plaza, &c));
+    ck_assert(!pl_screen_targeted(NULL, &c));
+
+    ck_assert(pl_config_target_known(cfg, "*"));
+    ck_assert(pl_config_target_known(cfg, "tokyo"));
+    ck_assert(pl_config_target_known(cfg, "shinjuku-west-4gou"));
+    ck_assert(!pl_config_target_known(cfg, "shinjuku"));
+    ck_assert(!pl_config_target_known(cfg, ""));
+    ck_assert(!pl_config_target_known(cfg, NULL));
+    pl_config_free(cfg);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_spec_example);
+    tcase_add_test(tc, test_everything_set);
+    tcase_add_test(tc, test_relative_state);
+    tcase_add_test(tc, test_broken_variants);
+    tcase_add_test(tc, test_files);
+    tcase_add_test(tc, test_locate);
+    tcase_add_test(tc, test_targets);
+    suite_add_tcase(s, tc);
+    return s;
+}
