@@ -1,0 +1,868 @@
+#include "scheduler/probe.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+#include "common/imghdr.h"
+#include "common/log.h"
+#include "common/safeopen.h"
+#include "common/strbuf.h"
+#include "playlists/cfgutil.h"
+
+#define MSG_MAX 1024
+#define HEAD_BYTES 65536
+#define AVIO_BUF 65536
+#define HASH_CHUNK (1 << 20)
+#define MAX_PACKETS 5000
+#define MAX_REPORT_LINES 50
+
+/* Real media containers: libavformat demuxer name -> extension to store
+ * under.  Playlists (hls, concat) and anything able to reference another
+ * file are not here. */
+static const struct {
+    const char *demuxer, *ext;
+} containers[] = {
+    {"mov,mp4,m4a,3gp,3g2,mj2", "mp4"},
+    {"matroska,webm", "mkv"},
+    {"avi", "avi"},
+    {"mpegts", "ts"},
+    {"mpeg", "mpg"},
+    {"flv", "flv"},
+    {"asf", "wmv"},
+    {"ogg", "ogv"},
+};
+#define CONTAINER_WHITELIST "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* FFmpeg speaks through one process-wide callback: route it to log.h at
+ * debug level, so it is quiet unless asked for. */
+static void probe_av_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+    char line[1024];
+    int prefix = 1;
+    size_t n;
+
+    if (level > AV_LOG_VERBOSE || log_get_level() < LOGLVL_DEBUG)
+        return;
+    av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &prefix);
+    n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n)
+        log_debug("ffmpeg: %s", line);
+}
+
+static pthread_once_t probe_log_once = PTHREAD_ONCE_INIT;
+
+static void probe_log_setup(void)
+{
+    av_log_set_callback(probe_av_log);
+}
+
+static const char *av_errtext(int e, char *buf, size_t len)
+{
+    if (av_strerror(e, buf, len) < 0)
+        snprintf(buf, len, "error %d", e);
+    return buf;
+}
+
+/* Reads LEN bytes at OFF, all of them unless the file ends. */
+static ssize_t pread_full(int fd, void *buf, size_t len, off_t off)
+{
+    size_t have = 0;
+
+    while (have < len) {
+        ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;
+        have += (size_t)n;
+    }
+    return (ssize_t)have;
+}
+
+static void sha_hex(struct AVSHA *sha, char out[PL_SHA256_HEX])
+{
+    uint8_t d[32];
+
+    av_sha_final(sha, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int hash_buffer(const uint8_t *p, size_t len, char out[PL_SHA256_HEX], char *err,
+                       size_t errlen)
+{
+    struct AVSHA *sha = av_sha_alloc();
+
+    if (!sha)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    av_sha_init(sha, 256);
+    av_sha_update(sha, p, len);
+    sha_hex(sha, out);
+    av_free(sha);
+    return 0;
+}
+
+static int hash_fd(int fd, uint64_t size, char out[PL_SHA256_HEX], char *err, size_t errlen)
+{
+    struct AVSHA *sha = av_sha_alloc();
+    uint8_t *buf = malloc(HASH_CHUNK);
+    uint64_t off = 0;
+    int r = 0;
+
+    if (!sha || !buf) {
+        r = fail(err, errlen, -ENOMEM, "out of memory");
+        goto out_free;
+    }
+    av_sha_init(sha, 256);
+    while (off < size) {
+        size_t want = size - off < HASH_CHUNK ? (size_t)(size - off) : HASH_CHUNK;
+        ssize_t n = pread_full(fd, buf, want, (off_t)off);
+        if (n < 0) {
+            r = fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+            goto out_free;
+        }
+        if ((size_t)n < want) {
+            r = fail(err, errlen, -EINVAL,
+                     "the file shrank while being read; copy it in "
+                     "whole (write to a .part name, then rename)");
+            goto out_free;
+        }
+        av_sha_update(sha, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    sha_hex(sha, out);
+out_free:
+    free(buf);
+    av_free(sha);
+    return r;
+}
+
+/* --- images -------------------------------------------------------------- */
+
+/* A JPEG cut short has no end-of-image marker after its first scan (an
+ * EXIF thumbnail's marker before it does not count). */
+static bool jpeg_has_eoi(const uint8_t *p, size_t len, size_t from)
+{
+    for (size_t i = len; i >= 2 && i - 2 >= from; i--)
+        if (p[i - 2] == 0xff && p[i - 1] == 0xd9)
+            return true;
+    return false;
+}
+
+static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, int w, int h,
+                        char *err, size_t errlen)
+{
+    enum AVCodecID id = f == IMGHDR_PNG    ? AV_CODEC_ID_PNG
+                        : f == IMGHDR_JPEG ? AV_CODEC_ID_MJPEG
+                                           : AV_CODEC_ID_WEBP;
+    const AVCodec *codec = avcodec_find_decoder(id);
+    AVCodecContext *ctx = NULL;
+    AVPacket *pkt = NULL;
+    AVFrame *frame = NULL;
+    char eb[128];
+    int r, ret = 0;
+
+    if (!codec)
+        return fail(err, errlen, -EMEDIUMTYPE, "this FFmpeg has no %s decoder",
+                    imghdr_format_name(f));
+    ctx = avcodec_alloc_context3(codec);
+    pkt = av_packet_alloc();
+    frame = av_frame_alloc();
+    if (!ctx || !pkt || !frame || len > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE ||
+        av_new_packet(pkt, (int)len) < 0) {
+        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        goto out_free;
+    }
+    memcpy(pkt->data, data, len);
+    pkt->flags |= AV_PKT_FLAG_KEY;
+    ctx->thread_count = 1;
+    ctx->max_pixels = SCHED_IMAGE_MAX_PIXELS;
+    ctx->err_recognition = AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_EXPLODE;
+    r = avcodec_open2(ctx, codec, NULL);
+    if (r < 0) {
+        ret = fail(err, errlen, -EINVAL, "cannot start the %s decoder: %s", imghdr_format_name(f),
+                   av_errtext(r, eb, sizeof eb));
+        goto out_free;
+    }
+    r = avcodec_send_packet(ctx, pkt);
+    if (r >= 0)
+        r = avcodec_send_packet(ctx, NULL);
+    if (r >= 0)
+        r = avcodec_receive_frame(ctx, frame);
+    if (r < 0) {
+        ret = fail(err, errlen, -EINVAL,
+                   "corrupt %s: the picture cannot be decoded (%s); export it again",
+                   imghdr_format_name(f), av_errtext(r, eb, sizeof eb));
+        goto out_free;
+    }
+    if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+        ret = fail(err, errlen, -EINVAL,
+                   "corrupt %s: the picture decodes with errors; export "
+                   "it again",
+                   imghdr_format_name(f));
+        goto out_free;
+    }
+    if (frame->width != w || frame->height != h) {
+        ret =
+            fail(err, errlen, -EINVAL, "corrupt %s: the header says %dx%d but the picture is %dx%d",
+                 imghdr_format_name(f), w, h, frame->width, frame->height);
+        goto out_free;
+    }
+out_free:
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&ctx);
+    return ret;
+}
+
+static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
+                       struct sched_media_info *info, char *err, size_t errlen)
+{
+    struct imghdr hdr;
+    uint8_t *data;
+    char msg[MSG_MAX];
+    ssize_t n;
+    int r;
+
+    if (size > SCHED_IMAGE_MAX_BYTES)
+        return fail(err, errlen, -EFBIG,
+                    "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
+                    "smaller",
+                    size);
+    data = malloc(size ? (size_t)size : 1);
+    if (!data)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    n = pread_full(fd, data, (size_t)size, 0);
+    if (n < 0) {
+        r = fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+        goto out_free;
+    }
+    if ((size_t)n < size) {
+        r = fail(err, errlen, -EINVAL,
+                 "the file shrank while being read; copy it in whole "
+                 "(write to a .part name, then rename)");
+        goto out_free;
+    }
+    r = imghdr_parse(data, (size_t)size, &hdr, msg, sizeof msg);
+    if (r == -ENOTSUP) {
+        r = fail(err, errlen, -EMEDIUMTYPE, "%s", msg);
+        goto out_free;
+    }
+    if (r < 0) {
+        r = fail(err, errlen, -EINVAL, "%s; export the image again", msg);
+        goto out_free;
+    }
+    if (declared == PL_ITEM_VIDEO) {
+        r = fail(err, errlen, -EMEDIUMTYPE,
+                 "this is a %s image, not a video; use type = \"image\" (with a duration)",
+                 imghdr_format_name(hdr.format));
+        goto out_free;
+    }
+    /* Decompression bombs are refused on their header, before any decode. */
+    if (hdr.width > SCHED_IMAGE_MAX_SIDE || hdr.height > SCHED_IMAGE_MAX_SIDE ||
+        (int64_t)hdr.width * hdr.height > SCHED_IMAGE_MAX_PIXELS) {
+        r = fail(err, errlen, -EINVAL,
+                 "the %s image is %dx%d pixels; at most %dx%d and 100 megapixels are allowed, "
+                 "scale it down",
+                 imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
+                 SCHED_IMAGE_MAX_SIDE);
+        goto out_free;
+    }
+    if (hdr.format == IMGHDR_WEBP && hdr.animated) {
+        r = fail(err, errlen, -EMEDIUMTYPE,
+                 "animated WebP is not supported; convert it to a video (type = \"video\")");
+        goto out_free;
+    }
+    if (hdr.format == IMGHDR_JPEG && !jpeg_has_eoi(data, (size_t)size, hdr.header_bytes)) {
+        r = fail(err, errlen, -EINVAL,
+                 "truncated JPEG: it has no end-of-image marker; copy the whole file again");
+        goto out_free;
+    }
+    r = decode_image(data, (size_t)size, hdr.format, hdr.width, hdr.height, err, errlen);
+    if (r < 0)
+        goto out_free;
+    r = hash_buffer(data, (size_t)size, info->sha256, err, errlen);
+    if (r < 0)
+        goto out_free;
+    info->type = PL_ITEM_IMAGE;
+    info->ext = imghdr_format_ext(hdr.format);
+    info->width = hdr.width;
+    info->height = hdr.height;
+    info->orientation = hdr.orientation;
+    info->duration_ms = 0;
+out_free:
+    free(data);
+    return r;
+}
+
+/* --- videos -------------------------------------------------------------- */
+
+struct vio {
+    int fd;
+    int64_t pos, size;
+    int64_t deadline_ms;
+};
+
+static int vio_read(void *opaque, uint8_t *buf, int len)
+{
+    struct vio *v = opaque;
+    ssize_t n;
+
+    if (len <= 0)
+        return 0;
+    if (v->pos >= v->size)
+        return AVERROR_EOF;
+    n = pread(v->fd, buf, (size_t)len, (off_t)v->pos);
+    if (n < 0)
+        return AVERROR(errno);
+    if (n == 0)
+        return AVERROR_EOF;
+    v->pos += n;
+    return (int)n;
+}
+
+static int64_t vio_seek(void *opaque, int64_t off, int whence)
+{
+    struct vio *v = opaque;
+    int64_t to;
+
+    whence &= ~AVSEEK_FORCE;
+    switch (whence) {
+    case AVSEEK_SIZE:
+        return v->size;
+    case SEEK_SET:
+        to = off;
+        break;
+    case SEEK_CUR:
+        if ((off > 0 && v->pos > INT64_MAX - off))
+            return AVERROR(EINVAL);
+        to = v->pos + off;
+        break;
+    case SEEK_END:
+        if (off > 0)
+            return AVERROR(EINVAL);
+        to = v->size + off;
+        break;
+    default:
+        return AVERROR(EINVAL);
+    }
+    if (to < 0)
+        return AVERROR(EINVAL);
+    v->pos = to;
+    return to;
+}
+
+static int vio_interrupt(void *opaque)
+{
+    const struct vio *v = opaque;
+
+    return now_ms() > v->deadline_ms;
+}
+
+/* A campaign's medium may not make us open anything else: every nested open
+ * (playlist entries, external references) is refused. */
+static int deny_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                        AVDictionary **options)
+{
+    (void)s;
+    (void)pb;
+    (void)flags;
+    (void)options;
+    log_debug("probe: refused to open '%s' named inside a medium", url ? url : "?");
+    return AVERROR(EPERM);
+}
+
+static const char *container_ext(const char *demuxer)
+{
+    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
+        if (strcmp(containers[i].demuxer, demuxer) == 0)
+            return containers[i].ext;
+    return NULL;
+}
+
+/* The demuxer libavformat would pick for the LEN bytes at HEAD, or NULL. */
+static const AVInputFormat *guess_format(const uint8_t *head, size_t len)
+{
+    AVProbeData pd;
+    uint8_t *buf = calloc(1, len + AVPROBE_PADDING_SIZE);
+    const AVInputFormat *f;
+    int score = 0;
+
+    if (!buf)
+        return NULL;
+    memcpy(buf, head, len);
+    pd.filename = "";
+    pd.buf = buf;
+    pd.buf_size = (int)len;
+    pd.mime_type = NULL;
+    f = av_probe_input_format2(&pd, 1, &score);
+    free(buf);
+    return f;
+}
+
+static int video_fail_av(char *err, size_t errlen, const struct vio *v, int r, const char *what)
+{
+    char eb[128];
+
+    if (r == AVERROR_EXIT || now_ms() > v->deadline_ms)
+        return fail(err, errlen, -ETIMEDOUT,
+                    "checking the video took longer than %d s; the file is damaged or hostile, "
+                    "re-encode it",
+                    SCHED_PROBE_DEADLINE_MS / 1000);
+    return fail(err, errlen, -EINVAL, "%s (%s); re-encode it, e.g. as H.264 in MP4", what,
+                av_errtext(r, eb, sizeof eb));
+}
+
+static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec,
+                              const struct vio *v, char *err, size_t errlen)
+{
+    AVCodecContext *ctx = avcodec_alloc_context3(codec);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    int r, ret = 0, packets = 0;
+    bool got = false, flushed = false;
+
+    if (!ctx || !pkt || !frame) {
+        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        goto out_free;
+    }
+    r = avcodec_parameters_to_context(ctx, fc->streams[idx]->codecpar);
+    if (r >= 0) {
+        ctx->thread_count = 1;
+        ctx->max_pixels = (int64_t)SCHED_VIDEO_MAX_SIDE * SCHED_VIDEO_MAX_SIDE;
+        r = avcodec_open2(ctx, codec, NULL);
+    }
+    if (r < 0) {
+        ret = video_fail_av(err, errlen, v, r, "cannot start the video decoder");
+        goto out_free;
+    }
+    while (!got && !flushed) {
+        r = av_read_frame(fc, pkt);
+        if (r == AVERROR_EOF) {
+            avcodec_send_packet(ctx, NULL);
+            flushed = true;
+        } else if (r < 0) {
+            ret = video_fail_av(err, errlen, v, r, "cannot read the video");
+            goto out_free;
+        } else {
+            if (pkt->stream_index == idx) {
+                r = avcodec_send_packet(ctx, pkt);
+                if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA) {
+                    av_packet_unref(pkt);
+                    ret = video_fail_av(err, errlen, v, r, "the video cannot be decoded");
+                    goto out_free;
+                }
+            }
+            av_packet_unref(pkt);
+        }
+        r = avcodec_receive_frame(ctx, frame);
+        if (r == 0)
+            got = true;
+        else if (r != AVERROR(EAGAIN) && r != AVERROR_EOF) {
+            ret = video_fail_av(err, errlen, v, r, "the video cannot be decoded");
+            goto out_free;
+        }
+        if (++packets > MAX_PACKETS || now_ms() > v->deadline_ms) {
+            ret = video_fail_av(err, errlen, v, AVERROR_EXIT, "");
+            if (packets > MAX_PACKETS)
+                ret = fail(err, errlen, -EINVAL,
+                           "no picture could be decoded from the first %d "
+                           "packets; re-encode the video",
+                           MAX_PACKETS);
+            goto out_free;
+        }
+    }
+    if (!got)
+        ret = fail(err, errlen, -EINVAL,
+                   "the video stream holds no picture that can be decoded; re-encode it");
+out_free:
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&ctx);
+    return ret;
+}
+
+static pl_ms video_duration(const AVFormatContext *fc, const AVStream *st)
+{
+    if (fc->duration != AV_NOPTS_VALUE && fc->duration > 0)
+        return av_rescale(fc->duration, 1000, AV_TIME_BASE);
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0 && st->time_base.den > 0)
+        return av_rescale_q(st->duration, st->time_base, (AVRational){1, 1000});
+    return 0;
+}
+
+static int probe_video(int fd, uint64_t size, struct sched_media_info *info, char *err,
+                       size_t errlen)
+{
+    struct vio v = {fd, 0, (int64_t)size, now_ms() + SCHED_PROBE_DEADLINE_MS};
+    AVFormatContext *fc = NULL;
+    AVIOContext *avio = NULL;
+    AVDictionary *opts = NULL;
+    const AVInputFormat *ifmt = NULL;
+    const AVCodec *codec = NULL;
+    const char *ext;
+    uint8_t *buf;
+    int r, ret = 0, idx = -1, nvideo = 0;
+
+    if (size > SCHED_VIDEO_MAX_BYTES)
+        return fail(err, errlen, -EFBIG,
+                    "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
+                    "smaller",
+                    size);
+    buf = av_malloc(AVIO_BUF);
+    if (!buf)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    avio = avio_alloc_context(buf, AVIO_BUF, 0, &v, vio_read, NULL, vio_seek);
+    if (!avio) {
+        av_free(buf);
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    r = av_probe_input_buffer2(avio, &ifmt, "", NULL, 0, 1 << 20);
+    if (r < 0 || !ifmt) {
+        ret = fail(err, errlen, -EMEDIUMTYPE,
+                   "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, "
+                   "MPEG-TS/PS or FLV");
+        goto out_avio;
+    }
+    ext = container_ext(ifmt->name);
+    if (!ext) {
+        ret = fail(err, errlen, -EMEDIUMTYPE,
+                   "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, "
+                   "MPEG-TS/PS or FLV",
+                   ifmt->name);
+        goto out_avio;
+    }
+    fc = avformat_alloc_context();
+    if (!fc) {
+        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        goto out_avio;
+    }
+    fc->pb = avio;
+    fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    fc->io_open = deny_io_open;
+    fc->interrupt_callback.callback = vio_interrupt;
+    fc->interrupt_callback.opaque = &v;
+    fc->probesize = 8 << 20;
+    fc->max_analyze_duration = 10 * AV_TIME_BASE;
+    av_dict_set(&opts, "format_whitelist", CONTAINER_WHITELIST, 0);
+    av_dict_set(&opts, "protocol_whitelist", "none", 0);
+    r = avformat_open_input(&fc, "", ifmt, &opts);
+    av_dict_free(&opts);
+    if (r < 0) {
+        /* avformat_open_input() freed FC on failure. */
+        ret = video_fail_av(err, errlen, &v, r, "the video cannot be read (damaged or cut short)");
+        goto out_avio;
+    }
+    r = avformat_find_stream_info(fc, NULL);
+    if (r < 0) {
+        ret = video_fail_av(err, errlen, &v, r, "the video's streams cannot be read");
+        goto out_close;
+    }
+    for (unsigned i = 0; i < fc->nb_streams; i++) {
+        const AVStream *st = fc->streams[i];
+        const AVCodec *c;
+        if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO ||
+            (st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            continue;
+        nvideo++;
+        c = avcodec_find_decoder(st->codecpar->codec_id);
+        if (c && idx < 0) {
+            idx = (int)i;
+            codec = c;
+        }
+    }
+    if (nvideo == 0) {
+        ret = fail(err, errlen, -EINVAL,
+                   "the file has no video stream (only audio?); a video item needs pictures");
+        goto out_close;
+    }
+    if (idx < 0) {
+        ret = fail(err, errlen, -EMEDIUMTYPE,
+                   "the video codec cannot be decoded here; re-encode it as H.264 in MP4");
+        goto out_close;
+    }
+    info->width = fc->streams[idx]->codecpar->width;
+    info->height = fc->streams[idx]->codecpar->height;
+    if (info->width < 1 || info->height < 1 || info->width > SCHED_VIDEO_MAX_SIDE ||
+        info->height > SCHED_VIDEO_MAX_SIDE) {
+        ret = fail(err, errlen, -EINVAL,
+                   "the video is %dx%d pixels; each side must be 1..%d, scale it down", info->width,
+                   info->height, SCHED_VIDEO_MAX_SIDE);
+        goto out_close;
+    }
+    info->duration_ms = video_duration(fc, fc->streams[idx]);
+    if (info->duration_ms > SCHED_VIDEO_MAX_MS) {
+        ret = fail(err, errlen, -EINVAL,
+                   "the video is %" PRId64 " s long; at most 24 hours are allowed, cut it",
+                   info->duration_ms / 1000);
+        goto out_close;
+    }
+    ret = decode_first_frame(fc, idx, codec, &v, err, errlen);
+    if (ret < 0)
+        goto out_close;
+    ret = hash_fd(fd, size, info->sha256, err, errlen);
+    if (ret < 0)
+        goto out_close;
+    info->type = PL_ITEM_VIDEO;
+    info->ext = ext;
+    info->orientation = 1;
+out_close:
+    avformat_close_input(&fc);
+out_avio:
+    avformat_free_context(fc);
+    if (avio)
+        av_freep(&avio->buffer);
+    avio_context_free(&avio);
+    return ret;
+}
+
+/* Says what bytes that are no image look like, for the message. */
+static const char *describe_bytes(const uint8_t *p, size_t len)
+{
+    size_t printable = 0;
+
+    for (size_t i = 0; i < len; i++)
+        if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t' || (p[i] >= 0x20 && p[i] != 0x7f))
+            printable++;
+    if (len && printable == len)
+        return " (it looks like text)";
+    return "";
+}
+
+int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
+                   size_t errlen)
+{
+    uint8_t head[HEAD_BYTES];
+    const AVInputFormat *guess;
+    struct stat st;
+    uint64_t size;
+    ssize_t n;
+    enum imghdr_format f;
+
+    pthread_once(&probe_log_once, probe_log_setup);
+    memset(info, 0, sizeof *info);
+    if (err && errlen)
+        err[0] = '\0';
+    if (declared != PL_ITEM_IMAGE && declared != PL_ITEM_VIDEO)
+        return fail(err, errlen, -EINVAL, "only image and video items have a medium");
+    if (fstat(fd, &st) < 0)
+        return fail(err, errlen, -errno, "cannot stat it: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail(err, errlen, -EINVAL, "not a regular file");
+    size = (uint64_t)st.st_size;
+    info->size = size;
+    if (size == 0)
+        return fail(err, errlen, -ENODATA, "the file is empty; copy the whole file again");
+    if (size > SCHED_VIDEO_MAX_BYTES)
+        return fail(err, errlen, -EFBIG,
+                    "the file is %" PRIu64 " bytes; images may be at most 64 MiB and videos "
+                    "4 GiB",
+                    size);
+    n = pread_full(fd, head, sizeof head, 0);
+    if (n < 0)
+        return fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+    f = imghdr_sniff(head, (size_t)n);
+    if (f != IMGHDR_UNKNOWN)
+        return probe_image(fd, size, declared, info, err, errlen);
+    if (declared == PL_ITEM_VIDEO)
+        return probe_video(fd, size, info, err, errlen);
+    guess = guess_format(head, (size_t)n);
+    if (guess && container_ext(guess->name))
+        return fail(err, errlen, -EMEDIUMTYPE,
+                    "this is a video, not an image; use type = \"video\"");
+    return fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",
+                describe_bytes(head, (size_t)n));
+}
+
+int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
+                     struct sched_media_info *info, char *err, size_t errlen)
+{
+    char msg[MSG_MAX];
+    int fd, r;
+
+    memset(info, 0, sizeof *info);
+    if (err && errlen)
+        err[0] = '\0';
+    fd = safeopen_read(basefd, relpath, SCHED_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
+    if (fd < 0) {
+        if (fd == -EFBIG)
+            return fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB", msg);
+        return fail(err, errlen, fd, "%s", msg);
+    }
+    r = sched_probe_fd(fd, declared, info, msg, sizeof msg);
+    close(fd);
+    if (r < 0)
+        return fail(err, errlen, r, "'%s': %s", relpath, msg);
+    return 0;
+}
+
+/* Lines of a campaign report, capped. */
+struct lines {
+    struct strbuf sb;
+    int count;
+};
+
+static void lines_add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void lines_add(struct lines *l, const char *fmt, ...)
+{
+    va_list ap;
+
+    l->count++;
+    if (l->count > MAX_REPORT_LINES)
+        return;
+    if (l->sb.len)
+        sb_putc(&l->sb, '\n');
+    va_start(ap, fmt);
+    sb_vprintf(&l->sb, fmt, ap);
+    va_end(ap);
+}
+
+static void lines_copy(const struct lines *l, const char *name, char *err, size_t errlen)
+{
+    const char *s = sb_str(&l->sb);
+    size_t n = strlen(s);
+
+    if (!err || !errlen)
+        return;
+    if (n >= errlen) {
+        n = errlen - 1;
+        while (n > 0 && s[n] != '\n')
+            n--;
+        if (n == 0)
+            n = errlen - 1;
+    }
+    memcpy(err, s, n);
+    err[n] = '\0';
+    if (l->count > MAX_REPORT_LINES) {
+        size_t m = strlen(err);
+        snprintf(err + m, errlen - m, "\n%s: error: %d more problems not shown", name,
+                 l->count - MAX_REPORT_LINES);
+    }
+}
+
+enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, char *err,
+                                             size_t errlen)
+{
+    const char *name = c->source ? c->source : (c->id ? c->id : "campaign");
+    struct sched_media_info *infos;
+    struct lines all = {STRBUF_INIT, 0}, pending = {STRBUF_INIT, 0};
+    enum sched_probe_result res = SCHED_PROBE_OK;
+    int nbad = 0;
+    char msg[MSG_MAX], line[16];
+
+    if (err && errlen)
+        err[0] = '\0';
+    infos = calloc(c->nitems ? c->nitems : 1, sizeof *infos);
+    if (!infos) {
+        snprintf(err, errlen, "%s: error: out of memory", name);
+        return SCHED_PROBE_BAD;
+    }
+    for (size_t i = 0; i < c->nitems; i++) {
+        struct pl_item *it = &c->items[i];
+        int r;
+
+        if (it->type != PL_ITEM_IMAGE && it->type != PL_ITEM_VIDEO)
+            continue;
+        if (it->line > 0)
+            snprintf(line, sizeof line, ":%d", it->line);
+        else
+            line[0] = '\0';
+        if (!it->file) {
+            nbad++;
+            lines_add(&all, "%s%s: error: item %zu has no file; add file = \"...\";", name, line,
+                      i + 1);
+            continue;
+        }
+        r = sched_probe_file(basefd, it->file, it->type, &infos[i], msg, sizeof msg);
+        if (r == -ENOENT) {
+            /* Kept in both: a pending report, or part of a bad one. */
+            lines_add(&pending,
+                      "%s%s: error: %s yet; copy it into the spool (the campaign "
+                      "waits for it)",
+                      name, line, msg);
+            lines_add(&all, "%s%s: error: %s", name, line, msg);
+        } else if (r < 0) {
+            nbad++;
+            lines_add(&all, "%s%s: error: %s", name, line, msg);
+        } else if (it->type == PL_ITEM_VIDEO && it->duration_ms == 0 &&
+                   infos[i].duration_ms < PL_DURATION_MIN_MS) {
+            nbad++;
+            lines_add(&all,
+                      "%s%s: error: '%s': cannot tell how long the video is (%" PRId64 " ms); "
+                      "add duration = <seconds>; to the item, at least 1",
+                      name, line, it->file, infos[i].duration_ms);
+        }
+    }
+    if (nbad) {
+        lines_copy(&all, name, err, errlen);
+        res = SCHED_PROBE_BAD;
+        goto out_free;
+    }
+    if (pending.count) {
+        lines_copy(&pending, name, err, errlen);
+        res = SCHED_PROBE_PENDING;
+        goto out_free;
+    }
+    for (size_t i = 0; i < c->nitems; i++) {
+        struct pl_item *it = &c->items[i];
+        struct strbuf m = STRBUF_INIT;
+
+        if (it->type != PL_ITEM_IMAGE && it->type != PL_ITEM_VIDEO)
+            continue;
+        memcpy(it->sha256, infos[i].sha256, PL_SHA256_HEX);
+        if (it->type == PL_ITEM_VIDEO && it->duration_ms == 0)
+            it->duration_ms = infos[i].duration_ms;
+        sb_printf(&m, "media/%s.%s", infos[i].sha256, infos[i].ext);
+        free(it->media);
+        it->media = sb_steal(&m);
+    }
+out_free:
+    sb_free(&all.sb);
+    sb_free(&pending.sb);
+    free(infos);
+    return res;
+}

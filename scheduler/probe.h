@@ -1,0 +1,69 @@
+/* probe.h - checking a campaign's media before it is accepted.
+ *
+ * Every medium is opened beneath a base directory with safeopen (the spool
+ * for the daemon, the campaign file's directory for `signagectl check`),
+ * its kind is sniffed from its bytes (never from the name or the declared
+ * type), images are sized from their header before any decode (bombs are
+ * refused) and then fully decoded; videos are opened by libavformat on the
+ * already-open fd only (no protocol, no other file), with a whitelist of
+ * media containers and a deadline, and their first frame is decoded.
+ * FFmpeg's own messages go to log.h at debug level.
+ */
+#ifndef SIGNAGE_PROBE_H
+#define SIGNAGE_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "playlists/model.h"
+
+#define SCHED_IMAGE_MAX_BYTES (UINT64_C(64) << 20)
+#define SCHED_VIDEO_MAX_BYTES (UINT64_C(4) << 30)
+#define SCHED_IMAGE_MAX_SIDE 16384
+#define SCHED_IMAGE_MAX_PIXELS INT64_C(100000000)
+#define SCHED_VIDEO_MAX_SIDE 8192
+#define SCHED_VIDEO_MAX_MS PL_MS_PER_DAY
+#define SCHED_PROBE_DEADLINE_MS 20000 /* per medium, for libavformat/libavcodec */
+
+enum sched_probe_result { SCHED_PROBE_OK, SCHED_PROBE_PENDING, SCHED_PROBE_BAD };
+
+/* What a medium turned out to be. */
+struct sched_media_info {
+    enum pl_item_type type;     /* PL_ITEM_IMAGE or PL_ITEM_VIDEO, by content */
+    char sha256[PL_SHA256_HEX]; /* of all its bytes */
+    const char *ext;            /* extension to store it under: "png", "mp4", ... (static) */
+    uint64_t size;              /* bytes */
+    int width, height;          /* as stored (images: before EXIF orientation) */
+    int orientation;            /* images: EXIF 1..8; videos: 1 */
+    pl_ms duration_ms;          /* videos: from the container or stream; images: 0 */
+};
+
+/* Checks the medium open as FD (a regular file, read from offset 0 with
+ * pread; the file position is left alone) that the campaign declares as
+ * DECLARED, and fills INFO.  Returns 0, or a negative errno with ERR filled
+ * with what is wrong and what would be right (no file name or line prefix):
+ * -ENODATA empty, -EFBIG too large, -EMEDIUMTYPE the bytes are not the
+ * declared kind or no supported format, -EINVAL corrupt or out of range,
+ * -ETIMEDOUT the deadline passed, -ENOMEM.  For the content store: probe,
+ * then copy exactly INFO->size bytes of the same fd, so what is stored is
+ * what was checked and hashed (even if the file grows meanwhile). */
+int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
+                   size_t errlen);
+
+/* Opens RELPATH beneath BASEFD with safeopen and probes it as above.
+ * Returns 0, -ENOENT when the file (or a directory on its path) does not
+ * exist yet, or another negative errno with ERR filled. */
+int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
+                     struct sched_media_info *info, char *err, size_t errlen);
+
+/* Probes every image and video item of C beneath BASEFD.  On OK fills each
+ * such item's sha256, its media ("media/<sha256>.<ext>", the path it will
+ * have once stored; the old value is freed), and a video's duration_ms when
+ * the campaign gave none.  PENDING: some file is missing and nothing else is
+ * wrong; ERR names the missing files.  BAD: ERR lists every problem, one
+ * "NAME:LINE: error: FILE: ..." per line (NAME is C->source), missing files
+ * included; items are left untouched. */
+enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, char *err,
+                                             size_t errlen);
+
+#endif
