@@ -1,0 +1,362 @@
+/* text.c - Japanese text slides on SDL surfaces (SDL_ttf with HarfBuzz). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL_ttf.h>
+
+#include "player/text.h"
+#include "player/textlayout.h"
+
+struct text_cache_entry {
+    char *text; /* NULL: slot empty */
+    uint32_t fg, bg;
+    int w, h;
+    int pt, nlines;
+    SDL_Surface *surface;
+    unsigned long long used; /* for LRU */
+};
+
+struct text_renderer {
+    TTF_Font *font;
+    int pt;        /* size the font is set to */
+    char *scratch; /* NUL-terminated copies for SDL_ttf */
+    size_t scratch_cap;
+    struct text_cache_entry cache[TEXT_CACHE_SLOTS];
+    unsigned long long clock;
+    int last_pt, last_nlines;
+    bool have_last;
+};
+
+static int text_set_pt(struct text_renderer *r, int pt)
+{
+    if (r->pt == pt)
+        return 0;
+    if (TTF_SetFontSize(r->font, pt) < 0)
+        return -1;
+    r->pt = pt;
+    return 0;
+}
+
+/* Copies LEN bytes of S into the scratch buffer, NUL-terminated. */
+static const char *text_cstr(struct text_renderer *r, const char *s, size_t len)
+{
+    if (len + 1 > r->scratch_cap) {
+        size_t cap = len + 1 < 256 ? 256 : len + 1;
+        char *p = realloc(r->scratch, cap);
+
+        if (!p)
+            return NULL;
+        r->scratch = p;
+        r->scratch_cap = cap;
+    }
+    memcpy(r->scratch, s, len);
+    r->scratch[len] = '\0';
+    return r->scratch;
+}
+
+static int text_cb_measure(void *ctx, const char *utf8, size_t len)
+{
+    struct text_renderer *r = ctx;
+    const char *s;
+    int w = 0, h = 0;
+
+    if (len == 0)
+        return 0;
+    s = text_cstr(r, utf8, len);
+    if (!s || TTF_SizeUTF8(r->font, s, &w, &h) < 0)
+        return -1;
+    return w;
+}
+
+static int text_cb_set_size(void *ctx, int pt, int *line_skip, int *line_height)
+{
+    struct text_renderer *r = ctx;
+
+    if (text_set_pt(r, pt) < 0)
+        return -1;
+    /* The bundled font's own line skip is exactly 1 em: lines would touch. */
+    *line_height = TTF_FontHeight(r->font);
+    *line_skip = *line_height * TEXT_LEADING_PERCENT / 100;
+    if (*line_skip < TTF_FontLineSkip(r->font))
+        *line_skip = TTF_FontLineSkip(r->font);
+    return 0;
+}
+
+static bool text_cb_has_glyph(void *ctx, uint32_t cp)
+{
+    struct text_renderer *r = ctx;
+
+    return TTF_GlyphIsProvided32(r->font, cp) != 0;
+}
+
+struct text_renderer *text_renderer_new(const char *font_path, char *err, size_t errlen)
+{
+    struct text_renderer *r;
+
+    if (!font_path) {
+        snprintf(err, errlen, "no font file given; the bundled one is fonts/BIZUDPGothic-Bold.ttf");
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (TTF_Init() < 0) {
+        snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
+        goto out_free;
+    }
+    r->pt = 48;
+    r->font = TTF_OpenFont(font_path, r->pt);
+    if (!r->font) {
+        snprintf(err, errlen,
+                 "%s: cannot open the font: %s; it should be a TrueType or "
+                 "OpenType font with Japanese glyphs",
+                 font_path, TTF_GetError());
+        goto out_quit;
+    }
+    if (!TTF_GlyphIsProvided32(r->font, 0x3042)) { /* あ */
+        snprintf(err, errlen,
+                 "%s: the font has no Japanese glyphs (no あ); use "
+                 "fonts/BIZUDPGothic-Bold.ttf",
+                 font_path);
+        goto out_close;
+    }
+    /* Ignored (returns -1) when SDL_ttf lacks HarfBuzz; shaping then is
+     * plain FreeType, which still covers Japanese. */
+    (void)TTF_SetFontDirection(r->font, TTF_DIRECTION_LTR);
+    return r;
+out_close:
+    TTF_CloseFont(r->font);
+out_quit:
+    TTF_Quit();
+out_free:
+    free(r);
+    return NULL;
+}
+
+static void text_cache_clear(struct text_cache_entry *e)
+{
+    free(e->text);
+    SDL_FreeSurface(e->surface);
+    memset(e, 0, sizeof *e);
+}
+
+void text_renderer_free(struct text_renderer *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < TEXT_CACHE_SLOTS; i++)
+        text_cache_clear(&r->cache[i]);
+    TTF_CloseFont(r->font);
+    TTF_Quit();
+    free(r->scratch);
+    free(r);
+}
+
+int text_margin(int w, int h)
+{
+    int m = (w < h ? w : h) * TEXT_MARGIN_PERMILLE / 1000;
+
+    return m < 1 ? 1 : m;
+}
+
+int text_last_layout(const struct text_renderer *r, int *pt, int *nlines)
+{
+    if (!r || !r->have_last)
+        return -1;
+    if (pt)
+        *pt = r->last_pt;
+    if (nlines)
+        *nlines = r->last_nlines;
+    return 0;
+}
+
+static struct text_cache_entry *text_cache_find(struct text_renderer *r, const char *utf8,
+                                                uint32_t fg, uint32_t bg, int w, int h)
+{
+    for (int i = 0; i < TEXT_CACHE_SLOTS; i++) {
+        struct text_cache_entry *e = &r->cache[i];
+
+        if (e->text && e->fg == fg && e->bg == bg && e->w == w && e->h == h &&
+            strcmp(e->text, utf8) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Keeps a copy of S under the key; a failure only means no caching. */
+static void text_cache_put(struct text_renderer *r, const char *utf8, uint32_t fg, uint32_t bg,
+                           int w, int h, int pt, int nlines, SDL_Surface *s)
+{
+    struct text_cache_entry *e = &r->cache[0];
+    char *key;
+    SDL_Surface *copy;
+
+    for (int i = 1; i < TEXT_CACHE_SLOTS && e->text; i++) {
+        if (!r->cache[i].text || r->cache[i].used < e->used)
+            e = &r->cache[i];
+    }
+    key = strdup(utf8);
+    copy = SDL_DuplicateSurface(s);
+    if (!key || !copy) {
+        free(key);
+        SDL_FreeSurface(copy);
+        return;
+    }
+    text_cache_clear(e);
+    e->text = key;
+    e->fg = fg;
+    e->bg = bg;
+    e->w = w;
+    e->h = h;
+    e->pt = pt;
+    e->nlines = nlines;
+    e->surface = copy;
+    e->used = ++r->clock;
+}
+
+static SDL_Color text_color(uint32_t rgb)
+{
+    SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
+
+    return c;
+}
+
+/* SDL's blend rounds the destination alpha of an opaque surface down to
+ * 253 or so under antialiased edges: put it back to opaque inside BOX. */
+static void text_opaque(SDL_Surface *s, const SDL_Rect *box)
+{
+    for (int y = box->y; y < box->y + box->h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch);
+
+        for (int x = box->x; x < box->x + box->w; x++)
+            row[x] |= 0xff000000u;
+    }
+}
+
+/* Draws the lines of L onto DST, centred inside the box that leaves margin M. */
+static int text_draw(struct text_renderer *r, const struct tl_layout *l, SDL_Surface *dst, int m,
+                     uint32_t fg, char *err, size_t errlen)
+{
+    SDL_Rect box = {m, m, dst->w - 2 * m, dst->h - 2 * m};
+    int block = tl_layout_height(l);
+    long long y = box.y + (box.h - block) / 2;
+
+    if (l->overflow || block > box.h)
+        y = box.y;
+    SDL_SetClipRect(dst, &box);
+    for (size_t i = 0; i < l->nlines && y < box.y + box.h; i++, y += l->line_skip) {
+        const struct tl_line *ln = &l->lines[i];
+        const char *s;
+        SDL_Surface *img;
+        SDL_Rect at;
+
+        if (ln->len == 0)
+            continue;
+        s = text_cstr(r, l->text + ln->off, ln->len);
+        if (!s) {
+            snprintf(err, errlen, "out of memory drawing text");
+            return -1;
+        }
+        img = TTF_RenderUTF8_Blended(r->font, s, text_color(fg));
+        if (!img) {
+            snprintf(err, errlen, "drawing text at %d pt: %s", l->pt, TTF_GetError());
+            return -1;
+        }
+        at.x = box.x + (box.w - img->w) / 2;
+        at.y = (int)y;
+        at.w = img->w;
+        at.h = img->h;
+        SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_BLEND);
+        if (SDL_BlitSurface(img, NULL, dst, &at) < 0) {
+            snprintf(err, errlen, "blitting text: %s", SDL_GetError());
+            SDL_FreeSurface(img);
+            return -1;
+        }
+        SDL_FreeSurface(img);
+    }
+    SDL_SetClipRect(dst, NULL);
+    text_opaque(dst, &box);
+    return 0;
+}
+
+SDL_Surface *text_render(struct text_renderer *r, const char *utf8, uint32_t fg_rgb,
+                         uint32_t bg_rgb, int w, int h, char *err, size_t errlen)
+{
+    struct text_cache_entry *hit;
+    struct tl_font font = {text_cb_set_size, text_cb_measure, text_cb_has_glyph, r};
+    struct tl_layout *l;
+    SDL_Surface *s;
+    int m, max_pt;
+    char lerr[256];
+
+    if (!r || !utf8) {
+        snprintf(err, errlen, "text_render needs a renderer and a text");
+        return NULL;
+    }
+    if (w < 1 || h < 1 || w > TEXT_SIZE_MAX || h > TEXT_SIZE_MAX) {
+        snprintf(err, errlen, "picture of %dx%d pixels; each side must be 1..%d", w, h,
+                 TEXT_SIZE_MAX);
+        return NULL;
+    }
+    fg_rgb &= 0xffffff;
+    bg_rgb &= 0xffffff;
+    hit = text_cache_find(r, utf8, fg_rgb, bg_rgb, w, h);
+    if (hit) {
+        s = SDL_DuplicateSurface(hit->surface);
+        if (!s) {
+            snprintf(err, errlen, "copying a cached text picture: %s", SDL_GetError());
+            return NULL;
+        }
+        hit->used = ++r->clock;
+        r->last_pt = hit->pt;
+        r->last_nlines = hit->nlines;
+        r->have_last = true;
+        return s;
+    }
+
+    s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s) {
+        snprintf(err, errlen, "text picture of %dx%d: %s", w, h, SDL_GetError());
+        return NULL;
+    }
+    SDL_FillRect(
+        s, NULL,
+        SDL_MapRGBA(s->format, (Uint8)(bg_rgb >> 16), (Uint8)(bg_rgb >> 8), (Uint8)bg_rgb, 255));
+    m = text_margin(w, h);
+    if (w - 2 * m < 1 || h - 2 * m < 1) {
+        /* No room for any text: the background alone is still a picture. */
+        r->last_pt = 0;
+        r->last_nlines = 0;
+        r->have_last = true;
+        return s;
+    }
+    max_pt = h - 2 * m < TEXT_MAX_PT ? h - 2 * m : TEXT_MAX_PT;
+    if (max_pt < TEXT_MIN_PT)
+        max_pt = TEXT_MIN_PT;
+    l = tl_layout_fit(utf8, strlen(utf8), w - 2 * m, h - 2 * m, TEXT_MIN_PT, max_pt, &font, lerr,
+                      sizeof lerr);
+    if (!l) {
+        snprintf(err, errlen, "laying out text: %s", lerr);
+        goto out_free_surface;
+    }
+    if (text_set_pt(r, l->pt) < 0) {
+        snprintf(err, errlen, "setting the font to %d pt: %s", l->pt, TTF_GetError());
+        goto out_free_layout;
+    }
+    if (text_draw(r, l, s, m, fg_rgb, err, errlen) < 0)
+        goto out_free_layout;
+    r->last_pt = l->pt;
+    r->last_nlines = (int)l->nlines;
+    r->have_last = true;
+    text_cache_put(r, utf8, fg_rgb, bg_rgb, w, h, l->pt, (int)l->nlines, s);
+    tl_layout_free(l);
+    return s;
+out_free_layout:
+    tl_layout_free(l);
+out_free_surface:
+    SDL_FreeSurface(s);
+    return NULL;
+}

@@ -1,0 +1,702 @@
+/* textlayout.c - Japanese line breaking (ICU, ja@lb=strict) and auto-fit. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+#include "player/textlayout.h"
+
+/* Per byte offset of the sanitised text: may a line end here, and is this a
+ * grapheme boundary. */
+#define TL_BRK 0x01
+#define TL_GRAPHEME 0x02
+
+enum { TL_FITS = 0, TL_NOFIT = 1 };
+
+/* The size-independent part of a layout, computed once per text. */
+struct tl_prep {
+    char *text;
+    size_t len;
+    unsigned char *flags; /* len + 1 entries */
+    size_t *cand;         /* where a line may end, ascending: break
+                           * opportunities and paragraph ends */
+    size_t ncand;
+};
+
+/* Decodes one UTF-8 sequence strictly (no overlongs, surrogates or values
+ * past U+10FFFF).  Returns its length, or 0 when S does not start a valid
+ * sequence. */
+static size_t tl_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    uint32_t c, min;
+    size_t n;
+
+    if (len == 0)
+        return 0;
+    c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        c &= 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        c &= 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+static size_t tl_utf8_encode(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    } else if (c < 0x800) {
+        out[0] = (char)(0xc0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    } else if (c < 0x10000) {
+        out[0] = (char)(0xe0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+/* Characters that draw nothing and change how their neighbours are shaped:
+ * never dropped for lack of a glyph of their own. */
+static bool tl_default_ignorable(uint32_t c)
+{
+    return (c >= 0x200b && c <= 0x200f) || c == 0x2060 || (c >= 0xfe00 && c <= 0xfe0f) ||
+           (c >= 0xe0100 && c <= 0xe01ef) || c == 0xfeff;
+}
+
+char *tl_sanitize(const char *utf8, size_t len, bool (*keep)(void *ctx, uint32_t cp), void *ctx,
+                  size_t *outlen)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    /* U+FFFD (3 bytes) for each invalid byte is the worst growth. */
+    char *out = malloc(len * 3 + 1);
+    size_t o = 0, i = 0;
+
+    if (!out)
+        return NULL;
+    while (i < len) {
+        uint32_t c;
+        size_t n = tl_utf8_decode(s + i, len - i, &c);
+
+        if (n == 0) {
+            c = 0xfffd;
+            n = 1;
+        }
+        i += n;
+        if (c == '\r') {
+            if (i < len && s[i] == '\n')
+                i++;
+            c = '\n';
+        } else if (c == 0x2028 || c == 0x2029) {
+            c = '\n';
+        } else if (c == '\t') {
+            c = ' ';
+        }
+        if (c != '\n' && (c < 0x20 || (c >= 0x7f && c < 0xa0)))
+            continue;
+        if (c == 0xfeff)
+            continue; /* a BOM or zero-width no-break space: nothing to draw */
+        if (keep && c != '\n' && c != ' ' && !tl_default_ignorable(c) && !keep(ctx, c))
+            continue;
+        o += tl_utf8_encode(c, out + o);
+    }
+    /* Trailing blank lines and spaces would only push the block off centre. */
+    while (o > 0) {
+        if (out[o - 1] == '\n' || out[o - 1] == ' ') {
+            o--;
+        } else if (o >= 3 && memcmp(out + o - 3, "\xe3\x80\x80", 3) == 0) {
+            o -= 3; /* U+3000 ideographic space */
+        } else {
+            break;
+        }
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+static bool tl_is_digit(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 0xff10 && c <= 0xff19);
+}
+
+static bool tl_is_numsep(uint32_t c)
+{
+    return c == ',' || c == '.' || c == ':' || c == '/' || c == 0xff0c || c == 0xff0e ||
+           c == 0xff1a || c == 0xff0f;
+}
+
+/* Clears the break opportunities inside runs DIGIT ((SEP)? DIGIT)*, so
+ * 2023/03/31, 10:00 and 1,000 never split (ICU keeps ASCII numbers, but
+ * full-width digits are ideographic to it and break anywhere). */
+static void tl_keep_numbers(struct tl_prep *p)
+{
+    const unsigned char *s = (const unsigned char *)p->text;
+    size_t i = 0;
+    bool prev_digit = false; /* the character before I was a digit */
+
+    while (i < p->len) {
+        uint32_t c, c2;
+        size_t n = tl_utf8_decode(s + i, p->len - i, &c);
+
+        if (n == 0)
+            n = 1, c = 0xfffd; /* cannot happen on sanitised text */
+        if (prev_digit && tl_is_digit(c)) {
+            p->flags[i] &= (unsigned char)~TL_BRK;
+        } else if (prev_digit && tl_is_numsep(c)) {
+            size_t n2 = tl_utf8_decode(s + i + n, p->len - i - n, &c2);
+
+            if (n2 > 0 && tl_is_digit(c2)) {
+                p->flags[i] &= (unsigned char)~TL_BRK;
+                p->flags[i + n] &= (unsigned char)~TL_BRK;
+                i += n + n2;
+                prev_digit = true;
+                continue;
+            }
+        }
+        prev_digit = tl_is_digit(c);
+        i += n;
+    }
+}
+
+/* Marks the boundaries ICU reports for iterator TYPE in locale LOCALE. */
+static int tl_mark(struct tl_prep *p, UBreakIteratorType type, const char *locale,
+                   unsigned char flag, char *err, size_t errlen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UBreakIterator *bi;
+    UText *ut;
+    int32_t b;
+
+    bi = ubrk_open(type, locale, NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        snprintf(err, errlen, "ICU break iterator for %s: %s", locale, u_errorName(st));
+        return -1;
+    }
+    ut = utext_openUTF8(NULL, p->text, (int64_t)p->len, &st);
+    if (U_FAILURE(st))
+        goto out_close_bi;
+    ubrk_setUText(bi, ut, &st);
+    if (U_FAILURE(st))
+        goto out_close_ut;
+    for (b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) {
+        if (b >= 0 && (size_t)b <= p->len)
+            p->flags[b] |= flag;
+    }
+out_close_ut:
+    utext_close(ut);
+out_close_bi:
+    ubrk_close(bi);
+    if (U_FAILURE(st)) {
+        snprintf(err, errlen, "ICU break iterator: %s", u_errorName(st));
+        return -1;
+    }
+    return 0;
+}
+
+static void tl_prep_clear(struct tl_prep *p)
+{
+    free(p->text);
+    free(p->flags);
+    free(p->cand);
+    memset(p, 0, sizeof *p);
+}
+
+/* Collects the candidate line ends once the flags are final. */
+static int tl_collect(struct tl_prep *p)
+{
+    p->cand = malloc((p->len + 1) * sizeof *p->cand);
+    if (!p->cand)
+        return -1;
+    for (size_t i = 1; i <= p->len; i++) {
+        if ((p->flags[i] & TL_BRK) || i == p->len || p->text[i] == '\n')
+            p->cand[p->ncand++] = i;
+    }
+    return 0;
+}
+
+static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
+                        bool (*keep)(void *ctx, uint32_t cp), void *ctx, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    if (!utf8) {
+        snprintf(err, errlen, "no text given");
+        return -1;
+    }
+    if (len > TL_TEXT_MAX) {
+        snprintf(err, errlen, "text is %zu bytes long; at most %d bytes fit on a screen", len,
+                 TL_TEXT_MAX);
+        return -1;
+    }
+    p->text = tl_sanitize(utf8, len, keep, ctx, &p->len);
+    if (!p->text)
+        goto out_nomem;
+    p->flags = calloc(p->len + 1, 1);
+    if (!p->flags)
+        goto out_nomem;
+    if (p->len > 0) {
+        if (tl_mark(p, UBRK_LINE, "ja@lb=strict", TL_BRK, err, errlen) < 0 ||
+            tl_mark(p, UBRK_CHARACTER, "ja", TL_GRAPHEME, err, errlen) < 0) {
+            tl_prep_clear(p);
+            return -1;
+        }
+        tl_keep_numbers(p);
+        if (tl_collect(p) < 0)
+            goto out_nomem;
+    }
+    return 0;
+out_nomem:
+    tl_prep_clear(p);
+    snprintf(err, errlen, "out of memory laying out text");
+    return -1;
+}
+
+/* End of the run S..E without its trailing spaces (ASCII and U+3000). */
+static size_t tl_trim_end(const char *t, size_t s, size_t e)
+{
+    while (e > s) {
+        if (t[e - 1] == ' ')
+            e--;
+        else if (e - s >= 3 && memcmp(t + e - 3, "\xe3\x80\x80", 3) == 0)
+            e -= 3;
+        else
+            break;
+    }
+    return e;
+}
+
+/* The next position after B, up to PE, carrying FLAG (PE itself always). */
+static size_t tl_next(const struct tl_prep *p, size_t b, size_t pe, unsigned char flag)
+{
+    for (b++; b < pe; b++) {
+        if (p->flags[b] & flag)
+            return b;
+    }
+    return pe;
+}
+
+struct tl_lines {
+    struct tl_line *v;
+    size_t n, cap;
+};
+
+static int tl_push(struct tl_lines *ls, size_t off, size_t len, int width)
+{
+    if (ls->n == ls->cap) {
+        size_t cap = ls->cap ? ls->cap * 2 : 16;
+        struct tl_line *v = realloc(ls->v, cap * sizeof *v);
+
+        if (!v)
+            return -1;
+        ls->v = v;
+        ls->cap = cap;
+    }
+    ls->v[ls->n].off = off;
+    ls->v[ls->n].len = len;
+    ls->v[ls->n].width = width;
+    ls->n++;
+    return 0;
+}
+
+/* What filling lines needs besides the text. */
+struct tl_fill_ctx {
+    const struct tl_prep *p;
+    tl_measure_fn measure;
+    void *ctx;
+    bool split; /* split graphemes when nothing else fits */
+    char *err;
+    size_t errlen;
+};
+
+/* Index of the first candidate line end after POS (ncand when none). */
+static size_t tl_cand_after(const struct tl_prep *p, size_t pos)
+{
+    size_t lo = 0, hi = p->ncand;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (p->cand[mid] <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Width of the run S..E without its trailing spaces: >= 0, or -2 when
+ * measuring failed. */
+static int tl_width(const struct tl_fill_ctx *f, size_t s, size_t e)
+{
+    int w = f->measure(f->ctx, f->p->text + s, tl_trim_end(f->p->text, s, e) - s);
+
+    return w < 0 ? -2 : w;
+}
+
+/* Greedy filling of the paragraph PS..PE (no '\n' inside) into lines no
+ * wider than MAX_W, appended to LS.  Returns TL_FITS, TL_NOFIT (LS would
+ * hold more than MAX_LINES lines, or a run is wider than MAX_W and SPLIT is
+ * false), or -1 with ERR filled. */
+static int tl_fill_para(const struct tl_fill_ctx *f, size_t ps, size_t pe, int max_w,
+                        size_t max_lines, struct tl_lines *ls)
+{
+    const struct tl_prep *p = f->p;
+    const char *t = p->text;
+    size_t s = ps;
+
+    if (s == pe && tl_push(ls, s, 0, 0) < 0)
+        goto out_nomem;
+    while (s < pe) {
+        size_t best = 0, b, e;
+        int bestw = 0, w;
+
+        /* The furthest candidate end that fits, found by galloping then
+         * bisecting over the candidates (widths grow with the run): a
+         * handful of measures per line instead of one per candidate. */
+        size_t lo = tl_cand_after(p, s), hi = tl_cand_after(p, pe - 1), i, step = 2;
+        size_t ok = SIZE_MAX, bad;
+
+        /* candidates lo..hi lie in (s, pe], cand[hi] == pe */
+        bad = hi + 1;
+        for (i = lo;; i = lo + step - 1, step *= 2) {
+            if (i > hi)
+                i = hi;
+            w = tl_width(f, s, p->cand[i]);
+            if (w < -1)
+                goto out_measure;
+            if (w < 0 || w > max_w) {
+                bad = i;
+                break;
+            }
+            ok = i;
+            bestw = w;
+            if (i == hi)
+                break;
+        }
+        while (ok == SIZE_MAX ? lo < bad : ok + 1 < bad) {
+            size_t from = ok == SIZE_MAX ? lo : ok + 1;
+            size_t mid = from + (bad - from) / 2;
+
+            w = tl_width(f, s, p->cand[mid]);
+            if (w < -1)
+                goto out_measure;
+            if (w < 0 || w > max_w) {
+                bad = mid;
+            } else {
+                ok = mid;
+                bestw = w;
+            }
+        }
+        if (ok != SIZE_MAX)
+            best = p->cand[ok];
+        if (best == 0) {
+            size_t limit = tl_next(p, s, pe, TL_BRK);
+
+            if (!f->split)
+                return TL_NOFIT;
+            for (b = tl_next(p, s, limit, TL_GRAPHEME);; b = tl_next(p, b, limit, TL_GRAPHEME)) {
+                w = f->measure(f->ctx, t + s, tl_trim_end(t, s, b) - s);
+                if (w < 0)
+                    goto out_measure;
+                if (w > max_w && best != 0)
+                    break;
+                best = b; /* at least one grapheme, even if too wide */
+                bestw = w;
+                if (w > max_w || b == limit)
+                    break;
+            }
+        }
+        e = tl_trim_end(t, s, best);
+        if (tl_push(ls, s, e - s, bestw) < 0)
+            goto out_nomem;
+        if (ls->n > max_lines)
+            return TL_NOFIT;
+        s = best;
+        while (s < pe && t[s] == ' ')
+            s++;
+    }
+    return ls->n > max_lines ? TL_NOFIT : TL_FITS;
+out_measure:
+    snprintf(f->err, f->errlen, "measuring text failed");
+    return -1;
+out_nomem:
+    snprintf(f->err, f->errlen, "out of memory laying out text");
+    return -1;
+}
+
+/* A wrapped paragraph is re-filled at the narrowest width that gives the
+ * same number of lines, so its last line is not a lone 日 under a full
+ * one.  Replaces the lines of LS from FIRST on.  Returns 0 or -1. */
+static int tl_balance_para(const struct tl_fill_ctx *f, size_t ps, size_t pe, int max_w,
+                           size_t first, struct tl_lines *ls)
+{
+    size_t k = ls->n - first;
+    int lo = 1, hi = max_w, r;
+
+    if (k < 2)
+        return 0;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        ls->n = first;
+        r = tl_fill_para(f, ps, pe, mid, first + k, ls);
+        if (r < 0)
+            return -1;
+        if (r == TL_FITS)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    ls->n = first;
+    r = tl_fill_para(f, ps, pe, lo, SIZE_MAX, ls);
+    return r < 0 ? -1 : 0;
+}
+
+/* Fills every paragraph at the current size into LS (emptied first).
+ * BALANCE evens out the lines of wrapped paragraphs.  Returns TL_FITS,
+ * TL_NOFIT or -1 as tl_fill_para(). */
+static int tl_fill(const struct tl_fill_ctx *f, int max_w, size_t max_lines, bool balance,
+                   struct tl_lines *ls)
+{
+    const struct tl_prep *p = f->p;
+    size_t ps = 0;
+
+    ls->n = 0;
+    if (p->len == 0)
+        return TL_FITS;
+    for (;;) {
+        const char *nl = memchr(p->text + ps, '\n', p->len - ps);
+        size_t pe = nl ? (size_t)(nl - p->text) : p->len;
+        size_t first = ls->n;
+        int r = tl_fill_para(f, ps, pe, max_w, max_lines, ls);
+
+        if (r != TL_FITS)
+            return r;
+        if (balance && tl_balance_para(f, ps, pe, max_w, first, ls) < 0)
+            return -1;
+        if (!nl)
+            break;
+        ps = pe + 1;
+    }
+    return TL_FITS;
+}
+
+/* Number of paragraphs ('\n'-separated) in P. */
+static size_t tl_paragraphs(const struct tl_prep *p)
+{
+    size_t n = p->len ? 1 : 0;
+
+    for (size_t i = 0; i < p->len; i++)
+        n += p->text[i] == '\n';
+    return n;
+}
+
+static struct tl_layout *tl_finish(struct tl_prep *p, struct tl_lines *ls, char *err, size_t errlen)
+{
+    struct tl_layout *l = calloc(1, sizeof *l);
+
+    if (!l) {
+        snprintf(err, errlen, "out of memory laying out text");
+        free(ls->v);
+        tl_prep_clear(p);
+        return NULL;
+    }
+    l->text = p->text;
+    l->len = p->len;
+    l->lines = ls->v;
+    l->nlines = ls->n;
+    free(p->flags);
+    free(p->cand);
+    memset(p, 0, sizeof *p);
+    memset(ls, 0, sizeof *ls);
+    return l;
+}
+
+struct tl_layout *tl_layout_break(const char *utf8, size_t len, int max_width,
+                                  tl_measure_fn measure, void *ctx, char *err, size_t errlen)
+{
+    struct tl_prep p;
+    struct tl_lines ls = {NULL, 0, 0};
+
+    if (!measure || max_width < 1) {
+        snprintf(err, errlen, "text layout needs a measure and a width of at least 1 pixel");
+        return NULL;
+    }
+    if (tl_prep_init(&p, utf8, len, NULL, NULL, err, errlen) < 0)
+        return NULL;
+    struct tl_fill_ctx f = {&p, measure, ctx, true, err, errlen};
+
+    if (tl_fill(&f, max_width, SIZE_MAX, false, &ls) < 0) {
+        free(ls.v);
+        tl_prep_clear(&p);
+        return NULL;
+    }
+    return tl_finish(&p, &ls, err, errlen);
+}
+
+/* How many lines of SKIP with the last one HEIGHT high fit in BOX_H. */
+static size_t tl_max_lines(int box_h, int skip, int height)
+{
+    if (box_h < height)
+        return 0;
+    if (skip < 1)
+        return SIZE_MAX;
+    return (size_t)((box_h - height) / skip) + 1;
+}
+
+static bool tl_widths_fit(const struct tl_lines *ls, int max_w)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        if (ls->v[i].width > max_w)
+            return false;
+    }
+    return true;
+}
+
+/* Binary search for the largest size in LO..HI at which the text fits the
+ * box in at most LINE_CAP lines.  Returns the size, 0 when none fits, or -1
+ * with ERR filled. */
+static int tl_search(const struct tl_fill_ctx *f, const struct tl_font *font, int box_w, int box_h,
+                     int lo, int hi, size_t line_cap, struct tl_lines *ls)
+{
+    int best = 0, skip, height, r;
+
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        size_t cap;
+
+        if (font->set_size(font->ctx, mid, &skip, &height) < 0) {
+            snprintf(f->err, f->errlen, "cannot set the font to %d pt", mid);
+            return -1;
+        }
+        cap = tl_max_lines(box_h, skip, height);
+        r = tl_fill(f, box_w, cap < line_cap ? cap : line_cap, false, ls);
+        if (r < 0)
+            return -1;
+        if (r == TL_FITS) {
+            best = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return best;
+}
+
+struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box_h, int min_pt,
+                                int max_pt, const struct tl_font *font, char *err, size_t errlen)
+{
+    struct tl_prep p;
+    struct tl_lines ls = {NULL, 0, 0};
+    struct tl_layout *l;
+    int pt, nowrap_pt, skip, height, r;
+    bool overflow = false;
+
+    if (!font || !font->set_size || !font->measure || box_w < 1 || box_h < 1 || min_pt < 1 ||
+        max_pt < min_pt) {
+        snprintf(err, errlen,
+                 "text fit needs a font, a box of at least 1x1 pixels and "
+                 "1 <= min_pt <= max_pt");
+        return NULL;
+    }
+    if (tl_prep_init(&p, utf8, len, font->has_glyph, font->ctx, err, errlen) < 0)
+        return NULL;
+    struct tl_fill_ctx f = {&p, font->measure, font->ctx, false, err, errlen};
+
+    pt = tl_search(&f, font, box_w, box_h, min_pt, max_pt, SIZE_MAX, &ls);
+    if (pt < 0)
+        goto out_free;
+    if (pt > 0 && font->set_size(font->ctx, pt, &skip, &height) == 0 &&
+        tl_fill(&f, box_w, SIZE_MAX, false, &ls) == TL_FITS && ls.n > tl_paragraphs(&p)) {
+        /* It wraps.  The lines the author wrote read better than bigger
+         * text cut elsewhere, unless keeping them costs a lot of size. */
+        nowrap_pt = tl_search(&f, font, box_w, box_h, min_pt, pt, tl_paragraphs(&p), &ls);
+        if (nowrap_pt < 0)
+            goto out_free;
+        if ((long long)nowrap_pt * 100 >= (long long)pt * TL_NOWRAP_PERCENT)
+            pt = nowrap_pt;
+    }
+    if (pt > 0) {
+        if (font->set_size(font->ctx, pt, &skip, &height) < 0)
+            goto out_size;
+        r = tl_fill(&f, box_w, SIZE_MAX, true, &ls);
+    } else {
+        /* Nothing fits whole: smallest size, graphemes split, clipped. */
+        pt = min_pt;
+        if (font->set_size(font->ctx, pt, &skip, &height) < 0)
+            goto out_size;
+        f.split = true;
+        r = tl_fill(&f, box_w, SIZE_MAX, false, &ls);
+        overflow = ls.n > tl_max_lines(box_h, skip, height) || !tl_widths_fit(&ls, box_w);
+    }
+    if (r < 0)
+        goto out_free;
+    l = tl_finish(&p, &ls, err, errlen);
+    if (l) {
+        l->pt = pt;
+        l->line_skip = skip;
+        l->line_height = height;
+        l->overflow = overflow;
+    }
+    return l;
+out_size:
+    snprintf(err, errlen, "cannot set the font to %d pt", pt);
+out_free:
+    free(ls.v);
+    tl_prep_clear(&p);
+    return NULL;
+}
+
+int tl_layout_height(const struct tl_layout *l)
+{
+    long long h;
+
+    if (!l || l->nlines == 0)
+        return 0;
+    h = (long long)(l->nlines - 1) * l->line_skip + l->line_height;
+    return h > INT_MAX ? INT_MAX : (int)h;
+}
+
+void tl_layout_free(struct tl_layout *l)
+{
+    if (!l)
+        return;
+    free(l->text);
+    free(l->lines);
+    free(l);
+}

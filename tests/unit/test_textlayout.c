@@ -1,0 +1,558 @@
+/* Tests for player/textlayout.c: Japanese line breaking and auto-fit against
+ * a fake monospace font (no SDL, no font file). */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/textlayout.h"
+#include "tests/unit/check_main.h"
+
+/* Fake font: every code point is PT wide (ASCII half that), except
+ * combining marks and variation selectors, which are 0. */
+struct fake_font {
+    int pt;
+    int calls;
+    int fail_after; /* measure fails after this many calls; 0 = never */
+};
+
+static size_t u8_next(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = u[i] < 0x80 ? 1 : u[i] < 0xe0 ? 2 : u[i] < 0xf0 ? 3 : 4;
+
+    if (i + n > len)
+        n = len - i;
+    *cp = u[i] & (n == 1 ? 0x7f : n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+    for (size_t k = 1; k < n; k++)
+        *cp = (*cp << 6) | (u[i + k] & 0x3f);
+    return n;
+}
+
+static int fake_measure(void *ctx, const char *s, size_t len)
+{
+    struct fake_font *f = ctx;
+    int w = 0;
+
+    f->calls++;
+    if (f->fail_after && f->calls > f->fail_after)
+        return -1;
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+
+        i += u8_next(s, len, i, &c);
+        if ((c >= 0x300 && c <= 0x36f) || c == 0x3099 || c == 0x309a ||
+            (c >= 0xfe00 && c <= 0xfe0f))
+            continue;
+        w += c < 0x80 ? f->pt / 2 : f->pt;
+    }
+    return w;
+}
+
+static int fake_set_size(void *ctx, int pt, int *skip, int *height)
+{
+    struct fake_font *f = ctx;
+
+    f->pt = pt;
+    *skip = pt * 3 / 2;
+    *height = pt * 5 / 4;
+    return 0;
+}
+
+/* Breaks TEXT at WIDTH with 10 px characters. */
+static struct tl_layout *brk(const char *text, int width)
+{
+    struct fake_font f = {10, 0, 0};
+    char err[256] = "";
+    struct tl_layout *l =
+        tl_layout_break(text, strlen(text), width, fake_measure, &f, err, sizeof err);
+
+    ck_assert_msg(l != NULL, "layout failed: %s", err);
+    return l;
+}
+
+static char *line_str(const struct tl_layout *l, size_t i)
+{
+    char *s = strndup(l->text + l->lines[i].off, l->lines[i].len);
+
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static bool starts_with_any(const char *s, const char *const *set)
+{
+    for (; *set; set++) {
+        if (strncmp(s, *set, strlen(*set)) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool ends_with_any(const char *s, const char *const *set)
+{
+    size_t n = strlen(s);
+
+    for (; *set; set++) {
+        size_t k = strlen(*set);
+
+        if (n >= k && strcmp(s + n - k, *set) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *const no_start[] = {"、", "。", "」", "）", "ー", "・", "，", "．",
+                                       "』", "！", "？", "ゃ", "っ", "ァ", "々", NULL};
+static const char *const no_end[] = {"「", "（", "『", NULL};
+
+static const char *const kinsoku_texts[] = {
+    "牧野博士の新休日～らんまんの舞台・高知～は、高知県の観光博覧会です。「らんまん」の"
+    "舞台を巡りましょう。（入場無料）ツアーは毎日開催、ぜひお越しください！",
+    "あいう、えおか。きくけ」こさし）すせそ・たちつ「てと（なにぬーねの",
+    "「東京」「高知」「大阪」（東）（西）、。ー・っ、「（「（あ」）」）。これで終わり。",
+    "コーヒー・ティー・ジュースのセットメニュー、お一人様一点限り。",
+    "これは「小書き」のテスト、きゃっきゃっ、ジュース、ファミリーマート、さっき、人々の字。",
+    NULL,
+};
+
+START_TEST(test_kinsoku)
+{
+    int checked = 0;
+
+    for (const char *const *t = kinsoku_texts; *t; t++) {
+        /* from 100 px (10 characters): the longest unbreakable run in these
+         * texts is 9 characters, so no grapheme fallback is needed */
+        for (int width = 100; width <= 400; width += 10) {
+            struct tl_layout *l = brk(*t, width);
+            size_t total = 0;
+
+            for (size_t i = 0; i < l->nlines; i++) {
+                char *s = line_str(l, i);
+
+                ck_assert_msg(l->lines[i].width <= width, "line %zu too wide (%d > %d)", i,
+                              l->lines[i].width, width);
+                if (i > 0)
+                    ck_assert_msg(!starts_with_any(s, no_start),
+                                  "width %d line %zu starts "
+                                  "with a forbidden character: %s",
+                                  width, i, s);
+                if (i + 1 < l->nlines)
+                    ck_assert_msg(!ends_with_any(s, no_end),
+                                  "width %d line %zu ends with "
+                                  "an opening bracket: %s",
+                                  width, i, s);
+                total += l->lines[i].len;
+                free(s);
+                checked++;
+            }
+            /* Nothing lost or duplicated (these texts have no spaces). */
+            ck_assert_uint_eq(total, strlen(*t));
+            tl_layout_free(l);
+        }
+    }
+    ck_assert_int_gt(checked, 300);
+}
+END_TEST
+
+/* The break before 、 moves the previous character down with it (oikomi is
+ * not done, so the line gets shorter rather than wider). */
+START_TEST(test_kinsoku_pushes_out)
+{
+    struct tl_layout *l = brk("あいうえお、かきくけこ", 50);
+    char *a, *b;
+
+    ck_assert_uint_eq(l->nlines, 3);
+    a = line_str(l, 0);
+    b = line_str(l, 1);
+    ck_assert_str_eq(a, "あいうえ");
+    ck_assert_str_eq(b, "お、かきく");
+    free(a);
+    free(b);
+    b = line_str(l, 2);
+    ck_assert_str_eq(b, "けこ");
+    free(b);
+    tl_layout_free(l);
+
+    l = brk("あいうえ「おかきくけこ", 50);
+    a = line_str(l, 0);
+    ck_assert_str_eq(a, "あいうえ");
+    free(a);
+    tl_layout_free(l);
+}
+END_TEST
+
+static void assert_whole(const char *text, const char *const *numbers)
+{
+    for (int width = 30; width <= 300; width += 5) {
+        struct tl_layout *l = brk(text, width);
+
+        for (const char *const *n = numbers; *n; n++) {
+            bool found = false;
+
+            /* A number wider than the line may be split (last resort); only
+             * check those that fit. */
+            if ((int)strlen(*n) * 5 > width)
+                continue;
+            for (size_t i = 0; i < l->nlines && !found; i++) {
+                char *s = line_str(l, i);
+
+                found = strstr(s, *n) != NULL;
+                free(s);
+            }
+            ck_assert_msg(found, "width %d: %s was split", width, *n);
+        }
+        tl_layout_free(l);
+    }
+}
+
+START_TEST(test_digits_together)
+{
+    static const char *const ascii[] = {"2023/03/31", "10:00", "1,000", "3.14", "123456", NULL};
+    static const char *const wide[] = {"２０２３", "１０：３０", "１，２００", NULL};
+    struct tl_layout *l;
+
+    assert_whole("会期は2023/03/31まで、開場10:00、入場料1,000円、円周率3.14、番号123456。", ascii);
+    /* Full-width digits are ideographs to ICU: our rule keeps them together
+     * (10 px each, so widths below 50 would need a split). */
+    for (int width = 50; width <= 200; width += 10) {
+        l = brk("令和５年は２０２３年、開演は１０：３０、料金１，２００円です。", width);
+        for (const char *const *n = wide; *n; n++) {
+            bool found = false;
+
+            for (size_t i = 0; i < l->nlines && !found; i++) {
+                char *s = line_str(l, i);
+
+                found = strstr(s, *n) != NULL;
+                free(s);
+            }
+            ck_assert_msg(found, "width %d: %s was split", width, *n);
+        }
+        tl_layout_free(l);
+    }
+}
+END_TEST
+
+START_TEST(test_newlines)
+{
+    struct tl_layout *l = brk("牧野博士の新休日\nらんまんの舞台・高知", 1000);
+    char *s;
+
+    ck_assert_uint_eq(l->nlines, 2);
+    s = line_str(l, 0);
+    ck_assert_str_eq(s, "牧野博士の新休日");
+    free(s);
+    s = line_str(l, 1);
+    ck_assert_str_eq(s, "らんまんの舞台・高知");
+    free(s);
+    ck_assert_int_eq(l->lines[0].width, 80);
+    tl_layout_free(l);
+
+    /* CR LF, lone CR, blank line kept inside, trailing newlines dropped */
+    l = brk("あ\r\nい\r\rう\n\n\n", 1000);
+    ck_assert_uint_eq(l->nlines, 4);
+    ck_assert_uint_eq(l->lines[2].len, 0);
+    s = line_str(l, 3);
+    ck_assert_str_eq(s, "う");
+    free(s);
+    tl_layout_free(l);
+
+    /* Only newlines: nothing to draw */
+    l = brk("\n\n\n\n\r\n", 100);
+    ck_assert_uint_eq(l->nlines, 0);
+    tl_layout_free(l);
+    l = brk("", 100);
+    ck_assert_uint_eq(l->nlines, 0);
+    tl_layout_free(l);
+}
+END_TEST
+
+/* Brute force: largest PT at which N full-width characters (breakable
+ * anywhere) fit a W x H box with the fake font's metrics. */
+static int expected_pt_wrapped(int n, int w, int h, int max_pt)
+{
+    for (int pt = max_pt; pt >= 1; pt--) {
+        int per = w / pt, lines;
+
+        if (per < 1)
+            continue;
+        lines = (n + per - 1) / per;
+        if ((lines - 1) * (pt * 3 / 2) + pt * 5 / 4 <= h)
+            return pt;
+    }
+    return 0;
+}
+
+/* The same with tl_layout_fit's preference for not wrapping at all. */
+static int expected_pt(int n, int w, int h, int max_pt)
+{
+    int wrapped = expected_pt_wrapped(n, w, h, max_pt);
+    int one = 0;
+
+    for (int pt = wrapped; pt >= 1 && !one; pt--) {
+        if (n * pt <= w && pt * 5 / 4 <= h)
+            one = pt;
+    }
+    return one * 100 >= wrapped * TL_NOWRAP_PERCENT ? one : wrapped;
+}
+
+static struct tl_layout *fit(const char *text, int w, int h, int min_pt, int max_pt)
+{
+    struct fake_font f = {0, 0, 0};
+    struct tl_font font = {fake_set_size, fake_measure, NULL, &f};
+    char err[256] = "";
+    struct tl_layout *l =
+        tl_layout_fit(text, strlen(text), w, h, min_pt, max_pt, &font, err, sizeof err);
+
+    ck_assert_msg(l != NULL, "fit failed: %s", err);
+    return l;
+}
+
+START_TEST(test_fit)
+{
+    const char *t = "あいうえおかきくけこさしすせそたちつてと"; /* 20 chars */
+    int last = 0;
+
+    for (int w = 50; w <= 2000; w += 97) {
+        int h = w * 9 / 16;
+        struct tl_layout *l = fit(t, w, h, 1, 1000);
+
+        ck_assert_int_eq(l->pt, expected_pt(20, w, h, 1000));
+        ck_assert(!l->overflow);
+        ck_assert_int_le(tl_layout_height(l), h);
+        for (size_t i = 0; i < l->nlines; i++)
+            ck_assert_int_le(l->lines[i].width, w);
+        ck_assert_int_ge(l->pt, last); /* a bigger box never gives smaller text */
+        last = l->pt;
+        tl_layout_free(l);
+    }
+
+    /* Short text in a wide box: height-bound.  Long text: smaller. */
+    struct tl_layout *a = fit("高知", 1920, 1080, 8, 1000);
+    struct tl_layout *b = fit("高知県の観光博覧会「牧野博士の新休日～らんまんの舞台・高知～」は"
+                              "二〇二三年三月三十一日まで開催しています。ぜひお越しください。",
+                              1920, 1080, 8, 1000);
+
+    ck_assert_int_eq(a->pt, expected_pt(2, 1920, 1080, 1000));
+    ck_assert_int_lt(b->pt, a->pt);
+    ck_assert_int_gt(b->nlines, 1);
+    tl_layout_free(a);
+    tl_layout_free(b);
+
+    /* max_pt caps the size */
+    a = fit("高知", 1920, 1080, 8, 100);
+    ck_assert_int_eq(a->pt, 100);
+    tl_layout_free(a);
+}
+END_TEST
+
+/* Auto-fit keeps the author's lines when that costs little size, and
+ * evens out the lines of a paragraph it has to wrap. */
+START_TEST(test_fit_shape)
+{
+    struct tl_layout *l = fit("牧野博士の新休日\nらんまんの舞台・高知", 1728, 972, 8, 972);
+    char *a, *b;
+
+    /* wrapping the second paragraph allows 1728 / 8 = 216 (3 lines,
+     * 2 * 1.5 * 216 + 1.25 * 216 = 918 high); unwrapped 1728 / 10 = 172,
+     * which is 80% of it: the author's two lines win */
+    ck_assert_uint_eq(l->nlines, 2);
+    ck_assert_int_eq(l->pt, 172);
+    tl_layout_free(l);
+
+    /* 11 characters, 10 fit a line: 6 + 5, not 10 + 1 */
+    l = fit("あいうえおかきくけこさ", 100, 1000, 10, 10);
+    ck_assert_uint_eq(l->nlines, 2);
+    ck_assert_int_eq(l->lines[0].width, 60);
+    ck_assert_int_eq(l->lines[1].width, 50);
+    tl_layout_free(l);
+
+    /* the greedy break does not balance */
+    l = brk("あいうえおかきくけこさ", 100);
+    ck_assert_int_eq(l->lines[0].width, 100);
+    tl_layout_free(l);
+
+    /* balancing still keeps kinsoku: 、 never starts the second line */
+    l = fit("あいうえおか、きくけこさし", 100, 1000, 10, 10);
+    ck_assert_uint_eq(l->nlines, 2);
+    a = line_str(l, 0);
+    b = line_str(l, 1);
+    ck_assert(!starts_with_any(b, no_start));
+    ck_assert_uint_eq(strlen(a) + strlen(b), strlen("あいうえおか、きくけこさし"));
+    free(a);
+    free(b);
+    tl_layout_free(l);
+}
+END_TEST
+
+/* A number is not split to reach a bigger size: the size shrinks instead. */
+START_TEST(test_fit_keeps_numbers)
+{
+    struct tl_layout *l = fit("2023/03/31", 100, 1000, 1, 500);
+
+    /* 10 ASCII characters at pt/2 each must fit 100 px on one line:
+     * 21 / 2 = 10 px each is the largest */
+    ck_assert_uint_eq(l->nlines, 1);
+    ck_assert_int_eq(l->pt, 21);
+    tl_layout_free(l);
+}
+END_TEST
+
+START_TEST(test_fit_overflow)
+{
+    char *big = malloc(4096 + 1);
+    struct tl_layout *l;
+
+    ck_assert_ptr_nonnull(big);
+    /* 4 KiB of one character: 1365 x あ */
+    for (int i = 0; i + 3 <= 4096; i += 3)
+        memcpy(big + i, "あ", 3);
+    big[4095] = '\0';
+    big[4094] = '\0';
+    big[4093] = '\0';
+    l = fit(big, 200, 100, 8, 100);
+    ck_assert_int_eq(l->pt, 8);
+    ck_assert(l->overflow);
+    for (size_t i = 0; i < l->nlines; i++)
+        ck_assert_int_le(l->lines[i].width, 200);
+    tl_layout_free(l);
+
+    /* Fits in a big box */
+    l = fit(big, 1920, 1080, 8, 1000);
+    ck_assert(!l->overflow);
+    ck_assert_int_gt(l->pt, 8);
+    ck_assert_int_le(tl_layout_height(l), 1080);
+    tl_layout_free(l);
+
+    /* 4 KiB of ー: strict rules allow no break between them, so only the
+     * grapheme fallback can lay it out */
+    for (int i = 0; i + 3 <= 4096; i += 3)
+        memcpy(big + i, "ー", 3);
+    l = fit(big, 1920, 1080, 8, 1000);
+    ck_assert_int_ge(l->nlines, 2);
+    for (size_t i = 0; i < l->nlines; i++)
+        ck_assert_int_le(l->lines[i].width, 1920);
+    tl_layout_free(l);
+
+    /* 4 KiB of digits: one unbreakable number */
+    memset(big, '7', 4095);
+    big[4095] = '\0';
+    l = fit(big, 1920, 1080, 8, 1000);
+    ck_assert_int_eq(l->pt, 8);
+    ck_assert_int_ge(l->nlines, 2);
+    tl_layout_free(l);
+    free(big);
+}
+END_TEST
+
+START_TEST(test_absurd)
+{
+    struct tl_layout *l;
+    char *s;
+    char err[128];
+    struct fake_font f = {10, 0, 0};
+
+    /* invalid UTF-8: overlong, surrogate, stray continuation, truncated */
+    static const char bad[] = "\xff\xfe\xc0\x80\xed\xa0\x80\x80あ\xe3\x81";
+    l = tl_layout_break(bad, sizeof bad - 1, 50, fake_measure, &f, err, sizeof err);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_ge(l->nlines, 1);
+    ck_assert(strstr(l->text, "\xef\xbf\xbd") != NULL); /* U+FFFD */
+    ck_assert(strstr(l->text, "あ") != NULL);
+    tl_layout_free(l);
+
+    /* embedded NUL and control characters are dropped, tab is a space */
+    static const char ctl[] = "あ\0い\x01\x7f\tう";
+    l = tl_layout_break(ctl, sizeof ctl - 1, 1000, fake_measure, &f, err, sizeof err);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_str_eq(l->text, "あい う");
+    tl_layout_free(l);
+
+    /* combining marks stay with their base even in a 1 px box */
+    l = brk("か\xe3\x82\x99"
+            "e\xcc\x81",
+            1);
+    ck_assert_uint_eq(l->nlines, 2);
+    s = line_str(l, 0);
+    ck_assert_str_eq(s, "か\xe3\x82\x99");
+    free(s);
+    tl_layout_free(l);
+
+    /* emoji and a variation-selector sequence (葛 + VS17) */
+    l = brk("😀🇯🇵葛\xf3\xa0\x84\x80飾区", 20);
+    ck_assert_int_ge(l->nlines, 2);
+    tl_layout_free(l);
+
+    /* width 1: one grapheme per line, never an endless loop */
+    l = brk("あいう", 1);
+    ck_assert_uint_eq(l->nlines, 3);
+    tl_layout_free(l);
+
+    /* too long */
+    s = malloc(TL_TEXT_MAX + 2);
+    ck_assert_ptr_nonnull(s);
+    memset(s, 'a', TL_TEXT_MAX + 1);
+    s[TL_TEXT_MAX + 1] = '\0';
+    err[0] = '\0';
+    ck_assert_ptr_null(tl_layout_break(s, strlen(s), 100, fake_measure, &f, err, sizeof err));
+    ck_assert(strstr(err, "bytes") != NULL);
+    free(s);
+
+    /* bad arguments */
+    ck_assert_ptr_null(tl_layout_break(NULL, 0, 100, fake_measure, &f, err, sizeof err));
+    ck_assert_ptr_null(tl_layout_break("a", 1, 0, fake_measure, &f, err, sizeof err));
+    ck_assert_ptr_null(tl_layout_break("a", 1, 10, NULL, &f, err, sizeof err));
+    ck_assert_ptr_null(tl_layout_fit("a", 1, 10, 10, 5, 1, NULL, err, sizeof err));
+    tl_layout_free(NULL);
+
+    /* a measure that fails is an error, not a crash */
+    f.fail_after = 3;
+    err[0] = '\0';
+    ck_assert_ptr_null(
+        tl_layout_break("あいうえおかきくけこ", 30, 20, fake_measure, &f, err, sizeof err));
+    ck_assert(err[0] != '\0');
+}
+END_TEST
+
+static bool keep_no_emoji(void *ctx, uint32_t cp)
+{
+    (void)ctx;
+    return cp < 0x1f000;
+}
+
+START_TEST(test_sanitize)
+{
+    size_t n;
+    char *s = tl_sanitize("😀あ\xf0\x9f\x87\xaf\xe8\x91\x9b\xf3\xa0\x84\x80 \n ", 22, keep_no_emoji,
+                          NULL, &n);
+
+    ck_assert_ptr_nonnull(s);
+    /* emoji dropped, the variation selector kept, trailing blanks cut */
+    ck_assert_str_eq(s, "あ葛\xf3\xa0\x84\x80");
+    ck_assert_uint_eq(n, strlen(s));
+    free(s);
+
+    s = tl_sanitize("\xef\xbb\xbf高知\xe3\x80\x80\xe2\x80\xa8", 15, NULL, NULL, &n);
+    ck_assert_str_eq(s, "高知");
+    free(s);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("textlayout");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_kinsoku);
+    tcase_add_test(tc, test_kinsoku_pushes_out);
+    tcase_add_test(tc, test_digits_together);
+    tcase_add_test(tc, test_newlines);
+    tcase_add_test(tc, test_fit);
+    tcase_add_test(tc, test_fit_shape);
+    tcase_add_test(tc, test_fit_keeps_numbers);
+    tcase_add_test(tc, test_fit_overflow);
+    tcase_add_test(tc, test_absurd);
+    tcase_add_test(tc, test_sanitize);
+    suite_add_tcase(s, tc);
+    return s;
+}
