@@ -78,6 +78,7 @@ COMMON_SRC    = $(wildcard common/*.c)
 PLAYLISTS_SRC = $(wildcard playlists/*.c)
 SCHED_SRC     = $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
+TOOLS_SRC     = $(filter-out tools/signagectl.c,$(wildcard tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -85,6 +86,7 @@ LIB_COMMON    = $(BUILD)/libcommon.a
 LIB_PLAYLISTS = $(BUILD)/libplaylists.a
 LIB_SCHED     = $(BUILD)/libsched.a
 LIB_PLAYER    = $(BUILD)/libplayer.a
+LIB_TOOLS     = $(BUILD)/libtools.a
 
 SCHEDULER = $(BUILD)/signage-scheduler
 PLAYER    = $(BUILD)/signage-player
@@ -114,6 +116,7 @@ $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 $(LIB_PLAYLISTS): $(call obj,$(PLAYLISTS_SRC))
 $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 $(LIB_PLAYER): $(call obj,$(PLAYER_SRC))
+$(LIB_TOOLS): $(call obj,$(TOOLS_SRC))
 $(BUILD)/lib%.a:
 	@mkdir -p $(@D)
 	rm -f $@
@@ -125,13 +128,14 @@ $(SCHEDULER): $(BUILD)/scheduler/main.o $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMM
 $(PLAYER): $(BUILD)/player/main.o $(LIB_PLAYER) $(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_PLAYER)
 
-# signagectl: check uses the scheduler's validator, so it links libsched, never SDL.
-$(CTL): $(BUILD)/tools/signagectl.o $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+# signagectl: check uses the scheduler's validator, so it links libsched, never
+# SDL; its commands other than the dispatcher live in libtools (unit-testable).
+$(CTL): $(BUILD)/tools/signagectl.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
 # runner main (tests/unit/check_main.c) and every library.
-TEST_LIBS = $(LIB_PLAYER) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+TEST_LIBS = $(LIB_TOOLS) $(LIB_PLAYER) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/check_main.o $(TEST_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
