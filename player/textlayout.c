@@ -10,10 +10,13 @@
 
 #include "player/textlayout.h"
 
-/* Per byte offset of the sanitised text: may a line end here, and is this a
- * grapheme boundary. */
+/* Per byte offset of the sanitised text: may a line end here, is this a
+ * grapheme boundary, and is it one where a run that must be split (last
+ * resort) is best split: outside any word, or inside one where ICU would
+ * have broken it. */
 #define TL_BRK 0x01
 #define TL_GRAPHEME 0x02
+#define TL_SPLIT 0x04
 
 enum { TL_FITS = 0, TL_NOFIT = 1 };
 
@@ -161,36 +164,72 @@ static bool tl_is_numsep(uint32_t c)
            c == 0xff1a || c == 0xff0f;
 }
 
-/* Clears the break opportunities inside runs DIGIT ((SEP)? DIGIT)*, so
- * 2023/03/31, 10:00 and 1,000 never split (ICU keeps ASCII numbers, but
- * full-width digits are ideographic to it and break anywhere). */
-static void tl_keep_numbers(struct tl_prep *p)
+/* Katakana and Latin letters (ASCII and full-width), which with digits make
+ * up words that ICU without phrase breaking splits anywhere.  The katakana
+ * middle dot ・ and double hyphen ゠ separate words and are left out. */
+static bool tl_is_letter(uint32_t c)
 {
-    const unsigned char *s = (const unsigned char *)p->text;
-    size_t i = 0;
-    bool prev_digit = false; /* the character before I was a digit */
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= 0x30a1 && c <= 0x30ff && c != 0x30fb) || (c >= 0x31f0 && c <= 0x31ff) ||
+           (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a) ||
+           (c >= 0xff66 && c <= 0xff9f);
+}
+
+/* The next position after B, up to PE, carrying FLAG (PE itself always). */
+static size_t tl_next(const struct tl_prep *p, size_t b, size_t pe, unsigned char flag)
+{
+    for (b++; b < pe; b++) {
+        if (p->flags[b] & flag)
+            return b;
+    }
+    return pe;
+}
+
+/* First code point of the grapheme at I (U+FFFD if undecodable). */
+static uint32_t tl_first_cp(const struct tl_prep *p, size_t i)
+{
+    uint32_t c;
+
+    if (tl_utf8_decode((const unsigned char *)p->text + i, p->len - i, &c) == 0)
+        c = 0xfffd; /* cannot happen on sanitised text */
+    return c;
+}
+
+/* Sets the flags of the grapheme boundary I: inside a word (GLUED) its
+ * break opportunity is withdrawn, though a last-resort split may still use
+ * it; outside one, any split is as good as another. */
+static void tl_glue(struct tl_prep *p, size_t i, bool glued)
+{
+    if (!glued)
+        p->flags[i] |= TL_SPLIT;
+    else if (p->flags[i] & TL_BRK)
+        p->flags[i] = (unsigned char)((p->flags[i] & ~TL_BRK) | TL_SPLIT);
+}
+
+/* Withdraws the break opportunities inside words, so they are split only as
+ * a last resort: runs of katakana, Latin letters and digits
+ * (WOODコレクション2023, Ｔシャツ, ２０２３: ICU has no phrase breaking and
+ * breaks between ideographic-class characters anywhere) and numbers
+ * DIGIT ((SEP)? DIGIT)* (2023/03/31, 10:00, 1,000).  Works on graphemes,
+ * classed by their first code point, so a combining mark or variation
+ * selector does not end a word.  Hiragana and kanji are left to ICU. */
+static void tl_keep_words(struct tl_prep *p)
+{
+    size_t i = 0, next;
+    bool prev_word = false, prev_digit = false; /* the grapheme before I */
 
     while (i < p->len) {
-        uint32_t c, c2;
-        size_t n = tl_utf8_decode(s + i, p->len - i, &c);
+        uint32_t c = tl_first_cp(p, i);
+        bool digit = tl_is_digit(c), word = digit || tl_is_letter(c);
 
-        if (n == 0)
-            n = 1, c = 0xfffd; /* cannot happen on sanitised text */
-        if (prev_digit && tl_is_digit(c)) {
-            p->flags[i] &= (unsigned char)~TL_BRK;
-        } else if (prev_digit && tl_is_numsep(c)) {
-            size_t n2 = tl_utf8_decode(s + i + n, p->len - i - n, &c2);
-
-            if (n2 > 0 && tl_is_digit(c2)) {
-                p->flags[i] &= (unsigned char)~TL_BRK;
-                p->flags[i + n] &= (unsigned char)~TL_BRK;
-                i += n + n2;
-                prev_digit = true;
-                continue;
-            }
-        }
-        prev_digit = tl_is_digit(c);
-        i += n;
+        next = tl_next(p, i, p->len, TL_GRAPHEME);
+        if (prev_digit && !word && tl_is_numsep(c) && next < p->len &&
+            tl_is_digit(tl_first_cp(p, next)))
+            word = digit = true; /* the separator joins the number */
+        tl_glue(p, i, prev_word && word);
+        prev_word = word;
+        prev_digit = digit;
+        i = next;
     }
 }
 
@@ -275,7 +314,7 @@ static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
             tl_prep_clear(p);
             return -1;
         }
-        tl_keep_numbers(p);
+        tl_keep_words(p);
         if (tl_collect(p) < 0)
             goto out_nomem;
     }
@@ -298,16 +337,6 @@ static size_t tl_trim_end(const char *t, size_t s, size_t e)
             break;
     }
     return e;
-}
-
-/* The next position after B, up to PE, carrying FLAG (PE itself always). */
-static size_t tl_next(const struct tl_prep *p, size_t b, size_t pe, unsigned char flag)
-{
-    for (b++; b < pe; b++) {
-        if (p->flags[b] & flag)
-            return b;
-    }
-    return pe;
 }
 
 struct tl_lines {
@@ -368,6 +397,30 @@ static int tl_width(const struct tl_fill_ctx *f, size_t s, size_t e)
     return w < 0 ? -2 : w;
 }
 
+/* Last resort for a run S..LIMIT with no break opportunity that fits
+ * MAX_W: the furthest position carrying FLAG after S, up to LIMIT, at which
+ * it fits, in *BEST with its width in *BESTW.  When none fits, *BEST is the
+ * first such position if ANYWAY, else 0.  Returns 0, or -1 when measuring
+ * failed. */
+static int tl_split(const struct tl_fill_ctx *f, size_t s, size_t limit, int max_w,
+                    unsigned char flag, bool anyway, size_t *best, int *bestw)
+{
+    *best = 0;
+    for (size_t b = tl_next(f->p, s, limit, flag);; b = tl_next(f->p, b, limit, flag)) {
+        int w = tl_width(f, s, b);
+
+        if (w < 0)
+            return -1;
+        if (w > max_w && (*best != 0 || !anyway))
+            break;
+        *best = b;
+        *bestw = w;
+        if (w > max_w || b == limit)
+            break;
+    }
+    return 0;
+}
+
 /* Greedy filling of the paragraph PS..PE (no '\n' inside) into lines no
  * wider than MAX_W, appended to LS.  Returns TL_FITS, TL_NOFIT (LS would
  * hold more than MAX_LINES lines, or a run is wider than MAX_W and SPLIT is
@@ -382,7 +435,7 @@ static int tl_fill_para(const struct tl_fill_ctx *f, size_t ps, size_t pe, int m
     if (s == pe && tl_push(ls, s, 0, 0) < 0)
         goto out_nomem;
     while (s < pe) {
-        size_t best = 0, b, e;
+        size_t best = 0, e;
         int bestw = 0, w;
 
         /* The furthest candidate end that fits, found by galloping then
@@ -429,17 +482,12 @@ static int tl_fill_para(const struct tl_fill_ctx *f, size_t ps, size_t pe, int m
 
             if (!f->split)
                 return TL_NOFIT;
-            for (b = tl_next(p, s, limit, TL_GRAPHEME);; b = tl_next(p, b, limit, TL_GRAPHEME)) {
-                w = f->measure(f->ctx, t + s, tl_trim_end(t, s, b) - s);
-                if (w < 0)
-                    goto out_measure;
-                if (w > max_w && best != 0)
-                    break;
-                best = b; /* at least one grapheme, even if too wide */
-                bestw = w;
-                if (w > max_w || b == limit)
-                    break;
-            }
+            /* Outside words or where ICU would break inside one, else
+             * between any graphemes, at least one even if too wide. */
+            if (tl_split(f, s, limit, max_w, TL_SPLIT, false, &best, &bestw) < 0 ||
+                (best == 0 &&
+                 tl_split(f, s, limit, max_w, TL_GRAPHEME, true, &best, &bestw) < 0))
+                goto out_measure;
         }
         e = tl_trim_end(t, s, best);
         if (tl_push(ls, s, e - s, bestw) < 0)

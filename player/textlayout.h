@@ -7,9 +7,13 @@
  *
  * Break opportunities come from ICU's line break iterator with the locale
  * "ja@lb=strict" (kinsoku: no line starts with 、。」）ー・ and the like, none
- * ends with 「（), minus every opportunity inside a run of digits (2023/03/31,
- * 10:00, 1,000, full-width digits too).  '\n' is a hard break.  A run that is
- * wider than the box is broken between graphemes only as a last resort.
+ * ends with 「（), minus every opportunity inside a word: a run of digits
+ * (2023/03/31, 10:00, 1,000, full-width digits too) or of katakana, Latin
+ * letters and digits together (WOODコレクション2023, Ｔシャツ; ICU 72 has no
+ * phrase breaking and would split them anywhere).  Hiragana and kanji break
+ * as ICU says.  '\n' is a hard break.  A word that is wider than the box is
+ * split only as a last resort: where ICU would have broken it, else between
+ * graphemes.
  */
 #ifndef SIGNAGE_TEXTLAYOUT_H
 #define SIGNAGE_TEXTLAYOUT_H

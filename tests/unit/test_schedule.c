@@ -695,7 +695,7 @@ static void world_make(struct world *wd, struct rng *r, pl_tz *const zones[3])
     wd->tz = zones[rng_range(r, 0, 2)];
     wd->n = (size_t)rng_range(r, 1, MAXC);
     for (size_t i = 0; i < wd->n; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "c%02zu", i);
         pl_ms start = BASE + rng_range(r, 0, 60) * DAY + rng_range(r, 0, 96) * 15 * MIN_MS;
         pl_ms len = rng_range(r, 0, 3) == 0

@@ -151,6 +151,35 @@ START_TEST(test_kochi_portrait)
 }
 END_TEST
 
+/* A katakana word with Latin letters and digits is never broken to make
+ * the text bigger (the demo's Tokyo slide). */
+START_TEST(test_katakana_word)
+{
+    struct text_renderer *r = open_renderer();
+    struct ink k;
+    SDL_Surface *s = render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037,
+                               1920, 1080, &k);
+    int pt = 0, nlines = 0;
+
+    shot(s, "wood-collection-1920x1080");
+    ck_assert_int_eq(text_last_layout(r, &pt, &nlines), 0);
+    ck_assert_int_eq(nlines, 2); /* WOODコレクション2023 / 東京ビッグサイト */
+    ck_assert_int_gt(pt, 100);
+    ck_assert_int_gt(k.x1 - k.x0, 1920 * 7 / 10); /* the long line spans the width */
+    ck_assert_int_lt(abs((k.y0 + k.y1) / 2 - 540), 60);
+    SDL_FreeSurface(s);
+
+    /* portrait: the word wraps nowhere, the kanji may */
+    s = render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037, 1080, 1920,
+                  &k);
+    shot(s, "wood-collection-1080x1920");
+    ck_assert_int_eq(text_last_layout(r, &pt, &nlines), 0);
+    ck_assert_int_le(nlines, 3);
+    SDL_FreeSurface(s);
+    text_renderer_free(r);
+}
+END_TEST
+
 START_TEST(test_sizes)
 {
     struct text_renderer *r = open_renderer();
@@ -313,6 +342,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_kochi_landscape);
     tcase_add_test(tc, test_kochi_portrait);
+    tcase_add_test(tc, test_katakana_word);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_cache);
     tcase_add_test(tc, test_absurd_text);

@@ -445,6 +445,185 @@ START_TEST(test_fit_overflow)
 }
 END_TEST
 
+/* True when some line of L contains WORD whole. */
+static bool has_whole(const struct tl_layout *l, const char *word)
+{
+    bool found = false;
+
+    for (size_t i = 0; i < l->nlines && !found; i++) {
+        char *s = line_str(l, i);
+
+        found = strstr(s, word) != NULL;
+        free(s);
+    }
+    return found;
+}
+
+/* Katakana with the Latin letters and digits next to it is one word: ICU
+ * would break WOODコレクション2023 anywhere between ideographic-class
+ * characters, a designer never would. */
+START_TEST(test_katakana_words)
+{
+    static const struct {
+        const char *text, *word;
+        int width; /* of the word with 10 px characters */
+    } cases[] = {
+        {"WOODコレクション2023 東京ビッグサイト", "WOODコレクション2023", 100},
+        {"会場は東京ビッグサイトです。", "ビッグサイト", 60},
+        {"ＷＯＯＤコレクション２０２３の会場", "ＷＯＯＤコレクション２０２３", 140},
+        {"白いＴシャツと黒いTシャツ", "Ｔシャツ", 40},
+        {"白いＴシャツと黒いTシャツ", "Tシャツ", 35},
+        {"半角ｺﾚｸｼｮﾝ2023です", "ｺﾚｸｼｮﾝ2023", 80},
+        /* ヴ as ウ + combining voiced mark: the mark does not end the word */
+        {"新ウ\xe3\x82\x99ィレッジ開業", "ウ\xe3\x82\x99ィレッジ", 50},
+    };
+
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (int width = cases[k].width; width <= 400; width += 5) {
+            struct tl_layout *l = brk(cases[k].text, width);
+
+            ck_assert_msg(has_whole(l, cases[k].word), "width %d: %s was split in %s", width,
+                          cases[k].word, cases[k].text);
+            for (size_t i = 0; i < l->nlines; i++)
+                ck_assert_int_le(l->lines[i].width, width);
+            tl_layout_free(l);
+        }
+    }
+
+    /* the middle dot separates katakana words: a line may end after it */
+    struct tl_layout *l = brk("コーヒー・ティー・ジュース", 50);
+    char *s = line_str(l, 0);
+
+    ck_assert_str_eq(s, "コーヒー・");
+    free(s);
+    tl_layout_free(l);
+}
+END_TEST
+
+/* Auto-fit shrinks the text rather than splitting a katakana word: the demo
+ * slide keeps WOODコレクション2023 on one line. */
+START_TEST(test_fit_keeps_katakana)
+{
+    /* 1920x1080 less 5% margins; the word is 10 pt wide with the fake font,
+     * 1812 / 10 = 181 pt */
+    struct tl_layout *l = fit("WOODコレクション2023\n東京ビッグサイト", 1812, 972, 8, 1000);
+    char *a, *b;
+
+    ck_assert_uint_eq(l->nlines, 2);
+    ck_assert_int_eq(l->pt, 181);
+    ck_assert(!l->overflow);
+    a = line_str(l, 0);
+    b = line_str(l, 1);
+    ck_assert_str_eq(a, "WOODコレクション2023");
+    ck_assert_str_eq(b, "東京ビッグサイト");
+    free(a);
+    free(b);
+    tl_layout_free(l);
+
+    /* a narrow box: the word alone sets the size, the rest wraps */
+    l = fit("WOODコレクション2023 東京ビッグサイト", 300, 2000, 8, 1000);
+    ck_assert_int_eq(l->pt, 30);
+    ck_assert(has_whole(l, "WOODコレクション2023"));
+    ck_assert(has_whole(l, "ビッグサイト"));
+    tl_layout_free(l);
+}
+END_TEST
+
+/* A katakana word wider than the box even at the smallest size is split,
+ * where ICU would have broken it (kinsoku kept), never a crash. */
+START_TEST(test_katakana_too_long)
+{
+    static const char *const small_kana[] = {"ー", "ャ", "ュ", "ョ", "ッ", "ァ", "ィ", NULL};
+    const char *t = "ゲームセンターアドベンチャーワールドコレクション";
+    char *big = malloc(4096);
+    struct tl_layout *l = fit(t, 100, 1000, 8, 100);
+    size_t total = 0;
+
+    ck_assert_int_eq(l->pt, 8);
+    ck_assert_int_ge(l->nlines, 2);
+    for (size_t i = 0; i < l->nlines; i++) {
+        char *s = line_str(l, i);
+
+        ck_assert_int_le(l->lines[i].width, 100);
+        ck_assert_msg(!starts_with_any(s, small_kana), "line %zu starts badly: %s", i, s);
+        total += l->lines[i].len;
+        free(s);
+    }
+    ck_assert_uint_eq(total, strlen(t));
+    tl_layout_free(l);
+
+    /* the plain break, down to ショ (the widest piece ICU keeps whole) */
+    for (int width = 20; width <= 90; width += 10) {
+        l = brk("WOODコレクション2023", width);
+        ck_assert_int_ge(l->nlines, 2);
+        for (size_t i = 1; i < l->nlines; i++) {
+            char *s = line_str(l, i);
+
+            ck_assert_msg(!starts_with_any(s, small_kana), "width %d line %zu: %s", width, i,
+                          s);
+            free(s);
+        }
+        tl_layout_free(l);
+    }
+    l = brk("WOODコレクション2023", 50);
+    ck_assert_uint_eq(l->nlines, 2); /* WOODコレク / ション2023 */
+    ck_assert_int_eq(l->lines[0].width, 50);
+    tl_layout_free(l);
+
+    /* 4 KiB of one katakana: one word, clipped at the smallest size */
+    ck_assert_ptr_nonnull(big);
+    for (int i = 0; i + 3 <= 4095; i += 3)
+        memcpy(big + i, "ア", 3);
+    big[4095] = '\0';
+    l = fit(big, 200, 100, 8, 100);
+    ck_assert_int_eq(l->pt, 8);
+    ck_assert(l->overflow);
+    for (size_t i = 0; i < l->nlines; i++)
+        ck_assert_int_le(l->lines[i].width, 200);
+    tl_layout_free(l);
+    /* and a 1 px box: a character per line */
+    l = brk("アイウ", 1);
+    ck_assert_uint_eq(l->nlines, 3);
+    tl_layout_free(l);
+    free(big);
+}
+END_TEST
+
+/* Hiragana and kanji are not words to glue: they break between characters. */
+START_TEST(test_kana_kanji_break)
+{
+    struct tl_layout *l;
+    char *a, *b;
+
+    for (int width = 10; width <= 100; width += 10) {
+        l = brk("ひらがなのぶんかさい", width);
+        ck_assert_uint_eq(l->nlines, (size_t)((100 + width - 1) / width));
+        tl_layout_free(l);
+        l = brk("東京都千代田区丸の内", width);
+        ck_assert_uint_eq(l->nlines, (size_t)((100 + width - 1) / width));
+        tl_layout_free(l);
+    }
+
+    /* kanji break, the katakana word does not */
+    l = fit("東京ビッグサイト", 60, 1000, 10, 10);
+    ck_assert_uint_eq(l->nlines, 2);
+    a = line_str(l, 0);
+    b = line_str(l, 1);
+    ck_assert_str_eq(a, "東京");
+    ck_assert_str_eq(b, "ビッグサイト");
+    free(a);
+    free(b);
+    tl_layout_free(l);
+
+    /* the word ends where hiragana begin */
+    l = brk("コレクションのおしらせ", 80);
+    a = line_str(l, 0);
+    ck_assert_str_eq(a, "コレクションのお");
+    free(a);
+    tl_layout_free(l);
+}
+END_TEST
+
 START_TEST(test_absurd)
 {
     struct tl_layout *l;
@@ -546,6 +725,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_kinsoku);
     tcase_add_test(tc, test_kinsoku_pushes_out);
     tcase_add_test(tc, test_digits_together);
+    tcase_add_test(tc, test_katakana_words);
+    tcase_add_test(tc, test_fit_keeps_katakana);
+    tcase_add_test(tc, test_katakana_too_long);
+    tcase_add_test(tc, test_kana_kanji_break);
     tcase_add_test(tc, test_newlines);
     tcase_add_test(tc, test_fit);
     tcase_add_test(tc, test_fit_shape);
