@@ -1,0 +1,63 @@
+/* ingest.h - one pass over spool/: validate, store, accept or reject.
+ *
+ * Only regular files (or links staying inside the spool) named *.cfg and not
+ * starting with '.' are read.  For each:
+ *   accepted  its media are copied into media/, the normalised campaign is
+ *             written to campaigns/<id>.cfg, and then the operator's file is
+ *             moved (not copied) to campaigns/<id>.src: it leaves the spool
+ *             only once the accepted copy is durable, and is never deleted;
+ *   pending   some medium is not there yet: the file stays in the spool and
+ *             is retried on every pass; once it has been pending for the
+ *             configured grace period it is rejected.  When it was first
+ *             seen is kept in STATE/.pending, so separate --once runs agree;
+ *   rejected  moved unchanged to rejected/<name> (a suffix is added rather
+ *             than overwrite: "x.cfg" -> "x.1.cfg"), with rejected/<name>.error
+ *             holding every message in compiler style.
+ * Failures of our own (disk full while storing) leave the file in the spool
+ * for the next pass: an operator's file is never lost.
+ */
+#ifndef SIGNAGE_SCHED_INGEST_H
+#define SIGNAGE_SCHED_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "playlists/config.h"
+#include "scheduler/state.h"
+
+struct sched_ingest;
+
+struct sched_ingest_stats {
+    size_t accepted, pending, rejected;
+    size_t deferred; /* left for a later pass: still being written, or our own failure */
+};
+
+/* A new ingest context for the tree ST (borrowed), reading STATE/.pending.
+ * NULL on out of memory. */
+struct sched_ingest *sched_ingest_new(const struct sched_state *st);
+void sched_ingest_free(struct sched_ingest *ig);
+
+/* One pass over spool/.  NOW is the scheduler's clock (--now aware): it
+ * dates pending files.  A file modified less than SETTLE_MS ago (wall
+ * clock) is left for a later pass unless its name is among FRESH (NFRESH
+ * names that inotify reported as closed or moved in: complete).  Accepted
+ * campaigns are put into SET.  The caller holds the state lock.  Returns
+ * the number of campaigns accepted, or -1 when spool/ cannot be read. */
+int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, struct sched_set *set,
+                      pl_ms now, pl_ms settle_ms, const char *const *fresh, size_t nfresh,
+                      struct sched_ingest_stats *stats);
+
+/* When the next pass is due for ingestion's own sake (a pending grace
+ * running out, a file still settling), on the NOW clock; PL_MS_MAX when
+ * nothing is waiting. */
+pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_config *cfg,
+                                 pl_ms now);
+
+/* Stores the media of CFG->fallback (files relative to CFG->dir) in media/
+ * and fills their media, sha256 and (videos) durations.  Items whose file
+ * is missing or broken are logged and dropped; when none is left a text
+ * item with the fallback's title takes their place.  Returns 0, or -1 when
+ * an item was dropped. */
+int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg);
+
+#endif

@@ -1,0 +1,520 @@
+/* signage-scheduler: watches STATE/spool, validates campaign files, and
+ * publishes one playlist per screen (SPEC §2-§6, §9).
+ *
+ * One event loop (epoll) over inotify (spool/ and campaigns/), a signalfd
+ * (SIGHUP reload, SIGTERM/SIGINT stop) and a timerfd set to the next
+ * deadline: periodic rescan, a pending grace running out, a file settling,
+ * the daily republish, a failed write to retry, the systemd watchdog.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "playlists/config.h"
+#include "scheduler/ingest.h"
+#include "scheduler/publish.h"
+#include "scheduler/state.h"
+
+#define RESCAN_MS (60 * PL_MS_PER_SEC)
+#define RETRY_MS (10 * PL_MS_PER_SEC)
+#define SETTLE_MS (2 * PL_MS_PER_SEC)
+#define MAX_SUBDIR_WATCHES 256
+#define MAX_FRESH 256
+
+struct sched {
+    const char *cfg_path;
+    struct pl_config *cfg;
+    struct sched_state *st;
+    struct sched_set *set;
+    struct sched_ingest *ig;
+    struct sched_publisher *pub;
+    bool fake_clock;
+    pl_ms now_base; /* --now */
+    pl_ms mono_base;
+    /* daemon */
+    int ino, wd_spool, wd_camp, nsubwatch;
+    char *fresh[MAX_FRESH];
+    size_t nfresh;
+    bool need_pass, need_reload_set, need_publish, publish_failed, stop, reload;
+};
+
+static pl_ms mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The scheduler's "now": the real time, or --now advancing with the
+ * monotonic clock. */
+static pl_ms sched_now(const struct sched *s)
+{
+    struct timespec ts;
+
+    if (s->fake_clock)
+        return s->now_base + (mono_ms() - s->mono_base);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: signage-scheduler [-c CFG] [--once] [--now TIME] [-v]\n"
+               "  -c CFG      signage.cfg (else $SIGNAGE_CONFIG, ./signage.cfg,\n"
+               "              /etc/signage/signage.cfg)\n"
+               "  --once      ingest the spool, publish the playlists, exit\n"
+               "  --now TIME  take TIME (ISO 8601) as the current time\n"
+               "  -v          log debug lines too\n");
+}
+
+static int do_pass(struct sched *s, pl_ms settle)
+{
+    struct sched_ingest_stats is;
+    char err[512];
+    int n;
+
+    if (sched_state_lock(s->st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    n = sched_ingest_pass(s->ig, s->cfg, s->set, sched_now(s), settle,
+                          (const char *const *)s->fresh, s->nfresh, &is);
+    sched_state_unlock(s->st);
+    for (size_t i = 0; i < s->nfresh; i++)
+        free(s->fresh[i]);
+    s->nfresh = 0;
+    if (n > 0)
+        s->need_publish = true;
+    if (is.accepted || is.rejected || is.pending)
+        log_debug("spool pass: %zu accepted, %zu rejected, %zu pending, %zu deferred", is.accepted,
+                  is.rejected, is.pending, is.deferred);
+    return n < 0 ? -1 : 0;
+}
+
+static int do_publish(struct sched *s)
+{
+    struct sched_publish_stats ps;
+    char err[512];
+    pl_ms t0 = mono_ms();
+    int r;
+
+    if (sched_state_lock(s->st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        s->publish_failed = true;
+        return -1;
+    }
+    r = sched_publish(s->pub, s->st, s->cfg, s->set, sched_now(s), &ps);
+    sched_state_unlock(s->st);
+    s->need_publish = false;
+    s->publish_failed = r < 0;
+    log_info("published: %zu campaigns, %zu screens (%zu written, %zu unchanged, %zu failed), "
+             "%zu subsets, %lld ms",
+             s->set->n, ps.screens, ps.written, ps.unchanged, ps.failed, ps.subsets,
+             (long long)(mono_ms() - t0));
+    return r;
+}
+
+static int load_set(struct sched *s)
+{
+    int bad = sched_set_load(s->set, s->st, s->cfg->tz);
+
+    if (bad < 0)
+        return -1;
+    log_info("%s: %zu accepted campaigns%s", s->st->campaigns, s->set->n,
+             bad ? " (some unreadable, see above)" : "");
+    return 0;
+}
+
+static int prepare_fallback(struct sched *s)
+{
+    char err[512];
+    int r;
+
+    if (sched_state_lock(s->st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    r = sched_ingest_fallback(s->st, s->cfg);
+    sched_state_unlock(s->st);
+    return r;
+}
+
+/* --- the daemon --------------------------------------------------------- */
+
+static void watch_subdirs(struct sched *s, const char *dir, int depth)
+{
+    DIR *d;
+    struct dirent *de;
+
+    if (depth > 3 || s->nsubwatch >= MAX_SUBDIR_WATCHES || !(d = opendir(dir)))
+        return;
+    while ((de = readdir(d)) && s->nsubwatch < MAX_SUBDIR_WATCHES) {
+        char path[PATH_MAX];
+        struct stat sb;
+        if (de->d_name[0] == '.')
+            continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+            continue;
+        if (lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+            continue;
+        if (inotify_add_watch(s->ino, path,
+                              IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR |
+                                  IN_DONT_FOLLOW) >= 0)
+            s->nsubwatch++;
+        watch_subdirs(s, path, depth + 1);
+    }
+    closedir(d);
+}
+
+static void add_fresh(struct sched *s, const char *name)
+{
+    for (size_t i = 0; i < s->nfresh; i++)
+        if (strcmp(s->fresh[i], name) == 0)
+            return;
+    if (s->nfresh < MAX_FRESH && (s->fresh[s->nfresh] = strdup(name)))
+        s->nfresh++;
+}
+
+static void on_inotify(struct sched *s)
+{
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    for (;;) {
+        ssize_t n = read(s->ino, buf, sizeof buf);
+        if (n <= 0)
+            return;
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            const char *name = ev->len ? ev->name : "";
+            p += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                log_warn("inotify queue overflow; rescanning");
+                s->need_pass = s->need_reload_set = true;
+                continue;
+            }
+            if (ev->wd == s->wd_camp) {
+                int r = sched_set_refresh(s->set, s->st, s->cfg->tz, name);
+                if (r > 0) {
+                    log_info("campaigns/%s: %s", name,
+                             ev->mask & (IN_DELETE | IN_MOVED_FROM) ? "removed" : "changed");
+                    s->need_publish = true;
+                }
+                continue;
+            }
+            if (ev->wd == s->wd_spool && (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) &&
+                !(ev->mask & IN_ISDIR))
+                add_fresh(s, name);
+            if ((ev->mask & IN_CREATE) && (ev->mask & IN_ISDIR)) {
+                s->nsubwatch = 0;
+                watch_subdirs(s, s->st->spool, 0);
+            }
+            log_debug("spool event on %s", name);
+            s->need_pass = true;
+        }
+    }
+}
+
+static void reload_config(struct sched *s)
+{
+    char err[4096];
+    struct pl_config *cfg = pl_config_load(s->cfg_path, err, sizeof err);
+
+    if (!cfg) {
+        log_error("SIGHUP: %s; keeping the previous configuration", err);
+        return;
+    }
+    if (strcmp(cfg->state, s->cfg->state) != 0)
+        log_warn("%s: state moved to %s; restart the scheduler to use it, keeping %s", s->cfg_path,
+                 cfg->state, s->st->root);
+    free(cfg->state);
+    cfg->state = strdup(s->st->root);
+    pl_config_free(s->cfg);
+    s->cfg = cfg;
+    log_info("%s: reloaded (%zu screens)", s->cfg_path, cfg->nscreens);
+    prepare_fallback(s);
+    sched_publisher_forget(s->pub);
+    s->need_reload_set = s->need_pass = s->need_publish = true;
+}
+
+static void on_signal(struct sched *s, int sfd)
+{
+    struct signalfd_siginfo si;
+
+    while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            log_info("SIGHUP: reloading %s", s->cfg_path);
+            s->reload = true;
+        } else {
+            log_info("%s: stopping", strsignal((int)si.ssi_signo));
+            s->stop = true;
+        }
+    }
+}
+
+/* The next deadline, on the monotonic clock. */
+static pl_ms next_deadline(struct sched *s, pl_ms last_rescan, pl_ms last_publish_mono,
+                           pl_ms watchdog_ms, pl_ms last_ping)
+{
+    pl_ms mono = mono_ms(), now = sched_now(s);
+    pl_ms next = last_rescan + RESCAN_MS, t;
+
+    t = sched_ingest_next_deadline(s->ig, s->cfg, now);
+    if (t != PL_MS_MAX && mono + (t - now) < next)
+        next = mono + (t - now);
+    /* Daily: just after the next local midnight, so the covered range moves. */
+    t = pl_tz_day_start(s->cfg->tz, now) + PL_MS_PER_DAY + 5 * PL_MS_PER_SEC;
+    if (mono + (t - now) < next)
+        next = mono + (t - now);
+    if (last_publish_mono + PL_MS_PER_DAY < next)
+        next = last_publish_mono + PL_MS_PER_DAY;
+    if (s->publish_failed && mono + RETRY_MS < next)
+        next = mono + RETRY_MS;
+    if (watchdog_ms && last_ping + watchdog_ms < next)
+        next = last_ping + watchdog_ms;
+    return next > mono ? next : mono + 1;
+}
+
+static int arm(int tfd, pl_ms at_mono)
+{
+    struct itimerspec its = {0};
+
+    its.it_value.tv_sec = at_mono / 1000;
+    its.it_value.tv_nsec = (at_mono % 1000) * 1000000;
+    return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int run_daemon(struct sched *s)
+{
+    int ep = -1, sfd = -1, tfd = -1, ret = 1;
+    uint64_t wd_usec = 0;
+    pl_ms watchdog_ms = 0, last_ping = mono_ms(), last_rescan, last_publish, day;
+    struct epoll_event ev;
+    sigset_t mask;
+
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGHUP);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    s->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (sfd < 0 || tfd < 0 || s->ino < 0 || ep < 0) {
+        log_error("cannot set up the event loop: %s", strerror(errno));
+        goto out_close;
+    }
+    s->wd_spool = inotify_add_watch(s->ino, s->st->spool,
+                                    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR);
+    s->wd_camp =
+        inotify_add_watch(s->ino, s->st->campaigns,
+                          IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+    if (s->wd_spool < 0 || s->wd_camp < 0) {
+        log_error("%s: cannot watch: %s", s->st->root, strerror(errno));
+        goto out_close;
+    }
+    watch_subdirs(s, s->st->spool, 0);
+    ev.events = EPOLLIN;
+    ev.data.fd = s->ino;
+    epoll_ctl(ep, EPOLL_CTL_ADD, s->ino, &ev);
+    ev.data.fd = sfd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+    ev.data.fd = tfd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+
+    /* Start: whatever was dropped while we were down, then publish. */
+    do_pass(s, SETTLE_MS);
+    do_publish(s);
+    last_rescan = last_publish = mono_ms();
+    day = pl_tz_day_start(s->cfg->tz, sched_now(s));
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+        watchdog_ms = (pl_ms)(wd_usec / 2000) > 0 ? (pl_ms)(wd_usec / 2000) : 1;
+    sd_notify(0, "READY=1");
+    log_info("watching %s", s->st->spool);
+
+    while (!s->stop) {
+        struct epoll_event evs[4];
+        pl_ms mono;
+        int n;
+
+        if (arm(tfd, next_deadline(s, last_rescan, last_publish, watchdog_ms, last_ping)) < 0) {
+            log_error("timerfd: %s", strerror(errno));
+            goto out_close;
+        }
+        n = epoll_wait(ep, evs, 4, -1);
+        if (n < 0 && errno != EINTR) {
+            log_error("epoll_wait: %s", strerror(errno));
+            goto out_close;
+        }
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.fd == s->ino) {
+                on_inotify(s);
+            } else if (evs[i].data.fd == sfd) {
+                on_signal(s, sfd);
+            } else {
+                uint64_t x;
+                if (read(tfd, &x, sizeof x) < 0 && errno != EAGAIN)
+                    log_debug("timerfd read: %s", strerror(errno));
+            }
+        }
+        if (s->stop)
+            break;
+        mono = mono_ms();
+        if (watchdog_ms && mono >= last_ping + watchdog_ms) {
+            sd_notify(0, "WATCHDOG=1");
+            last_ping = mono;
+        }
+        if (s->reload) {
+            s->reload = false;
+            sd_notify(0, "RELOADING=1");
+            reload_config(s);
+        }
+        if (mono >= last_rescan + RESCAN_MS) {
+            s->need_pass = true;
+            last_rescan = mono;
+            s->nsubwatch = 0;
+            watch_subdirs(s, s->st->spool, 0);
+        }
+        if (sched_ingest_next_deadline(s->ig, s->cfg, sched_now(s)) <= sched_now(s))
+            s->need_pass = true;
+        if (pl_tz_day_start(s->cfg->tz, sched_now(s)) != day ||
+            mono >= last_publish + PL_MS_PER_DAY) {
+            day = pl_tz_day_start(s->cfg->tz, sched_now(s));
+            s->need_publish = true;
+        }
+        if (s->publish_failed && mono >= last_publish + RETRY_MS)
+            s->need_publish = true;
+        if (s->need_reload_set) {
+            s->need_reload_set = false;
+            if (load_set(s) == 0)
+                s->need_publish = true;
+        }
+        if (s->need_pass) {
+            s->need_pass = false;
+            do_pass(s, SETTLE_MS);
+        }
+        if (s->need_publish) {
+            do_publish(s);
+            last_publish = mono_ms();
+            if (!s->publish_failed)
+                sd_notify(0, "READY=1");
+        }
+    }
+    sd_notify(0, "STOPPING=1");
+    ret = 0;
+out_close:
+    for (size_t i = 0; i < s->nfresh; i++)
+        free(s->fresh[i]);
+    s->nfresh = 0;
+    if (ep >= 0)
+        close(ep);
+    if (s->ino >= 0)
+        close(s->ino);
+    if (tfd >= 0)
+        close(tfd);
+    if (sfd >= 0)
+        close(sfd);
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, 'o'},
+        {"now", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct sched s = {0};
+    const char *opt_cfg = NULL, *opt_now = NULL;
+    bool once = false, verbose = false;
+    char err[4096];
+    int c, ret = 1;
+
+    s.ino = -1;
+    while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            opt_cfg = optarg;
+            break;
+        case 'o':
+            once = true;
+            break;
+        case 'n':
+            opt_now = optarg;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "signage-scheduler: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    log_init(argv[0], verbose ? LOGLVL_DEBUG : LOGLVL_INFO);
+    s.cfg_path = pl_config_locate(opt_cfg);
+    s.cfg = pl_config_load(s.cfg_path, err, sizeof err);
+    if (!s.cfg) {
+        log_error("%s", err);
+        return 1;
+    }
+    if (opt_now) {
+        if (pl_time_parse(opt_now, s.cfg->tz, PL_TIME_START, &s.now_base, err, sizeof err) < 0) {
+            log_error("--now %s: %s", opt_now, err);
+            ret = 2;
+            goto out_cfg;
+        }
+        s.fake_clock = true;
+        s.mono_base = mono_ms();
+    }
+    s.st = sched_state_open(s.cfg->state, err, sizeof err);
+    s.set = sched_set_new();
+    s.pub = sched_publisher_new();
+    if (!s.st || !s.set || !s.pub || !(s.ig = sched_ingest_new(s.st))) {
+        log_error("%s", s.st ? "out of memory" : err);
+        goto out_free;
+    }
+    prepare_fallback(&s);
+    if (load_set(&s) < 0)
+        goto out_free;
+    if (once) {
+        if (do_pass(&s, 0) < 0)
+            goto out_free;
+        ret = do_publish(&s) < 0 ? 1 : 0;
+    } else {
+        ret = run_daemon(&s);
+    }
+out_free:
+    sched_ingest_free(s.ig);
+    sched_publisher_free(s.pub);
+    sched_set_free(s.set);
+    sched_state_free(s.st);
+out_cfg:
+    pl_config_free(s.cfg);
+    return ret;
+}

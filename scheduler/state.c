@@ -1,0 +1,942 @@
+#include "scheduler/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomic.h"
+#include "common/log.h"
+#include "playlists/cfgutil.h"
+
+#define NORMALISED_FORMAT 1
+
+static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+/* --- the tree --------------------------------------------------------- */
+
+static int ensure_dir(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        int e = errno;
+        snprintf(err, errlen, "%s: cannot create the directory: %s", path, strerror(e));
+        return -e;
+    }
+    if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "%s: exists but is not a directory; move it away", path);
+        return -ENOTDIR;
+    }
+    return 0;
+}
+
+static char *join(const char *a, const char *b)
+{
+    char *s;
+
+    if (asprintf(&s, "%s/%s", a, b) < 0)
+        return NULL;
+    return s;
+}
+
+struct sched_state *sched_state_open(const char *root, char *err, size_t errlen)
+{
+    struct sched_state *st = calloc(1, sizeof *st);
+    char **dirs[6];
+    static const char *const names[6] = {"spool", "campaigns", "rejected",
+                                         "media", "playlists", "log"};
+
+    if (!st)
+        goto out_nomem;
+    st->lockfd = -1;
+    st->root = strdup(root);
+    if (!st->root)
+        goto out_nomem;
+    if (ensure_dir(root, err, errlen) < 0)
+        goto out_free;
+    dirs[0] = &st->spool;
+    dirs[1] = &st->campaigns;
+    dirs[2] = &st->rejected;
+    dirs[3] = &st->media;
+    dirs[4] = &st->playlists;
+    dirs[5] = &st->log;
+    for (int i = 0; i < 6; i++) {
+        *dirs[i] = join(root, names[i]);
+        if (!*dirs[i])
+            goto out_nomem;
+        if (ensure_dir(*dirs[i], err, errlen) < 0)
+            goto out_free;
+    }
+    return st;
+out_nomem:
+    snprintf(err, errlen, "%s: out of memory", root);
+out_free:
+    sched_state_free(st);
+    return NULL;
+}
+
+void sched_state_free(struct sched_state *st)
+{
+    if (!st)
+        return;
+    sched_state_unlock(st);
+    free(st->root);
+    free(st->spool);
+    free(st->campaigns);
+    free(st->rejected);
+    free(st->media);
+    free(st->playlists);
+    free(st->log);
+    free(st);
+}
+
+int sched_state_lock(struct sched_state *st, char *err, size_t errlen)
+{
+    char *path;
+    int fd, e;
+
+    if (st->lockfd >= 0)
+        return 0;
+    path = join(st->root, ".lock");
+    if (!path) {
+        snprintf(err, errlen, "%s/.lock: out of memory", st->root);
+        return -ENOMEM;
+    }
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        e = errno;
+        snprintf(err, errlen, "%s: cannot open the lock file: %s", path, strerror(e));
+        free(path);
+        return -e;
+    }
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno == EINTR)
+            continue;
+        e = errno;
+        snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+        close(fd);
+        free(path);
+        return -e;
+    }
+    free(path);
+    st->lockfd = fd;
+    return 0;
+}
+
+void sched_state_unlock(struct sched_state *st)
+{
+    if (!st || st->lockfd < 0)
+        return;
+    flock(st->lockfd, LOCK_UN);
+    close(st->lockfd);
+    st->lockfd = -1;
+}
+
+/* --- moving files ----------------------------------------------------- */
+
+static int copy_fd(int in, int out)
+{
+    char buf[65536];
+
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -errno;
+            off += w;
+        }
+    }
+}
+
+/* Copies FROM to TO (created exclusively unless REPLACE) through a synced
+ * temporary file, then removes FROM. */
+static int move_by_copy(const char *from, const char *to, bool replace)
+{
+    char *tmp = NULL;
+    int in = -1, out = -1, r;
+
+    if (asprintf(&tmp, "%s.tmp.XXXXXX", to) < 0)
+        return -ENOMEM;
+    in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) {
+        r = -errno;
+        goto out_free;
+    }
+    out = mkostemp(tmp, O_CLOEXEC);
+    if (out < 0) {
+        r = -errno;
+        goto out_close;
+    }
+    r = copy_fd(in, out);
+    if (r == 0 && fchmod(out, 0644) < 0)
+        r = -errno;
+    if (r == 0 && fsync(out) < 0)
+        r = -errno;
+    if (close(out) < 0 && r == 0)
+        r = -errno;
+    out = -1;
+    if (r == 0) {
+        if (replace)
+            r = rename(tmp, to) < 0 ? -errno : 0;
+        else
+            r = link(tmp, to) < 0 ? -errno : 0;
+    }
+    unlink(tmp);
+    if (r == 0 && unlink(from) < 0)
+        r = -errno;
+out_close:
+    close(in);
+out_free:
+    free(tmp);
+    return r;
+}
+
+static int move_one(const char *from, const char *to, bool replace)
+{
+    int r;
+
+    if (replace)
+        r = rename(from, to) < 0 ? -errno : 0;
+    else
+        r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? -errno : 0;
+    if (r == -EINVAL && !replace) {
+        /* A file system without RENAME_NOREPLACE: link never overwrites. */
+        r = link(from, to) < 0 ? -errno : 0;
+        if (r == 0)
+            unlink(from);
+    }
+    if (r == -EXDEV)
+        r = move_by_copy(from, to, replace);
+    return r;
+}
+
+int sched_move_file(const char *from, const char *dir, const char *name, bool replace, char *final,
+                    size_t finallen, char *err, size_t errlen)
+{
+    const char *dot = strrchr(name, '.');
+    size_t baselen = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+    const char *ext = dot && dot != name ? dot : "";
+    char *to = NULL;
+    int r = -EEXIST;
+
+    for (int n = 0; n < 1000 && r == -EEXIST; n++) {
+        free(to);
+        if (n == 0)
+            r = asprintf(&to, "%s/%s", dir, name);
+        else
+            r = asprintf(&to, "%s/%.*s.%d%s", dir, (int)baselen, name, n, ext);
+        if (r < 0) {
+            to = NULL;
+            r = -ENOMEM;
+            break;
+        }
+        r = move_one(from, to, replace);
+    }
+    if (r < 0) {
+        snprintf(err, errlen, "%s: cannot move into %s/: %s", from, dir, strerror(-r));
+    } else {
+        atomic_sync_dir(dir);
+        if (final && finallen)
+            snprintf(final, finallen, "%s", to + strlen(dir) + 1);
+    }
+    free(to);
+    return r;
+}
+
+/* --- the normalised text ---------------------------------------------- */
+
+static void put_str(struct strbuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            sb_puts(sb, "\\\"");
+            break;
+        case '\\':
+            sb_puts(sb, "\\\\");
+            break;
+        case '\n':
+            sb_puts(sb, "\\n");
+            break;
+        case '\r':
+            sb_puts(sb, "\\r");
+            break;
+        case '\t':
+            sb_puts(sb, "\\t");
+            break;
+        case '\f':
+            sb_puts(sb, "\\f");
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                sb_printf(sb, "\\x%02x", *p);
+            else
+                sb_putc(sb, (char)*p);
+        }
+    }
+    sb_putc(sb, '"');
+}
+
+static void put_hhmm(struct strbuf *sb, int min)
+{
+    sb_printf(sb, "\"%02d:%02d\"", min / 60, min % 60);
+}
+
+int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct strbuf *out)
+{
+    char t[PL_TIME_BUFSZ];
+
+    sb_puts(out, "# Accepted by signage-scheduler");
+    if (c->source && !strpbrk(c->source, "\r\n"))
+        sb_printf(out, " from %s", c->source);
+    sb_puts(out, ".  Do not edit: drop a new version into spool/,\n"
+                 "# or remove it with `signagectl withdraw`.\n");
+    sb_printf(out, "format = %d;\nid = ", NORMALISED_FORMAT);
+    put_str(out, c->id);
+    sb_puts(out, ";\n");
+    /* Empty strings are left out: the reader takes an absent one as "". */
+    if (c->title && c->title[0]) {
+        sb_puts(out, "title = ");
+        put_str(out, c->title);
+        sb_puts(out, ";\n");
+    }
+    if (c->owner && c->owner[0]) {
+        sb_puts(out, "owner = ");
+        put_str(out, c->owner);
+        sb_puts(out, ";\n");
+    }
+    if (pl_time_format(c->start, tz, t, sizeof t) < 0)
+        return -1;
+    sb_printf(out, "start = \"%s\";\n", t);
+    if (pl_time_format(c->end, tz, t, sizeof t) < 0)
+        return -1;
+    sb_printf(out, "end = \"%s\";\nscreens = [ ", t);
+    for (size_t i = 0; i < c->nscreens; i++) {
+        if (i)
+            sb_puts(out, ", ");
+        put_str(out, c->screens[i]);
+    }
+    sb_printf(out, " ];\npriority = %d;\nweight = %d;\n", c->priority, c->weight);
+    if (c->nhours) {
+        sb_puts(out, "hours = (\n");
+        for (size_t i = 0; i < c->nhours; i++) {
+            const struct pl_daypart *h = &c->hours[i];
+            bool first = true;
+            sb_puts(out, "  { days = [ ");
+            for (int d = 0; d < 7; d++) {
+                if (!(h->days & (1u << d)))
+                    continue;
+                sb_printf(out, "%s\"%s\"", first ? "" : ", ", day_names[d]);
+                first = false;
+            }
+            sb_puts(out, " ]; from = ");
+            put_hhmm(out, h->from_min);
+            sb_puts(out, "; to = ");
+            put_hhmm(out, h->to_min);
+            sb_printf(out, "; }%s\n", i + 1 < c->nhours ? "," : "");
+        }
+        sb_puts(out, ");\n");
+    }
+    sb_puts(out, "items = (\n");
+    for (size_t i = 0; i < c->nitems; i++) {
+        const struct pl_item *it = &c->items[i];
+        char col[8];
+        sb_printf(out, "  { type = \"%s\"; duration_ms = %lld;", pl_item_type_name(it->type),
+                  (long long)it->duration_ms);
+        pl_color_format(it->background, col);
+        sb_printf(out, " background = \"%s\";", col);
+        pl_color_format(it->color, col);
+        sb_printf(out, " color = \"%s\";", col);
+        if (it->type == PL_ITEM_TEXT) {
+            sb_puts(out, " text = ");
+            put_str(out, it->text ? it->text : "");
+            sb_putc(out, ';');
+        } else {
+            sb_puts(out, " file = ");
+            put_str(out, it->file ? it->file : "");
+            sb_puts(out, "; media = ");
+            put_str(out, it->media ? it->media : "");
+            sb_printf(out, "; sha256 = \"%s\";", it->sha256);
+        }
+        sb_printf(out, " line = %d; }%s\n", it->line, i + 1 < c->nitems ? "," : "");
+    }
+    sb_puts(out, ");\n");
+    if (c->source) {
+        sb_puts(out, "source = ");
+        put_str(out, c->source);
+        sb_puts(out, ";\n");
+    }
+    return sb_failed(out) ? -1 : 0;
+}
+
+static bool sha_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n != 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* A media path the store could have written: media/<64 hex>.<ext>. */
+static bool media_path_valid(const char *m, const char *sha)
+{
+    if (strncmp(m, "media/", 6) != 0 || strncmp(m + 6, sha, 64) != 0 || m[70] != '.')
+        return false;
+    for (const char *p = m + 71; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return m[71] != '\0' && strlen(m + 71) <= 8;
+}
+
+static int get_str(const config_setting_t *g, const char *name, const char *file, bool need,
+                   char **out, char *err, size_t errlen)
+{
+    const char *s = NULL;
+    int r = pl_cfg_string(g, name, file, &s, err, errlen);
+
+    if (r < 0)
+        return -1;
+    if (r == 1) {
+        if (!need)
+            return 0;
+        pl_cfg_error(err, errlen, file, g,
+                     "missing \"%s\"; the accepted file is damaged, "
+                     "drop the campaign into spool/ again",
+                     name);
+        return -1;
+    }
+    *out = strdup(s);
+    if (!*out) {
+        pl_cfg_error(err, errlen, file, g, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_hours(const config_setting_t *hs, const char *file, struct pl_campaign *c,
+                       char *err, size_t errlen)
+{
+    int n = config_setting_length(hs);
+
+    if (!config_setting_is_list(hs) || n <= 0 || n > 64) {
+        pl_cfg_error(err, errlen, file, hs, "\"hours\" must be a list of 1..64 dayparts");
+        return -1;
+    }
+    c->hours = calloc((size_t)n, sizeof *c->hours);
+    if (!c->hours) {
+        pl_cfg_error(err, errlen, file, hs, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *h = config_setting_get_elem(hs, (unsigned)i);
+        const config_setting_t *days = config_setting_get_member(h, "days");
+        const char *from, *to;
+        struct pl_daypart *d = &c->hours[i];
+        int nd = days ? config_setting_length(days) : 0;
+
+        if (!days || !config_setting_is_array(days) || nd <= 0) {
+            pl_cfg_error(err, errlen, file, h, "a daypart needs \"days\"");
+            return -1;
+        }
+        for (int k = 0; k < nd; k++) {
+            const char *dn = config_setting_get_string_elem(days, (unsigned)k);
+            int wd = dn ? pl_weekday_parse(dn) : -1;
+            if (wd < 0) {
+                pl_cfg_error(err, errlen, file, days, "unknown weekday");
+                return -1;
+            }
+            d->days |= 1u << wd;
+        }
+        if (pl_cfg_string(h, "from", file, &from, err, errlen) != 0 ||
+            pl_cfg_string(h, "to", file, &to, err, errlen) != 0 ||
+            pl_hhmm_parse(from, &d->from_min, err, errlen) < 0 ||
+            pl_hhmm_parse(to, &d->to_min, err, errlen) < 0) {
+            if (!err[0])
+                pl_cfg_error(err, errlen, file, h, "a daypart needs \"from\" and \"to\"");
+            return -1;
+        }
+        c->nhours++;
+    }
+    return 0;
+}
+
+static int parse_item(const config_setting_t *s, const char *file, struct pl_item *it, char *err,
+                      size_t errlen)
+{
+    const char *type, *sha = NULL, *col;
+    long long dur, line = 0;
+    int t;
+
+    it->line = config_setting_source_line(s);
+    if (pl_cfg_string(s, "type", file, &type, err, errlen) != 0 ||
+        (t = pl_item_type_parse(type)) < 0) {
+        pl_cfg_error(err, errlen, file, s, "an item needs type \"image\", \"video\" or \"text\"");
+        return -1;
+    }
+    it->type = (enum pl_item_type)t;
+    if (pl_cfg_int(s, "duration_ms", file, PL_DURATION_MIN_MS, PL_DURATION_MAX_MS, &dur, err,
+                   errlen) != 0) {
+        if (!err[0])
+            pl_cfg_error(err, errlen, file, s, "an item needs \"duration_ms\"");
+        return -1;
+    }
+    it->duration_ms = dur;
+    if (pl_cfg_int(s, "line", file, 0, 10000000, &line, err, errlen) < 0)
+        return -1;
+    it->line = (int)line;
+    if (pl_cfg_string(s, "background", file, &col, err, errlen) != 0 ||
+        pl_color_parse(col, &it->background) < 0 ||
+        pl_cfg_string(s, "color", file, &col, err, errlen) != 0 ||
+        pl_color_parse(col, &it->color) < 0) {
+        pl_cfg_error(err, errlen, file, s,
+                     "an item needs \"background\" and \"color\" "
+                     "as \"#rrggbb\"");
+        return -1;
+    }
+    if (it->type == PL_ITEM_TEXT)
+        return get_str(s, "text", file, true, &it->text, err, errlen);
+    if (get_str(s, "file", file, true, &it->file, err, errlen) < 0 ||
+        get_str(s, "media", file, true, &it->media, err, errlen) < 0)
+        return -1;
+    if (pl_cfg_string(s, "sha256", file, &sha, err, errlen) != 0 || !sha_valid(sha) ||
+        !media_path_valid(it->media, sha)) {
+        pl_cfg_error(err, errlen, file, s,
+                     "\"media\" and \"sha256\" must name a stored medium "
+                     "(media/<64 lowercase hex digits>.<ext>)");
+        return -1;
+    }
+    memcpy(it->sha256, sha, 65);
+    return 0;
+}
+
+struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
+                                                    const pl_tz *tz, char *err, size_t errlen)
+{
+    config_t cfg;
+    config_setting_t *root, *list;
+    struct pl_campaign *c = NULL;
+    const char *s;
+    long long v;
+    int n;
+
+    err[0] = '\0';
+    config_init(&cfg);
+    if (pl_cfg_read_text(&cfg, text, len, name, err, errlen) < 0)
+        goto out_destroy;
+    root = config_root_setting(&cfg);
+    c = calloc(1, sizeof *c);
+    if (!c)
+        goto out_nomem;
+    if (pl_cfg_int(root, "format", name, NORMALISED_FORMAT, NORMALISED_FORMAT, &v, err, errlen) !=
+        0) {
+        if (!err[0])
+            pl_cfg_error(err, errlen, name, root, "not a normalised campaign (no \"format = %d\")",
+                         NORMALISED_FORMAT);
+        goto out_fail;
+    }
+    if (get_str(root, "id", name, true, &c->id, err, errlen) < 0)
+        goto out_fail;
+    if (!pl_id_valid(c->id)) {
+        pl_cfg_error(err, errlen, name, config_setting_get_member(root, "id"), "bad id \"%s\"",
+                     c->id);
+        goto out_fail;
+    }
+    if (get_str(root, "title", name, false, &c->title, err, errlen) < 0 ||
+        get_str(root, "owner", name, false, &c->owner, err, errlen) < 0 ||
+        get_str(root, "source", name, false, &c->source, err, errlen) < 0)
+        goto out_fail;
+    if (!c->title)
+        c->title = strdup("");
+    if (!c->owner)
+        c->owner = strdup("");
+    if (!c->title || !c->owner)
+        goto out_nomem;
+    if (pl_cfg_string(root, "start", name, &s, err, errlen) != 0 ||
+        pl_time_parse(s, tz, PL_TIME_INSTANT, &c->start, err, errlen) < 0 ||
+        pl_cfg_string(root, "end", name, &s, err, errlen) != 0 ||
+        pl_time_parse(s, tz, PL_TIME_INSTANT, &c->end, err, errlen) < 0 || c->end <= c->start) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", err);
+        pl_cfg_error(err, errlen, name, root, "bad \"start\"/\"end\"%s%s", why[0] ? ": " : "", why);
+        goto out_fail;
+    }
+    if (pl_cfg_int(root, "priority", name, 0, PL_PRIORITY_MAX, &v, err, errlen) != 0)
+        goto out_missing;
+    c->priority = (int)v;
+    if (pl_cfg_int(root, "weight", name, 1, PL_WEIGHT_MAX, &v, err, errlen) != 0)
+        goto out_missing;
+    c->weight = (int)v;
+    list = config_setting_get_member(root, "screens");
+    n = list ? config_setting_length(list) : 0;
+    if (!list || !config_setting_is_array(list) || n <= 0) {
+        pl_cfg_error(err, errlen, name, root, "\"screens\" must be a non-empty list of names");
+        goto out_fail;
+    }
+    c->screens = calloc((size_t)n, sizeof *c->screens);
+    if (!c->screens)
+        goto out_nomem;
+    for (int i = 0; i < n; i++) {
+        const char *sc = config_setting_get_string_elem(list, (unsigned)i);
+        if (!sc || !sc[0]) {
+            pl_cfg_error(err, errlen, name, list, "\"screens\" must hold strings");
+            goto out_fail;
+        }
+        c->screens[i] = strdup(sc);
+        if (!c->screens[i])
+            goto out_nomem;
+        c->nscreens++;
+    }
+    list = config_setting_get_member(root, "hours");
+    if (list && parse_hours(list, name, c, err, errlen) < 0)
+        goto out_fail;
+    list = config_setting_get_member(root, "items");
+    n = list ? config_setting_length(list) : 0;
+    if (!list || !config_setting_is_list(list) || n <= 0) {
+        pl_cfg_error(err, errlen, name, root, "\"items\" must be a non-empty list");
+        goto out_fail;
+    }
+    c->items = calloc((size_t)n, sizeof *c->items);
+    if (!c->items)
+        goto out_nomem;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *is = config_setting_get_elem(list, (unsigned)i);
+        c->nitems++;
+        if (!config_setting_is_group(is)) {
+            pl_cfg_error(err, errlen, name, is, "an item must be a group { ... }");
+            goto out_fail;
+        }
+        if (parse_item(is, name, &c->items[i], err, errlen) < 0)
+            goto out_fail;
+    }
+    config_destroy(&cfg);
+    return c;
+out_missing:
+    if (!err[0])
+        pl_cfg_error(err, errlen, name, root, "missing \"priority\" or \"weight\"");
+    goto out_fail;
+out_nomem:
+    pl_cfg_error(err, errlen, name, NULL, "out of memory");
+out_fail:
+    pl_campaign_free(c);
+    c = NULL;
+out_destroy:
+    config_destroy(&cfg);
+    return c;
+}
+
+/* --- accepting and withdrawing ------------------------------------------ */
+
+int sched_state_accept(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
+                       const char *src_path, char *err, size_t errlen)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *path = NULL, name[PL_ID_MAX + 8];
+    int r;
+
+    if (!pl_id_valid(c->id)) {
+        snprintf(err, errlen, "campaign id \"%s\" is not valid", c->id ? c->id : "");
+        return -EINVAL;
+    }
+    if (sched_campaign_format(c, tz, &sb) < 0 ||
+        asprintf(&path, "%s/%s.cfg", st->campaigns, c->id) < 0) {
+        path = NULL;
+        snprintf(err, errlen, "%s: out of memory", st->campaigns);
+        r = -ENOMEM;
+        goto out_free;
+    }
+    r = atomic_write_file(path, sb_str(&sb), sb.len, 0644, err, errlen);
+    if (r < 0 || !src_path)
+        goto out_free;
+    snprintf(name, sizeof name, "%s.src", c->id);
+    r = sched_move_file(src_path, st->campaigns, name, true, NULL, 0, err, errlen);
+out_free:
+    free(path);
+    sb_free(&sb);
+    return r;
+}
+
+int sched_state_withdraw(const struct sched_state *st, const char *id, char *err, size_t errlen)
+{
+    char *cfg = NULL, *src = NULL;
+    int r = 0;
+
+    if (!pl_id_valid(id)) {
+        snprintf(err, errlen, "\"%s\" is not a campaign id; `signagectl list` shows them", id);
+        return -ENOENT;
+    }
+    if (asprintf(&cfg, "%s/%s.cfg", st->campaigns, id) < 0) {
+        cfg = NULL;
+        r = -ENOMEM;
+        goto out_free;
+    }
+    if (asprintf(&src, "%s/%s.src", st->campaigns, id) < 0) {
+        src = NULL;
+        r = -ENOMEM;
+        goto out_free;
+    }
+    if (unlink(cfg) < 0) {
+        r = -errno;
+        goto out_free;
+    }
+    unlink(src);
+    atomic_sync_dir(st->campaigns);
+out_free:
+    if (r == -ENOENT)
+        snprintf(err, errlen, "no accepted campaign \"%s\"; `signagectl list` shows them", id);
+    else if (r < 0)
+        snprintf(err, errlen, "%s/%s.cfg: cannot remove: %s", st->campaigns, id, strerror(-r));
+    free(cfg);
+    free(src);
+    return r;
+}
+
+/* --- the set ---------------------------------------------------------- */
+
+struct sched_set *sched_set_new(void)
+{
+    return calloc(1, sizeof(struct sched_set));
+}
+
+static void set_clear(struct sched_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        pl_campaign_free(set->v[i].c);
+    set->n = 0;
+}
+
+void sched_set_free(struct sched_set *set)
+{
+    if (!set)
+        return;
+    set_clear(set);
+    free(set->v);
+    free(set);
+}
+
+/* Index of ID, or -(insertion point) - 1. */
+static long set_index(const struct sched_set *set, const char *id)
+{
+    size_t lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->v[mid].c->id, id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+const struct pl_campaign *sched_set_find(const struct sched_set *set, const char *id)
+{
+    long i = set_index(set, id);
+
+    return i >= 0 ? set->v[i].c : NULL;
+}
+
+static void identity(struct sched_set_entry *e, const struct stat *sb)
+{
+    e->dev = sb->st_dev;
+    e->ino = sb->st_ino;
+    e->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    e->size = sb->st_size;
+}
+
+static bool same_identity(const struct sched_set_entry *e, const struct stat *sb)
+{
+    struct sched_set_entry t;
+
+    identity(&t, sb);
+    return t.dev == e->dev && t.ino == e->ino && t.mtime_ns == e->mtime_ns && t.size == e->size;
+}
+
+int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path)
+{
+    long i = set_index(set, c->id);
+    struct sched_set_entry *e;
+    struct stat sb;
+
+    if (i >= 0) {
+        e = &set->v[i];
+        pl_campaign_free(e->c);
+    } else {
+        size_t at = (size_t)(-i - 1);
+        if (set->n == set->cap) {
+            size_t cap = set->cap ? set->cap * 2 : 16;
+            struct sched_set_entry *v = realloc(set->v, cap * sizeof *v);
+            if (!v) {
+                pl_campaign_free(c);
+                return -1;
+            }
+            set->v = v;
+            set->cap = cap;
+        }
+        memmove(&set->v[at + 1], &set->v[at], (set->n - at) * sizeof *set->v);
+        set->n++;
+        e = &set->v[at];
+    }
+    memset(e, 0, sizeof *e);
+    e->c = c;
+    e->serial = ++set->next_serial;
+    if (path && stat(path, &sb) == 0)
+        identity(e, &sb);
+    return 0;
+}
+
+int sched_set_remove(struct sched_set *set, const char *id)
+{
+    long i = set_index(set, id);
+
+    if (i < 0)
+        return -1;
+    pl_campaign_free(set->v[i].c);
+    memmove(&set->v[i], &set->v[i + 1], (set->n - (size_t)i - 1) * sizeof *set->v);
+    set->n--;
+    return 0;
+}
+
+/* Reads campaigns/NAME; NULL (logged) when it cannot be read. */
+static struct pl_campaign *read_one(const struct sched_state *st, const char *name, const pl_tz *tz,
+                                    const char *path)
+{
+    char err[1024] = "";
+    struct pl_campaign *c;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+    int fd;
+    struct stat sb;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        log_error("%s/%s: cannot open: %s", st->campaigns, name, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > SCHED_NORMALISED_MAX_BYTES) {
+        log_error("%s/%s: not a regular file of at most %u bytes; left out", st->campaigns, name,
+                  SCHED_NORMALISED_MAX_BYTES);
+        close(fd);
+        return NULL;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
+    text = malloc((size_t)sb.st_size + 1);
+    if (text)
+        len = fread(text, 1, (size_t)sb.st_size, f);
+    fclose(f);
+    if (!text) {
+        log_error("%s/%s: out of memory", st->campaigns, name);
+        return NULL;
+    }
+    c = sched_campaign_parse_normalised(text, len, name, tz, err, sizeof err);
+    free(text);
+    if (!c) {
+        log_error("%s/%s: cannot read the accepted campaign, left out: %s", st->campaigns, name,
+                  err);
+        return NULL;
+    }
+    /* The file name is the id: a mismatch means someone renamed it by hand. */
+    if (strlen(name) != strlen(c->id) + 4 || strncmp(name, c->id, strlen(c->id)) != 0) {
+        log_error("%s/%s: holds campaign \"%s\"; a file must be named <id>.cfg, left out",
+                  st->campaigns, name, c->id);
+        pl_campaign_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static bool is_campaign_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".cfg") == 0 && n - 4 <= PL_ID_MAX;
+}
+
+int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl_tz *tz)
+{
+    DIR *d = opendir(st->campaigns);
+    struct dirent *de;
+    int bad = 0;
+
+    if (!d) {
+        log_error("%s: cannot read the directory: %s", st->campaigns, strerror(errno));
+        return -1;
+    }
+    set_clear(set);
+    while ((de = readdir(d))) {
+        char *path;
+        struct pl_campaign *c;
+        if (!is_campaign_name(de->d_name))
+            continue;
+        path = join(st->campaigns, de->d_name);
+        if (!path) {
+            bad++;
+            continue;
+        }
+        c = read_one(st, de->d_name, tz, path);
+        if (!c || sched_set_put(set, c, path) < 0)
+            bad++;
+        free(path);
+    }
+    closedir(d);
+    return bad;
+}
+
+int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const pl_tz *tz,
+                      const char *name)
+{
+    char id[PL_ID_MAX + 1];
+    struct pl_campaign *c;
+    struct stat sb;
+    char *path;
+    long i;
+    int r;
+
+    if (!is_campaign_name(name))
+        return 0;
+    snprintf(id, sizeof id, "%.*s", (int)(strlen(name) - 4), name);
+    i = set_index(set, id);
+    path = join(st->campaigns, name);
+    if (!path)
+        return -1;
+    if (lstat(path, &sb) < 0) {
+        free(path);
+        return i >= 0 && sched_set_remove(set, id) == 0 ? 1 : 0;
+    }
+    if (i >= 0 && same_identity(&set->v[i], &sb)) {
+        free(path);
+        return 0;
+    }
+    c = read_one(st, name, tz, path);
+    r = c ? (sched_set_put(set, c, path) == 0 ? 1 : -1) : -1;
+    free(path);
+    return r;
+}

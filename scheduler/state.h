@@ -1,0 +1,125 @@
+/* state.h - the STATE tree (SPEC §2) and the set of accepted campaigns.
+ *
+ * campaigns/<id>.cfg holds the NORMALISED accepted campaign: the operator's
+ * file after validation, with every medium resolved to its place in the
+ * content store ("media/<sha256>.<ext>", sha256) and every duration known
+ * (a video's from its probe), times written as instants with offsets.  The
+ * scheduler reloads the set from campaigns/ without probing anything, so
+ * `signagectl withdraw` (which deletes campaigns/<id>.cfg) and the daemon
+ * never disagree.  campaigns/<id>.src keeps the operator's original file,
+ * byte for byte, as it was accepted.
+ */
+#ifndef SIGNAGE_SCHED_STATE_H
+#define SIGNAGE_SCHED_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/strbuf.h"
+#include "playlists/model.h"
+#include "playlists/pltime.h"
+
+/* Normalised campaign files larger than this are refused on reading. */
+#define SCHED_NORMALISED_MAX_BYTES (4u << 20)
+
+struct sched_state {
+    char *root;  /* STATE */
+    char *spool; /* STATE/spool, and so on */
+    char *campaigns;
+    char *rejected;
+    char *media;
+    char *playlists;
+    char *log;
+    int lockfd; /* STATE/.lock while locked, else -1 */
+};
+
+/* Opens the state tree at ROOT, creating ROOT and its six directories when
+ * missing (mode 0755).  Returns NULL with ERR filled when a directory cannot
+ * be made or is not a directory.  Free with sched_state_free(). */
+struct sched_state *sched_state_open(const char *root, char *err, size_t errlen);
+void sched_state_free(struct sched_state *st);
+
+/* Takes the exclusive lock STATE/.lock (flock) that serialises whoever
+ * changes campaigns/ and playlists/: the daemon and signagectl.  Blocks
+ * until it is free.  Returns 0, or -errno with ERR filled. */
+int sched_state_lock(struct sched_state *st, char *err, size_t errlen);
+/* Releases the lock; a no-op when not held. */
+void sched_state_unlock(struct sched_state *st);
+
+/* Appends the normalised text of C (whose media items must carry media and
+ * sha256) to OUT, instants written in TZ.  SOURCE (may be NULL) names the
+ * operator's file in a comment.  Returns 0 or -1 (out of memory). */
+int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct strbuf *out);
+
+/* Parses normalised text (NAME for messages).  Returns a new campaign (free
+ * with pl_campaign_free()), or NULL with ERR filled
+ * ("NAME:LINE: error: ..."). */
+struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
+                                                    const pl_tz *tz, char *err, size_t errlen);
+
+/* Writes C atomically as campaigns/<id>.cfg, then moves the operator's file
+ * SRC_PATH (when not NULL) to campaigns/<id>.src, replacing an older one.
+ * Returns 0, or -errno with ERR filled; when the .cfg cannot be written the
+ * previous accepted version (if any) and SRC_PATH are untouched. */
+int sched_state_accept(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
+                       const char *src_path, char *err, size_t errlen);
+
+/* Moves the file FROM into directory DIR under NAME.  With REPLACE false an
+ * existing file is never overwritten: "NAME" becomes "BASE.1.EXT",
+ * "BASE.2.EXT"... (the name used is copied to FINAL, FINALLEN bytes, when
+ * FINAL is not NULL).  Across file systems the file is copied, synced, then
+ * the original removed.  Returns 0, or -errno with ERR filled. */
+int sched_move_file(const char *from, const char *dir, const char *name, bool replace, char *final,
+                    size_t finallen, char *err, size_t errlen);
+
+/* Removes campaigns/<id>.cfg and campaigns/<id>.src.  Returns 0, -ENOENT
+ * when no campaign ID is accepted, or another -errno with ERR filled. */
+int sched_state_withdraw(const struct sched_state *st, const char *id, char *err, size_t errlen);
+
+/* The accepted campaigns, sorted by id. */
+struct sched_set_entry {
+    struct pl_campaign *c; /* owned */
+    dev_t dev;             /* identity of campaigns/<id>.cfg when read */
+    ino_t ino;
+    int64_t mtime_ns;
+    off_t size;
+    uint64_t serial; /* unique to this version of the campaign in this set */
+};
+
+struct sched_set {
+    struct sched_set_entry *v;
+    size_t n, cap;
+    uint64_t next_serial; /* serials are never reused, so they name versions */
+};
+
+/* A new, empty set, or NULL on out of memory. */
+struct sched_set *sched_set_new(void);
+/* Frees the set and every campaign in it; NULL is a no-op. */
+void sched_set_free(struct sched_set *set);
+
+/* Replaces the contents of SET with every readable campaigns/<id>.cfg.  A file
+ * that cannot be read is logged (once per call) and left out.  Returns the
+ * number of files left out, or -1 when the directory cannot be read. */
+int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl_tz *tz);
+
+/* Brings campaigns/NAME ("<id>.cfg") in SET up to date after a change on
+ * disk: reads it when it is new or changed, drops the campaign when the
+ * file is gone.  Returns 1 when SET changed, 0 when not, -1 on a file that
+ * cannot be read (logged; SET keeps its previous version). */
+int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const pl_tz *tz,
+                      const char *name);
+
+/* Inserts C (taking ownership), replacing a campaign with the same id.
+ * Records the identity of the file at PATH when PATH is not NULL.  Returns
+ * 0, or -1 on out of memory (C is freed then). */
+int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path);
+
+/* Removes the campaign ID.  Returns 0, or -1 when absent. */
+int sched_set_remove(struct sched_set *set, const char *id);
+
+/* The campaign with id ID, or NULL (borrowed). */
+const struct pl_campaign *sched_set_find(const struct sched_set *set, const char *id);
+
+#endif

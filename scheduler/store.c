@@ -1,0 +1,201 @@
+#include "scheduler/store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomic.h"
+#include "common/safeopen.h"
+
+static void to_hex(const uint8_t *d, char hex[PL_SHA256_HEX])
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+/* Reads FD to its end, hashing, and writes a copy to OUT when OUT >= 0. */
+static int hash_copy(int fd, int out, char hex[PL_SHA256_HEX])
+{
+    struct AVSHA *sha = av_sha_alloc();
+    uint8_t digest[32];
+    char *buf = malloc(1 << 16);
+    int r = 0;
+
+    if (!sha || !buf) {
+        r = -ENOMEM;
+        goto out_free;
+    }
+    av_sha_init(sha, 256);
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = -errno;
+            goto out_free;
+        }
+        if (n == 0)
+            break;
+        av_sha_update(sha, (const uint8_t *)buf, (size_t)n);
+        for (ssize_t off = 0; out >= 0 && off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                r = -errno;
+                goto out_free;
+            }
+            off += w;
+        }
+    }
+    av_sha_final(sha, digest);
+    to_hex(digest, hex);
+out_free:
+    av_free(sha);
+    free(buf);
+    return r;
+}
+
+int sched_store_hash_fd(int fd, char hex[PL_SHA256_HEX])
+{
+    return hash_copy(fd, -1, hex);
+}
+
+const char *sched_store_ext(const char *name, char buf[8])
+{
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    size_t n;
+
+    strcpy(buf, "bin");
+    if (!dot || strchr(dot, '/'))
+        return buf;
+    n = strlen(dot + 1);
+    if (n < 1 || n > 5)
+        return buf;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)dot[1 + i];
+        if (ch > 127 || !isalnum(ch))
+            return buf;
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)dot[1 + i]);
+    buf[n] = '\0';
+    if (strcmp(buf, "jpeg") == 0)
+        strcpy(buf, "jpg");
+    return buf;
+}
+
+static bool ext_ok(const char *ext)
+{
+    size_t n = strlen(ext);
+
+    if (n < 1 || n > 8)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((ext[i] >= 'a' && ext[i] <= 'z') || (ext[i] >= '0' && ext[i] <= '9')))
+            return false;
+    return true;
+}
+
+int sched_store_put(const char *media_dir, int dirfd, const char *relpath, const char *ext,
+                    const char *expect_sha, uint64_t max_bytes, char sha_out[PL_SHA256_HEX],
+                    char media_out[SCHED_MEDIA_PATH_MAX], char *err, size_t errlen)
+{
+    char extbuf[8], hex[PL_SHA256_HEX], why[256];
+    char *tmp = NULL, *final = NULL;
+    struct stat sb;
+    int in, out = -1, r;
+
+    if (!ext)
+        ext = sched_store_ext(relpath, extbuf);
+    if (!ext_ok(ext)) {
+        snprintf(err, errlen, "'%s': bad store extension \"%s\"", relpath, ext);
+        return -EINVAL;
+    }
+    if (expect_sha && expect_sha[0]) {
+        if (strlen(expect_sha) != 64) {
+            snprintf(err, errlen, "'%s': bad expected hash", relpath);
+            return -EINVAL;
+        }
+        if (asprintf(&final, "%s/%s.%s", media_dir, expect_sha, ext) < 0)
+            return -ENOMEM;
+        if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            memcpy(sha_out, expect_sha, PL_SHA256_HEX);
+            snprintf(media_out, SCHED_MEDIA_PATH_MAX, "media/%s.%s", expect_sha, ext);
+            free(final);
+            return 0;
+        }
+        free(final);
+        final = NULL;
+    }
+    in = safeopen_read(dirfd, relpath, max_bytes, NULL, why, sizeof why);
+    if (in < 0) {
+        snprintf(err, errlen, "%s", why);
+        return in;
+    }
+    if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0) {
+        tmp = NULL;
+        r = -ENOMEM;
+        goto out_close;
+    }
+    out = mkostemp(tmp, O_CLOEXEC);
+    if (out < 0) {
+        r = -errno;
+        snprintf(err, errlen, "%s: cannot create a file in the store: %s", media_dir, strerror(-r));
+        free(tmp);
+        tmp = NULL;
+        goto out_close;
+    }
+    r = hash_copy(in, out, hex);
+    if (r == 0 && fchmod(out, 0444) < 0)
+        r = -errno;
+    if (r == 0 && fsync(out) < 0)
+        r = -errno;
+    if (close(out) < 0 && r == 0)
+        r = -errno;
+    if (r < 0) {
+        snprintf(err, errlen, "'%s': cannot copy into %s: %s", relpath, media_dir, strerror(-r));
+        goto out_unlink;
+    }
+    if (expect_sha && expect_sha[0] && strcmp(hex, expect_sha) != 0) {
+        snprintf(err, errlen,
+                 "'%s' changed while it was being accepted; drop the campaign "
+                 "again once the file is complete",
+                 relpath);
+        r = -ESTALE;
+        goto out_unlink;
+    }
+    if (asprintf(&final, "%s/%s.%s", media_dir, hex, ext) < 0) {
+        final = NULL;
+        r = -ENOMEM;
+        goto out_unlink;
+    }
+    /* link() never replaces: an existing store file stays as it is. */
+    if (link(tmp, final) < 0 && errno != EEXIST) {
+        r = -errno;
+        snprintf(err, errlen, "%s: cannot add to the store: %s", final, strerror(-r));
+        goto out_unlink;
+    }
+    atomic_sync_dir(media_dir);
+    memcpy(sha_out, hex, PL_SHA256_HEX);
+    snprintf(media_out, SCHED_MEDIA_PATH_MAX, "media/%s.%s", hex, ext);
+out_unlink:
+    unlink(tmp);
+out_close:
+    close(in);
+    free(tmp);
+    free(final);
+    return r;
+}

@@ -1,0 +1,125 @@
+# signagectl: check, list, plan, at, withdraw, --json, and exit codes
+# (0 success, 1 failure, 2 usage error) as SPEC §9 says.
+. "$SRCDIR/tests/integration/lib.sh"
+
+S=$T/state
+NOW=2023-03-15T10:00:00+09:00
+mkdir -p "$T/cfg" "$S/spool" "$T/work/img"
+cat >"$T/cfg/signage.cfg" <<EOF
+state = "$S";
+screens = (
+  { id = "shinjuku-west-plaza"; groups = [ "shinjuku-west" ]; width = 1920; height = 1080; },
+  { id = "kochi-station"; groups = [ "kochi" ]; width = 1920; height = 1080; }
+);
+EOF
+C="$CTL -c $T/cfg/signage.cfg --now $NOW"
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+ff -f lavfi -i testsrc2=s=320x240 -frames:v 1 "$T/work/img/a.png"
+
+# --- check ---------------------------------------------------------------------
+cat >"$T/work/good.cfg" <<'EOF'
+id = "good";
+title = "良い"; owner = "高知県";
+start = "2023-03-01"; end = "2023-03-31";
+screens = [ "shinjuku-west" ];
+weight = 3;
+items = ( { type = "image"; file = "img/a.png"; duration = 5; },
+          { type = "text"; text = "こんにちは"; duration = 5; } );
+EOF
+cat >"$T/work/bad.cfg" <<'EOF'
+id = "Bad Id";
+title = "x"; owner = "x";
+start = "2023-02-30"; end = "2023-03-31";
+screens = [ "nowhere" ];
+items = ( { type = "image"; file = "img/missing.png"; } );
+EOF
+out=$($C check "$T/work/good.cfg")
+check "check good: exit 0" [ $? -eq 0 ]
+check "check good: says ok" sh -c "echo '$out' | grep -q ': ok'"
+$C check "$T/work/bad.cfg" >"$T/bad.out" 2>&1
+check "check bad: exit 1" [ $? -eq 1 ]
+check "check bad: FILE:LINE: error: lines" grep -q "^$T/work/bad.cfg:[0-9]*: error:" "$T/bad.out"
+check "check bad: the impossible date is named" grep -q '2023-02-30' "$T/bad.out"
+check "check bad: the unknown screen is named" grep -q 'nowhere' "$T/bad.out"
+$C check "$T/work/good.cfg" "$T/work/bad.cfg" >/dev/null 2>&1
+check "check good+bad: exit 1" [ $? -eq 1 ]
+$C --json check "$T/work/bad.cfg" "$T/work/good.cfg" >"$T/check.json"
+check "check --json: one document" python3 -c "
+import json,sys; d=json.load(open('$T/check.json'))
+assert [x['ok'] for x in d]==[False,True], d
+assert d[0]['errors'] and all(':' in e for e in d[0]['errors'])
+assert d[1]['id']=='good'"
+$C check "$T/work/nonexistent.cfg" >/dev/null 2>&1
+check "check missing file: exit 1" [ $? -eq 1 ]
+$C check >/dev/null 2>&1
+check "check without files: usage, exit 2" [ $? -eq 2 ]
+
+# --- accept through the scheduler, then list / plan / at ---------------------------
+cp -r "$T/work/img" "$S/spool/" && cp "$T/work/good.cfg" "$S/spool/"
+$SCHEDULER -c "$T/cfg/signage.cfg" --once --now $NOW 2>/dev/null
+out=$($C list)
+check "list: exit 0" [ $? -eq 0 ]
+check "list: id, dates, state, screens, owner" sh -c "echo '$out' | grep -q '^good .*2023-03-01T00:00:00+09:00 .*2023-04-01T00:00:00+09:00 .*active .*shinjuku-west .*高知県'"
+check "list: ended with a later --now" sh -c "$CTL -c $T/cfg/signage.cfg --now 2023-05-01 list | grep -q ' ended '"
+check "list: upcoming with an earlier --now" sh -c "$CTL -c $T/cfg/signage.cfg --now 2023-01-01 list | grep -q ' upcoming '"
+$C list --json >"$T/list.json"
+check "list --json" python3 -c "
+import json; d=json.load(open('$T/list.json'))
+assert d[0]['id']=='good' and d[0]['state']=='active' and d[0]['screens']==['shinjuku-west']"
+
+$C plan shinjuku-west-plaza --from 2023-03-30 --to 2023-04-02 >"$T/plan.txt"
+check "plan: exit 0" [ $? -eq 0 ]
+check "plan: window with start/end/priority/loop" \
+    grep -q '^2023-03-01T00:00:00+09:00 .. 2023-04-01T00:00:00+09:00  priority 50, loop 10s' "$T/plan.txt"
+check "plan: share" grep -q 'share: good 100.0%' "$T/plan.txt"
+check "plan: slots" grep -q '+5s .*good #1 text' "$T/plan.txt"
+check "plan: fallback after the campaign" grep -q '^2023-04-01T00:00:00+09:00 .. .*fallback$' "$T/plan.txt"
+$C plan shinjuku-west-plaza --json --from 2023-03-30 --to 2023-04-02 >"$T/plan.json"
+check "plan --json" python3 -c "
+import json; d=json.load(open('$T/plan.json'))
+w=d['windows'][0]; assert w['priority']==50 and w['loop_seconds']==10 and w['shares']=={'good':100.0}
+assert [s['type'] for s in w['slots']]==['image','text']"
+$C plan nowhere >/dev/null 2>"$T/err"
+check "plan unknown screen: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q nowhere '$T/err'"
+$C plan shinjuku-west-plaza --from 2023-03-30 --to 2023-03-01 >/dev/null 2>&1
+check "plan --to before --from: exit 2" [ $? -eq 2 ]
+
+out=$($C at shinjuku-west-plaza 2023-03-15T10:00:07)
+check "at: one line, id item type start end" \
+    [ "$out" = "good 1 text 2023-03-15T10:00:05.000+09:00 2023-03-15T10:00:10.000+09:00" ]
+out=$($C at kochi-station 2023-03-15T10:00:07)
+check "at: fallback is '-'" sh -c "echo '$out' | grep -q '^- 0 text '"
+$C at shinjuku-west-plaza 2023-03-15T10:00:07 --json >"$T/at.json"
+check "at --json keys" python3 -c "
+import json; d=json.load(open('$T/at.json'))
+assert set(d)=={'campaign','item','type','slot_start','slot_end'} and d['campaign']=='good' and d['item']==1"
+$C at shinjuku-west-plaza 2023-13-45 >/dev/null 2>&1
+check "at bad time: exit 2" [ $? -eq 2 ]
+$C at shinjuku-west-plaza >/dev/null 2>&1
+check "at missing TIME: exit 2" [ $? -eq 2 ]
+
+# --- withdraw ---------------------------------------------------------------------
+$C withdraw nosuch >/dev/null 2>"$T/err"
+check "withdraw unknown: exit 1" [ $? -eq 1 ]
+check "withdraw unknown: says what to do" grep -q 'signagectl list' "$T/err"
+$C withdraw ../../etc/passwd >/dev/null 2>&1
+check "withdraw hostile id: exit 1" [ $? -eq 1 ]
+$C --json withdraw good >"$T/wd.json"
+check "withdraw: exit 0" [ $? -eq 0 ]
+check "withdraw --json" python3 -c "
+import json; d=json.load(open('$T/wd.json')); assert d['withdrawn']=='good' and d['playlists_written']==1"
+out=$($C at shinjuku-west-plaza 2023-03-15T10:00:07)
+check "after withdraw: fallback" sh -c "echo '$out' | grep -q '^- '"
+check "after withdraw: list empty" [ "$($C list | wc -l)" -eq 1 ]
+
+# --- usage -----------------------------------------------------------------------
+$CTL >/dev/null 2>&1
+check "no command: exit 2" [ $? -eq 2 ]
+$CTL -c "$T/cfg/signage.cfg" frobnicate >/dev/null 2>&1
+check "unknown command: exit 2" [ $? -eq 2 ]
+$CTL -c "$T/cfg/signage.cfg" --now yesterday list >/dev/null 2>&1
+check "bad --now: exit 2" [ $? -eq 2 ]
+$CTL -c "$T/nonexistent.cfg" list >/dev/null 2>"$T/err"
+check "missing config: exit 1, names the file" sh -c "[ $? -eq 1 ] && grep -q nonexistent.cfg '$T/err'"
+$CTL -c "$T/cfg/signage.cfg" report >/dev/null 2>&1
+check "report: not implemented, exit 1" [ $? -eq 1 ]

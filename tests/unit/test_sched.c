@@ -1,0 +1,524 @@
+/* Tests for scheduler/state.c, store.c, publish.c and ingest.c: the state
+ * tree, the normalised campaign format, the content store, moving files
+ * without overwriting, the accepted set, and publishing only on change. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "playlists/config.h"
+#include "scheduler/ingest.h"
+#include "scheduler/publish.h"
+#include "scheduler/state.h"
+#include "scheduler/store.h"
+#include "tests/unit/check_main.h"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/test_sched.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = calloc(1, 1 << 20);
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static pl_tz *tokyo(void)
+{
+    char err[256];
+    pl_tz *tz = pl_tz_new("Asia/Tokyo", err, sizeof err);
+
+    ck_assert_msg(tz != NULL, "%s", err);
+    return tz;
+}
+
+static const char sha_a[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+/* A campaign with awkward strings, dayparts and every item type. */
+static struct pl_campaign *sample(const char *id)
+{
+    struct pl_campaign *c = calloc(1, sizeof *c);
+
+    c->id = strdup(id);
+    c->title = strdup("高知「牧野」 \"quoted\" back\\slash\ttab");
+    c->owner = strdup("高知県");
+    c->start = INT64_C(1677596400000); /* 2023-03-01T00:00+09:00 */
+    c->end = INT64_C(1680274800000);   /* 2023-04-01T00:00+09:00 */
+    c->priority = 70;
+    c->weight = 3;
+    c->nscreens = 2;
+    c->screens = calloc(2, sizeof *c->screens);
+    c->screens[0] = strdup("shinjuku-west");
+    c->screens[1] = strdup("*");
+    c->nhours = 2;
+    c->hours = calloc(2, sizeof *c->hours);
+    c->hours[0] = (struct pl_daypart){(1u << 1) | (1u << 5), 7 * 60, 22 * 60};
+    c->hours[1] = (struct pl_daypart){1u << 0, 22 * 60, 1440};
+    c->nitems = 2;
+    c->items = calloc(2, sizeof *c->items);
+    c->items[0].type = PL_ITEM_VIDEO;
+    c->items[0].duration_ms = 12345;
+    c->items[0].file = strdup("kochi/expo 動画.mp4");
+    c->items[0].media =
+        strdup("media/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.mp4");
+    memcpy(c->items[0].sha256, sha_a, sizeof sha_a);
+    c->items[0].background = 0x102030;
+    c->items[1].type = PL_ITEM_TEXT;
+    c->items[1].duration_ms = 10000;
+    c->items[1].text = strdup("一行目\n二行目 \x01 ctl");
+    c->items[1].background = 0x1b5e20;
+    c->items[1].color = 0xffffff;
+    c->source = strdup("kochi.cfg");
+    return c;
+}
+
+START_TEST(test_state_tree)
+{
+    char err[512], path[256];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+    const char *dirs[] = {"spool", "campaigns", "rejected", "media", "playlists", "log"};
+    struct stat sb;
+
+    ck_assert_msg(st != NULL, "%s", err);
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof path, "%s/%s", tmpdir, dirs[i]);
+        ck_assert_int_eq(stat(path, &sb), 0);
+        ck_assert(S_ISDIR(sb.st_mode));
+    }
+    ck_assert_int_eq(sched_state_lock(st, err, sizeof err), 0);
+    ck_assert_int_eq(sched_state_lock(st, err, sizeof err), 0); /* re-entrant */
+    sched_state_unlock(st);
+    sched_state_unlock(st);
+    sched_state_free(st);
+    sched_state_free(NULL);
+    /* A file where a directory should be: refused with a message. */
+    snprintf(path, sizeof path, "%s/x", tmpdir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/x/media", tmpdir);
+    write_file(path, "not a dir");
+    snprintf(path, sizeof path, "%s/x", tmpdir);
+    st = sched_state_open(path, err, sizeof err);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(strstr(err, "not a directory"));
+}
+END_TEST
+
+START_TEST(test_normalised_roundtrip)
+{
+    pl_tz *tz = tokyo();
+    struct pl_campaign *c = sample("kochi-expo"), *d;
+    struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+    char err[512];
+
+    ck_assert_int_eq(sched_campaign_format(c, tz, &a), 0);
+    d = sched_campaign_parse_normalised(a.buf, a.len, "kochi-expo.cfg", tz, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert_str_eq(d->id, c->id);
+    ck_assert_str_eq(d->title, c->title);
+    ck_assert_int_eq(d->start, c->start);
+    ck_assert_int_eq(d->end, c->end);
+    ck_assert_int_eq(d->priority, 70);
+    ck_assert_int_eq(d->weight, 3);
+    ck_assert_int_eq(d->nhours, 2);
+    ck_assert_uint_eq(d->hours[0].days, c->hours[0].days);
+    ck_assert_int_eq(d->hours[1].to_min, 1440);
+    ck_assert_int_eq(d->items[0].duration_ms, 12345);
+    ck_assert_str_eq(d->items[0].sha256, sha_a);
+    ck_assert_str_eq(d->items[0].file, c->items[0].file);
+    ck_assert_uint_eq(d->items[0].background, 0x102030);
+    ck_assert_str_eq(d->items[1].text, c->items[1].text);
+    ck_assert_str_eq(d->source, "kochi.cfg");
+    /* Formatting what was read gives the same bytes. */
+    ck_assert_int_eq(sched_campaign_format(d, tz, &b), 0);
+    ck_assert_str_eq(sb_str(&a), sb_str(&b));
+    sb_free(&a);
+    sb_free(&b);
+    pl_campaign_free(c);
+    pl_campaign_free(d);
+    pl_tz_free(tz);
+}
+END_TEST
+
+START_TEST(test_normalised_broken)
+{
+    static const char *const bad[] = {
+        "",
+        "format = 1;",
+        "format = 2; id = \"x\";",
+        "format = 1; id = \"X Y\"; start = \"2023-03-01T00:00:00+09:00\";",
+        "format = 1; id = \"x\"; start = \"2023-03-01T00:00:00+09:00\"; end = "
+        "\"2023-02-01T00:00:00+09:00\";"
+        " priority = 1; weight = 1; screens = [\"*\"]; items = ({ type = \"text\"; duration_ms = "
+        "1000;"
+        " text = \"t\"; background = \"#000000\"; color = \"#ffffff\"; });",
+        /* a medium outside the store */
+        "format = 1; id = \"x\"; start = \"2023-03-01T00:00:00+09:00\"; end = "
+        "\"2023-04-01T00:00:00+09:00\";"
+        " priority = 1; weight = 1; screens = [\"*\"]; items = ({ type = \"image\"; duration_ms = "
+        "1000;"
+        " file = \"a.png\"; media = \"../../etc/passwd\"; background = \"#000000\"; color = "
+        "\"#ffffff\";"
+        " sha256 = \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"; });",
+        /* duration out of range */
+        "format = 1; id = \"x\"; start = \"2023-03-01T00:00:00+09:00\"; end = "
+        "\"2023-04-01T00:00:00+09:00\";"
+        " priority = 1; weight = 1; screens = [\"*\"]; items = ({ type = \"text\"; duration_ms = 0;"
+        " text = \"t\"; background = \"#000000\"; color = \"#ffffff\"; });",
+        "format = 1; id = \"x\"; items = 5; screens = 7;",
+        "\xff\xfe garbage",
+        "@include \"/etc/passwd\"",
+    };
+    pl_tz *tz = tokyo();
+    char err[512];
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        struct pl_campaign *c =
+            sched_campaign_parse_normalised(bad[i], strlen(bad[i]), "n.cfg", tz, err, sizeof err);
+        ck_assert_msg(c == NULL, "accepted #%zu", i);
+        ck_assert_msg(strncmp(err, "n.cfg", 5) == 0, "#%zu: %s", i, err);
+    }
+    pl_tz_free(tz);
+}
+END_TEST
+
+START_TEST(test_accept_withdraw_set)
+{
+    char err[512], path[256];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+    struct sched_set *set = sched_set_new();
+    pl_tz *tz = tokyo();
+    struct pl_campaign *c = sample("b-camp");
+    char *text;
+
+    ck_assert_ptr_nonnull(st);
+    snprintf(path, sizeof path, "%s/spool/orig.cfg", tmpdir);
+    write_file(path, "original bytes\r\n");
+    ck_assert_int_eq(sched_state_accept(st, c, tz, path, err, sizeof err), 0);
+    ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
+    snprintf(path, sizeof path, "%s/campaigns/b-camp.src", tmpdir);
+    text = read_all(path);
+    ck_assert_str_eq(text, "original bytes\r\n");
+    free(text);
+    pl_campaign_free(c);
+    /* Another, and a damaged file that must be left out. */
+    c = sample("a-camp");
+    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, err, sizeof err), 0);
+    pl_campaign_free(c);
+    snprintf(path, sizeof path, "%s/campaigns/broken.cfg", tmpdir);
+    write_file(path, "format = 1; id = \"broken\";");
+    snprintf(path, sizeof path, "%s/campaigns/renamed.cfg", tmpdir);
+    c = sample("other-id");
+    {
+        struct strbuf sb = STRBUF_INIT;
+        sched_campaign_format(c, tz, &sb);
+        write_file(path, sb_str(&sb));
+        sb_free(&sb);
+    }
+    pl_campaign_free(c);
+    ck_assert_int_eq(sched_set_load(set, st, tz), 2);
+    ck_assert_uint_eq(set->n, 2);
+    ck_assert_str_eq(set->v[0].c->id, "a-camp"); /* sorted by id */
+    ck_assert_str_eq(set->v[1].c->id, "b-camp");
+    ck_assert_ptr_nonnull(sched_set_find(set, "b-camp"));
+    ck_assert_ptr_null(sched_set_find(set, "zzz"));
+    /* Unchanged file: refresh sees nothing to do. */
+    ck_assert_int_eq(sched_set_refresh(set, st, tz, "a-camp.cfg"), 0);
+    /* Withdraw: file gone, refresh drops it. */
+    ck_assert_int_eq(sched_state_withdraw(st, "a-camp", err, sizeof err), 0);
+    ck_assert_int_eq(sched_set_refresh(set, st, tz, "a-camp.cfg"), 1);
+    ck_assert_ptr_null(sched_set_find(set, "a-camp"));
+    ck_assert_int_eq(sched_state_withdraw(st, "a-camp", err, sizeof err), -ENOENT);
+    ck_assert_ptr_nonnull(strstr(err, "signagectl list"));
+    ck_assert_int_eq(sched_state_withdraw(st, "../spool", err, sizeof err), -ENOENT);
+    ck_assert_int_eq(sched_set_remove(set, "b-camp"), 0);
+    ck_assert_int_eq(sched_set_remove(set, "b-camp"), -1);
+    ck_assert_uint_eq(set->n, 0);
+    sched_set_free(set);
+    sched_set_free(NULL);
+    sched_state_free(st);
+    pl_tz_free(tz);
+}
+END_TEST
+
+START_TEST(test_move_noreplace)
+{
+    char err[512], from[256], final[128], dir[200], path[300];
+
+    snprintf(dir, sizeof dir, "%s", tmpdir);
+    for (int i = 0; i < 3; i++) {
+        snprintf(from, sizeof from, "%s/in-%d", tmpdir, i);
+        write_file(from, i == 0 ? "zero" : i == 1 ? "one" : "two");
+        snprintf(path, sizeof path, "%s/out", tmpdir);
+        mkdir(path, 0755);
+        ck_assert_int_eq(
+            sched_move_file(from, path, "x.cfg", false, final, sizeof final, err, sizeof err), 0);
+        ck_assert_str_eq(final, i == 0 ? "x.cfg" : i == 1 ? "x.1.cfg" : "x.2.cfg");
+    }
+    snprintf(path, sizeof path, "%s/out/x.cfg", dir);
+    char *t = read_all(path);
+    ck_assert_str_eq(t, "zero"); /* never overwritten */
+    free(t);
+    snprintf(from, sizeof from, "%s/none", tmpdir);
+    snprintf(path, sizeof path, "%s/out", tmpdir);
+    ck_assert_int_lt(sched_move_file(from, path, "y.cfg", false, NULL, 0, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "none"));
+}
+END_TEST
+
+START_TEST(test_store)
+{
+    char err[512], sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], path[256], ext[8];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+    int sfd;
+    struct stat a, b;
+
+    ck_assert_ptr_nonnull(st);
+    snprintf(path, sizeof path, "%s/spool/pic.JPEG", tmpdir);
+    write_file(path, "abc");
+    sfd = open(st->spool, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(sfd, 0);
+    ck_assert_int_eq(
+        sched_store_put(st->media, sfd, "pic.JPEG", NULL, NULL, 1024, sha, media, err, sizeof err),
+        0);
+    ck_assert_str_eq(sha, sha_a); /* SHA-256("abc") */
+    ck_assert_str_eq(media,
+                     "media/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.jpg");
+    snprintf(path, sizeof path, "%s/%s", tmpdir, media);
+    ck_assert_int_eq(stat(path, &a), 0);
+    /* Again, with the expected hash: nothing is read or rewritten. */
+    ck_assert_int_eq(sched_store_put(st->media, sfd, "pic.JPEG", "jpg", sha_a, 1024, sha, media,
+                                     err, sizeof err),
+                     0);
+    ck_assert_int_eq(stat(path, &b), 0);
+    ck_assert_int_eq(a.st_ino, b.st_ino);
+    /* The file changed since the probe: refused, nothing added. */
+    ck_assert_int_eq(sched_store_put(st->media, sfd, "pic.JPEG", "png", sha_a, 1024, sha, media,
+                                     err, sizeof err),
+                     0); /* png not stored yet, but hash equal */
+    snprintf(path, sizeof path, "%s/spool/pic.JPEG", tmpdir);
+    write_file(path, "abd");
+    ck_assert_int_eq(sched_store_put(st->media, sfd, "pic.JPEG", "gif", sha_a, 1024, sha, media,
+                                     err, sizeof err),
+                     -ESTALE);
+    ck_assert_ptr_nonnull(strstr(err, "changed"));
+    /* Hostile inputs. */
+    ck_assert_int_lt(sched_store_put(st->media, sfd, "../etc/passwd", NULL, NULL, 1024, sha, media,
+                                     err, sizeof err),
+                     0);
+    ck_assert_int_lt(sched_store_put(st->media, sfd, "/etc/passwd", NULL, NULL, 1024, sha, media,
+                                     err, sizeof err),
+                     0);
+    ck_assert_int_eq(sched_store_put(st->media, sfd, "pic.JPEG", "../x", NULL, 1024, sha, media,
+                                     err, sizeof err),
+                     -EINVAL);
+    ck_assert_int_lt(
+        sched_store_put(st->media, sfd, "pic.JPEG", NULL, NULL, 2, sha, media, err, sizeof err),
+        0); /* too large */
+    ck_assert_int_eq(sched_store_put(st->media, sfd, "missing.png", NULL, NULL, 1024, sha, media,
+                                     err, sizeof err),
+                     -ENOENT);
+    /* Nothing but the stored files remains in media/ (no temporaries). */
+    snprintf(path, sizeof path, "test $(ls -A '%s/media' | grep -c incoming) -eq 0", tmpdir);
+    ck_assert_int_eq(system(path), 0);
+    ck_assert_str_eq(sched_store_ext("a/b.JPG", ext), "jpg");
+    ck_assert_str_eq(sched_store_ext("a.b/c", ext), "bin");
+    ck_assert_str_eq(sched_store_ext("x.toolongext", ext), "bin");
+    ck_assert_str_eq(sched_store_ext("x.p g", ext), "bin");
+    close(sfd);
+    sched_state_free(st);
+}
+END_TEST
+
+static struct pl_config *test_config(char *cfgpath)
+{
+    char err[1024];
+    struct pl_config *cfg;
+
+    snprintf(cfgpath, 256, "%s/signage.cfg", tmpdir);
+    write_file(cfgpath, "state = \".\";\n"
+                        "pending_grace = 60;\n"
+                        "screens = (\n"
+                        "  { id = \"a\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
+                        "  { id = \"b\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
+                        "  { id = \"c\"; groups = [ \"h\" ]; width = 1920; height = 1080; }\n"
+                        ");\n");
+    cfg = pl_config_load(cfgpath, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    return cfg;
+}
+
+static int64_t generation_of(const char *screen)
+{
+    char path[256], err[512];
+    struct pl_playlist *pl;
+    int64_t g;
+
+    snprintf(path, sizeof path, "%s/playlists/%s.playlist", tmpdir, screen);
+    pl = pl_playlist_load(path, err, sizeof err);
+    ck_assert_msg(pl != NULL, "%s", err);
+    g = pl->generation;
+    pl_playlist_free(pl);
+    return g;
+}
+
+START_TEST(test_publish_on_change)
+{
+    char cfgpath[256], err[512];
+    struct pl_config *cfg = test_config(cfgpath);
+    struct sched_state *st = sched_state_open(cfg->state, err, sizeof err);
+    struct sched_set *set = sched_set_new();
+    struct sched_publisher *p = sched_publisher_new(), *p2 = sched_publisher_new();
+    struct sched_publish_stats ps;
+    struct pl_campaign *c = sample("on-g");
+    pl_ms now = INT64_C(1678842000000); /* 2023-03-15T10:00+09:00 */
+
+    free(c->screens[1]);
+    c->nscreens = 1;
+    free(c->screens[0]);
+    c->screens[0] = strdup("g");
+    ck_assert_int_eq(sched_set_put(set, c, NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 3);
+    ck_assert_uint_eq(ps.subsets, 2); /* a and b share one computation */
+    ck_assert_int_eq(generation_of("a"), 1);
+    /* Same content a minute later: nothing rewritten, by this publisher or a fresh one. */
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 60000, &ps), 0);
+    ck_assert_uint_eq(ps.unchanged, 3);
+    ck_assert_int_eq(sched_publish(p2, st, cfg, set, now + 60000, &ps), 0);
+    ck_assert_uint_eq(ps.unchanged, 3);
+    ck_assert_int_eq(generation_of("a"), 1);
+    /* A change reaching a and b only. */
+    ck_assert_int_eq(sched_set_remove(set, "on-g"), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 2);
+    ck_assert_int_eq(generation_of("a"), 2);
+    ck_assert_int_eq(generation_of("c"), 1);
+    /* Someone else rewrote a playlist: the publisher notices by identity. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/playlists/c.playlist", tmpdir);
+    write_file(path, "garbage");
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    ck_assert_int_eq(generation_of("c"), 2); /* remembered, not reset */
+    /* Unwritable playlists/: failure reported, old file kept, recovers. */
+    snprintf(path, sizeof path, "%s/playlists", tmpdir);
+    if (geteuid() != 0) {
+        chmod(path, 0555);
+        ck_assert_int_eq(sched_set_put(set, sample("again"), NULL), 0);
+        ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), -1);
+        ck_assert_uint_eq(ps.failed, 3);
+        chmod(path, 0755);
+        ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+        ck_assert_uint_eq(ps.written, 3);
+    }
+    sched_publisher_free(p);
+    sched_publisher_free(p2);
+    sched_publisher_free(NULL);
+    sched_set_free(set);
+    sched_state_free(st);
+    pl_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_ingest_pending_persists)
+{
+    char cfgpath[256], err[512], path[256];
+    struct pl_config *cfg = test_config(cfgpath);
+    struct sched_state *st = sched_state_open(cfg->state, err, sizeof err);
+    struct sched_set *set = sched_set_new();
+    struct sched_ingest *ig = sched_ingest_new(st);
+    struct sched_ingest_stats is;
+    pl_ms now = INT64_C(1678842000000);
+
+    snprintf(path, sizeof path, "%s/spool/p.cfg", tmpdir);
+    write_file(path, "id = \"p\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
+                     " end = \"2023-03-31\"; screens = [ \"g\" ];"
+                     " items = ( { type = \"image\"; file = \"later.png\"; } );\n");
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 0, NULL, 0, &is), 0);
+    ck_assert_uint_eq(is.pending, 1);
+    ck_assert_int_eq(sched_ingest_next_deadline(ig, cfg, now), now + 60000);
+    sched_ingest_free(ig);
+    /* A new context (another --once run) remembers when it was first seen. */
+    ig = sched_ingest_new(st);
+    ck_assert_int_eq(sched_ingest_next_deadline(ig, cfg, now), now + 60000);
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now + 59000, 0, NULL, 0, &is), 0);
+    ck_assert_uint_eq(is.pending, 1);
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now + 60000, 0, NULL, 0, &is), 0);
+    ck_assert_uint_eq(is.rejected, 1);
+    ck_assert_int_eq(sched_ingest_next_deadline(ig, cfg, now), PL_MS_MAX);
+    snprintf(path, sizeof path, "%s/rejected/p.cfg.error", tmpdir);
+    char *t = read_all(path);
+    ck_assert_ptr_nonnull(strstr(t, "p.cfg: error: media still missing after 1 min"));
+    ck_assert_ptr_nonnull(strstr(t, "later.png"));
+    free(t);
+    /* A file still being written (fresh mtime) waits unless inotify said it is complete. */
+    snprintf(path, sizeof path, "%s/spool/q.cfg", tmpdir);
+    write_file(path, "id = \"q\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
+                     " end = \"2023-03-31\"; screens = [ \"h\" ];"
+                     " items = ( { type = \"text\"; text = \"x\"; } );\n");
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, NULL, 0, &is), 0);
+    ck_assert_uint_eq(is.deferred, 1);
+    ck_assert_int_lt(sched_ingest_next_deadline(ig, cfg, now), now + 61000);
+    const char *fresh[] = {"q.cfg"};
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, fresh, 1, &is), 1);
+    ck_assert_ptr_nonnull(sched_set_find(set, "q"));
+    sched_ingest_free(ig);
+    sched_ingest_free(NULL);
+    sched_set_free(set);
+    sched_state_free(st);
+    pl_config_free(cfg);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("sched");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_state_tree);
+    tcase_add_test(tc, test_normalised_roundtrip);
+    tcase_add_test(tc, test_normalised_broken);
+    tcase_add_test(tc, test_accept_withdraw_set);
+    tcase_add_test(tc, test_move_noreplace);
+    tcase_add_test(tc, test_store);
+    tcase_add_test(tc, test_publish_on_change);
+    tcase_add_test(tc, test_ingest_pending_persists);
+    suite_add_tcase(s, tc);
+    return s;
+}

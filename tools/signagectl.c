@@ -1,0 +1,760 @@
+/* signagectl: the operators' command (SPEC §9).
+ *
+ *   signagectl [-c CFG] [--now TIME] [--json] COMMAND ...
+ *
+ * check FILE...            validate campaign files (media beside each file)
+ * list                     accepted campaigns and their state
+ * plan SCREEN [--from T] [--to T]   windows, loops and shares, for people
+ * at SCREEN TIME           what plays at TIME (one line)
+ * withdraw ID              remove a campaign and republish
+ * report ...               proof-of-play summary (not implemented yet)
+ *
+ * plan and at read the screen's published playlist (what the player plays)
+ * when it covers the time asked about; otherwise they compute the playlist
+ * from campaigns/ exactly as the scheduler would.
+ *
+ * Exit 0 success, 1 failure, 2 usage error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "playlists/config.h"
+#include "playlists/plfile.h"
+#include "playlists/schedule.h"
+#include "scheduler/campaign.h"
+#include "scheduler/probe.h"
+#include "scheduler/publish.h"
+#include "scheduler/state.h"
+
+#define EXIT_USAGE 2
+#define PLAN_DEFAULT_DAYS 7
+
+struct ctl {
+    const char *cfg_opt;
+    struct pl_config *cfg;
+    bool json;
+    bool have_now;
+    pl_ms now;
+    const char *now_text;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
+               "  check FILE...                  validate campaign files\n"
+               "  list                           accepted campaigns\n"
+               "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
+               "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
+               "  withdraw ID                    remove a campaign, republish\n"
+               "  report [--from D] [--to D] [--by owner|campaign|screen|day]\n"
+               "         [--csv|--html FILE]     proof-of-play summary\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "signagectl: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static int load_config(struct ctl *x)
+{
+    char err[4096];
+    const char *path = pl_config_locate(x->cfg_opt);
+
+    x->cfg = pl_config_load(path, err, sizeof err);
+    if (!x->cfg) {
+        log_error("%s (give the configuration with -c FILE or $SIGNAGE_CONFIG)", err);
+        return -1;
+    }
+    if (x->now_text) {
+        if (pl_time_parse(x->now_text, x->cfg->tz, PL_TIME_START, &x->now, err, sizeof err) < 0) {
+            usage_error("--now: %s", err);
+            return -2;
+        }
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        x->now = (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    return 0;
+}
+
+static int print_json(json_t *doc)
+{
+    char *s;
+
+    if (!doc)
+        return -1;
+    s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+static json_t *time_json(pl_ms t, const pl_tz *tz)
+{
+    char buf[PL_TIME_BUFSZ];
+
+    if (pl_time_format(t, tz, buf, sizeof buf) < 0)
+        return json_null();
+    return json_string(buf);
+}
+
+/* --- check ---------------------------------------------------------------- */
+
+static int check_one(struct ctl *x, const char *file, json_t *arr)
+{
+    char *dcopy = strdup(file), *bcopy = strdup(file), *err = malloc(65536);
+    const char *dir, *base;
+    struct pl_campaign *c = NULL;
+    int dirfd = -1, bad = 1;
+    json_t *o = NULL;
+
+    if (!dcopy || !bcopy || !err)
+        goto out_free;
+    err[0] = '\0';
+    dir = dirname(dcopy);
+    base = basename(bcopy);
+    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        snprintf(err, 65536, "%s: error: cannot open its directory: %s", file, strerror(errno));
+        goto out_report;
+    }
+    c = sched_campaign_load(dirfd, base, file, x->cfg, err, 65536);
+    if (!c)
+        goto out_report;
+    switch (sched_probe_campaign(dirfd, c, err, 65536)) {
+    case SCHED_PROBE_OK:
+        bad = 0;
+        break;
+    default:
+        break;
+    }
+out_report:
+    if (x->json) {
+        o = json_object();
+        json_object_set_new(o, "file", json_string(file));
+        json_object_set_new(o, "ok", json_boolean(!bad));
+        if (c)
+            json_object_set_new(o, "id", json_string(c->id));
+        json_t *errs = json_array();
+        for (char *line = bad ? err : NULL, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            json_array_append_new(errs,
+                                  json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
+        }
+        json_object_set_new(o, "errors", errs);
+        json_array_append_new(arr, o);
+    } else if (bad) {
+        printf("%s\n", err[0] ? err : "error: cannot check the file");
+    } else {
+        printf("%s: ok: campaign \"%s\", %zu items\n", file, c->id, c->nitems);
+    }
+out_free:
+    if (dirfd >= 0)
+        close(dirfd);
+    pl_campaign_free(c);
+    free(dcopy);
+    free(bcopy);
+    free(err);
+    return bad;
+}
+
+static int cmd_check(struct ctl *x, int argc, char **argv)
+{
+    json_t *arr = x->json ? json_array() : NULL;
+    int bad = 0;
+
+    if (argc < 1)
+        return usage_error("check: %s", "name at least one campaign FILE");
+    for (int i = 0; i < argc; i++)
+        bad += check_one(x, argv[i], arr);
+    if (x->json)
+        print_json(arr);
+    return bad ? 1 : 0;
+}
+
+/* --- list ----------------------------------------------------------------- */
+
+static int open_state(struct ctl *x, struct sched_state **st, struct sched_set **set)
+{
+    char err[1024];
+
+    *st = sched_state_open(x->cfg->state, err, sizeof err);
+    if (!*st) {
+        log_error("%s", err);
+        return -1;
+    }
+    *set = sched_set_new();
+    if (!*set || sched_set_load(*set, *st, x->cfg->tz) < 0)
+        return -1;
+    return 0;
+}
+
+static const char *campaign_state(const struct pl_campaign *c, pl_ms now)
+{
+    return now < c->start ? "upcoming" : now < c->end ? "active" : "ended";
+}
+
+static int cmd_list(struct ctl *x, int argc, char **argv)
+{
+    struct sched_state *st = NULL;
+    struct sched_set *set = NULL;
+    json_t *arr = NULL;
+    int ret = 1;
+
+    (void)argv;
+    if (argc)
+        return usage_error("list: unexpected argument '%s'", argv[0]);
+    if (open_state(x, &st, &set) < 0)
+        goto out_free;
+    if (x->json)
+        arr = json_array();
+    else
+        printf("%-28s %-25s %-25s %-9s %-20s %s\n", "ID", "START", "END", "STATE", "SCREENS",
+               "OWNER");
+    for (size_t i = 0; i < set->n; i++) {
+        const struct pl_campaign *c = set->v[i].c;
+        char s[PL_TIME_BUFSZ], e[PL_TIME_BUFSZ];
+        struct strbuf scr = STRBUF_INIT;
+
+        pl_time_format_s(c->start, x->cfg->tz, s, sizeof s);
+        pl_time_format_s(c->end, x->cfg->tz, e, sizeof e);
+        if (x->json) {
+            json_t *o = json_object(), *sa = json_array();
+            json_object_set_new(o, "id", json_string(c->id));
+            json_object_set_new(o, "title", json_string(c->title));
+            json_object_set_new(o, "owner", json_string(c->owner));
+            json_object_set_new(o, "start", time_json(c->start, x->cfg->tz));
+            json_object_set_new(o, "end", time_json(c->end, x->cfg->tz));
+            for (size_t k = 0; k < c->nscreens; k++)
+                json_array_append_new(sa, json_string(c->screens[k]));
+            json_object_set_new(o, "screens", sa);
+            json_object_set_new(o, "priority", json_integer(c->priority));
+            json_object_set_new(o, "weight", json_integer(c->weight));
+            json_object_set_new(o, "items", json_integer((json_int_t)c->nitems));
+            json_object_set_new(o, "state", json_string(campaign_state(c, x->now)));
+            json_array_append_new(arr, o);
+            continue;
+        }
+        for (size_t k = 0; k < c->nscreens; k++)
+            sb_printf(&scr, "%s%s", k ? "," : "", c->screens[k]);
+        printf("%-28s %-25s %-25s %-9s %-20s %s\n", c->id, s, e, campaign_state(c, x->now),
+               sb_str(&scr), c->owner);
+        sb_free(&scr);
+    }
+    if (x->json)
+        print_json(arr);
+    ret = 0;
+out_free:
+    sched_set_free(set);
+    sched_state_free(st);
+    return ret;
+}
+
+/* --- plan and at ------------------------------------------------------------ */
+
+/* The playlist of SCREEN for instants around [FROM, TO): the published one
+ * when it covers them, else computed.  *SET keeps the campaigns a computed
+ * playlist borrows. */
+static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen *scr, pl_ms from,
+                                           pl_ms to, struct sched_state **st,
+                                           struct sched_set **set, bool *published)
+{
+    char err[1024], *path = NULL;
+    struct pl_playlist *pl = NULL;
+
+    *published = false;
+    if (open_state(x, st, set) < 0)
+        return NULL;
+    if (asprintf(&path, "%s/%s.playlist", (*st)->playlists, scr->id) >= 0 &&
+        access(path, F_OK) == 0) {
+        pl = pl_playlist_load(path, err, sizeof err);
+        if (!pl) {
+            log_warn("%s; computing from campaigns/ instead", err);
+        } else {
+            pl_ms cf, ct;
+            sched_publish_range(x->cfg, pl->generated_at, &cf, &ct);
+            if (from >= cf && to <= ct) {
+                *published = true;
+                free(path);
+                return pl;
+            }
+            pl_playlist_free(pl);
+            pl = NULL;
+        }
+    }
+    free(path);
+    pl = sched_publish_build(x->cfg, *set, scr, from - PL_MS_PER_DAY, to, err, sizeof err);
+    if (!pl)
+        log_error("%s", err);
+    return pl;
+}
+
+static const struct pl_screen *find_screen(struct ctl *x, const char *id)
+{
+    const struct pl_screen *s = pl_config_screen(x->cfg, id);
+
+    if (!s) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < x->cfg->nscreens && i < 20; i++)
+            sb_printf(&sb, "%s%s", i ? ", " : "", x->cfg->screens[i].id);
+        log_error("%s: no screen \"%s\"; known screens: %s", x->cfg->path, id, sb_str(&sb));
+        sb_free(&sb);
+    }
+    return s;
+}
+
+static int parse_time_arg(struct ctl *x, const char *what, const char *s, enum pl_time_role role,
+                          pl_ms *out)
+{
+    char err[512];
+
+    if (pl_time_parse(s, x->cfg->tz, role, out, err, sizeof err) < 0) {
+        fprintf(stderr, "signagectl: %s '%s': %s\n", what, s, err);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *slot_campaign(const struct pl_slot *sl)
+{
+    return sl && sl->campaign && sl->campaign->id ? sl->campaign->id : "-";
+}
+
+static const struct pl_item *slot_item(const struct pl_slot *sl)
+{
+    if (!sl || !sl->campaign || sl->item >= sl->campaign->nitems)
+        return NULL;
+    return &sl->campaign->items[sl->item];
+}
+
+static int cmd_at(struct ctl *x, int argc, char **argv)
+{
+    struct sched_state *st = NULL;
+    struct sched_set *set = NULL;
+    struct pl_playlist *pl = NULL;
+    const struct pl_screen *scr;
+    const struct pl_item *it;
+    char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ];
+    struct pl_due due;
+    bool published;
+    pl_ms t;
+    int ret = 1;
+
+    if (argc != 2)
+        return usage_error("at: %s", "give SCREEN and TIME, e.g. at shinjuku-west-plaza "
+                                     "2023-03-15T10:00");
+    if (parse_time_arg(x, "at", argv[1], PL_TIME_START, &t) < 0)
+        return EXIT_USAGE;
+    if (!(scr = find_screen(x, argv[0])))
+        return 1;
+    pl = screen_playlist(x, scr, t, t + 1, &st, &set, &published);
+    if (!pl)
+        goto out_free;
+    pl_due_at(pl->windows, pl->nwindows, &pl->fallback, t, &due);
+    it = slot_item(due.slot);
+    pl_time_format(due.slot_start, x->cfg->tz, a, sizeof a);
+    pl_time_format(due.slot_end, x->cfg->tz, b, sizeof b);
+    if (x->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "campaign", json_string(due.window ? slot_campaign(due.slot) : "-"));
+        json_object_set_new(o, "item", due.slot ? json_integer(due.slot->item) : json_null());
+        json_object_set_new(o, "type", it ? json_string(pl_item_type_name(it->type)) : json_null());
+        json_object_set_new(o, "slot_start", json_string(a));
+        json_object_set_new(o, "slot_end", json_string(b));
+        print_json(o);
+    } else {
+        printf("%s %d %s %s %s\n", due.window ? slot_campaign(due.slot) : "-",
+               due.slot ? (int)due.slot->item : -1, it ? pl_item_type_name(it->type) : "-", a, b);
+    }
+    ret = 0;
+out_free:
+    pl_playlist_free(pl);
+    sched_set_free(set);
+    sched_state_free(st);
+    return ret;
+}
+
+static void fmt_dur(pl_ms ms, char *buf, size_t len)
+{
+    if (ms % 1000)
+        snprintf(buf, len, "%lld.%03llds", (long long)(ms / 1000), (long long)(ms % 1000));
+    else
+        snprintf(buf, len, "%llds", (long long)(ms / 1000));
+}
+
+/* Each campaign's share of the loop's time, as JSON or text. */
+static void window_shares(const struct pl_window *w, json_t *jo, struct strbuf *sb)
+{
+    for (size_t i = 0; i < w->nslots; i++) {
+        const char *id = slot_campaign(&w->slots[i]);
+        pl_ms sum = 0;
+        bool seen = false;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(slot_campaign(&w->slots[k]), id) == 0)
+                seen = true;
+        if (seen)
+            continue;
+        for (size_t k = i; k < w->nslots; k++)
+            if (strcmp(slot_campaign(&w->slots[k]), id) == 0)
+                sum += w->slots[k].duration_ms;
+        double pct = w->loop_ms ? 100.0 * (double)sum / (double)w->loop_ms : 0.0;
+        if (jo)
+            json_object_set_new(jo, id, json_real(pct));
+        else
+            sb_printf(sb, "%s%s %.1f%%", sb->len ? ", " : "", id, pct);
+    }
+}
+
+static void slot_text(const struct pl_slot *sl, struct strbuf *sb)
+{
+    const struct pl_item *it = slot_item(sl);
+
+    if (!it)
+        return;
+    if (it->type == PL_ITEM_TEXT && it->text) {
+        size_t n = 0;
+        /* The first 40 bytes, cut at a character boundary, on one line. */
+        while (it->text[n] && n < 40)
+            n++;
+        while (n && it->text[n] && ((unsigned char)it->text[n] & 0xc0) == 0x80)
+            n--;
+        sb_putc(sb, '"');
+        for (size_t i = 0; i < n; i++)
+            sb_putc(sb, it->text[i] == '\n' ? ' ' : it->text[i]);
+        sb_puts(sb, it->text[n] ? "...\"" : "\"");
+    } else {
+        sb_puts(sb, it->file ? it->file : it->media ? it->media : "");
+    }
+}
+
+static json_t *window_json(const struct pl_window *w, const pl_tz *tz, bool fallback)
+{
+    json_t *o = json_object(), *slots = json_array(), *shares = json_object();
+
+    if (!fallback) {
+        json_object_set_new(o, "start", time_json(w->start, tz));
+        json_object_set_new(o, "end", time_json(w->end, tz));
+        json_object_set_new(o, "priority", json_integer(w->priority));
+    }
+    json_object_set_new(o, "loop_seconds", json_real((double)w->loop_ms / 1000.0));
+    window_shares(w, shares, NULL);
+    json_object_set_new(o, "shares", shares);
+    for (size_t i = 0; i < w->nslots; i++) {
+        const struct pl_slot *sl = &w->slots[i];
+        const struct pl_item *it = slot_item(sl);
+        json_t *s = json_object();
+        json_object_set_new(s, "offset_seconds", json_real((double)sl->offset_ms / 1000.0));
+        json_object_set_new(s, "duration_seconds", json_real((double)sl->duration_ms / 1000.0));
+        json_object_set_new(s, "campaign", json_string(fallback ? "-" : slot_campaign(sl)));
+        json_object_set_new(s, "item", json_integer(sl->item));
+        json_object_set_new(s, "type", it ? json_string(pl_item_type_name(it->type)) : json_null());
+        if (it && it->type == PL_ITEM_TEXT)
+            json_object_set_new(s, "text", json_string(it->text ? it->text : ""));
+        else if (it)
+            json_object_set_new(s, "media", json_string(it->media ? it->media : ""));
+        json_array_append_new(slots, s);
+    }
+    json_object_set_new(o, "slots", slots);
+    return o;
+}
+
+static void window_print(const struct pl_window *w, const pl_tz *tz, bool fallback)
+{
+    char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ], d[32];
+    struct strbuf sb = STRBUF_INIT;
+
+    fmt_dur(w->loop_ms, d, sizeof d);
+    if (fallback) {
+        printf("fallback loop %s\n", d);
+    } else {
+        pl_time_format_s(w->start, tz, a, sizeof a);
+        pl_time_format_s(w->end, tz, b, sizeof b);
+        printf("%s .. %s  priority %d, loop %s, %zu slots\n", a, b, w->priority, d, w->nslots);
+    }
+    window_shares(w, NULL, &sb);
+    printf("    share: %s\n", fallback ? "-" : sb_str(&sb));
+    for (size_t i = 0; i < w->nslots; i++) {
+        const struct pl_slot *sl = &w->slots[i];
+        const struct pl_item *it = slot_item(sl);
+        char off[32];
+        sb_reset(&sb);
+        slot_text(sl, &sb);
+        fmt_dur(sl->offset_ms, off, sizeof off);
+        fmt_dur(sl->duration_ms, d, sizeof d);
+        printf("    +%-9s %-8s %s #%u %s %s\n", off, d, fallback ? "-" : slot_campaign(sl),
+               sl->item, it ? pl_item_type_name(it->type) : "?", sb_str(&sb));
+    }
+    sb_free(&sb);
+}
+
+static int cmd_plan(struct ctl *x, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    struct sched_state *st = NULL;
+    struct sched_set *set = NULL;
+    struct pl_playlist *pl = NULL;
+    const struct pl_screen *scr;
+    const char *screen = NULL, *from_s = NULL, *to_s = NULL;
+    pl_ms from, to;
+    bool published;
+    json_t *doc = NULL, *wins = NULL;
+    int c, ret = 1;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 || optind < argc) {
+        if (c == -1) {
+            if (screen)
+                return usage_error("plan: unexpected argument '%s'", argv[optind]);
+            screen = argv[optind++];
+            continue;
+        }
+        switch (c) {
+        case 'f':
+            from_s = optarg;
+            break;
+        case 't':
+            to_s = optarg;
+            break;
+        case 'j':
+            x->json = true;
+            break;
+        default:
+            return usage_error("plan: %s", "usage: plan SCREEN [--from T] [--to T]");
+        }
+    }
+    if (!screen)
+        return usage_error("plan: %s", "name a SCREEN");
+    from = x->now;
+    if (from_s && parse_time_arg(x, "--from", from_s, PL_TIME_START, &from) < 0)
+        return EXIT_USAGE;
+    to = from + PLAN_DEFAULT_DAYS * PL_MS_PER_DAY;
+    if (to_s && parse_time_arg(x, "--to", to_s, PL_TIME_END, &to) < 0)
+        return EXIT_USAGE;
+    if (to <= from) {
+        fprintf(stderr, "signagectl: plan: --to must be after --from\n");
+        return EXIT_USAGE;
+    }
+    if (to - from > 400 * PL_MS_PER_DAY) {
+        fprintf(stderr, "signagectl: plan: at most 400 days at once; narrow --from/--to\n");
+        return EXIT_USAGE;
+    }
+    if (!(scr = find_screen(x, screen)))
+        return 1;
+    pl = screen_playlist(x, scr, from, to, &st, &set, &published);
+    if (!pl)
+        goto out_free;
+    if (x->json) {
+        doc = json_object();
+        wins = json_array();
+        json_object_set_new(doc, "screen", json_string(scr->id));
+        json_object_set_new(doc, "from", time_json(from, x->cfg->tz));
+        json_object_set_new(doc, "to", time_json(to, x->cfg->tz));
+        json_object_set_new(doc, "source", json_string(published ? "playlist" : "campaigns"));
+        if (published)
+            json_object_set_new(doc, "generation", json_integer(pl->generation));
+    } else {
+        char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ];
+        pl_time_format_s(from, x->cfg->tz, a, sizeof a);
+        pl_time_format_s(to, x->cfg->tz, b, sizeof b);
+        printf("screen %s (%s), %s .. %s, from %s", scr->id, scr->name ? scr->name : "", a, b,
+               published ? "the published playlist" : "campaigns/ (computed)");
+        if (published)
+            printf(", generation %lld", (long long)pl->generation);
+        printf("\n\n");
+    }
+    size_t shown = 0;
+    pl_ms prev_end = from;
+    for (size_t i = 0; i < pl->nwindows; i++) {
+        const struct pl_window *w = &pl->windows[i];
+        if (w->end <= from || w->start >= to)
+            continue;
+        if (!x->json && w->start > prev_end) {
+            char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ];
+            pl_time_format_s(prev_end, x->cfg->tz, a, sizeof a);
+            pl_time_format_s(w->start, x->cfg->tz, b, sizeof b);
+            printf("%s .. %s  fallback\n\n", a, b);
+        }
+        prev_end = w->end;
+        shown++;
+        if (x->json) {
+            json_array_append_new(wins, window_json(w, x->cfg->tz, false));
+        } else {
+            window_print(w, x->cfg->tz, false);
+            printf("\n");
+        }
+    }
+    if (x->json) {
+        json_object_set_new(doc, "windows", wins);
+        json_object_set_new(doc, "fallback", window_json(&pl->fallback, x->cfg->tz, true));
+        print_json(doc);
+    } else {
+        if (prev_end < to) {
+            char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ];
+            pl_time_format_s(prev_end, x->cfg->tz, a, sizeof a);
+            pl_time_format_s(to, x->cfg->tz, b, sizeof b);
+            printf("%s .. %s  fallback\n\n", a, b);
+        }
+        window_print(&pl->fallback, x->cfg->tz, true);
+        if (!shown)
+            printf("\nno campaign plays on %s in this range\n", scr->id);
+    }
+    ret = 0;
+out_free:
+    pl_playlist_free(pl);
+    sched_set_free(set);
+    sched_state_free(st);
+    return ret;
+}
+
+/* --- withdraw --------------------------------------------------------------- */
+
+static int cmd_withdraw(struct ctl *x, int argc, char **argv)
+{
+    struct sched_state *st = NULL;
+    struct sched_set *set = NULL;
+    struct sched_publisher *pub = NULL;
+    struct sched_publish_stats ps = {0};
+    char err[1024];
+    int r, ret = 1;
+
+    if (argc != 1)
+        return usage_error("withdraw: %s", "give one campaign ID (see `signagectl list`)");
+    st = sched_state_open(x->cfg->state, err, sizeof err);
+    if (!st) {
+        log_error("%s", err);
+        return 1;
+    }
+    if (sched_state_lock(st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        goto out_free;
+    }
+    r = sched_state_withdraw(st, argv[0], err, sizeof err);
+    if (r < 0) {
+        log_error("%s", err);
+        goto out_free;
+    }
+    /* The fallback's media were stored by the scheduler; publishing only needs their paths. */
+    set = sched_set_new();
+    pub = sched_publisher_new();
+    if (!set || !pub || sched_set_load(set, st, x->cfg->tz) < 0) {
+        log_error("%s: cannot reload the campaigns; the daemon will republish", st->campaigns);
+        goto out_free;
+    }
+    r = sched_publish(pub, st, x->cfg, set, x->now, &ps);
+    if (x->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "withdrawn", json_string(argv[0]));
+        json_object_set_new(o, "playlists_written", json_integer((json_int_t)ps.written));
+        json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps.failed));
+        print_json(o);
+    } else {
+        printf("withdrew %s; %zu playlists rewritten%s\n", argv[0], ps.written,
+               ps.failed ? ", some could not be written (see above)" : "");
+    }
+    ret = r < 0 ? 1 : 0;
+out_free:
+    sched_publisher_free(pub);
+    sched_set_free(set);
+    sched_state_free(st);
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct ctl x = {0};
+    const char *cmd;
+    int c, ret, r;
+
+    /* Operators read stdout; stderr carries only what went wrong. */
+    log_init(argv[0], LOGLVL_WARN);
+    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            x.cfg_opt = optarg;
+            break;
+        case 'n':
+            x.now_text = optarg;
+            break;
+        case 'j':
+            x.json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[optind++];
+    /* --json may also follow the command (every command takes it). */
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "plan") != 0) {
+            x.json = true;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+            argc--;
+            i--;
+        }
+    }
+    if (strcmp(cmd, "report") == 0) {
+        fprintf(stderr, "report: not implemented yet\n");
+        return 1;
+    }
+    if (strcmp(cmd, "check") && strcmp(cmd, "list") && strcmp(cmd, "plan") && strcmp(cmd, "at") &&
+        strcmp(cmd, "withdraw"))
+        return usage_error("unknown command '%s'", cmd);
+    r = load_config(&x);
+    if (r < 0) {
+        pl_config_free(x.cfg);
+        return r == -2 ? EXIT_USAGE : 1;
+    }
+    argc -= optind;
+    argv += optind;
+    if (strcmp(cmd, "check") == 0)
+        ret = cmd_check(&x, argc, argv);
+    else if (strcmp(cmd, "list") == 0)
+        ret = cmd_list(&x, argc, argv);
+    else if (strcmp(cmd, "plan") == 0)
+        ret = cmd_plan(&x, argc + 1, argv - 1);
+    else if (strcmp(cmd, "at") == 0)
+        ret = cmd_at(&x, argc, argv);
+    else
+        ret = cmd_withdraw(&x, argc, argv);
+    pl_config_free(x.cfg);
+    return ret;
+}
