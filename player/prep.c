@@ -1,0 +1,275 @@
+#include "player/prep.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "player/image.h"
+#include "player/text.h"
+#include "player/video.h"
+
+struct job {
+    uint64_t id;
+    struct prep_item *items;
+    size_t n;
+};
+
+#define PREP_DONE_MAX 8
+#define PREP_QUEUE_MAX 4
+
+struct prep {
+    int w, h;
+    struct text_renderer *text;
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+    struct job queue[PREP_QUEUE_MAX]; /* first in, first out */
+    size_t nqueue;
+    struct prep_result *done[PREP_DONE_MAX];
+    size_t ndone;
+};
+
+void prep_item_clear(struct prep_item *it)
+{
+    free(it->path);
+    free(it->text);
+    it->path = it->text = NULL;
+}
+
+static void job_clear(struct job *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        prep_item_clear(&j->items[i]);
+    free(j->items);
+    j->items = NULL;
+    j->n = 0;
+}
+
+void prep_result_free(struct prep_result *r)
+{
+    if (!r)
+        return;
+    if (r->errors)
+        for (size_t i = 0; i < r->n; i++)
+            free(r->errors[i]);
+    free(r->errors);
+    SDL_FreeSurface(r->surface);
+    video_free(r->video);
+    free(r);
+}
+
+SDL_Surface *prep_plain(int w, int h, uint32_t bg_rgb)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+
+    if (s)
+        SDL_FillRect(s, NULL, 0xff000000u | bg_rgb);
+    return s;
+}
+
+static int run_one(struct prep *p, const struct prep_item *it, struct prep_result *r, char *err,
+                   size_t errlen)
+{
+    switch (it->type) {
+    case PL_ITEM_TEXT:
+        if (!p->text) {
+            snprintf(err, errlen, "no font: text cannot be drawn");
+            return -1;
+        }
+        r->surface =
+            text_render(p->text, it->text ? it->text : "", it->fg, it->bg, p->w, p->h, err, errlen);
+        return r->surface ? 0 : -1;
+    case PL_ITEM_IMAGE:
+        r->surface = image_load_fit(it->path, p->w, p->h, it->bg, err, errlen);
+        return r->surface ? 0 : -1;
+    case PL_ITEM_VIDEO:
+        r->video = video_open(it->path, err, errlen);
+        return r->video ? 0 : -1;
+    }
+    snprintf(err, errlen, "unknown item type %d", (int)it->type);
+    return -1;
+}
+
+static struct prep_result *run_job(struct prep *p, uint64_t id, const struct prep_item *items,
+                                   size_t n)
+{
+    struct prep_result *r = calloc(1, sizeof(*r));
+    char err[1024];
+
+    if (!r)
+        return NULL;
+    r->id = id;
+    r->n = n;
+    r->chosen = n;
+    r->errors = calloc(n ? n : 1, sizeof(char *));
+    if (!r->errors) {
+        free(r);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        err[0] = '\0';
+        if (run_one(p, &items[i], r, err, sizeof(err)) == 0) {
+            r->chosen = i;
+            break;
+        }
+        r->errors[i] = strdup(err[0] ? err : "cannot be prepared");
+    }
+    return r;
+}
+
+struct prep_result *prep_run(struct prep *p, const struct prep_item *items, size_t n)
+{
+    return run_job(p, 0, items, n);
+}
+
+static void *worker(void *arg)
+{
+    struct prep *p = arg;
+
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stop && !p->nqueue)
+            pthread_cond_wait(&p->wake, &p->lock);
+        if (p->stop)
+            break;
+        struct job j = p->queue[0];
+        memmove(&p->queue[0], &p->queue[1], (p->nqueue - 1) * sizeof(p->queue[0]));
+        p->nqueue--;
+        pthread_mutex_unlock(&p->lock);
+
+        struct prep_result *r = run_job(p, j.id, j.items, j.n);
+        job_clear(&j);
+
+        pthread_mutex_lock(&p->lock);
+        if (!r)
+            continue; /* out of memory: the main thread asks again */
+        if (p->ndone == PREP_DONE_MAX) {
+            /* nobody picked these up: the oldest is surely stale */
+            prep_result_free(p->done[0]);
+            memmove(&p->done[0], &p->done[1], (PREP_DONE_MAX - 1) * sizeof(p->done[0]));
+            p->ndone--;
+        }
+        p->done[p->ndone++] = r;
+    }
+    pthread_mutex_unlock(&p->lock);
+    /* SDL keeps per-thread data (its error message) that only its own
+     * threads free on exit; this one is a plain pthread. */
+    SDL_TLSCleanup();
+    return NULL;
+}
+
+struct prep *prep_new(int w, int h, const char *font_path, bool threaded, char *err, size_t errlen)
+{
+    struct prep *p = calloc(1, sizeof(*p));
+    char terr[512];
+
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->w = w;
+    p->h = h;
+    p->text = text_renderer_new(font_path, terr, sizeof(terr));
+    if (!p->text) /* not fatal: the player shows images, video and a plain slide */
+        log_error("%s (text items will be skipped)", terr);
+    if (pthread_mutex_init(&p->lock, NULL))
+        goto out_text;
+    if (pthread_cond_init(&p->wake, NULL))
+        goto out_lock;
+    if (threaded) {
+        if (pthread_create(&p->thread, NULL, worker, p))
+            goto out_cond;
+        p->threaded = true;
+    }
+    return p;
+
+out_cond:
+    pthread_cond_destroy(&p->wake);
+out_lock:
+    pthread_mutex_destroy(&p->lock);
+out_text:
+    text_renderer_free(p->text);
+    free(p);
+    snprintf(err, errlen, "cannot start the preparation thread");
+    return NULL;
+}
+
+void prep_free(struct prep *p)
+{
+    if (!p)
+        return;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = true;
+        pthread_cond_signal(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+    }
+    for (size_t i = 0; i < p->nqueue; i++)
+        job_clear(&p->queue[i]);
+    for (size_t i = 0; i < p->ndone; i++)
+        prep_result_free(p->done[i]);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    text_renderer_free(p->text);
+    free(p);
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size_t n)
+{
+    struct job j = {id, calloc(n ? n : 1, sizeof(struct prep_item)), n};
+    bool oom = false;
+
+    if (!j.items)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        j.items[i].type = items[i].type;
+        j.items[i].fg = items[i].fg;
+        j.items[i].bg = items[i].bg;
+        j.items[i].path = dup_or_null(items[i].path, &oom);
+        j.items[i].text = dup_or_null(items[i].text, &oom);
+    }
+    if (oom) {
+        job_clear(&j);
+        return -1;
+    }
+    pthread_mutex_lock(&p->lock);
+    if (p->nqueue == PREP_QUEUE_MAX) {
+        /* the oldest waiting job is surely stale by now */
+        job_clear(&p->queue[0]);
+        memmove(&p->queue[0], &p->queue[1], (p->nqueue - 1) * sizeof(p->queue[0]));
+        p->nqueue--;
+    }
+    p->queue[p->nqueue++] = j;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+struct prep_result *prep_poll(struct prep *p)
+{
+    struct prep_result *r = NULL;
+
+    pthread_mutex_lock(&p->lock);
+    if (p->ndone) {
+        r = p->done[0];
+        memmove(&p->done[0], &p->done[1], (p->ndone - 1) * sizeof(p->done[0]));
+        p->ndone--;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return r;
+}

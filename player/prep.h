@@ -1,0 +1,76 @@
+/* prep.h - the preparation thread: the next item made ready off the render
+ * thread (text laid out and rendered, image decoded and fitted, video opened
+ * with its first frame decoded), so the switch happens on the frame it is
+ * due and never shows black.
+ *
+ * A job is a list of candidates tried in order: the item that is due, then
+ * the items that may fill its time if it is broken.  The first that works
+ * is the result; every failure is reported with its message.  Only surface
+ * APIs are used here, never a renderer or window: the main thread uploads.
+ * Jobs are numbered by the caller and run in order (a few may wait; beyond
+ * that the oldest waiting one is dropped); results are picked up with
+ * prep_poll() without blocking, and the caller drops those it no longer
+ * wants.
+ */
+#ifndef SIGNAGE_PLAYER_PREP_H
+#define SIGNAGE_PLAYER_PREP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "playlists/model.h"
+
+/* One candidate.  PATH: the medium (image, video); TEXT, FG, BG: text. */
+struct prep_item {
+    enum pl_item_type type;
+    char *path;
+    char *text;
+    uint32_t fg, bg; /* 0xRRGGBB */
+};
+
+struct prep_result {
+    uint64_t id;          /* the job's number */
+    size_t n;             /* candidates in the job */
+    size_t chosen;        /* index of the one prepared; == n when all failed */
+    SDL_Surface *surface; /* image or text: ARGB8888, at most the job's size */
+    struct video *video;  /* video: opened, first frame decoded */
+    char **errors;        /* n entries: why candidate i failed, or NULL */
+};
+
+struct prep;
+
+/* A preparer for pictures of W x H with the font at FONT_PATH, and its
+ * thread when THREADED (else only prep_run() works).  Returns NULL with ERR
+ * filled; free with prep_free(). */
+struct prep *prep_new(int w, int h, const char *font_path, bool threaded, char *err, size_t errlen);
+
+/* Stops the thread (after the job it is on), frees everything, including
+ * results not picked up.  NULL is a no-op. */
+void prep_free(struct prep *p);
+
+/* Queues job ID with the N candidates at ITEMS (copied).  Returns 0 or -1
+ * (out of memory). */
+int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size_t n);
+
+/* A finished result, oldest first, or NULL when none is waiting.  The caller
+ * owns it: prep_result_free(). */
+struct prep_result *prep_poll(struct prep *p);
+
+/* Runs a job on the calling thread (screenshots; tests).  Returns the result
+ * (the caller frees it), or NULL when out of memory. */
+struct prep_result *prep_run(struct prep *p, const struct prep_item *items, size_t n);
+
+/* Frees R, its surface and its video; NULL is a no-op. */
+void prep_result_free(struct prep_result *r);
+
+/* Frees the strings of one candidate. */
+void prep_item_clear(struct prep_item *it);
+
+/* A W x H ARGB8888 surface in BG_RGB: the last resort when even text cannot
+ * be drawn.  NULL when out of memory. */
+SDL_Surface *prep_plain(int w, int h, uint32_t bg_rgb);
+
+#endif

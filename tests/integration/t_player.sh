@@ -1,0 +1,279 @@
+#!/bin/sh
+# signage-player end to end: screenshots of each item type checked pixel by
+# pixel, the real loop headless with a fast clock across window edges (the
+# proof-of-play log and the frame log checked against the schedule worked
+# out by hand), broken media, a playlist replaced by garbage and then by a
+# new one, signals, bad options.  Playlists are written by hand and media
+# made with ffmpeg's lavfi sources, so nothing here needs the scheduler.
+. tests/integration/lib.sh
+
+# Headless: SDL's "dummy" driver with the software renderer.  ("offscreen"
+# works too, but loads EGL/Mesa, whose start-up leaks LeakSanitizer reports.)
+export SDL_VIDEODRIVER=dummy
+export SDL_AUDIODRIVER=dummy
+S=$T/state
+mkdir -p "$S/playlists" "$S/media"
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+
+# store FILE EXT: moves FILE into media/ under its sha256; prints "sha path".
+store() {
+    h=$(sha256sum "$1" | cut -d' ' -f1)
+    mv "$1" "$S/media/$h.$2"
+    echo "$h media/$h.$2"
+}
+
+ff -f lavfi -i color=c=red:s=320x240 -frames:v 1 "$T/red.png"
+set -- $(store "$T/red.png" png); RED=$1 REDP=$2
+ff -f lavfi -i testsrc2=s=320x180:r=25:d=4 -c:v libx264 -pix_fmt yuv420p "$T/clip.mp4"
+cp "$T/clip.mp4" "$T/clip-ref.mp4"
+set -- $(store "$T/clip.mp4" mp4); VID=$1 VIDP=$2
+# a portrait picture: red top half, blue bottom half
+ff -f lavfi -i color=c=red:s=1080x960 -f lavfi -i color=c=blue:s=1080x960 \
+    -filter_complex vstack -frames:v 1 "$T/tall.png"
+set -- $(store "$T/tall.png" png); TALL=$1 TALLP=$2
+# broken media: a corrupt PNG, a text file named .png, a missing file
+head -c 300 "$S/media/$RED.png" >"$T/bad.png"
+head -c 3000 /dev/urandom >>"$T/bad.png"
+set -- $(store "$T/bad.png" png); BAD=$1 BADP=$2
+echo "this is not a picture" >"$T/txt.png"
+set -- $(store "$T/txt.png" png); TXT=$1 TXTP=$2
+MISS=0000000000000000000000000000000000000000000000000000000000000000
+MISSP=media/$MISS.png
+
+slot_img() { # campaign item duration sha path [background]
+    printf '%s\n' "{ campaign = \"$1\"; owner = \"高知県\"; title = \"T $1\"; item = $2; type = \"image\"; duration = $3.000; media = \"$5\"; sha256 = \"$4\"; background = \"${6:-#0000ff}\"; }"
+}
+slot_vid() { # campaign item duration sha path
+    printf '%s\n' "{ campaign = \"$1\"; owner = \"高知県\"; title = \"T $1\"; item = $2; type = \"video\"; duration = $3.000; media = \"$5\"; sha256 = \"$4\"; background = \"#000000\"; }"
+}
+slot_txt() { # campaign item duration text bg fg
+    printf '%s\n' "{ campaign = \"$1\"; owner = \"高知県\"; title = \"T $1\"; item = $2; type = \"text\"; duration = $3.000; text = \"$4\"; background = \"$5\"; color = \"$6\"; }"
+}
+# playlist FILE GEN W H ROTATE FALLBACK-SLOTS WINDOWS
+playlist() {
+    cat >"$1.tmp" <<EOF
+format = 1;
+screen = "t";
+timezone = "Asia/Tokyo";
+width = $3; height = $4;
+rotate = $5;
+generation = $2L;
+generated_at = "2023-03-10T00:00:00.000+09:00";
+fallback = ( $6 );
+windows = ( $7 );
+EOF
+    mv "$1.tmp" "$1"
+}
+win() { # start end slots...
+    s=$1 e=$2; shift 2
+    loop=$(printf '%s,\n' "$@" | sed '$ s/,$//')
+    printf '%s\n' "{ start = \"$s\"; end = \"$e\"; priority = 50; loop = ( $loop ); }"
+}
+FB=$(slot_txt - 0 4 '東京都\nフォールバック' '#0b2545' '#ffffff')
+
+# pix FILE X Y: "R G B" of one pixel.
+pix() {
+    ffmpeg -nostdin -loglevel error -i "$1" -vf "crop=1:1:$2:$3" -f rawvideo -pix_fmt rgb24 - |
+        od -An -tu1 | awk '{print $1, $2, $3}'
+}
+# near "R G B" R G B: each channel within 24.
+near() {
+    set -- $1 "$2" "$3" "$4"
+    [ $(( ($1-$4)*($1-$4) < 576 && ($2-$5)*($2-$5) < 576 && ($3-$6)*($3-$6) < 576 )) = 1 ]
+}
+size_of() { ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 "$1"; }
+
+# --- screenshots -------------------------------------------------------
+PL=$S/playlists/t.playlist
+playlist "$PL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
+    "$(slot_img alpha 0 7 $RED $REDP)" \
+    "$(slot_txt alpha 1 6 '牧野博士の新休日' '#1b5e20' '#ffff00')"),
+    $(win 2023-03-10T12:01:00+09:00 2023-03-10T12:01:40+09:00 "$(slot_vid beta 0 5 $VID $VIDP)")"
+shot() { # TIME OUT [more options]
+    t=$1 o=$2; shift 2
+    "$PLAYER" --playlist "$PL" --screenshot-at "$t" --out "$o" "$@" 2>>"$T/shot.err"
+}
+
+check "screenshot of an image exits 0" shot 2023-03-10T12:00:01 "$T/img.png"
+check "image screenshot is the screen's size" [ "$(size_of "$T/img.png")" = "480,270" ]
+# 320x240 fitted into 480x270: 360x270 centred, x 60..419, blue bars beside it
+check "image in the middle is red" near "$(pix "$T/img.png" 240 135)" 255 0 0
+check "image reaches its left edge" near "$(pix "$T/img.png" 62 10)" 255 0 0
+check "letterbox left of the image in the slot's background" near "$(pix "$T/img.png" 30 135)" 0 0 255
+check "letterbox right of the image" near "$(pix "$T/img.png" 450 260)" 0 0 255
+
+check "screenshot of a text slide exits 0" shot 2023-03-10T12:00:08 "$T/txt.png"
+check "text slide background colour" near "$(pix "$T/txt.png" 3 3)" 0x1b 0x5e 0x20
+# the text colour is there: count yellow-ish pixels
+yellow=$(ffmpeg -nostdin -loglevel error -i "$T/txt.png" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 -v |
+    tr -s ' ' '\n' | grep -v '^$' | awk '{v[NR%3]=$1} NR%3==0 {if (v[1]>200 && v[2]>200 && v[0]<80) n++} END {print n+0}')
+check "text drawn in its colour ($yellow pixels)" [ "$yellow" -gt 2000 ]
+check "text covers a good part of the slide" [ "$yellow" -gt $((480 * 270 / 30)) ]
+
+# video: 2.5 s into the slot the frame with pts <= 2.5 s is frame 62 (25 fps)
+check "screenshot of a video exits 0" shot 2023-03-10T12:01:02.500 "$T/vid.png"
+ff -i "$T/clip-ref.mp4" -vf "select=eq(n\,62),scale=480:270" -frames:v 1 "$T/ref62.png"
+ff -i "$T/clip-ref.mp4" -vf "select=eq(n\,30),scale=480:270" -frames:v 1 "$T/ref30.png"
+psnr() { ffmpeg -nostdin -hide_banner -i "$1" -i "$2" -lavfi psnr -f null - 2>&1 |
+    sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | sed 's/inf/99/'; }
+ff -i "$T/clip-ref.mp4" -vf "select=eq(n\,61),scale=480:270" -frames:v 1 "$T/ref61.png"
+p62=$(psnr "$T/vid.png" "$T/ref62.png")
+p61=$(psnr "$T/vid.png" "$T/ref61.png")
+p30=$(psnr "$T/vid.png" "$T/ref30.png")
+check "video frame matches ffmpeg's frame at 2.48 s (PSNR $p62 dB)" awk "BEGIN{exit !($p62 > 24)}"
+check "and not the frame before (PSNR $p61 dB)" awk "BEGIN{exit !($p62 > $p61 + 4)}"
+check "nor frame 30 (PSNR $p30 dB)" awk "BEGIN{exit !($p62 > $p30 + 8)}"
+
+check "outside every window: the fallback" shot 2023-03-10T11:00:00 "$T/fb.png"
+check "fallback slide background" near "$(pix "$T/fb.png" 3 3)" 0x0b 0x25 0x45
+check "--size scales the picture" shot 2023-03-10T12:00:01 "$T/small.png" --size 240x135
+check "--size gives that size" [ "$(size_of "$T/small.png")" = "240,135" ]
+check "scaled image still red in the middle" near "$(pix "$T/small.png" 120 67)" 255 0 0
+
+# portrait: a 1080x1920 screen mounted rotate = 90, screenshot upright
+PPL=$S/playlists/p.playlist
+playlist "$PPL" 1 1080 1920 90 "$FB" "$(win 2023-03-10T00:00:00+09:00 2023-03-11T00:00:00+09:00 \
+    "$(slot_img tall 0 10 $TALL $TALLP)")"
+check "portrait screenshot exits 0" "$PLAYER" --playlist "$PPL" --screenshot-at 2023-03-10T12:00:00 \
+    --out "$T/portrait.png"
+check "portrait screenshot is 1080x1920" [ "$(size_of "$T/portrait.png")" = "1080,1920" ]
+check "portrait upright: red on top" near "$(pix "$T/portrait.png" 540 100)" 255 0 0
+check "portrait upright: blue below" near "$(pix "$T/portrait.png" 540 1800)" 0 0 255
+
+# no playlist at all: the built-in slide, never black
+check "no playlist: screenshot still made" "$PLAYER" --playlist "$T/none/playlists/x.playlist" \
+    --screenshot-at 2023-03-10T12:00:00 --out "$T/builtin.png"
+check "built-in slide is not black" near "$(pix "$T/builtin.png" 3 3)" 0x0d 0x1b 0x2a
+check_not "screenshot at an impossible time fails" shot 2023-02-30T12:00:00 "$T/x.png"
+check_not "screenshot into a missing directory fails" shot 2023-03-10T12:00:01 "$T/no/dir/x.png"
+
+# --- bad options -------------------------------------------------------
+for args in "" "--screen" "--screen a --playlist b" "--bogus" "--screen a --fade x" \
+    "--playlist p --clock-rate 60" "--playlist p --size 10x10" "--playlist p --out x.png"; do
+    # shellcheck disable=SC2086
+    "$PLAYER" $args >"$T/usage.out" 2>&1
+    rc=$?
+    check "bad options '$args' exit 2" [ "$rc" = 2 ]
+    check "bad options '$args' print the usage" grep -q "usage: signage-player" "$T/usage.out"
+done
+check_not "--screen with a missing config fails" "$PLAYER" -c "$T/nope.cfg" --screen x \
+    --screenshot-at 2023-03-10T12:00:00 --out "$T/x.png"
+
+# --- the loop: across window edges with a fast clock -------------------
+# run_player SECONDS ARGS...: runs the player headless, SIGTERM after SECONDS;
+# its exit status goes to $T/rc, stderr to $T/err.
+run_player() {
+    secs=$1; shift
+    "$PLAYER" "$@" 2>"$T/err" &
+    pid=$!
+    sleep "$secs"
+    kill -TERM "$pid"
+    wait "$pid"
+    echo $? >"$T/rc"
+}
+rm -rf "$S/log"
+run_player 10 --playlist "$PL" --clock 2023-03-10T11:59:50 --clock-rate 12 --frame-log "$T/frames"
+check "SIGTERM: exit 0" [ "$(cat "$T/rc")" = 0 ]
+LOG=$S/log/play-2023-03-10.jsonl
+check "proof-of-play log written" [ -s "$LOG" ]
+# field NAME: the value of NAME on each line of stdin
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
+tosec() { # ISO time -> ms of the day
+    awk -F'[T:+]' '{ split($4, s, "."); print ($2*3600 + $3*60 + s[1]) * 1000 + s[2] }'
+}
+field campaign <"$LOG" >"$T/c"
+field start <"$LOG" | tosec >"$T/s"
+field end <"$LOG" | tosec >"$T/e"
+field result <"$LOG" >"$T/r"
+field item <"$LOG" >"$T/i"
+paste -d' ' "$T/c" "$T/i" "$T/s" "$T/e" "$T/r" >"$T/pop"
+n=$(wc -l <"$T/pop")
+check "at least 15 items logged ($n)" [ "$n" -ge 15 ]
+check "every line has the SPEC keys" awk '!/"screen":"t","campaign":"[^"]*","owner":"[^"]*","title":"[^"]*","item":[0-9]+,"type":"(image|video|text)","media":[^,]*,"sha256":[^,]*,"start":"[^"]*","end":"[^"]*","planned_ms":[0-9]+,"shown_ms":[0-9]+,"result":"(played|cut|skipped|error)"(,"error":"[^"]*")?,"generation":1}$/ {bad=1} END {exit bad}' "$LOG"
+check "every second accounted: each end is the next start" \
+    awk 'NR > 1 && $3 != prev {bad=1} {prev = $4} END {exit bad}' "$T/pop"
+field shown_ms <"$LOG" | paste -d' ' "$T/pop" - >"$T/pops"
+check "shown_ms = end - start" awk '$4 - $3 != $6 {bad=1} END {exit bad}' "$T/pops"
+W0=$((12 * 3600 * 1000)) W1=$((W0 + 60000)) W2=$((W0 + 100000))
+check "alpha only inside its window" awk -v a=$W0 -v b=$W1 \
+    '$1 == "alpha" && ($3 < a || $4 > b + 1500) {bad=1} END {exit bad}' "$T/pop"
+check "beta only inside its window" awk -v a=$W1 -v b=$W2 \
+    '$1 == "beta" && ($3 < a || $4 > b + 1500) {bad=1} END {exit bad}' "$T/pop"
+check "the item running at the window's end is cut" awk -v b=$W1 \
+    '$1 == "alpha" && $4 >= b {found=1; if ($5 != "cut") bad=1} END {exit bad || !found}' "$T/pop"
+check "the fallback is logged, before and after the windows" awk -v a=$W0 -v b=$W2 \
+    '$1 == "-" && $4 <= a + 1500 {x=1} $1 == "-" && $3 >= b {y=1} END {exit !(x && y)}' "$T/pop"
+check "the last item, on screen at SIGTERM, is cut" sh -c "tail -1 '$T/pop' | grep -q ' cut$'"
+check "played items shown about their planned time" \
+    awk '$5 == "played" && $1 == "alpha" && ($4 - $3 < 5000 || $4 - $3 > 8500) {bad=1} END {exit bad}' "$T/pop"
+
+# the frame log against the schedule worked out by hand
+nf=$(wc -l <"$T/frames")
+check "frame log has frames ($nf in 10 s)" [ "$nf" -ge 100 ]
+awk '{print $2}' "$T/frames" | tosec >"$T/ft"
+awk '{print $3, $4}' "$T/frames" | paste -d' ' "$T/ft" - >"$T/fl"
+awk -v w0=$W0 '{
+    x = $1 - w0
+    if (x < 0 || x >= 100000) want = "- 0"
+    else if (x < 60000) want = "alpha " ((x % 13000) < 7000 ? 0 : 1)
+    else want = "beta 0"
+    if ($2 " " $3 != want) { bad++; if (bad < 5) print "frame at " x ": " $2 " " $3 " != " want }
+} END { print bad + 0, "frames differ" }' "$T/fl" >"$T/fcheck"
+check "every frame shows what is due at its clock time ($(tail -1 "$T/fcheck"))" \
+    grep -q '^0 frames differ' "$T/fcheck"
+check "frame log monotonic ms never go back" awk '$1 < p {bad=1} {p=$1} END {exit bad}' "$T/frames"
+check "frames paced (no more than 70 per second)" [ "$nf" -le 700 ]
+
+# --- broken media ------------------------------------------------------
+BPL=$S/playlists/b.playlist
+playlist "$BPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T13:00:00+09:00 \
+    "$(slot_img gamma 0 3 $MISS $MISSP)" "$(slot_img gamma 1 3 $BAD $BADP)" \
+    "$(slot_img gamma 2 3 $TXT $TXTP)" "$(slot_txt gamma 3 3 'よい' '#202020' '#ffffff')")"
+rm -rf "$S/log"
+run_player 6 --playlist "$BPL" --clock 2023-03-10T12:00:00 --clock-rate 10
+check "broken media: exit 0" [ "$(cat "$T/rc")" = 0 ]
+for h in $MISS $BAD $TXT; do
+    check "broken $h logged once as error" [ "$(grep "$h" "$LOG" | grep -c '"result":"error"')" = 1 ]
+    check "broken $h not retried: then skipped" grep "$h" "$LOG" | grep -q '"result":"skipped"'
+done
+check "errors carry a message" sh -c "grep '\"result\":\"error\"' '$LOG' | grep -q '\"error\":\"'"
+check "an error entry has no screen time" \
+    sh -c "grep '\"result\":\"error\"' '$LOG' | grep -q '\"shown_ms\":0,'"
+check "their time is filled by the playable item" \
+    sh -c "grep -c '\"campaign\":\"gamma\",[^}]*\"item\":3,[^}]*\"result\":\"played\"' '$LOG' | awk '{exit !(\$1 >= 6)}'"
+check "broken media logged on stderr" grep -q "$BAD" "$T/err"
+field start <"$LOG" >"$T/s"; field end <"$LOG" >"$T/e"
+check "broken media: every second still accounted" \
+    sh -c "paste -d' ' '$T/s' '$T/e' | awk 'NR > 1 && \$1 != prev {bad=1} {prev = \$2} END {exit bad}'"
+
+# --- playlist replaced: by garbage (kept), then by a new generation ----
+RPL=$S/playlists/r.playlist
+playlist "$RPL" 1 480 270 0 "$FB" "$(win 2023-03-10T00:00:00+09:00 2023-03-11T00:00:00+09:00 \
+    "$(slot_txt one 0 2 'ひとつめ' '#303030' '#ffffff')")"
+rm -rf "$S/log"
+"$PLAYER" --playlist "$RPL" --clock 2023-03-10T12:00:00 --clock-rate 10 2>"$T/err" &
+pid=$!
+sleep 2
+printf 'format = 1;\nwindows = ( { start = "2023-' >"$RPL.tmp" && mv "$RPL.tmp" "$RPL"
+sleep 2.5
+kill -HUP "$pid"
+sleep 0.5
+n1=$(grep -c '"campaign":"one"' "$LOG")
+sleep 1.5
+n2=$(grep -c '"campaign":"one"' "$LOG")
+check "unreadable playlist: the last good one keeps playing ($n1 -> $n2)" [ "$n2" -gt "$n1" ]
+check "unreadable playlist logged" grep -q "keeping the last good playlist" "$T/err"
+check "logged once per version of the file, SIGHUP once more" \
+    [ "$(grep -c 'keeping the last good playlist' "$T/err")" -le 2 ]
+check "SIGHUP noticed" grep -q SIGHUP "$T/err"
+playlist "$RPL" 2 480 270 0 "$FB" "$(win 2023-03-10T00:00:00+09:00 2023-03-11T00:00:00+09:00 \
+    "$(slot_txt two 0 2 'ふたつめ' '#303030' '#ffffff')")"
+sleep 3
+kill -TERM "$pid"
+wait "$pid"
+check "exit 0 after the reloads" [ $? = 0 ]
+check "the new playlist is taken" grep -q '"campaign":"two".*"generation":2}' "$LOG"
+check "taken at an item boundary: the old item played to its end" \
+    sh -c "grep '\"campaign\":\"one\"' '$LOG' | sed -n '\$p' | grep -q '\"result\":\"played\"'"
+check "nothing of generation 1 after generation 2 began" \
+    awk '/"generation":2}/ {g=1} g && /"generation":1}/ {bad=1} END {exit bad}' "$LOG"
