@@ -7,7 +7,7 @@
  * plan SCREEN [--from T] [--to T]   windows, loops and shares, for people
  * at SCREEN TIME           what plays at TIME (one line)
  * withdraw ID              remove a campaign and republish
- * report ...               proof-of-play summary (not implemented yet)
+ * report ...               proof-of-play summary (tools/report.c)
  *
  * plan and at read the screen's published playlist (what the player plays)
  * when it covers the time asked about; otherwise they compute the playlist
@@ -36,6 +36,7 @@
 #include "scheduler/probe.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
+#include "tools/report.h"
 
 #define EXIT_USAGE 2
 #define PLAN_DEFAULT_DAYS 7
@@ -683,6 +684,85 @@ out_free:
     return ret;
 }
 
+/* --- report ----------------------------------------------------------------- */
+
+static int cmd_report(struct ctl *x, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},   {"csv", no_argument, NULL, 'C'},
+        {"html", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0},
+    };
+    const char *from = NULL, *to = NULL, *html = NULL;
+    enum report_format fmt = x->json ? REPORT_JSON : REPORT_TABLE;
+    enum report_by by = REPORT_BY_OWNER;
+    struct report *r = NULL;
+    struct strbuf logdir = STRBUF_INIT;
+    FILE *out = stdout;
+    char err[1024];
+    int c, ret = 1;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            from = optarg;
+            break;
+        case 't':
+            to = optarg;
+            break;
+        case 'b':
+            if (report_by_parse(optarg) < 0)
+                return usage_error("report: --by takes owner, campaign, screen or day, not '%s'",
+                                   optarg);
+            by = (enum report_by)report_by_parse(optarg);
+            break;
+        case 'C':
+            fmt = REPORT_CSV;
+            break;
+        case 'H':
+            fmt = REPORT_HTML;
+            html = optarg;
+            break;
+        default:
+            return usage_error("report: %s", "usage: report [--from D] [--to D] "
+                                             "[--by owner|campaign|screen|day] [--csv|--html FILE]");
+        }
+    }
+    if (optind < argc)
+        return usage_error("report: unexpected argument '%s'", argv[optind]);
+    r = report_new(x->cfg->tz);
+    sb_printf(&logdir, "%s/log", x->cfg->state);
+    if (!r || sb_failed(&logdir)) {
+        log_error("report: out of memory");
+        goto out;
+    }
+    if (report_load_dir(r, sb_str(&logdir), from, to, err, sizeof err) < 0) {
+        log_error("report: %s", err);
+        ret = strstr(err, "--from") ? EXIT_USAGE : 1;
+        goto out;
+    }
+    if (html && !(out = fopen(html, "we"))) {
+        log_error("report: %s: cannot write the HTML page: %s", html, strerror(errno));
+        goto out;
+    }
+    if (report_write(r, by, fmt, out) < 0) {
+        log_error("report: %s: write failed", html ? html : "standard output");
+        goto out;
+    }
+    if (html)
+        printf("wrote %s (%ld log entries)\n", html, report_entries(r));
+    ret = 0;
+out:
+    if (out && out != stdout && fclose(out) != 0 && ret == 0) {
+        log_error("report: %s: write failed: %s", html, strerror(errno));
+        ret = 1;
+    }
+    sb_free(&logdir);
+    report_free(r);
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -731,12 +811,8 @@ int main(int argc, char **argv)
             i--;
         }
     }
-    if (strcmp(cmd, "report") == 0) {
-        fprintf(stderr, "report: not implemented yet\n");
-        return 1;
-    }
     if (strcmp(cmd, "check") && strcmp(cmd, "list") && strcmp(cmd, "plan") && strcmp(cmd, "at") &&
-        strcmp(cmd, "withdraw"))
+        strcmp(cmd, "withdraw") && strcmp(cmd, "report"))
         return usage_error("unknown command '%s'", cmd);
     r = load_config(&x);
     if (r < 0) {
@@ -753,6 +829,8 @@ int main(int argc, char **argv)
         ret = cmd_plan(&x, argc + 1, argv - 1);
     else if (strcmp(cmd, "at") == 0)
         ret = cmd_at(&x, argc, argv);
+    else if (strcmp(cmd, "report") == 0)
+        ret = cmd_report(&x, argc + 1, argv - 1);
     else
         ret = cmd_withdraw(&x, argc, argv);
     pl_config_free(x.cfg);

@@ -1,4 +1,4 @@
-# signagectl: check, list, plan, at, withdraw, --json, and exit codes
+# signagectl: check, list, plan, at, withdraw, report, --json, and exit codes
 # (0 success, 1 failure, 2 usage error) as SPEC §9 says.
 . "$SRCDIR/tests/integration/lib.sh"
 
@@ -121,5 +121,42 @@ $CTL -c "$T/cfg/signage.cfg" --now yesterday list >/dev/null 2>&1
 check "bad --now: exit 2" [ $? -eq 2 ]
 $CTL -c "$T/nonexistent.cfg" list >/dev/null 2>"$T/err"
 check "missing config: exit 1, names the file" sh -c "[ $? -eq 1 ] && grep -q nonexistent.cfg '$T/err'"
-$CTL -c "$T/cfg/signage.cfg" report >/dev/null 2>&1
-check "report: not implemented, exit 1" [ $? -eq 1 ]
+# --- report ----------------------------------------------------------------------
+mkdir -p "$S/log"
+$CTL -c "$T/cfg/signage.cfg" report >"$T/out" 2>&1
+check "report: no logs yet: exit 0, nothing shown" sh -c "[ $? -eq 0 ] && grep -q 'total: 0.0 s shown, 0.0 s dark' '$T/out'"
+e() { # screen campaign owner start end shown result
+    printf '{"screen":"%s","campaign":"%s","owner":"%s","title":"t","item":0,"type":"image",' "$1" "$2" "$3"
+    printf '"media":null,"sha256":null,"start":"2023-03-15T%s.000+09:00","end":"2023-03-15T%s.000+09:00",' "$4" "$5"
+    printf '"planned_ms":%s,"shown_ms":%s,"result":"%s","generation":1}\n' "$6" "$6" "$7"
+}
+{
+    e shinjuku-west-plaza good 高知県 10:00:00 10:00:10 10000 played
+    e shinjuku-west-plaza - "" 10:00:10 10:00:20 10000 played
+    echo 'this line is not JSON'
+    e shinjuku-west-plaza good 高知県 10:00:30 10:00:40 10000 cut
+} >"$S/log/play-2023-03-15.jsonl"
+e kochi-station good 高知県 09:00:00 09:00:05 5000 played >"$S/log/play-2023-03-14.jsonl"
+$C report >"$T/out" 2>"$T/err"
+check "report: table exit 0" [ $? -eq 0 ]
+check "report: owner row sums plays and seconds" grep -Eq '^高知県 +3 +25\.0 +71\.4% +0 +-$' "$T/out"
+check "report: fallback row" grep -Eq '^\(fallback\) +1 +10\.0 ' "$T/out"
+check "report: dark time in the total" grep -q 'total: 35.0 s shown, 10.0 s dark, 1 unreadable log lines ignored' "$T/out"
+check "report: the bad line is named" grep -q 'play-2023-03-15.jsonl:3' "$T/err"
+$C report --by screen --from 2023-03-15 --to 2023-03-15 --csv >"$T/out" 2>/dev/null
+check "report: --by screen --csv with a date range" grep -q '^"shinjuku-west-plaza",3,30.000,1.0000,0,10.000' "$T/out"
+check_not "report: --from excludes earlier days" grep -q kochi-station "$T/out"
+$C report --by screen --json >"$T/out" 2>/dev/null
+check "report: --json is one JSON document" python3 -c "import json,sys; d=json.load(open('$T/out')); assert d['by']=='screen' and len(d['rows'])==2"
+$C report --by campaign --html "$T/report.html" >/dev/null 2>&1
+check "report: --html writes a page with a chart" sh -c "grep -q '<svg' '$T/report.html' && grep -q '<td>good</td>' '$T/report.html'"
+$C report --by colour >/dev/null 2>&1
+check "report: bad --by: exit 2" [ $? -eq 2 ]
+$C report --from 2023-3-1 >/dev/null 2>&1
+check "report: bad --from: exit 2" [ $? -eq 2 ]
+$C report --html /nonexistent/dir/r.html >/dev/null 2>"$T/err"
+check "report: unwritable --html: exit 1, names the file" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/dir/r.html '$T/err'"
+mv "$S/log" "$S/log.away"
+$C report >/dev/null 2>"$T/err"
+check "report: log directory missing: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q '$S/log' '$T/err'"
+mv "$S/log.away" "$S/log"
