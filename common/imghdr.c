@@ -1,5 +1,7 @@
 #include "common/imghdr.h"
 
+#include "common/errbuf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -66,20 +68,6 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 enum imghdr_format imghdr_sniff(const void *buf, size_t len)
 {
@@ -147,16 +135,16 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
     size_t pos;
 
     if (len < 33)
-        return fail(err, errlen, -EINVAL, "truncated PNG: %zu bytes, too short for its header",
+        return err_fail(err, errlen, -EINVAL, "truncated PNG: %zu bytes, too short for its header",
                     len);
     if (be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4) != 0)
-        return fail(err, errlen, -EINVAL, "corrupt PNG: the first chunk is not a valid IHDR");
+        return err_fail(err, errlen, -EINVAL, "corrupt PNG: the first chunk is not a valid IHDR");
     w = be32(p + 16);
     h = be32(p + 20);
     depth = p[24];
     ct = p[25];
     if (w == 0 || h == 0 || w > INT32_MAX || h > INT32_MAX)
-        return fail(err, errlen, -EINVAL, "corrupt PNG: impossible size %ux%u", (unsigned)w,
+        return err_fail(err, errlen, -EINVAL, "corrupt PNG: impossible size %ux%u", (unsigned)w,
                     (unsigned)h);
     out->width = (int)w;
     out->height = (int)h;
@@ -176,7 +164,7 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
             goto bad_depth;
         break;
     default:
-        return fail(err, errlen, -EINVAL, "corrupt PNG: unknown colour type %u", (unsigned)ct);
+        return err_fail(err, errlen, -EINVAL, "corrupt PNG: unknown colour type %u", (unsigned)ct);
     }
     /* Walk the chunks before the image data for eXIf and acTL. */
     pos = 33;
@@ -199,7 +187,7 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
     return 0;
 
 bad_depth:
-    return fail(err, errlen, -EINVAL, "corrupt PNG: bit depth %u is invalid for colour type %u",
+    return err_fail(err, errlen, -EINVAL, "corrupt PNG: bit depth %u is invalid for colour type %u",
                 (unsigned)depth, (unsigned)ct);
 }
 
@@ -221,38 +209,38 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
         if (pos >= len)
             break;
         if (p[pos] != 0xff)
-            return fail(err, errlen, -EINVAL, "corrupt JPEG: no marker at byte %zu", pos);
+            return err_fail(err, errlen, -EINVAL, "corrupt JPEG: no marker at byte %zu", pos);
         while (pos < len && p[pos] == 0xff)
             pos++;
         if (pos >= len)
             break;
         m = p[pos++];
         if (m == 0x00 || m == 0xd8)
-            return fail(err, errlen, -EINVAL, "corrupt JPEG: unexpected marker 0x%02x", m);
+            return err_fail(err, errlen, -EINVAL, "corrupt JPEG: unexpected marker 0x%02x", m);
         if ((m >= 0xd0 && m <= 0xd7) || m == 0x01)
             continue;
         if (m == 0xd9)
-            return fail(err, errlen, -EINVAL, "corrupt JPEG: the image ends before its data");
+            return err_fail(err, errlen, -EINVAL, "corrupt JPEG: the image ends before its data");
         if (len - pos < 2)
             break;
         seglen = be16(p + pos);
         if (seglen < 2)
-            return fail(err, errlen, -EINVAL, "corrupt JPEG: segment length %zu at byte %zu",
+            return err_fail(err, errlen, -EINVAL, "corrupt JPEG: segment length %zu at byte %zu",
                         seglen, pos);
         if (seglen > len - pos)
             break;
         if (is_sof(m)) {
             uint32_t h, w;
             if (seglen < 8)
-                return fail(err, errlen, -EINVAL, "corrupt JPEG: frame header too short");
+                return err_fail(err, errlen, -EINVAL, "corrupt JPEG: frame header too short");
             h = be16(p + pos + 3);
             w = be16(p + pos + 5);
             if (h == 0 || w == 0)
-                return fail(err, errlen, -EINVAL,
+                return err_fail(err, errlen, -EINVAL,
                             "unsupported JPEG: size %ux%u (height given later by DNL)", (unsigned)w,
                             (unsigned)h);
             if (got_sof)
-                return fail(err, errlen, -EINVAL, "corrupt JPEG: two frame headers");
+                return err_fail(err, errlen, -EINVAL, "corrupt JPEG: two frame headers");
             out->width = (int)w;
             out->height = (int)h;
             got_sof = 1;
@@ -264,14 +252,14 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
                 out->orientation = o;
         } else if (m == 0xda) {
             if (!got_sof)
-                return fail(err, errlen, -EINVAL,
+                return err_fail(err, errlen, -EINVAL,
                             "corrupt JPEG: image data before any frame header");
             out->header_bytes = pos + seglen;
             return 0;
         }
         pos += seglen;
     }
-    return fail(err, errlen, -EINVAL, "truncated JPEG: the file ends inside its header (%zu bytes)",
+    return err_fail(err, errlen, -EINVAL, "truncated JPEG: the file ends inside its header (%zu bytes)",
                 len);
 }
 
@@ -283,34 +271,34 @@ static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
     size_t pos;
 
     if (len < 20)
-        return fail(err, errlen, -EINVAL, "truncated WebP: %zu bytes, too short for its header",
+        return err_fail(err, errlen, -EINVAL, "truncated WebP: %zu bytes, too short for its header",
                     len);
     csize = le32(p + 16);
     if (memcmp(p + 12, "VP8 ", 4) == 0) {
         if (len < 30 || csize < 10)
-            return fail(err, errlen, -EINVAL, "truncated WebP: the VP8 header is cut short");
+            return err_fail(err, errlen, -EINVAL, "truncated WebP: the VP8 header is cut short");
         if (d[0] & 1)
-            return fail(err, errlen, -EINVAL, "corrupt WebP: the VP8 frame is not a key frame");
+            return err_fail(err, errlen, -EINVAL, "corrupt WebP: the VP8 frame is not a key frame");
         if (d[3] != 0x9d || d[4] != 0x01 || d[5] != 0x2a)
-            return fail(err, errlen, -EINVAL, "corrupt WebP: bad VP8 start code");
+            return err_fail(err, errlen, -EINVAL, "corrupt WebP: bad VP8 start code");
         out->width = (int)(le16(d + 6) & 0x3fff);
         out->height = (int)(le16(d + 8) & 0x3fff);
     } else if (memcmp(p + 12, "VP8L", 4) == 0) {
         uint32_t bits;
         if (len < 25 || csize < 5)
-            return fail(err, errlen, -EINVAL, "truncated WebP: the VP8L header is cut short");
+            return err_fail(err, errlen, -EINVAL, "truncated WebP: the VP8L header is cut short");
         if (d[0] != 0x2f)
-            return fail(err, errlen, -EINVAL, "corrupt WebP: bad VP8L signature");
+            return err_fail(err, errlen, -EINVAL, "corrupt WebP: bad VP8L signature");
         bits = le32(d + 1);
         if (bits >> 29)
-            return fail(err, errlen, -EINVAL, "corrupt WebP: unknown VP8L version %u",
+            return err_fail(err, errlen, -EINVAL, "corrupt WebP: unknown VP8L version %u",
                         (unsigned)(bits >> 29));
         out->width = (int)(bits & 0x3fff) + 1;
         out->height = (int)((bits >> 14) & 0x3fff) + 1;
     } else if (memcmp(p + 12, "VP8X", 4) == 0) {
         unsigned flags;
         if (len < 30 || csize < 10)
-            return fail(err, errlen, -EINVAL, "truncated WebP: the VP8X header is cut short");
+            return err_fail(err, errlen, -EINVAL, "truncated WebP: the VP8X header is cut short");
         flags = d[0];
         out->width = (int)le24(d + 4) + 1;
         out->height = (int)le24(d + 7) + 1;
@@ -335,11 +323,11 @@ static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
             pos += 8 + (size_t)n + (n & 1);
         }
     } else {
-        return fail(err, errlen, -EINVAL, "corrupt WebP: unknown first chunk '%.4s'",
+        return err_fail(err, errlen, -EINVAL, "corrupt WebP: unknown first chunk '%.4s'",
                     (const char *)(p + 12));
     }
     if (out->width <= 0 || out->height <= 0)
-        return fail(err, errlen, -EINVAL, "corrupt WebP: impossible size %dx%d", out->width,
+        return err_fail(err, errlen, -EINVAL, "corrupt WebP: impossible size %dx%d", out->width,
                     out->height);
     return 0;
 }
@@ -367,7 +355,7 @@ int imghdr_parse(const void *buf, size_t len, struct imghdr *out, char *err, siz
             out->width = (int)le16(p + 6);
             out->height = (int)le16(p + 8);
         }
-        return fail(err, errlen, -ENOTSUP,
+        return err_fail(err, errlen, -ENOTSUP,
                     "GIF images are not supported; convert it to PNG (or to a video if it is "
                     "animated)");
     case IMGHDR_BMP:
@@ -379,9 +367,9 @@ int imghdr_parse(const void *buf, size_t len, struct imghdr *out, char *err, siz
             out->width = (int)(int32_t)le32(p + 18);
             out->height = h == INT32_MIN ? 0 : (h < 0 ? -h : h);
         }
-        return fail(err, errlen, -ENOTSUP, "BMP images are not supported; convert it to PNG");
+        return err_fail(err, errlen, -ENOTSUP, "BMP images are not supported; convert it to PNG");
     case IMGHDR_UNKNOWN:
         break;
     }
-    return fail(err, errlen, -EILSEQ, "not a PNG, JPEG or WebP image");
+    return err_fail(err, errlen, -EILSEQ, "not a PNG, JPEG or WebP image");
 }

@@ -1,5 +1,7 @@
 #include "common/safeopen.h"
 
+#include "common/errbuf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,20 +15,6 @@
 /* Flags for the final open: never block on a FIFO, never acquire a tty. */
 #define SAFEOPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* Refuses what no resolution should even try: empty, absolute, "..". */
 static int check_path(const char *path, char *err, size_t errlen)
@@ -34,19 +22,19 @@ static int check_path(const char *path, char *err, size_t errlen)
     const char *p;
 
     if (!path || !*path)
-        return fail(err, errlen, -EINVAL,
+        return err_fail(err, errlen, -EINVAL,
                     "empty file name; name a file relative to the "
                     "directory");
     if (strlen(path) >= PATH_MAX)
-        return fail(err, errlen, -EINVAL, "file name is %zu bytes long; the limit is %d",
+        return err_fail(err, errlen, -EINVAL, "file name is %zu bytes long; the limit is %d",
                     strlen(path), PATH_MAX - 1);
     if (path[0] == '/')
-        return fail(err, errlen, -EINVAL,
+        return err_fail(err, errlen, -EINVAL,
                     "'%s' is an absolute path; name the file relative to the directory", path);
     for (p = path; *p;) {
         size_t n = strcspn(p, "/");
         if (n == 2 && p[0] == '.' && p[1] == '.')
-            return fail(err, errlen, -EINVAL,
+            return err_fail(err, errlen, -EINVAL,
                         "'%s' contains '..'; name a file inside the directory, without '..'", path);
         p += n;
         while (*p == '/')
@@ -60,24 +48,24 @@ static int open_error(int e, const char *path, char *err, size_t errlen)
 {
     switch (e) {
     case ENOENT:
-        return fail(err, errlen, -ENOENT, "'%s' does not exist", path);
+        return err_fail(err, errlen, -ENOENT, "'%s' does not exist", path);
     case EXDEV:
-        return fail(err, errlen, -EXDEV,
+        return err_fail(err, errlen, -EXDEV,
                     "'%s' is (or passes through) a symbolic link that leads outside the "
                     "directory; copy the file in instead",
                     path);
     case ELOOP:
-        return fail(err, errlen, -ELOOP,
+        return err_fail(err, errlen, -ELOOP,
                     "'%s' is a symbolic link that cannot be followed here; copy the file in "
                     "instead",
                     path);
     case ENOTDIR:
-        return fail(err, errlen, -ENOTDIR, "'%s': a part of the path is not a directory", path);
+        return err_fail(err, errlen, -ENOTDIR, "'%s': a part of the path is not a directory", path);
     case EACCES:
     case EPERM:
-        return fail(err, errlen, -e, "cannot read '%s': permission denied; make it readable", path);
+        return err_fail(err, errlen, -e, "cannot read '%s': permission denied; make it readable", path);
     default:
-        return fail(err, errlen, -e, "cannot open '%s': %s", path, strerror(e));
+        return err_fail(err, errlen, -e, "cannot open '%s': %s", path, strerror(e));
     }
 }
 
@@ -88,15 +76,15 @@ static int check_fd(int fd, const char *path, uint64_t max_bytes, struct stat *s
     struct stat sb;
 
     if (fstat(fd, &sb) < 0)
-        return fail(err, errlen, -errno, "cannot stat '%s': %s", path, strerror(errno));
+        return err_fail(err, errlen, -errno, "cannot stat '%s': %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
-        return fail(err, errlen, -EISDIR, "'%s' is a directory, not a file", path);
+        return err_fail(err, errlen, -EISDIR, "'%s' is a directory, not a file", path);
     if (!S_ISREG(sb.st_mode))
-        return fail(err, errlen, -EINVAL,
+        return err_fail(err, errlen, -EINVAL,
                     "'%s' is not a regular file (a FIFO, socket or device); give a plain file",
                     path);
     if ((uint64_t)sb.st_size > max_bytes)
-        return fail(err, errlen, -EFBIG, "'%s' is %lld bytes; the limit is %llu bytes", path,
+        return err_fail(err, errlen, -EFBIG, "'%s' is %lld bytes; the limit is %llu bytes", path,
                     (long long)sb.st_size, (unsigned long long)max_bytes);
     if (st)
         *st = sb;
@@ -135,7 +123,7 @@ int safeopen_read_walk(int dirfd, const char *relpath, uint64_t max_bytes, struc
             next++;
         last = *next == '\0';
         if (n > NAME_MAX) {
-            r = fail(err, errlen, -ENAMETOOLONG, "'%s': a name in the path is too long", relpath);
+            r = err_fail(err, errlen, -ENAMETOOLONG, "'%s': a name in the path is too long", relpath);
             goto out_close;
         }
         memcpy(comp, p, n);

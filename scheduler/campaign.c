@@ -1,5 +1,7 @@
 #include "scheduler/campaign.h"
 
+#include "common/errbuf.h"
+
 #include <errno.h>
 #include <libconfig.h>
 #include <stdarg.h>
@@ -60,9 +62,6 @@ static void report_err(struct report *r, const config_setting_t *s, const char *
 /* Copies the report into ERR, cut at a line boundary when it does not fit. */
 static void report_finish(struct report *r, char *err, size_t errlen)
 {
-    const char *s;
-    size_t n;
-
     if (r->count > SCHED_CAMPAIGN_MAX_ERRORS) {
         /* Keep the report at the cap: the last line says what was left out. */
         r->text.len = r->cut;
@@ -72,21 +71,11 @@ static void report_finish(struct report *r, char *err, size_t errlen)
     }
     if (!err || !errlen)
         return;
-    s = sb_str(&r->text);
-    n = strlen(s);
     if (sb_failed(&r->text)) {
         snprintf(err, errlen, "%s: error: out of memory while reporting problems", r->name);
         return;
     }
-    if (n >= errlen) {
-        n = errlen - 1;
-        while (n > 0 && s[n] != '\n')
-            n--;
-        if (n == 0)
-            n = errlen - 1;
-    }
-    memcpy(err, s, n);
-    err[n] = '\0';
+    err_copy_lines(err, errlen, sb_str(&r->text));
 }
 
 static size_t edit_distance(const char *a, const char *b)

@@ -1,5 +1,7 @@
 #include "scheduler/probe.h"
 
+#include "common/errbuf.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -49,20 +51,6 @@ static const struct {
 };
 #define CONTAINER_WHITELIST "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 static int64_t now_ms(void)
 {
@@ -137,7 +125,7 @@ static int hash_buffer(const uint8_t *p, size_t len, char out[PL_SHA256_HEX], ch
     struct AVSHA *sha = av_sha_alloc();
 
     if (!sha)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return err_fail(err, errlen, -ENOMEM, "out of memory");
     av_sha_init(sha, 256);
     av_sha_update(sha, p, len);
     sha_hex(sha, out);
@@ -153,7 +141,7 @@ static int hash_fd(int fd, uint64_t size, char out[PL_SHA256_HEX], char *err, si
     int r = 0;
 
     if (!sha || !buf) {
-        r = fail(err, errlen, -ENOMEM, "out of memory");
+        r = err_fail(err, errlen, -ENOMEM, "out of memory");
         goto out_free;
     }
     av_sha_init(sha, 256);
@@ -161,11 +149,11 @@ static int hash_fd(int fd, uint64_t size, char out[PL_SHA256_HEX], char *err, si
         size_t want = size - off < HASH_CHUNK ? (size_t)(size - off) : HASH_CHUNK;
         ssize_t n = pread_full(fd, buf, want, (off_t)off);
         if (n < 0) {
-            r = fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+            r = err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
             goto out_free;
         }
         if ((size_t)n < want) {
-            r = fail(err, errlen, -EINVAL,
+            r = err_fail(err, errlen, -EINVAL,
                      "the file shrank while being read; copy it in "
                      "whole (write to a .part name, then rename)");
             goto out_free;
@@ -206,14 +194,14 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     int r, ret = 0;
 
     if (!codec)
-        return fail(err, errlen, -EMEDIUMTYPE, "this FFmpeg has no %s decoder",
+        return err_fail(err, errlen, -EMEDIUMTYPE, "this FFmpeg has no %s decoder",
                     imghdr_format_name(f));
     ctx = avcodec_alloc_context3(codec);
     pkt = av_packet_alloc();
     frame = av_frame_alloc();
     if (!ctx || !pkt || !frame || len > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE ||
         av_new_packet(pkt, (int)len) < 0) {
-        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        ret = err_fail(err, errlen, -ENOMEM, "out of memory");
         goto out_free;
     }
     memcpy(pkt->data, data, len);
@@ -223,7 +211,7 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     ctx->err_recognition = AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_EXPLODE;
     r = avcodec_open2(ctx, codec, NULL);
     if (r < 0) {
-        ret = fail(err, errlen, -EINVAL, "cannot start the %s decoder: %s", imghdr_format_name(f),
+        ret = err_fail(err, errlen, -EINVAL, "cannot start the %s decoder: %s", imghdr_format_name(f),
                    av_errtext(r, eb, sizeof eb));
         goto out_free;
     }
@@ -233,13 +221,13 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     if (r >= 0)
         r = avcodec_receive_frame(ctx, frame);
     if (r < 0) {
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "corrupt %s: the picture cannot be decoded (%s); export it again",
                    imghdr_format_name(f), av_errtext(r, eb, sizeof eb));
         goto out_free;
     }
     if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "corrupt %s: the picture decodes with errors; export "
                    "it again",
                    imghdr_format_name(f));
@@ -247,7 +235,7 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     }
     if (frame->width != w || frame->height != h) {
         ret =
-            fail(err, errlen, -EINVAL, "corrupt %s: the header says %dx%d but the picture is %dx%d",
+            err_fail(err, errlen, -EINVAL, "corrupt %s: the header says %dx%d but the picture is %dx%d",
                  imghdr_format_name(f), w, h, frame->width, frame->height);
         goto out_free;
     }
@@ -268,35 +256,35 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
     int r;
 
     if (size > SCHED_IMAGE_MAX_BYTES)
-        return fail(err, errlen, -EFBIG,
+        return err_fail(err, errlen, -EFBIG,
                     "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
                     "smaller",
                     size);
     data = malloc(size ? (size_t)size : 1);
     if (!data)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return err_fail(err, errlen, -ENOMEM, "out of memory");
     n = pread_full(fd, data, (size_t)size, 0);
     if (n < 0) {
-        r = fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+        r = err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
         goto out_free;
     }
     if ((size_t)n < size) {
-        r = fail(err, errlen, -EINVAL,
+        r = err_fail(err, errlen, -EINVAL,
                  "the file shrank while being read; copy it in whole "
                  "(write to a .part name, then rename)");
         goto out_free;
     }
     r = imghdr_parse(data, (size_t)size, &hdr, msg, sizeof msg);
     if (r == -ENOTSUP) {
-        r = fail(err, errlen, -EMEDIUMTYPE, "%s", msg);
+        r = err_fail(err, errlen, -EMEDIUMTYPE, "%s", msg);
         goto out_free;
     }
     if (r < 0) {
-        r = fail(err, errlen, -EINVAL, "%s; export the image again", msg);
+        r = err_fail(err, errlen, -EINVAL, "%s; export the image again", msg);
         goto out_free;
     }
     if (declared == PL_ITEM_VIDEO) {
-        r = fail(err, errlen, -EMEDIUMTYPE,
+        r = err_fail(err, errlen, -EMEDIUMTYPE,
                  "this is a %s image, not a video; use type = \"image\" (with a duration)",
                  imghdr_format_name(hdr.format));
         goto out_free;
@@ -304,7 +292,7 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
     /* Decompression bombs are refused on their header, before any decode. */
     if (hdr.width > SCHED_IMAGE_MAX_SIDE || hdr.height > SCHED_IMAGE_MAX_SIDE ||
         (int64_t)hdr.width * hdr.height > SCHED_IMAGE_MAX_PIXELS) {
-        r = fail(err, errlen, -EINVAL,
+        r = err_fail(err, errlen, -EINVAL,
                  "the %s image is %dx%d pixels; at most %dx%d and 100 megapixels are allowed, "
                  "scale it down",
                  imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
@@ -312,12 +300,12 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
         goto out_free;
     }
     if (hdr.format == IMGHDR_WEBP && hdr.animated) {
-        r = fail(err, errlen, -EMEDIUMTYPE,
+        r = err_fail(err, errlen, -EMEDIUMTYPE,
                  "animated WebP is not supported; convert it to a video (type = \"video\")");
         goto out_free;
     }
     if (hdr.format == IMGHDR_JPEG && !jpeg_has_eoi(data, (size_t)size, hdr.header_bytes)) {
-        r = fail(err, errlen, -EINVAL,
+        r = err_fail(err, errlen, -EINVAL,
                  "truncated JPEG: it has no end-of-image marker; copy the whole file again");
         goto out_free;
     }
@@ -448,11 +436,11 @@ static int video_fail_av(char *err, size_t errlen, const struct vio *v, int r, c
     char eb[128];
 
     if (r == AVERROR_EXIT || now_ms() > v->deadline_ms)
-        return fail(err, errlen, -ETIMEDOUT,
+        return err_fail(err, errlen, -ETIMEDOUT,
                     "checking the video took longer than %d s; the file is damaged or hostile, "
                     "re-encode it",
                     SCHED_PROBE_DEADLINE_MS / 1000);
-    return fail(err, errlen, -EINVAL, "%s (%s); re-encode it, e.g. as H.264 in MP4", what,
+    return err_fail(err, errlen, -EINVAL, "%s (%s); re-encode it, e.g. as H.264 in MP4", what,
                 av_errtext(r, eb, sizeof eb));
 }
 
@@ -466,7 +454,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
     bool got = false, flushed = false;
 
     if (!ctx || !pkt || !frame) {
-        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        ret = err_fail(err, errlen, -ENOMEM, "out of memory");
         goto out_free;
     }
     r = avcodec_parameters_to_context(ctx, fc->streams[idx]->codecpar);
@@ -508,7 +496,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
         if (++packets > MAX_PACKETS || now_ms() > v->deadline_ms) {
             ret = video_fail_av(err, errlen, v, AVERROR_EXIT, "");
             if (packets > MAX_PACKETS)
-                ret = fail(err, errlen, -EINVAL,
+                ret = err_fail(err, errlen, -EINVAL,
                            "no picture could be decoded from the first %d "
                            "packets; re-encode the video",
                            MAX_PACKETS);
@@ -516,7 +504,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
         }
     }
     if (!got)
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "the video stream holds no picture that can be decoded; re-encode it");
 out_free:
     av_frame_free(&frame);
@@ -548,28 +536,28 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     int r, ret = 0, idx = -1, nvideo = 0;
 
     if (size > SCHED_VIDEO_MAX_BYTES)
-        return fail(err, errlen, -EFBIG,
+        return err_fail(err, errlen, -EFBIG,
                     "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
                     "smaller",
                     size);
     buf = av_malloc(AVIO_BUF);
     if (!buf)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return err_fail(err, errlen, -ENOMEM, "out of memory");
     avio = avio_alloc_context(buf, AVIO_BUF, 0, &v, vio_read, NULL, vio_seek);
     if (!avio) {
         av_free(buf);
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return err_fail(err, errlen, -ENOMEM, "out of memory");
     }
     r = av_probe_input_buffer2(avio, &ifmt, "", NULL, 0, 1 << 20);
     if (r < 0 || !ifmt) {
-        ret = fail(err, errlen, -EMEDIUMTYPE,
+        ret = err_fail(err, errlen, -EMEDIUMTYPE,
                    "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, "
                    "MPEG-TS/PS or FLV");
         goto out_avio;
     }
     ext = container_ext(ifmt->name);
     if (!ext) {
-        ret = fail(err, errlen, -EMEDIUMTYPE,
+        ret = err_fail(err, errlen, -EMEDIUMTYPE,
                    "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, "
                    "MPEG-TS/PS or FLV",
                    ifmt->name);
@@ -577,7 +565,7 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     }
     fc = avformat_alloc_context();
     if (!fc) {
-        ret = fail(err, errlen, -ENOMEM, "out of memory");
+        ret = err_fail(err, errlen, -ENOMEM, "out of memory");
         goto out_avio;
     }
     fc->pb = avio;
@@ -615,12 +603,12 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
         }
     }
     if (nvideo == 0) {
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "the file has no video stream (only audio?); a video item needs pictures");
         goto out_close;
     }
     if (idx < 0) {
-        ret = fail(err, errlen, -EMEDIUMTYPE,
+        ret = err_fail(err, errlen, -EMEDIUMTYPE,
                    "the video codec cannot be decoded here; re-encode it as H.264 in MP4");
         goto out_close;
     }
@@ -628,14 +616,14 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     info->height = fc->streams[idx]->codecpar->height;
     if (info->width < 1 || info->height < 1 || info->width > SCHED_VIDEO_MAX_SIDE ||
         info->height > SCHED_VIDEO_MAX_SIDE) {
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "the video is %dx%d pixels; each side must be 1..%d, scale it down", info->width,
                    info->height, SCHED_VIDEO_MAX_SIDE);
         goto out_close;
     }
     info->duration_ms = video_duration(fc, fc->streams[idx]);
     if (info->duration_ms > SCHED_VIDEO_MAX_MS) {
-        ret = fail(err, errlen, -EINVAL,
+        ret = err_fail(err, errlen, -EINVAL,
                    "the video is %" PRId64 " s long; at most 24 hours are allowed, cut it",
                    info->duration_ms / 1000);
         goto out_close;
@@ -687,23 +675,23 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
     if (err && errlen)
         err[0] = '\0';
     if (declared != PL_ITEM_IMAGE && declared != PL_ITEM_VIDEO)
-        return fail(err, errlen, -EINVAL, "only image and video items have a medium");
+        return err_fail(err, errlen, -EINVAL, "only image and video items have a medium");
     if (fstat(fd, &st) < 0)
-        return fail(err, errlen, -errno, "cannot stat it: %s", strerror(errno));
+        return err_fail(err, errlen, -errno, "cannot stat it: %s", strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return fail(err, errlen, -EINVAL, "not a regular file");
+        return err_fail(err, errlen, -EINVAL, "not a regular file");
     size = (uint64_t)st.st_size;
     info->size = size;
     if (size == 0)
-        return fail(err, errlen, -ENODATA, "the file is empty; copy the whole file again");
+        return err_fail(err, errlen, -ENODATA, "the file is empty; copy the whole file again");
     if (size > SCHED_VIDEO_MAX_BYTES)
-        return fail(err, errlen, -EFBIG,
+        return err_fail(err, errlen, -EFBIG,
                     "the file is %" PRIu64 " bytes; images may be at most 64 MiB and videos "
                     "4 GiB",
                     size);
     n = pread_full(fd, head, sizeof head, 0);
     if (n < 0)
-        return fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+        return err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
     f = imghdr_sniff(head, (size_t)n);
     if (f != IMGHDR_UNKNOWN)
         return probe_image(fd, size, declared, info, err, errlen);
@@ -711,9 +699,9 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
         return probe_video(fd, size, info, err, errlen);
     guess = guess_format(head, (size_t)n);
     if (guess && container_ext(guess->name))
-        return fail(err, errlen, -EMEDIUMTYPE,
+        return err_fail(err, errlen, -EMEDIUMTYPE,
                     "this is a video, not an image; use type = \"video\"");
-    return fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",
+    return err_fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",
                 describe_bytes(head, (size_t)n));
 }
 
@@ -729,13 +717,13 @@ int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared
     fd = safeopen_read(basefd, relpath, SCHED_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
     if (fd < 0) {
         if (fd == -EFBIG)
-            return fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB", msg);
-        return fail(err, errlen, fd, "%s", msg);
+            return err_fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB", msg);
+        return err_fail(err, errlen, fd, "%s", msg);
     }
     r = sched_probe_fd(fd, declared, info, msg, sizeof msg);
     close(fd);
     if (r < 0)
-        return fail(err, errlen, r, "'%s': %s", relpath, msg);
+        return err_fail(err, errlen, r, "'%s': %s", relpath, msg);
     return 0;
 }
 
@@ -763,20 +751,9 @@ static void lines_add(struct lines *l, const char *fmt, ...)
 
 static void lines_copy(const struct lines *l, const char *name, char *err, size_t errlen)
 {
-    const char *s = sb_str(&l->sb);
-    size_t n = strlen(s);
-
     if (!err || !errlen)
         return;
-    if (n >= errlen) {
-        n = errlen - 1;
-        while (n > 0 && s[n] != '\n')
-            n--;
-        if (n == 0)
-            n = errlen - 1;
-    }
-    memcpy(err, s, n);
-    err[n] = '\0';
+    err_copy_lines(err, errlen, sb_str(&l->sb));
     if (l->count > MAX_REPORT_LINES) {
         size_t m = strlen(err);
         snprintf(err + m, errlen - m, "\n%s: error: %d more problems not shown", name,
