@@ -46,11 +46,15 @@ out=$D/screenshots
 mkdir -p "$out"
 echo "run-demo: no display (\$DISPLAY and \$WAYLAND_DISPLAY unset): writing a screenshot"
 echo "run-demo: of every slot of the loop into $out"
+# Two moments: now (the Kochi expo and Tokyo's WOOD collection) and 10:02, when
+# the special wards' disaster appeal takes over every screen.
+MOMENTS="$NOW ${DEMO_TAKEOVER:-2023-03-15T10:02:00+09:00}"
 for screen in $(sed -n 's/.*{ *id *= *"\([^"]*\)".*/\1/p' demo/signage.cfg); do
-    t=$NOW
+  n=0
+  for t in $MOMENTS; do
     first=
-    n=0
-    while [ $n -lt 40 ]; do
+    m=$((n + 40))
+    while [ $n -lt $m ]; do
         line=$("$CTL" -c "$D/signage.cfg" --now "$NOW" at "$screen" "$t") || break
         set -- $line # campaign item type slot_start slot_end
         [ -z "$first" ] && first="$1 $2"
@@ -66,5 +70,6 @@ for screen in $(sed -n 's/.*{ *id *= *"\([^"]*\)".*/\1/p' demo/signage.cfg); do
         [ "$1 $2" = "$first" ] && break
         t=$4
     done
+  done
 done
 echo "run-demo: done; look at $out"
