@@ -284,7 +284,6 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
             av_frame_unref(frame);
             return 1;
         }
-        conv->best_effort_timestamp = frame->best_effort_timestamp;
         av_frame_unref(frame);
         src = conv;
     }
@@ -344,6 +343,8 @@ static int video_drain(struct video *v, AVFrame *frame, AVFrame *conv, unsigned 
             return -1;
         if (ret == 0)
             *bad = 0;
+        else if (video_storm(v, bad, AVERROR(EINVAL)))
+            return -1; /* frames that cannot be shown, one after another */
     }
 }
 
