@@ -68,7 +68,6 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-
 enum imghdr_format imghdr_sniff(const void *buf, size_t len)
 {
     const unsigned char *p = buf;
@@ -136,7 +135,7 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
 
     if (len < 33)
         return err_fail(err, errlen, -EINVAL, "truncated PNG: %zu bytes, too short for its header",
-                    len);
+                        len);
     if (be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4) != 0)
         return err_fail(err, errlen, -EINVAL, "corrupt PNG: the first chunk is not a valid IHDR");
     w = be32(p + 16);
@@ -145,7 +144,7 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
     ct = p[25];
     if (w == 0 || h == 0 || w > INT32_MAX || h > INT32_MAX)
         return err_fail(err, errlen, -EINVAL, "corrupt PNG: impossible size %ux%u", (unsigned)w,
-                    (unsigned)h);
+                        (unsigned)h);
     out->width = (int)w;
     out->height = (int)h;
     switch (ct) {
@@ -188,7 +187,7 @@ static int png_parse(const unsigned char *p, size_t len, struct imghdr *out, cha
 
 bad_depth:
     return err_fail(err, errlen, -EINVAL, "corrupt PNG: bit depth %u is invalid for colour type %u",
-                (unsigned)depth, (unsigned)ct);
+                    (unsigned)depth, (unsigned)ct);
 }
 
 static int is_sof(unsigned m)
@@ -226,7 +225,7 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
         seglen = be16(p + pos);
         if (seglen < 2)
             return err_fail(err, errlen, -EINVAL, "corrupt JPEG: segment length %zu at byte %zu",
-                        seglen, pos);
+                            seglen, pos);
         if (seglen > len - pos)
             break;
         if (is_sof(m)) {
@@ -237,8 +236,8 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
             w = be16(p + pos + 5);
             if (h == 0 || w == 0)
                 return err_fail(err, errlen, -EINVAL,
-                            "unsupported JPEG: size %ux%u (height given later by DNL)", (unsigned)w,
-                            (unsigned)h);
+                                "unsupported JPEG: size %ux%u (height given later by DNL)",
+                                (unsigned)w, (unsigned)h);
             if (got_sof)
                 return err_fail(err, errlen, -EINVAL, "corrupt JPEG: two frame headers");
             out->width = (int)w;
@@ -253,14 +252,14 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
         } else if (m == 0xda) {
             if (!got_sof)
                 return err_fail(err, errlen, -EINVAL,
-                            "corrupt JPEG: image data before any frame header");
+                                "corrupt JPEG: image data before any frame header");
             out->header_bytes = pos + seglen;
             return 0;
         }
         pos += seglen;
     }
-    return err_fail(err, errlen, -EINVAL, "truncated JPEG: the file ends inside its header (%zu bytes)",
-                len);
+    return err_fail(err, errlen, -EINVAL,
+                    "truncated JPEG: the file ends inside its header (%zu bytes)", len);
 }
 
 static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, char *err,
@@ -272,7 +271,7 @@ static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
 
     if (len < 20)
         return err_fail(err, errlen, -EINVAL, "truncated WebP: %zu bytes, too short for its header",
-                    len);
+                        len);
     csize = le32(p + 16);
     if (memcmp(p + 12, "VP8 ", 4) == 0) {
         if (len < 30 || csize < 10)
@@ -292,7 +291,7 @@ static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
         bits = le32(d + 1);
         if (bits >> 29)
             return err_fail(err, errlen, -EINVAL, "corrupt WebP: unknown VP8L version %u",
-                        (unsigned)(bits >> 29));
+                            (unsigned)(bits >> 29));
         out->width = (int)(bits & 0x3fff) + 1;
         out->height = (int)((bits >> 14) & 0x3fff) + 1;
     } else if (memcmp(p + 12, "VP8X", 4) == 0) {
@@ -324,11 +323,11 @@ static int webp_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
         }
     } else {
         return err_fail(err, errlen, -EINVAL, "corrupt WebP: unknown first chunk '%.4s'",
-                    (const char *)(p + 12));
+                        (const char *)(p + 12));
     }
     if (out->width <= 0 || out->height <= 0)
         return err_fail(err, errlen, -EINVAL, "corrupt WebP: impossible size %dx%d", out->width,
-                    out->height);
+                        out->height);
     return 0;
 }
 
@@ -356,8 +355,8 @@ int imghdr_parse(const void *buf, size_t len, struct imghdr *out, char *err, siz
             out->height = (int)le16(p + 8);
         }
         return err_fail(err, errlen, -ENOTSUP,
-                    "GIF images are not supported; convert it to PNG (or to a video if it is "
-                    "animated)");
+                        "GIF images are not supported; convert it to PNG (or to a video if it is "
+                        "animated)");
     case IMGHDR_BMP:
         if (len >= 26 && le32(p + 14) == 12) {
             out->width = (int)le16(p + 18);

@@ -17,8 +17,7 @@ void log_init(const char *progname, enum log_level max_level);
 /* Returns the level set by log_init(). */
 enum log_level log_get_level(void);
 
-void log_msg(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 

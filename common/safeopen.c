@@ -15,7 +15,6 @@
 /* Flags for the final open: never block on a FIFO, never acquire a tty. */
 #define SAFEOPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
-
 /* Refuses what no resolution should even try: empty, absolute, "..". */
 static int check_path(const char *path, char *err, size_t errlen)
 {
@@ -23,19 +22,20 @@ static int check_path(const char *path, char *err, size_t errlen)
 
     if (!path || !*path)
         return err_fail(err, errlen, -EINVAL,
-                    "empty file name; name a file relative to the "
-                    "directory");
+                        "empty file name; name a file relative to the "
+                        "directory");
     if (strlen(path) >= PATH_MAX)
         return err_fail(err, errlen, -EINVAL, "file name is %zu bytes long; the limit is %d",
-                    strlen(path), PATH_MAX - 1);
+                        strlen(path), PATH_MAX - 1);
     if (path[0] == '/')
         return err_fail(err, errlen, -EINVAL,
-                    "'%s' is an absolute path; name the file relative to the directory", path);
+                        "'%s' is an absolute path; name the file relative to the directory", path);
     for (p = path; *p;) {
         size_t n = strcspn(p, "/");
         if (n == 2 && p[0] == '.' && p[1] == '.')
             return err_fail(err, errlen, -EINVAL,
-                        "'%s' contains '..'; name a file inside the directory, without '..'", path);
+                            "'%s' contains '..'; name a file inside the directory, without '..'",
+                            path);
         p += n;
         while (*p == '/')
             p++;
@@ -51,19 +51,20 @@ static int open_error(int e, const char *path, char *err, size_t errlen)
         return err_fail(err, errlen, -ENOENT, "'%s' does not exist", path);
     case EXDEV:
         return err_fail(err, errlen, -EXDEV,
-                    "'%s' is (or passes through) a symbolic link that leads outside the "
-                    "directory; copy the file in instead",
-                    path);
+                        "'%s' is (or passes through) a symbolic link that leads outside the "
+                        "directory; copy the file in instead",
+                        path);
     case ELOOP:
         return err_fail(err, errlen, -ELOOP,
-                    "'%s' is a symbolic link that cannot be followed here; copy the file in "
-                    "instead",
-                    path);
+                        "'%s' is a symbolic link that cannot be followed here; copy the file in "
+                        "instead",
+                        path);
     case ENOTDIR:
         return err_fail(err, errlen, -ENOTDIR, "'%s': a part of the path is not a directory", path);
     case EACCES:
     case EPERM:
-        return err_fail(err, errlen, -e, "cannot read '%s': permission denied; make it readable", path);
+        return err_fail(err, errlen, -e, "cannot read '%s': permission denied; make it readable",
+                        path);
     default:
         return err_fail(err, errlen, -e, "cannot open '%s': %s", path, strerror(e));
     }
@@ -81,11 +82,11 @@ static int check_fd(int fd, const char *path, uint64_t max_bytes, struct stat *s
         return err_fail(err, errlen, -EISDIR, "'%s' is a directory, not a file", path);
     if (!S_ISREG(sb.st_mode))
         return err_fail(err, errlen, -EINVAL,
-                    "'%s' is not a regular file (a FIFO, socket or device); give a plain file",
-                    path);
+                        "'%s' is not a regular file (a FIFO, socket or device); give a plain file",
+                        path);
     if ((uint64_t)sb.st_size > max_bytes)
         return err_fail(err, errlen, -EFBIG, "'%s' is %lld bytes; the limit is %llu bytes", path,
-                    (long long)sb.st_size, (unsigned long long)max_bytes);
+                        (long long)sb.st_size, (unsigned long long)max_bytes);
     if (st)
         *st = sb;
     return 0;
@@ -123,7 +124,8 @@ int safeopen_read_walk(int dirfd, const char *relpath, uint64_t max_bytes, struc
             next++;
         last = *next == '\0';
         if (n > NAME_MAX) {
-            r = err_fail(err, errlen, -ENAMETOOLONG, "'%s': a name in the path is too long", relpath);
+            r = err_fail(err, errlen, -ENAMETOOLONG, "'%s': a name in the path is too long",
+                         relpath);
             goto out_close;
         }
         memcpy(comp, p, n);

@@ -18,7 +18,10 @@ struct strbuf {
     bool failed;
 };
 
-#define STRBUF_INIT {NULL, 0, 0, false}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 void sb_init(struct strbuf *sb);
 /* Frees the contents; the strbuf may be reused after sb_init(). */
@@ -31,7 +34,8 @@ int sb_append(struct strbuf *sb, const char *s, size_t n);
 int sb_puts(struct strbuf *sb, const char *s);
 int sb_putc(struct strbuf *sb, char c);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+int sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 bool sb_failed(const struct strbuf *sb);
 /* The text, "" when empty; valid until the next append or free. */

@@ -485,8 +485,7 @@ static int tl_fill_para(const struct tl_fill_ctx *f, size_t ps, size_t pe, int m
             /* Outside words or where ICU would break inside one, else
              * between any graphemes, at least one even if too wide. */
             if (tl_split(f, s, limit, max_w, TL_SPLIT, false, &best, &bestw) < 0 ||
-                (best == 0 &&
-                 tl_split(f, s, limit, max_w, TL_GRAPHEME, true, &best, &bestw) < 0))
+                (best == 0 && tl_split(f, s, limit, max_w, TL_GRAPHEME, true, &best, &bestw) < 0))
                 goto out_measure;
         }
         e = tl_trim_end(t, s, best);

@@ -28,8 +28,8 @@ int pl_cfg_read_text(config_t *cfg, const char *text, size_t len, const char *fi
 
 /* Reads the file PATH (a regular file of at most MAX_BYTES) into memory and
  * then as pl_cfg_read_text(); FILE names it in messages.  Returns 0 or -1. */
-int pl_cfg_read_file(config_t *cfg, const char *path, size_t max_bytes, const char *file,
-                     char *err, size_t errlen);
+int pl_cfg_read_file(config_t *cfg, const char *path, size_t max_bytes, const char *file, char *err,
+                     size_t errlen);
 
 /* Writes "FILE:LINE: error: <fmt...>" into ERR, LINE taken from S (which may
  * be NULL). */

@@ -13,23 +13,23 @@
 #include "playlists/pltime.h"
 
 struct pl_screen {
-    char *id;                /* [a-z0-9][a-z0-9_-]{0,63} */
-    char *name;              /* for people; may be NULL */
+    char *id;   /* [a-z0-9][a-z0-9_-]{0,63} */
+    char *name; /* for people; may be NULL */
     char **groups;
     size_t ngroups;
-    int width, height;       /* the picture as people see it */
-    int rotate;              /* 0, 90, 180, 270: how the panel is mounted */
+    int width, height; /* the picture as people see it */
+    int rotate;        /* 0, 90, 180, 270: how the panel is mounted */
 };
 
 struct pl_config {
-    char *path;              /* the file read */
-    char *dir;               /* its directory: relative paths in it resolve here */
-    char *state;             /* STATE; relative values are resolved against dir */
-    char *timezone;          /* default "Asia/Tokyo" */
+    char *path;     /* the file read */
+    char *dir;      /* its directory: relative paths in it resolve here */
+    char *state;    /* STATE; relative values are resolved against dir */
+    char *timezone; /* default "Asia/Tokyo" */
     pl_tz *tz;
-    int horizon_days;        /* default 35 */
+    int horizon_days;          /* default 35 */
     pl_ms default_duration_ms; /* image/text items without duration; default 10 s */
-    pl_ms pending_grace_ms;  /* missing media: reject after this; default 10 min */
+    pl_ms pending_grace_ms;    /* missing media: reject after this; default 10 min */
     /* What plays when no campaign does: a pseudo-campaign with id "-",
      * whose items' files are relative to dir.  Never NULL after a load:
      * without a "fallback" setting it is one text item. */

@@ -14,10 +14,10 @@
 
 #include "playlists/pltime.h"
 
-#define PL_ID_MAX 64           /* campaign id: [a-z0-9][a-z0-9_-]{0,63} */
+#define PL_ID_MAX 64 /* campaign id: [a-z0-9][a-z0-9_-]{0,63} */
 #define PL_PRIORITY_MAX 100
 #define PL_WEIGHT_MAX 100
-#define PL_SHA256_HEX 65       /* 64 hex digits and a NUL */
+#define PL_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
 enum pl_item_type { PL_ITEM_IMAGE, PL_ITEM_VIDEO, PL_ITEM_TEXT };
 
@@ -27,36 +27,36 @@ int pl_item_type_parse(const char *s);
 
 struct pl_item {
     enum pl_item_type type;
-    pl_ms duration_ms;       /* > 0 */
-    char *file;              /* as written in the campaign, relative to spool/; NULL for text */
-    char *media;             /* once stored: path relative to STATE, "media/<sha256>.<ext>" */
+    pl_ms duration_ms;          /* > 0 */
+    char *file;                 /* as written in the campaign, relative to spool/; NULL for text */
+    char *media;                /* once stored: path relative to STATE, "media/<sha256>.<ext>" */
     char sha256[PL_SHA256_HEX]; /* hex of the medium, "" for text */
-    char *text;              /* text items: UTF-8, '\n' = explicit line break */
-    uint32_t background;     /* 0xRRGGBB */
-    uint32_t color;          /* 0xRRGGBB */
-    int line;                /* line in the source file, 0 if unknown (messages only) */
+    char *text;                 /* text items: UTF-8, '\n' = explicit line break */
+    uint32_t background;        /* 0xRRGGBB */
+    uint32_t color;             /* 0xRRGGBB */
+    int line;                   /* line in the source file, 0 if unknown (messages only) */
 };
 
 /* A daypart: on each weekday in DAYS, active from FROM_MIN to TO_MIN minutes
  * after local midnight.  TO_MIN < FROM_MIN runs past midnight into the next
  * day (the weekday named is the day it starts); 0..1440 = the whole day. */
 struct pl_daypart {
-    unsigned days;           /* bit d set = weekday d, 0 = Sunday */
-    int from_min, to_min;    /* 0..1440 */
+    unsigned days;        /* bit d set = weekday d, 0 = Sunday */
+    int from_min, to_min; /* 0..1440 */
 };
 
 struct pl_campaign {
     char *id, *title, *owner;
-    pl_ms start, end;        /* active in [start, end) */
-    int priority;            /* 0..100, default 50 */
-    int weight;              /* 1..100, default 1 */
+    pl_ms start, end;         /* active in [start, end) */
+    int priority;             /* 0..100, default 50 */
+    int weight;               /* 1..100, default 1 */
     struct pl_daypart *hours; /* NULL/0: all day */
     size_t nhours;
-    char **screens;          /* screen ids, group names, "*" */
+    char **screens; /* screen ids, group names, "*" */
     size_t nscreens;
     struct pl_item *items;
     size_t nitems;
-    char *source;            /* file it came from, for messages; may be NULL */
+    char *source; /* file it came from, for messages; may be NULL */
 };
 
 /* Frees the campaign and everything it owns; NULL is a no-op. */

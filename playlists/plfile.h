@@ -56,11 +56,11 @@
 #define PL_FORMAT 1
 
 struct pl_playlist {
-    int format;              /* PL_FORMAT */
-    char *screen;            /* screen id */
-    char *timezone;          /* IANA name */
+    int format;     /* PL_FORMAT */
+    char *screen;   /* screen id */
+    char *timezone; /* IANA name */
     int width, height, rotate;
-    int64_t generation;      /* increases with every write */
+    int64_t generation; /* increases with every write */
     pl_ms generated_at;
     struct pl_window *windows; /* sorted by start, disjoint; owned */
     size_t nwindows;

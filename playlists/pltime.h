@@ -44,10 +44,10 @@ typedef int64_t pl_ms;
 
 /* A broken-down local time. */
 struct pl_civil {
-    int year, month, day;  /* 1-based month and day */
+    int year, month, day; /* 1-based month and day */
     int hour, min, sec, ms;
-    int wday;              /* 0 = Sunday .. 6 = Saturday */
-    int offset_s;          /* UTC offset in force, seconds east */
+    int wday;     /* 0 = Sunday .. 6 = Saturday */
+    int offset_s; /* UTC offset in force, seconds east */
 };
 
 typedef struct pl_tz pl_tz;
@@ -87,8 +87,8 @@ enum pl_time_role {
  * offset (then local in TZ).  Rejects impossible dates and times
  * (2023-02-30, 25:00, 12:60) and trailing junk.  Returns 0, or -1 with ERR
  * saying what is wrong and what would be right. */
-int pl_time_parse(const char *s, const pl_tz *tz, enum pl_time_role role, pl_ms *out,
-                  char *err, size_t errlen);
+int pl_time_parse(const char *s, const pl_tz *tz, enum pl_time_role role, pl_ms *out, char *err,
+                  size_t errlen);
 
 /* Formats T in TZ as "2023-03-31T23:59:59.000+09:00" (always milliseconds
  * and offset).  Returns the length, or -1 if BUF is too small (needs 30). */

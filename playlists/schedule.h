@@ -14,18 +14,18 @@
  * set, or from the playlist that was read (struct pl_playlist.campaigns). */
 struct pl_slot {
     const struct pl_campaign *campaign;
-    unsigned item;           /* index into campaign->items */
-    pl_ms offset_ms;         /* start within the loop: sum of the durations before it */
-    pl_ms duration_ms;       /* normally the item's duration */
+    unsigned item;     /* index into campaign->items */
+    pl_ms offset_ms;   /* start within the loop: sum of the durations before it */
+    pl_ms duration_ms; /* normally the item's duration */
 };
 
 /* A maximal interval in which the set of active campaigns does not change.
  * At instant t inside it the slot at (t - start) mod loop_ms is due. */
 struct pl_window {
-    pl_ms start, end;        /* [start, end); listed whole (SPEC §6) */
-    int priority;            /* the highest active priority: only those play */
-    pl_ms loop_ms;           /* sum of the slots' durations, > 0 */
-    struct pl_slot *slots;   /* owned */
+    pl_ms start, end;      /* [start, end); listed whole (SPEC §6) */
+    int priority;          /* the highest active priority: only those play */
+    pl_ms loop_ms;         /* sum of the slots' durations, > 0 */
+    struct pl_slot *slots; /* owned */
     size_t nslots;
 };
 
@@ -65,10 +65,10 @@ void pl_windows_free(struct pl_window *w, size_t n);
 struct pl_due {
     const struct pl_window *window; /* NULL: no campaign active, the fallback plays */
     const struct pl_slot *slot;     /* NULL only when the fallback loop is empty */
-    pl_ms slot_start;        /* when this slot began (clock-anchored) */
-    pl_ms slot_end;          /* when it ends: its natural end, cut at the window's end
-                              * (for the fallback: cut at the next window's start) */
-    pl_ms offset_ms;         /* t - slot_start */
+    pl_ms slot_start;               /* when this slot began (clock-anchored) */
+    pl_ms slot_end;                 /* when it ends: its natural end, cut at the window's end
+                                     * (for the fallback: cut at the next window's start) */
+    pl_ms offset_ms;                /* t - slot_start */
 };
 
 /* Finds what is due at T among WINDOWS (sorted by start, disjoint) in

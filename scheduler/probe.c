@@ -51,7 +51,6 @@ static const struct {
 };
 #define CONTAINER_WHITELIST "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
 
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -154,8 +153,8 @@ static int hash_fd(int fd, uint64_t size, char out[PL_SHA256_HEX], char *err, si
         }
         if ((size_t)n < want) {
             r = err_fail(err, errlen, -EINVAL,
-                     "the file shrank while being read; copy it in "
-                     "whole (write to a .part name, then rename)");
+                         "the file shrank while being read; copy it in "
+                         "whole (write to a .part name, then rename)");
             goto out_free;
         }
         av_sha_update(sha, buf, (size_t)n);
@@ -195,7 +194,7 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
 
     if (!codec)
         return err_fail(err, errlen, -EMEDIUMTYPE, "this FFmpeg has no %s decoder",
-                    imghdr_format_name(f));
+                        imghdr_format_name(f));
     ctx = avcodec_alloc_context3(codec);
     pkt = av_packet_alloc();
     frame = av_frame_alloc();
@@ -211,8 +210,8 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     ctx->err_recognition = AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_EXPLODE;
     r = avcodec_open2(ctx, codec, NULL);
     if (r < 0) {
-        ret = err_fail(err, errlen, -EINVAL, "cannot start the %s decoder: %s", imghdr_format_name(f),
-                   av_errtext(r, eb, sizeof eb));
+        ret = err_fail(err, errlen, -EINVAL, "cannot start the %s decoder: %s",
+                       imghdr_format_name(f), av_errtext(r, eb, sizeof eb));
         goto out_free;
     }
     r = avcodec_send_packet(ctx, pkt);
@@ -222,21 +221,21 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
         r = avcodec_receive_frame(ctx, frame);
     if (r < 0) {
         ret = err_fail(err, errlen, -EINVAL,
-                   "corrupt %s: the picture cannot be decoded (%s); export it again",
-                   imghdr_format_name(f), av_errtext(r, eb, sizeof eb));
+                       "corrupt %s: the picture cannot be decoded (%s); export it again",
+                       imghdr_format_name(f), av_errtext(r, eb, sizeof eb));
         goto out_free;
     }
     if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
         ret = err_fail(err, errlen, -EINVAL,
-                   "corrupt %s: the picture decodes with errors; export "
-                   "it again",
-                   imghdr_format_name(f));
+                       "corrupt %s: the picture decodes with errors; export "
+                       "it again",
+                       imghdr_format_name(f));
         goto out_free;
     }
     if (frame->width != w || frame->height != h) {
-        ret =
-            err_fail(err, errlen, -EINVAL, "corrupt %s: the header says %dx%d but the picture is %dx%d",
-                 imghdr_format_name(f), w, h, frame->width, frame->height);
+        ret = err_fail(err, errlen, -EINVAL,
+                       "corrupt %s: the header says %dx%d but the picture is %dx%d",
+                       imghdr_format_name(f), w, h, frame->width, frame->height);
         goto out_free;
     }
 out_free:
@@ -257,9 +256,9 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
 
     if (size > SCHED_IMAGE_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
-                    "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
-                    "smaller",
-                    size);
+                        "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
+                        "smaller",
+                        size);
     data = malloc(size ? (size_t)size : 1);
     if (!data)
         return err_fail(err, errlen, -ENOMEM, "out of memory");
@@ -270,8 +269,8 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
     }
     if ((size_t)n < size) {
         r = err_fail(err, errlen, -EINVAL,
-                 "the file shrank while being read; copy it in whole "
-                 "(write to a .part name, then rename)");
+                     "the file shrank while being read; copy it in whole "
+                     "(write to a .part name, then rename)");
         goto out_free;
     }
     r = imghdr_parse(data, (size_t)size, &hdr, msg, sizeof msg);
@@ -285,28 +284,28 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
     }
     if (declared == PL_ITEM_VIDEO) {
         r = err_fail(err, errlen, -EMEDIUMTYPE,
-                 "this is a %s image, not a video; use type = \"image\" (with a duration)",
-                 imghdr_format_name(hdr.format));
+                     "this is a %s image, not a video; use type = \"image\" (with a duration)",
+                     imghdr_format_name(hdr.format));
         goto out_free;
     }
     /* Decompression bombs are refused on their header, before any decode. */
     if (hdr.width > SCHED_IMAGE_MAX_SIDE || hdr.height > SCHED_IMAGE_MAX_SIDE ||
         (int64_t)hdr.width * hdr.height > SCHED_IMAGE_MAX_PIXELS) {
         r = err_fail(err, errlen, -EINVAL,
-                 "the %s image is %dx%d pixels; at most %dx%d and 100 megapixels are allowed, "
-                 "scale it down",
-                 imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
-                 SCHED_IMAGE_MAX_SIDE);
+                     "the %s image is %dx%d pixels; at most %dx%d and 100 megapixels are allowed, "
+                     "scale it down",
+                     imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
+                     SCHED_IMAGE_MAX_SIDE);
         goto out_free;
     }
     if (hdr.format == IMGHDR_WEBP && hdr.animated) {
         r = err_fail(err, errlen, -EMEDIUMTYPE,
-                 "animated WebP is not supported; convert it to a video (type = \"video\")");
+                     "animated WebP is not supported; convert it to a video (type = \"video\")");
         goto out_free;
     }
     if (hdr.format == IMGHDR_JPEG && !jpeg_has_eoi(data, (size_t)size, hdr.header_bytes)) {
         r = err_fail(err, errlen, -EINVAL,
-                 "truncated JPEG: it has no end-of-image marker; copy the whole file again");
+                     "truncated JPEG: it has no end-of-image marker; copy the whole file again");
         goto out_free;
     }
     r = decode_image(data, (size_t)size, hdr.format, hdr.width, hdr.height, err, errlen);
@@ -437,11 +436,11 @@ static int video_fail_av(char *err, size_t errlen, const struct vio *v, int r, c
 
     if (r == AVERROR_EXIT || now_ms() > v->deadline_ms)
         return err_fail(err, errlen, -ETIMEDOUT,
-                    "checking the video took longer than %d s; the file is damaged or hostile, "
-                    "re-encode it",
-                    SCHED_PROBE_DEADLINE_MS / 1000);
+                        "checking the video took longer than %d s; the file is damaged or hostile, "
+                        "re-encode it",
+                        SCHED_PROBE_DEADLINE_MS / 1000);
     return err_fail(err, errlen, -EINVAL, "%s (%s); re-encode it, e.g. as H.264 in MP4", what,
-                av_errtext(r, eb, sizeof eb));
+                    av_errtext(r, eb, sizeof eb));
 }
 
 static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec,
@@ -497,15 +496,15 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
             ret = video_fail_av(err, errlen, v, AVERROR_EXIT, "");
             if (packets > MAX_PACKETS)
                 ret = err_fail(err, errlen, -EINVAL,
-                           "no picture could be decoded from the first %d "
-                           "packets; re-encode the video",
-                           MAX_PACKETS);
+                               "no picture could be decoded from the first %d "
+                               "packets; re-encode the video",
+                               MAX_PACKETS);
             goto out_free;
         }
     }
     if (!got)
         ret = err_fail(err, errlen, -EINVAL,
-                   "the video stream holds no picture that can be decoded; re-encode it");
+                       "the video stream holds no picture that can be decoded; re-encode it");
 out_free:
     av_frame_free(&frame);
     av_packet_free(&pkt);
@@ -537,9 +536,9 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
 
     if (size > SCHED_VIDEO_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
-                    "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
-                    "smaller",
-                    size);
+                        "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
+                        "smaller",
+                        size);
     buf = av_malloc(AVIO_BUF);
     if (!buf)
         return err_fail(err, errlen, -ENOMEM, "out of memory");
@@ -551,16 +550,16 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     r = av_probe_input_buffer2(avio, &ifmt, "", NULL, 0, 1 << 20);
     if (r < 0 || !ifmt) {
         ret = err_fail(err, errlen, -EMEDIUMTYPE,
-                   "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, "
-                   "MPEG-TS/PS or FLV");
+                       "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, "
+                       "MPEG-TS/PS or FLV");
         goto out_avio;
     }
     ext = container_ext(ifmt->name);
     if (!ext) {
         ret = err_fail(err, errlen, -EMEDIUMTYPE,
-                   "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, "
-                   "MPEG-TS/PS or FLV",
-                   ifmt->name);
+                       "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, "
+                       "MPEG-TS/PS or FLV",
+                       ifmt->name);
         goto out_avio;
     }
     fc = avformat_alloc_context();
@@ -604,12 +603,12 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     }
     if (nvideo == 0) {
         ret = err_fail(err, errlen, -EINVAL,
-                   "the file has no video stream (only audio?); a video item needs pictures");
+                       "the file has no video stream (only audio?); a video item needs pictures");
         goto out_close;
     }
     if (idx < 0) {
         ret = err_fail(err, errlen, -EMEDIUMTYPE,
-                   "the video codec cannot be decoded here; re-encode it as H.264 in MP4");
+                       "the video codec cannot be decoded here; re-encode it as H.264 in MP4");
         goto out_close;
     }
     info->width = fc->streams[idx]->codecpar->width;
@@ -617,15 +616,15 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     if (info->width < 1 || info->height < 1 || info->width > SCHED_VIDEO_MAX_SIDE ||
         info->height > SCHED_VIDEO_MAX_SIDE) {
         ret = err_fail(err, errlen, -EINVAL,
-                   "the video is %dx%d pixels; each side must be 1..%d, scale it down", info->width,
-                   info->height, SCHED_VIDEO_MAX_SIDE);
+                       "the video is %dx%d pixels; each side must be 1..%d, scale it down",
+                       info->width, info->height, SCHED_VIDEO_MAX_SIDE);
         goto out_close;
     }
     info->duration_ms = video_duration(fc, fc->streams[idx]);
     if (info->duration_ms > SCHED_VIDEO_MAX_MS) {
         ret = err_fail(err, errlen, -EINVAL,
-                   "the video is %" PRId64 " s long; at most 24 hours are allowed, cut it",
-                   info->duration_ms / 1000);
+                       "the video is %" PRId64 " s long; at most 24 hours are allowed, cut it",
+                       info->duration_ms / 1000);
         goto out_close;
     }
     ret = decode_first_frame(fc, idx, codec, &v, err, errlen);
@@ -686,9 +685,9 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
         return err_fail(err, errlen, -ENODATA, "the file is empty; copy the whole file again");
     if (size > SCHED_VIDEO_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
-                    "the file is %" PRIu64 " bytes; images may be at most 64 MiB and videos "
-                    "4 GiB",
-                    size);
+                        "the file is %" PRIu64 " bytes; images may be at most 64 MiB and videos "
+                        "4 GiB",
+                        size);
     n = pread_full(fd, head, sizeof head, 0);
     if (n < 0)
         return err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
@@ -700,9 +699,9 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
     guess = guess_format(head, (size_t)n);
     if (guess && container_ext(guess->name))
         return err_fail(err, errlen, -EMEDIUMTYPE,
-                    "this is a video, not an image; use type = \"video\"");
+                        "this is a video, not an image; use type = \"video\"");
     return err_fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",
-                describe_bytes(head, (size_t)n));
+                    describe_bytes(head, (size_t)n));
 }
 
 int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
@@ -717,7 +716,8 @@ int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared
     fd = safeopen_read(basefd, relpath, SCHED_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
     if (fd < 0) {
         if (fd == -EFBIG)
-            return err_fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB", msg);
+            return err_fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB",
+                            msg);
         return err_fail(err, errlen, fd, "%s", msg);
     }
     r = sched_probe_fd(fd, declared, info, msg, sizeof msg);

@@ -145,8 +145,8 @@ int report_add_line(struct report *r, const char *line, size_t len, const char *
     if (e.end < e.start || json_integer_value(shown) < 0 ||
         json_integer_value(shown) > e.end - e.start + PL_MS_PER_SEC) {
         snprintf(err, errlen,
-                 "%s:%ld: error: end is before start or shown_ms does not fit between them",
-                 name, lineno);
+                 "%s:%ld: error: end is before start or shown_ms does not fit between them", name,
+                 lineno);
         goto out;
     }
     e.shown_ms = json_integer_value(shown);
@@ -447,11 +447,20 @@ static void html_text(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*s, out);
         }
     }
 }
@@ -509,8 +518,7 @@ static int write_json(FILE *out, enum report_by by, const struct row *rows, size
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:I}", by_names[by], rows[i].key, "plays",
                               (json_int_t)rows[i].plays, "seconds", rows[i].shown_ms / 1000.0,
-                              "share",
-                              total_ms ? (double)rows[i].shown_ms / (double)total_ms : 0.0,
+                              "share", total_ms ? (double)rows[i].shown_ms / (double)total_ms : 0.0,
                               "errors", (json_int_t)rows[i].errors);
         if (!o)
             goto out;
@@ -558,20 +566,23 @@ static void write_html(FILE *out, enum report_by by, const struct row *rows, siz
         double w = 420.0 * (double)rows[i].shown_ms / (double)max_ms;
         fprintf(out, "<text class=\"lbl\" x=\"0\" y=\"%zu\">", i * 24 + 18);
         html_text(out, rows[i].key);
-        fprintf(out, "</text><rect class=\"bar\" x=\"240\" y=\"%zu\" width=\"%.1f\" height=\"18\"/>",
+        fprintf(out,
+                "</text><rect class=\"bar\" x=\"240\" y=\"%zu\" width=\"%.1f\" height=\"18\"/>",
                 i * 24 + 4, w);
         fprintf(out, "<text class=\"lbl\" x=\"%.1f\" y=\"%zu\">%.0f s</text>\n", 246 + w,
                 i * 24 + 18, rows[i].shown_ms / 1000.0);
     }
     fputs("</svg>\n<table>\n<tr>", out);
-    fprintf(out, "<th>%s</th><th>plays</th><th>seconds</th><th>share</th><th>errors</th>"
-                 "<th>dark seconds</th></tr>\n",
+    fprintf(out,
+            "<th>%s</th><th>plays</th><th>seconds</th><th>share</th><th>errors</th>"
+            "<th>dark seconds</th></tr>\n",
             by_names[by]);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td>", out);
         html_text(out, rows[i].key);
-        fprintf(out, "</td><td class=\"n\">%ld</td><td class=\"n\">%.1f</td>"
-                     "<td class=\"n\">%.1f%%</td><td class=\"n\">%ld</td><td class=\"n\">",
+        fprintf(out,
+                "</td><td class=\"n\">%ld</td><td class=\"n\">%.1f</td>"
+                "<td class=\"n\">%.1f%%</td><td class=\"n\">%ld</td><td class=\"n\">",
                 rows[i].plays, rows[i].shown_ms / 1000.0,
                 total_ms ? 100.0 * (double)rows[i].shown_ms / (double)total_ms : 0.0,
                 rows[i].errors);

@@ -725,8 +725,9 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             html = optarg;
             break;
         default:
-            return usage_error("report: %s", "usage: report [--from D] [--to D] "
-                                             "[--by owner|campaign|screen|day] [--csv|--html FILE]");
+            return usage_error("report: %s",
+                               "usage: report [--from D] [--to D] "
+                               "[--by owner|campaign|screen|day] [--csv|--html FILE]");
         }
     }
     if (optind < argc)

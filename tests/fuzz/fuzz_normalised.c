@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!tz)
             abort();
     }
-    c = sched_campaign_parse_normalised((const char *)data, size, "fuzz.cfg", tz, err,
-                                        sizeof err);
+    c = sched_campaign_parse_normalised((const char *)data, size, "fuzz.cfg", tz, err, sizeof err);
     if (!c)
         return 0;
     if (sched_campaign_format(c, tz, &a) < 0)

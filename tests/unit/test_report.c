@@ -38,8 +38,8 @@ static void add(struct report *r, char *line)
 {
     char err[512];
 
-    ck_assert_msg(report_add_line(r, line, strlen(line), "t.jsonl", 1, err, sizeof err) == 0,
-                  "%s", err);
+    ck_assert_msg(report_add_line(r, line, strlen(line), "t.jsonl", 1, err, sizeof err) == 0, "%s",
+                  err);
     free(line);
 }
 
@@ -118,9 +118,8 @@ START_TEST(test_bad_lines)
 
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
-        ck_assert_int_eq(report_add_line(r, bad[i], strlen(bad[i]), "play.jsonl", 7, err,
-                                         sizeof err),
-                         -1);
+        ck_assert_int_eq(
+            report_add_line(r, bad[i], strlen(bad[i]), "play.jsonl", 7, err, sizeof err), -1);
         ck_assert_msg(strncmp(err, "play.jsonl:7: error: ", 21) == 0, "%zu: %s", i, err);
     }
     ck_assert_int_eq(report_entries(r), 0);

@@ -157,8 +157,8 @@ START_TEST(test_katakana_word)
 {
     struct text_renderer *r = open_renderer();
     struct ink k;
-    SDL_Surface *s = render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037,
-                               1920, 1080, &k);
+    SDL_Surface *s =
+        render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037, 1920, 1080, &k);
     int pt = 0, nlines = 0;
 
     shot(s, "wood-collection-1920x1080");
@@ -170,8 +170,7 @@ START_TEST(test_katakana_word)
     SDL_FreeSurface(s);
 
     /* portrait: the word wraps nowhere, the kanji may */
-    s = render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037, 1080, 1920,
-                  &k);
+    s = render_ok(r, "WOODコレクション2023\n東京ビッグサイト", 0xfff8e1, 0x5d4037, 1080, 1920, &k);
     shot(s, "wood-collection-1080x1920");
     ck_assert_int_eq(text_last_layout(r, &pt, &nlines), 0);
     ck_assert_int_le(nlines, 3);

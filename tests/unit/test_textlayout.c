@@ -559,8 +559,7 @@ START_TEST(test_katakana_too_long)
         for (size_t i = 1; i < l->nlines; i++) {
             char *s = line_str(l, i);
 
-            ck_assert_msg(!starts_with_any(s, small_kana), "width %d line %zu: %s", width, i,
-                          s);
+            ck_assert_msg(!starts_with_any(s, small_kana), "width %d line %zu: %s", width, i, s);
             free(s);
         }
         tl_layout_free(l);
