@@ -1,0 +1,71 @@
+#!/bin/sh
+# The systemd contract (SPEC §7, issue 3/4): under a NOTIFY_SOCKET both
+# daemons report READY=1, ping WATCHDOG=1 when WATCHDOG_USEC asks for it
+# (the player only while it presents frames), and say STOPPING=1 on SIGTERM.
+# A small python3 listener stands in for systemd.
+. tests/integration/lib.sh
+
+export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+S=$T/state
+mkdir -p "$S/spool"
+cat >"$T/signage.cfg" <<CFG
+state = "$S";
+screens = ( { id = "plaza"; groups = [ "shinjuku-west" ]; width = 640; height = 360; } );
+CFG
+cat >"$S/spool/hello.cfg" <<'CFG'
+id = "hello"; title = "こんにちは"; owner = "東京都";
+start = "2023-03-01"; end = "2023-03-31"; screens = [ "*" ];
+items = ( { type = "text"; text = "こんにちは"; duration = 2; } );
+CFG
+
+# listen SOCKET OUT: collects every datagram, one per line, until killed.
+listen() {
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+        f.flush()
+' "$1" "$2" &
+    lpid=$!
+    i=0; while [ ! -S "$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+# wait_for FILE PATTERN: up to 10 s.
+wait_for() {
+    i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "$2" "$1" 2>/dev/null
+}
+
+# --- scheduler ---------------------------------------------------------------
+listen "$T/sched.sock" "$T/sched.msgs"
+NOTIFY_SOCKET=$T/sched.sock WATCHDOG_USEC=400000 \
+    "$SCHEDULER" -c "$T/signage.cfg" --now 2023-03-15T10:00:00+09:00 2>"$T/sched.err" &
+spid=$!
+check "scheduler: READY=1 once it is watching" wait_for "$T/sched.msgs" READY=1
+check "scheduler: the playlist was published before READY" test -f "$S/playlists/plaza.playlist"
+sleep 1.2
+n=$(grep -c WATCHDOG=1 "$T/sched.msgs")
+check "scheduler: pings the watchdog ($n pings in ~1.2 s at 400 ms)" [ "$n" -ge 2 ]
+kill -TERM $spid; wait $spid; rc=$?
+check "scheduler: SIGTERM exits 0" [ $rc -eq 0 ]
+check "scheduler: STOPPING=1" grep -q STOPPING=1 "$T/sched.msgs"
+kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
+
+# --- player ------------------------------------------------------------------
+listen "$T/player.sock" "$T/player.msgs"
+NOTIFY_SOCKET=$T/player.sock WATCHDOG_USEC=400000 \
+    "$PLAYER" -c "$T/signage.cfg" --screen plaza --clock 2023-03-15T10:00:00+09:00 \
+    --frame-log "$T/frames" 2>"$T/player.err" &
+ppid_=$!
+check "player: READY=1 after its first frame" wait_for "$T/player.msgs" READY=1
+check "player: a frame was presented" test -s "$T/frames"
+sleep 1.5
+n=$(grep -c WATCHDOG=1 "$T/player.msgs")
+check "player: pings the watchdog from the render loop ($n pings)" [ "$n" -ge 2 ]
+kill -TERM $ppid_; wait $ppid_; rc=$?
+check "player: SIGTERM exits 0" [ $rc -eq 0 ]
+check "player: STOPPING=1" grep -q STOPPING=1 "$T/player.msgs"
+kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
+exit 0
