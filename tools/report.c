@@ -273,7 +273,8 @@ int report_load_dir(struct report *r, const char *logdir, const char *from, cons
         n++;
     }
     /* Dates in order, so the report does not depend on readdir order. */
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
     for (size_t i = 0; i < n; i++) {
         struct strbuf path = STRBUF_INIT;
         sb_printf(&path, "%s/%s", logdir, names[i]);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
@@ -172,6 +173,15 @@ START_TEST(test_load_dir_dates_and_escaping)
     r = report_new(tz);
     ck_assert_int_eq(report_load_dir(r, dir, NULL, NULL, err, sizeof err), 0);
     ck_assert_int_eq(report_entries(r), 4);
+    report_free(r);
+
+    /* an empty log directory is an empty report, not an error */
+    char empty[600];
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    ck_assert_int_eq(mkdir(empty, 0755), 0);
+    r = report_new(tz);
+    ck_assert_int_eq(report_load_dir(r, empty, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(report_entries(r), 0);
     report_free(r);
 
     r = report_new(tz);
