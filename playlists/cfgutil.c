@@ -76,11 +76,11 @@ bool pl_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-void pl_cfg_error(char *err, size_t errlen, const char *file, const config_setting_t *s,
-                  const char *fmt, ...)
+/* "FILE:LINE: error: " and the message into ERR; LINE 0 = unknown. */
+static void __attribute__((format(printf, 5, 0)))
+cfg_verror_line(char *err, size_t errlen, const char *file, unsigned line, const char *fmt,
+                va_list ap)
 {
-    unsigned line = s ? config_setting_source_line(s) : 0;
-    va_list ap;
     int n;
 
     if (!err || errlen == 0)
@@ -93,8 +93,16 @@ void pl_cfg_error(char *err, size_t errlen, const char *file, const config_setti
         n = snprintf(err, errlen, "%s: error: ", file);
     if (n < 0 || (size_t)n >= errlen)
         return;
-    va_start(ap, fmt);
     vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
+void pl_cfg_error(char *err, size_t errlen, const char *file, const config_setting_t *s,
+                  const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cfg_verror_line(err, errlen, file, s ? config_setting_source_line(s) : 0, fmt, ap);
     va_end(ap);
 }
 
@@ -103,20 +111,9 @@ static void __attribute__((format(printf, 5, 6)))
 cfg_error_line(char *err, size_t errlen, const char *file, unsigned line, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
-    if (!err || errlen == 0)
-        return;
-    if (!file)
-        file = "(config)";
-    if (line > 0)
-        n = snprintf(err, errlen, "%s:%u: error: ", file, line);
-    else
-        n = snprintf(err, errlen, "%s: error: ", file);
-    if (n < 0 || (size_t)n >= errlen)
-        return;
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    cfg_verror_line(err, errlen, file, line, fmt, ap);
     va_end(ap);
 }
 
