@@ -11,6 +11,8 @@
  */
 #include "playlists/cfgutil.h"
 
+#include "common/slurp.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -433,63 +435,14 @@ out_free:
 int pl_cfg_read_file(config_t *cfg, const char *path, size_t max_bytes, const char *file, char *err,
                      size_t errlen)
 {
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int fd, ret = -1;
+    char *buf;
+    size_t len;
+    int ret;
 
-    if (!file)
-        file = path;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        cfg_error_line(err, errlen, file, 0, "cannot open: %s", strerror(errno));
+    if (slurp_path(path, file, max_bytes, &buf, &len, err, errlen) < 0)
         return -1;
-    }
-    if (fstat(fd, &st) < 0) {
-        cfg_error_line(err, errlen, file, 0, "cannot stat: %s", strerror(errno));
-        goto out_close;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        cfg_error_line(err, errlen, file, 0, "not a regular file; give the path of a file");
-        goto out_close;
-    }
-    if ((uintmax_t)st.st_size > max_bytes) {
-        cfg_error_line(err, errlen, file, 0,
-                       "the file is %jd bytes, more than the %zu allowed; is it the right file?",
-                       (intmax_t)st.st_size, max_bytes);
-        goto out_close;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        cfg_error_line(err, errlen, file, 0, "out of memory");
-        goto out_close;
-    }
-    /* Read one byte more than stat said, to notice a file that grew. */
-    for (;;) {
-        ssize_t r;
-        if (len == (size_t)st.st_size + 1)
-            break;
-        r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            cfg_error_line(err, errlen, file, 0, "cannot read: %s", strerror(errno));
-            goto out_free;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    if (len > (size_t)st.st_size) {
-        cfg_error_line(err, errlen, file, 0,
-                       "the file changed while it was read; try again once it is complete");
-        goto out_free;
-    }
-    ret = pl_cfg_read_text(cfg, buf, len, file, err, errlen);
-out_free:
+    ret = pl_cfg_read_text(cfg, buf, len, file ? file : path, err, errlen);
     free(buf);
-out_close:
-    close(fd);
     return ret;
 }
 

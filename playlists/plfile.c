@@ -7,6 +7,8 @@
  */
 #include "playlists/plfile.h"
 
+#include "common/slurp.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -799,52 +801,14 @@ out_fail:
 
 struct pl_playlist *pl_playlist_load(const char *path, char *err, size_t errlen)
 {
-    struct pl_playlist *pl = NULL;
-    struct stat st;
+    struct pl_playlist *pl;
     char *buf;
-    size_t len = 0;
-    int fd;
+    size_t len;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: error: cannot open: %s", path, strerror(errno));
+    if (slurp_path(path, NULL, PL_FILE_MAX_BYTES, &buf, &len, err, errlen) < 0)
         return NULL;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: error: not a regular file", path);
-        goto out_close;
-    }
-    if ((uintmax_t)st.st_size > PL_FILE_MAX_BYTES) {
-        snprintf(err, errlen, "%s: error: %jd bytes is more than a playlist may have (%zu)", path,
-                 (intmax_t)st.st_size, PL_FILE_MAX_BYTES);
-        goto out_close;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        snprintf(err, errlen, "%s: error: out of memory", path);
-        goto out_close;
-    }
-    while (len <= (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "%s: error: cannot read: %s", path, strerror(errno));
-            goto out_free;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    if (len > (size_t)st.st_size) {
-        snprintf(err, errlen, "%s: error: the file grew while it was read", path);
-        goto out_free;
-    }
     pl = pl_playlist_parse(buf, len, path, err, errlen);
-out_free:
     free(buf);
-out_close:
-    close(fd);
     return pl;
 }
 
