@@ -72,6 +72,7 @@ struct content {
     enum video_pixfmt vfmt;
     float vaspect;    /* display aspect of the video picture */
     pl_ms shown_from; /* clock time it came on screen */
+    bool late;        /* came on screen after its slot began: not ready in time */
 };
 
 /* The next item: what is due, and what will be shown for it. */
@@ -87,6 +88,16 @@ struct plan {
     bool late_logged;
     struct content c;
 };
+
+/* A due item that never came on screen, logged once the item on screen
+ * leaves it, so the log stays in order of start. */
+struct missed {
+    struct slotinfo due;
+    enum poplog_result res;
+    char *why;
+};
+
+#define APP_MISSED_MAX 8
 
 struct cache_entry {
     char *key;
@@ -113,6 +124,7 @@ struct app {
     struct pl_playlist *pl, *pending;
     struct stat seen; /* the playlist file last looked at */
     bool seen_valid;
+    bool load_force; /* the read asked for was a SIGHUP's */
     bool missing_logged;
     int64_t next_check_ms;
 
@@ -127,6 +139,8 @@ struct app {
     struct plan next;  /* due when cur ends */
     struct plan after; /* due when next ends: prepared early, as a cut
                         * slot may leave next only a moment */
+    struct missed missed[APP_MISSED_MAX];
+    size_t nmissed;
     uint64_t job_seq;
     pl_ms fade_start;      /* clock of the last switch, for the cross-fade */
     int64_t fade_start_ms; /* the same on the monotonic clock */
@@ -463,7 +477,7 @@ static int content_from_result(struct app *a, struct content *c, struct prep_res
 /* -------------------------------------------------------- proof of play */
 
 static void pop_write(struct app *a, const struct slotinfo *s, pl_ms start, pl_ms end,
-                      pl_ms planned, enum poplog_result res, const char *error)
+                      pl_ms shown, pl_ms planned, enum poplog_result res, const char *error)
 {
     char err[512];
     struct poplog_entry e = {
@@ -478,7 +492,7 @@ static void pop_write(struct app *a, const struct slotinfo *s, pl_ms start, pl_m
         .start = start,
         .end = end,
         .planned_ms = planned,
-        .shown_ms = end - start,
+        .shown_ms = shown,
         .result = res,
         .error = error,
         .generation = s->generation,
@@ -495,12 +509,51 @@ static void pop_write(struct app *a, const struct slotinfo *s, pl_ms start, pl_m
     }
 }
 
-/* The item on screen leaves it at T. */
+/* A due item that was not shown at all (RES skipped or error): logged over
+ * its own slot with no screen time. */
+static void pop_missed(struct app *a, const struct slotinfo *due, enum poplog_result res,
+                       const char *why)
+{
+    pop_write(a, due, due->slot_start, due->slot_end, 0, due->natural_ms, res, why);
+}
+
+/* The same, once the item now on screen has left it (its line comes
+ * first); written at once if too many are waiting. */
+static void pop_missed_later(struct app *a, const struct slotinfo *due, enum poplog_result res,
+                             const char *why)
+{
+    struct missed *m = &a->missed[a->nmissed];
+
+    if (a->nmissed == APP_MISSED_MAX || slot_copy(&m->due, due)) {
+        pop_missed(a, due, res, why);
+        return;
+    }
+    m->res = res;
+    m->why = strdup(why);
+    a->nmissed++;
+}
+
+static void pop_missed_flush(struct app *a)
+{
+    for (size_t i = 0; i < a->nmissed; i++) {
+        struct missed *m = &a->missed[i];
+        pop_missed(a, &m->due, m->res, m->why ? m->why : "not shown");
+        slot_clear(&m->due);
+        free(m->why);
+    }
+    a->nmissed = 0;
+}
+
+/* The item on screen leaves it at T: its true time on screen.  An item
+ * that came on late (not ready when its slot began) is logged cut, with
+ * how late it was. */
 static void pop_leave(struct app *a, const struct content *c, pl_ms t, bool stopping)
 {
     const struct slotinfo *s = &c->info;
-    pl_ms planned = s->slot_end - s->slot_start;
+    pl_ms planned;
     enum poplog_result res = POPLOG_PLAYED;
+    char why[128];
+    const char *error = NULL;
 
     if (!c->valid)
         return;
@@ -511,14 +564,23 @@ static void pop_leave(struct app *a, const struct content *c, pl_ms t, bool stop
         planned = s->natural_ms;
         if (s->cut_at_end || (stopping && t < s->slot_end))
             res = POPLOG_CUT;
+        if (c->late) {
+            res = POPLOG_CUT;
+            snprintf(why, sizeof(why), "shown %lld ms after its slot began: not ready in time",
+                     (long long)(c->shown_from - s->slot_start));
+            error = why;
+        }
     }
-    pop_write(a, s, c->shown_from, t, planned, res, NULL);
+    pop_write(a, s, c->shown_from, t, t - c->shown_from, planned, res, error);
+    pop_missed_flush(a);
 }
 
 /* ------------------------------------------------------------ planning */
 
 static void plan_clear(struct app *a, struct plan *p)
 {
+    if (p->job && !p->ready && a->prep)
+        prep_cancel(a->prep, p->job); /* no longer wanted: not worked on */
     slot_clear(&p->due);
     for (size_t i = 0; i < p->ncand; i++)
         slot_clear(&p->cand[i]);
@@ -743,27 +805,11 @@ static bool stat_same(const struct stat *x, const struct stat *y)
            x->st_mtim.tv_sec == y->st_mtim.tv_sec && x->st_mtim.tv_nsec == y->st_mtim.tv_nsec;
 }
 
-/* Looks at the playlist file; a changed (or FORCEd) readable one becomes
- * the pending playlist.  Problems are logged once per version of the file. */
-static void playlist_check(struct app *a, bool force)
+/* The answer to a read of the playlist file: PL, or NULL with ERR.  A new
+ * generation (or any readable one when FORCEd) becomes the pending
+ * playlist, taken at the next item boundary. */
+static void playlist_take(struct app *a, struct pl_playlist *pl, const char *err, bool force)
 {
-    struct stat st;
-    char err[1024];
-
-    if (stat(a->playlist_path, &st) != 0) {
-        if (!a->missing_logged)
-            log_warn("%s: %s; %s", a->playlist_path, strerror(errno),
-                     a->pl ? "keeping the last good playlist" : "showing the built-in slide");
-        a->missing_logged = true;
-        a->seen_valid = false;
-        return;
-    }
-    a->missing_logged = false;
-    if (!force && a->seen_valid && stat_same(&st, &a->seen))
-        return;
-    a->seen = st;
-    a->seen_valid = true;
-    struct pl_playlist *pl = pl_playlist_load(a->playlist_path, err, sizeof(err));
     if (!pl) {
         log_error("%s (%s)", err,
                   a->pl ? "keeping the last good playlist" : "showing the built-in slide");
@@ -780,6 +826,53 @@ static void playlist_check(struct app *a, bool force)
         log_info("%s: generation %lld", a->playlist_path, (long long)pl->generation);
     pl_playlist_free(a->pending);
     a->pending = pl;
+}
+
+/* Looks at the playlist file; a changed (or FORCEd) one is read: on the
+ * preparation thread once it runs (the answer comes through
+ * playlist_poll()), else here.  Problems are logged once per version of the
+ * file. */
+static void playlist_check(struct app *a, bool force)
+{
+    struct stat st;
+    char err[1024] = "";
+
+    if (stat(a->playlist_path, &st) != 0) {
+        if (!a->missing_logged)
+            log_warn("%s: %s; %s", a->playlist_path, strerror(errno),
+                     a->pl ? "keeping the last good playlist" : "showing the built-in slide");
+        a->missing_logged = true;
+        a->seen_valid = false;
+        return;
+    }
+    a->missing_logged = false;
+    if (!force && a->seen_valid && stat_same(&st, &a->seen))
+        return;
+    a->seen = st;
+    a->seen_valid = true;
+    a->load_force = force;
+    if (a->prep) {
+        if (prep_load_playlist(a->prep, a->playlist_path) == 0)
+            return;
+        a->seen_valid = false; /* out of memory: ask again next time */
+        return;
+    }
+    struct pl_playlist *pl = pl_playlist_load(a->playlist_path, err, sizeof(err));
+    playlist_take(a, pl, err, force);
+}
+
+/* Takes the preparation thread's answer, if one came.  Returns whether a
+ * new pending playlist came with it. */
+static bool playlist_poll(struct app *a)
+{
+    struct pl_playlist *pl;
+    char err[1024] = "";
+    const struct pl_playlist *before = a->pending;
+
+    if (!a->prep || !prep_poll_playlist(a->prep, &pl, err, sizeof(err)))
+        return false;
+    playlist_take(a, pl, err, a->load_force);
+    return a->pending && a->pending != before;
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -887,11 +980,12 @@ static void switch_to_next(struct app *a, pl_ms t)
     pop_leave(a, &a->cur, t, false);
     content_release(a, &a->cur);
     if (p->skip_why)
-        pop_write(a, &p->due, t, t, p->due.natural_ms, POPLOG_SKIPPED, p->skip_why);
+        pop_missed(a, &p->due, POPLOG_SKIPPED, p->skip_why);
     else if (p->err)
-        pop_write(a, &p->due, t, t, p->due.natural_ms, POPLOG_ERROR, p->err);
+        pop_missed(a, &p->due, POPLOG_ERROR, p->err);
     a->cur = p->c;
     a->cur.shown_from = t;
+    a->cur.late = p->late_logged && !a->cur.info.builtin && t > a->cur.info.slot_start;
     memset(&p->c, 0, sizeof(p->c));
     p->c.cache_slot = -1;
     log_debug("on screen: %s item %d (%s) until %lld", a->cur.info.campaign, a->cur.info.item,
@@ -925,17 +1019,20 @@ static void step(struct app *a, pl_ms t)
         !a->cur.valid || t >= a->cur.info.slot_end || (a->cur.info.builtin && a->pending);
     if (boundary) {
         if (due_at(boundary_pl(a), t, &due, NULL) == 0) {
-            if (a->after.active && slot_same(&a->after.due, &due))
-                plan_move(a, &a->next, &a->after); /* next was over in a flash */
-            else if (!a->next.active || !slot_same(&a->next.due, &due)) {
+            bool after_due = a->after.active && slot_same(&a->after.due, &due);
+            if (after_due || !a->next.active || !slot_same(&a->next.due, &due)) {
                 if (a->next.active && !a->next.due.builtin && a->cur.valid) {
-                    /* its whole slot went by before it could be shown */
-                    log_warn("%s item %d was not ready in its slot; skipped", a->next.due.campaign,
-                             a->next.due.item);
-                    pop_write(a, &a->next.due, t, t, a->next.due.natural_ms, POPLOG_SKIPPED,
-                              "not ready in time");
+                    /* its whole slot went by and it was never shown */
+                    const char *why = a->next.ready ? "its slot ended before a frame could show it"
+                                                    : "not ready in time";
+                    log_warn("%s item %d: %s; skipped", a->next.due.campaign, a->next.due.item,
+                             why);
+                    pop_missed_later(a, &a->next.due, POPLOG_SKIPPED, why);
                 }
-                plan_make(a, &a->next, boundary_pl(a), t, t);
+                if (after_due)
+                    plan_move(a, &a->next, &a->after);
+                else
+                    plan_make(a, &a->next, boundary_pl(a), t, t);
             }
             slot_clear(&due);
         }
@@ -1108,6 +1205,10 @@ static int setup_clock(struct app *a, const char *at)
 
 static void app_free(struct app *a)
 {
+    for (size_t i = 0; i < a->nmissed; i++) {
+        slot_clear(&a->missed[i].due);
+        free(a->missed[i].why);
+    }
     plan_clear(a, &a->next);
     plan_clear(a, &a->after);
     content_release(a, &a->cur);
@@ -1404,14 +1505,13 @@ static int run_loop(struct app *a)
         pl_ms t = pclock_now(a->clock);
         int64_t now_ms = pclock_mono_ms();
         if (a->reload || now_ms >= a->next_check_ms) {
-            const struct pl_playlist *before = a->pending;
             playlist_check(a, a->reload);
             a->reload = false;
             a->next_check_ms = now_ms + APP_CHECK_MS;
-            if (a->pending && a->pending != before) {
-                plan_clear(a, &a->next); /* replan with the new playlist */
-                plan_clear(a, &a->after);
-            }
+        }
+        if (playlist_poll(a)) {
+            plan_clear(a, &a->next); /* replan with the new playlist */
+            plan_clear(a, &a->after);
         }
         poll_results(a, t);
         step(a, t);
@@ -1452,6 +1552,7 @@ static int run_loop(struct app *a)
     }
     pl_ms t = pclock_now(a->clock);
     pop_leave(a, &a->cur, t, true);
+    pop_missed_flush(a); /* when nothing was on screen */
     a->cur.valid = false;
     sd_notify(0, "STOPPING=1");
     return 0;

@@ -31,6 +31,10 @@ struct prep {
     size_t nqueue;
     struct prep_result *done[PREP_DONE_MAX];
     size_t ndone;
+    char *load_path;            /* a playlist to read, before any job */
+    bool loaded;                /* an answer is waiting: */
+    struct pl_playlist *load_pl; /* the playlist, or NULL and */
+    char *load_err;             /* why not */
 };
 
 void prep_item_clear(struct prep_item *it)
@@ -132,10 +136,26 @@ static void *worker(void *arg)
 
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && !p->nqueue)
+        while (!p->stop && !p->nqueue && !p->load_path)
             pthread_cond_wait(&p->wake, &p->lock);
         if (p->stop)
             break;
+        if (p->load_path) {
+            char *path = p->load_path;
+            p->load_path = NULL;
+            pthread_mutex_unlock(&p->lock);
+            char err[1024] = "";
+            struct pl_playlist *pl = pl_playlist_load(path, err, sizeof(err));
+            free(path);
+            char *why = pl ? NULL : strdup(err[0] ? err : "cannot be read");
+            pthread_mutex_lock(&p->lock);
+            pl_playlist_free(p->load_pl); /* an answer nobody took: superseded */
+            free(p->load_err);
+            p->load_pl = pl;
+            p->load_err = why;
+            p->loaded = true;
+            continue;
+        }
         struct job j = p->queue[0];
         memmove(&p->queue[0], &p->queue[1], (p->nqueue - 1) * sizeof(p->queue[0]));
         p->nqueue--;
@@ -213,6 +233,9 @@ void prep_free(struct prep *p)
         job_clear(&p->queue[i]);
     for (size_t i = 0; i < p->ndone; i++)
         prep_result_free(p->done[i]);
+    free(p->load_path);
+    pl_playlist_free(p->load_pl);
+    free(p->load_err);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     text_renderer_free(p->text);
@@ -272,4 +295,66 @@ struct prep_result *prep_poll(struct prep *p)
     }
     pthread_mutex_unlock(&p->lock);
     return r;
+}
+
+bool prep_cancel(struct prep *p, uint64_t id)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->nqueue && !found; i++) {
+        if (p->queue[i].id != id)
+            continue;
+        job_clear(&p->queue[i]);
+        memmove(&p->queue[i], &p->queue[i + 1], (p->nqueue - i - 1) * sizeof(p->queue[0]));
+        p->nqueue--;
+        found = true;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return found;
+}
+
+int prep_load_playlist(struct prep *p, const char *path)
+{
+    char *d = strdup(path);
+
+    if (!d)
+        return -1;
+    if (!p->threaded) {
+        char err[1024] = "";
+        struct pl_playlist *pl = pl_playlist_load(d, err, sizeof(err));
+        free(d);
+        pl_playlist_free(p->load_pl);
+        free(p->load_err);
+        p->load_pl = pl;
+        p->load_err = pl ? NULL : strdup(err[0] ? err : "cannot be read");
+        p->loaded = true;
+        return 0;
+    }
+    pthread_mutex_lock(&p->lock);
+    free(p->load_path);
+    p->load_path = d;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+int prep_poll_playlist(struct prep *p, struct pl_playlist **pl, char *err, size_t errlen)
+{
+    int rc = 0;
+
+    *pl = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (p->loaded) {
+        *pl = p->load_pl;
+        if (!*pl)
+            snprintf(err, errlen, "%s", p->load_err ? p->load_err : "out of memory");
+        free(p->load_err);
+        p->load_pl = NULL;
+        p->load_err = NULL;
+        p->loaded = false;
+        rc = 1;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return rc;
 }

@@ -22,6 +22,7 @@
 #include <SDL.h>
 
 #include "playlists/model.h"
+#include "playlists/plfile.h"
 
 /* One candidate.  PATH: the medium (image, video); TEXT, FG, BG: text. */
 struct prep_item {
@@ -58,6 +59,21 @@ int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size
 /* A finished result, oldest first, or NULL when none is waiting.  The caller
  * owns it: prep_result_free(). */
 struct prep_result *prep_poll(struct prep *p);
+
+/* Withdraws job ID if it is still waiting (a job being worked on finishes,
+ * and its result is dropped by the caller).  Returns whether it was
+ * withdrawn. */
+bool prep_cancel(struct prep *p, uint64_t id);
+
+/* Asks the thread to read the playlist file PATH, ahead of any waiting job,
+ * so a large playlist never stalls a frame.  A request not yet started is
+ * replaced by this one.  Returns 0 or -1 (out of memory). */
+int prep_load_playlist(struct prep *p, const char *path);
+
+/* The answer to the latest request: 1 with *PL set (the caller owns it), or
+ * with *PL NULL and ERR filled when the file could not be read; 0 when there
+ * is no answer yet. */
+int prep_poll_playlist(struct prep *p, struct pl_playlist **pl, char *err, size_t errlen);
 
 /* Runs a job on the calling thread (screenshots; tests).  Returns the result
  * (the caller frees it), or NULL when out of memory. */

@@ -8,7 +8,7 @@ SCHEDULER=$BUILD/signage-scheduler
 PLAYER=$BUILD/signage-player
 CTL=$BUILD/signagectl
 T=$(mktemp -d "${TMPDIR:-/tmp}/signage-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
 ok()   { echo "ok - $*"; }
 fail() { echo "not ok - $*"; }
 # check NAME COMMAND...: ok when the command succeeds.

@@ -190,10 +190,12 @@ paste -d' ' "$T/c" "$T/i" "$T/s" "$T/e" "$T/r" >"$T/pop"
 n=$(wc -l <"$T/pop")
 check "at least 15 items logged ($n)" [ "$n" -ge 15 ]
 check "every line has the SPEC keys" awk '!/"screen":"t","campaign":"[^"]*","owner":"[^"]*","title":"[^"]*","item":[0-9]+,"type":"(image|video|text)","media":[^,]*,"sha256":[^,]*,"start":"[^"]*","end":"[^"]*","planned_ms":[0-9]+,"shown_ms":[0-9]+,"result":"(played|cut|skipped|error)"(,"error":"[^"]*")?,"generation":1}$/ {bad=1} END {exit bad}' "$LOG"
-check "every second accounted: each end is the next start" \
-    awk 'NR > 1 && $3 != prev {bad=1} {prev = $4} END {exit bad}' "$T/pop"
 field shown_ms <"$LOG" | paste -d' ' "$T/pop" - >"$T/pops"
-check "shown_ms = end - start" awk '$4 - $3 != $6 {bad=1} END {exit bad}' "$T/pops"
+# contiguous: the items on screen (skipped/error lines have no screen time)
+contiguous() { awk '$5 == "skipped" || $5 == "error" {next} n++ && $3 != prev {bad=1} {prev = $4} END {exit bad}' "$1"; }
+check "every second accounted: each end is the next start" contiguous "$T/pop"
+check "shown_ms = end - start (0 when not shown)" \
+    awk '$5 ~ /played|cut/ && $4 - $3 != $6 {bad=1} $5 ~ /skipped|error/ && $6 != 0 {bad=1} END {exit bad}' "$T/pops"
 W0=$((12 * 3600 * 1000)) W1=$((W0 + 60000)) W2=$((W0 + 100000))
 check "alpha only inside its window" awk -v a=$W0 -v b=$W1 \
     '$1 == "alpha" && ($3 < a || $4 > b + 1500) {bad=1} END {exit bad}' "$T/pop"
@@ -242,9 +244,63 @@ check "an error entry has no screen time" \
 check "their time is filled by the playable item" \
     sh -c "grep -c '\"campaign\":\"gamma\",[^}]*\"item\":3,[^}]*\"result\":\"played\"' '$LOG' | awk '{exit !(\$1 >= 6)}'"
 check "broken media logged on stderr" grep -q "$BAD" "$T/err"
-field start <"$LOG" >"$T/s"; field end <"$LOG" >"$T/e"
-check "broken media: every second still accounted" \
-    sh -c "paste -d' ' '$T/s' '$T/e' | awk 'NR > 1 && \$1 != prev {bad=1} {prev = \$2} END {exit bad}'"
+pop_table() { # the log as "campaign item start end result shown_ms", ms of the day
+    field campaign <"$LOG" >"$T/c"
+    field item <"$LOG" >"$T/i"
+    field start <"$LOG" | tosec >"$T/s"
+    field end <"$LOG" | tosec >"$T/e"
+    field result <"$LOG" >"$T/r"
+    field shown_ms <"$LOG" >"$T/sh"
+    paste -d' ' "$T/c" "$T/i" "$T/s" "$T/e" "$T/r" "$T/sh" >"$T/pop"
+}
+pop_table
+check "broken media: every second still accounted" contiguous "$T/pop"
+check "broken media: a missed item is logged over its own slot (3 s)" \
+    awk '$5 ~ /skipped|error/ && ($4 - $3 != 3000 || $3 % 3000 != 0) {bad=1} END {exit bad}' "$T/pop"
+
+# --- preparation too slow for the clock --------------------------------
+# A 4000x4000 noise PNG takes most of a second to decode; at --clock-rate 50
+# that is tens of seconds of schedule.  The log must still tell the truth:
+# an item shown late is cut (with how late), the one held on screen for it
+# has its true time, and an item whose whole slot went by is skipped over
+# its own slot with no screen time.
+ff -f lavfi -i "color=gray:s=4000x4000,noise=alls=100:allf=u" -frames:v 1 -pix_fmt rgb24 "$T/big.png"
+set -- $(store "$T/big.png" png); BIG=$1 BIGP=$2
+LPL=$S/playlists/late.playlist
+# late: 12:00:00 text (1 s), 12:00:01 the big image (300 s)
+playlist "$LPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:05:01+09:00 \
+    "$(slot_txt late 0 1 'まえ' '#303030' '#ffffff')" "$(slot_img late 1 300 $BIG $BIGP)")"
+rm -rf "$S/log"
+run_player 4 --playlist "$LPL" --clock 2023-03-10T11:59:50 --clock-rate 50
+check "late preparation: exit 0" [ "$(cat "$T/rc")" = 0 ]
+pop_table
+B0=$((12 * 3600 * 1000 + 1000))
+check "late: the big image came on screen after its slot began, logged cut" \
+    awk -v b=$B0 '$1 == "late" && $2 == 1 && $5 == "cut" && $3 > b {f=1} END {exit !f}' "$T/pop"
+check "late: with how late, in the error text" \
+    grep -q '"item":1,.*"result":"cut","error":"shown [0-9]* ms after its slot began: not ready in time"' "$LOG"
+check "late: the item held on screen meanwhile is logged for its true time" \
+    awk -v b=$B0 '$1 == "late" && $2 == 0 && $5 == "played" && $4 > b + 1000 {f=1} END {exit !f}' "$T/pop"
+check "late: every second accounted" contiguous "$T/pop"
+check "late: shown late, not skipped" sh -c "! grep -q '\"result\":\"skipped\"' '$LOG'"
+check "late: noticed on stderr" grep -q "late: it was not ready" "$T/err"
+
+# skipped: the big image's slot (1 s = 20 ms real) always goes by unready
+playlist "$LPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T13:00:00+09:00 \
+    "$(slot_txt miss 0 4 'まえ' '#303030' '#ffffff')" "$(slot_img miss 1 1 $BIG $BIGP)" \
+    "$(slot_txt miss 2 4 'あと' '#303030' '#ffffff')")"
+rm -rf "$S/log"
+run_player 4 --playlist "$LPL" --clock 2023-03-10T11:59:58 --clock-rate 50
+check "slot missed: exit 0" [ "$(cat "$T/rc")" = 0 ]
+pop_table
+check "missed: the big image is logged skipped, not ready in time" \
+    grep -q '"item":1,.*"shown_ms":0,"result":"skipped","error":"not ready in time"' "$LOG"
+# loop of 9 s from 12:00:00: item 1 due at 4..5 s of each loop
+check "missed: over its own slot, with no screen time" \
+    awk '$1 == "miss" && $2 == 1 {n++; x = ($3 - 43200000) % 9000; if (x != 4000 || $4 - $3 != 1000 || $6 != 0 || $5 != "skipped") bad=1} END {exit bad || !n}' "$T/pop"
+check "missed: never shown" awk '$1 == "miss" && $2 == 1 && $6 > 0 {bad=1} END {exit bad}' "$T/pop"
+check "missed: every second accounted" contiguous "$T/pop"
+check "missed: lines in order of start" awk 'NR > 1 && $3 < prev {bad=1} {prev = $3} END {exit bad}' "$T/pop"
 
 # --- playlist replaced: by garbage (kept), then by a new generation ----
 RPL=$S/playlists/r.playlist
