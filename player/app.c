@@ -2,10 +2,18 @@
  *
  * Each frame: t = clock now; when t reaches the end of the slot on screen,
  * the slot due at t (pl_due_at) replaces it, on that frame, if it was
- * prepared; the slot after it is then handed to the preparation thread.  A
- * broken medium is replaced for its time by the next playable item of the
- * same loop, then the fallback, then the built-in slide.  Each item leaving
- * the screen is one proof-of-play line.
+ * prepared; the slot after it is then handed to the preparation thread
+ * (a quarter second later, so that work does not compete with the new
+ * item's first frames).  A video prepared ahead holds after its first frame
+ * and decodes on once that frame is presented.  A broken medium is replaced
+ * for its time by the next playable item of the same loop, then the
+ * fallback, then the built-in slide.
+ *
+ * Each item leaving the screen is one proof-of-play line with its true
+ * time on screen; one that came on late is "cut" with how late it was; one
+ * never shown is "skipped" (or "error") over its own slot, with no screen
+ * time, written the moment it is given up (a crash loses at most the item
+ * on screen), so it may come before the line of the item held meanwhile.
  */
 #include "player/app.h"
 
@@ -46,6 +54,8 @@
 #define APP_FRAME_NS 16666667  /* the frame cap without vsync */
 #define APP_FIRST_WAIT_MS 3000 /* startup: how long the first item may take */
 #define APP_FAR_FUTURE (PL_MS_MAX)
+#define APP_AFTER_DELAY_MS 250 /* real time after a switch before the next-but-one is prepared */
+#define APP_AFTER_SOON_MS 1000 /* ... unless it is due within this (real time) */
 
 /* A slot copied out of the playlist, so playlists can be replaced freely. */
 struct slotinfo {
@@ -89,16 +99,6 @@ struct plan {
     struct content c;
 };
 
-/* A due item that never came on screen, logged once the item on screen
- * leaves it, so the log stays in order of start. */
-struct missed {
-    struct slotinfo due;
-    enum poplog_result res;
-    char *why;
-};
-
-#define APP_MISSED_MAX 8
-
 struct cache_entry {
     char *key;
     SDL_Texture *tex;
@@ -139,9 +139,9 @@ struct app {
     struct plan next;  /* due when cur ends */
     struct plan after; /* due when next ends: prepared early, as a cut
                         * slot may leave next only a moment */
-    struct missed missed[APP_MISSED_MAX];
-    size_t nmissed;
     uint64_t job_seq;
+    int64_t switch_mono_ms;  /* monotonic time of the last switch */
+    bool play_after_present; /* the video came on screen: let it decode on */
     pl_ms fade_start;      /* clock of the last switch, for the cross-fade */
     int64_t fade_start_ms; /* the same on the monotonic clock */
     bool fading;
@@ -388,7 +388,7 @@ static void content_release(struct app *a, struct content *c)
         SDL_DestroyTexture(c->tex);
     if (c->vtex)
         SDL_DestroyTexture(c->vtex);
-    video_free(c->video);
+    prep_dispose_video(a->prep, c->video);
     slot_clear(&c->info);
     memset(c, 0, sizeof(*c));
     c->cache_slot = -1;
@@ -517,33 +517,6 @@ static void pop_missed(struct app *a, const struct slotinfo *due, enum poplog_re
     pop_write(a, due, due->slot_start, due->slot_end, 0, due->natural_ms, res, why);
 }
 
-/* The same, once the item now on screen has left it (its line comes
- * first); written at once if too many are waiting. */
-static void pop_missed_later(struct app *a, const struct slotinfo *due, enum poplog_result res,
-                             const char *why)
-{
-    struct missed *m = &a->missed[a->nmissed];
-
-    if (a->nmissed == APP_MISSED_MAX || slot_copy(&m->due, due)) {
-        pop_missed(a, due, res, why);
-        return;
-    }
-    m->res = res;
-    m->why = strdup(why);
-    a->nmissed++;
-}
-
-static void pop_missed_flush(struct app *a)
-{
-    for (size_t i = 0; i < a->nmissed; i++) {
-        struct missed *m = &a->missed[i];
-        pop_missed(a, &m->due, m->res, m->why ? m->why : "not shown");
-        slot_clear(&m->due);
-        free(m->why);
-    }
-    a->nmissed = 0;
-}
-
 /* The item on screen leaves it at T: its true time on screen.  An item
  * that came on late (not ready when its slot began) is logged cut, with
  * how late it was. */
@@ -572,7 +545,6 @@ static void pop_leave(struct app *a, const struct content *c, pl_ms t, bool stop
         }
     }
     pop_write(a, s, c->shown_from, t, t - c->shown_from, planned, res, error);
-    pop_missed_flush(a);
 }
 
 /* ------------------------------------------------------------ planning */
@@ -793,6 +765,8 @@ static void poll_results(struct app *a, pl_ms now)
             plan_take(a, &a->next, r, now);
         else if (a->after.active && !a->after.ready && r->id == a->after.job)
             plan_take(a, &a->after, r, now);
+        prep_dispose_video(a->prep, r->video); /* one nobody wants any more */
+        r->video = NULL;
         prep_result_free(r);
     }
 }
@@ -985,6 +959,8 @@ static void switch_to_next(struct app *a, pl_ms t)
         pop_missed(a, &p->due, POPLOG_ERROR, p->err);
     a->cur = p->c;
     a->cur.shown_from = t;
+    a->play_after_present = a->cur.video != NULL;
+    a->switch_mono_ms = pclock_mono_ms();
     a->cur.late = p->late_logged && !a->cur.info.builtin && t > a->cur.info.slot_start;
     memset(&p->c, 0, sizeof(p->c));
     p->c.cache_slot = -1;
@@ -1027,7 +1003,7 @@ static void step(struct app *a, pl_ms t)
                                                     : "not ready in time";
                     log_warn("%s item %d: %s; skipped", a->next.due.campaign, a->next.due.item,
                              why);
-                    pop_missed_later(a, &a->next.due, POPLOG_SKIPPED, why);
+                    pop_missed(a, &a->next.due, POPLOG_SKIPPED, why);
                 }
                 if (after_due)
                     plan_move(a, &a->next, &a->after);
@@ -1048,8 +1024,13 @@ static void step(struct app *a, pl_ms t)
     }
     if (!a->next.active && a->cur.valid && a->cur.info.slot_end < APP_FAR_FUTURE)
         plan_make(a, &a->next, boundary_pl(a), a->cur.info.slot_end, t);
+    /* the one after: not in the frames just after a switch, when the
+     * preparation thread's work would compete with the new item's first
+     * frames, unless it is due soon */
     if (a->next.active && !a->after.active && a->cur.valid &&
-        a->next.due.slot_end < APP_FAR_FUTURE && a->next.due.slot_end > a->next.due.slot_start)
+        a->next.due.slot_end < APP_FAR_FUTURE && a->next.due.slot_end > a->next.due.slot_start &&
+        (pclock_mono_ms() - a->switch_mono_ms >= APP_AFTER_DELAY_MS ||
+         (double)(a->next.due.slot_end - t) / a->o->clock_rate < APP_AFTER_SOON_MS))
         plan_make(a, &a->after, boundary_pl(a), a->next.due.slot_end, t);
 }
 
@@ -1205,10 +1186,6 @@ static int setup_clock(struct app *a, const char *at)
 
 static void app_free(struct app *a)
 {
-    for (size_t i = 0; i < a->nmissed; i++) {
-        slot_clear(&a->missed[i].due);
-        free(a->missed[i].why);
-    }
     plan_clear(a, &a->next);
     plan_clear(a, &a->after);
     content_release(a, &a->cur);
@@ -1298,8 +1275,10 @@ static int screenshot(struct app *a)
     plan_items_free(p, items);
     if (!r)
         goto out_surface;
-    if (r->video)
+    if (r->video) {
+        video_play(r->video);
         video_settle(r->video, t - p->due.slot_start);
+    }
     plan_take(a, p, r, t);
     prep_result_free(r);
     if (!p->ready)
@@ -1539,6 +1518,12 @@ static int run_loop(struct app *a)
         SDL_GetRendererOutputSize(a->ren, &ow, &oh);
         draw_frame(a, t, false, ow, oh);
         SDL_RenderPresent(a->ren);
+        if (a->play_after_present) {
+            /* after its first frame is out: its decoder waking up does not
+             * compete with that frame (the next is queued already) */
+            video_play(a->cur.video);
+            a->play_after_present = false;
+        }
         frame_log_line(a, t);
         notify(a);
         /* Pace: vsync does it; when present returns early (no vsync, no
@@ -1552,7 +1537,6 @@ static int run_loop(struct app *a)
     }
     pl_ms t = pclock_now(a->clock);
     pop_leave(a, &a->cur, t, true);
-    pop_missed_flush(a); /* when nothing was on screen */
     a->cur.valid = false;
     sd_notify(0, "STOPPING=1");
     return 0;

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ struct job {
 
 #define PREP_DONE_MAX 8
 #define PREP_QUEUE_MAX 4
+#define PREP_DISPOSE_MAX 8
+#define PREP_NICE 5 /* the preparation and decode threads' nice value */
 
 struct prep {
     int w, h;
@@ -31,6 +35,8 @@ struct prep {
     size_t nqueue;
     struct prep_result *done[PREP_DONE_MAX];
     size_t ndone;
+    struct video *dispose[PREP_DISPOSE_MAX]; /* stopped, to be freed here */
+    size_t ndispose;
     char *load_path;            /* a playlist to read, before any job */
     bool loaded;                /* an answer is waiting: */
     struct pl_playlist *load_pl; /* the playlist, or NULL and */
@@ -91,7 +97,7 @@ static int run_one(struct prep *p, const struct prep_item *it, struct prep_resul
         r->surface = image_load_fit(it->path, p->w, p->h, it->bg, err, errlen);
         return r->surface ? 0 : -1;
     case PL_ITEM_VIDEO:
-        r->video = video_open(it->path, err, errlen);
+        r->video = video_open_held(it->path, true, err, errlen);
         return r->video ? 0 : -1;
     }
     snprintf(err, errlen, "unknown item type %d", (int)it->type);
@@ -134,12 +140,24 @@ static void *worker(void *arg)
 {
     struct prep *p = arg;
 
+    /* Background work: below the render thread, which has a frame due every
+     * 16 ms.  Linux keeps a nice value per thread and new threads inherit
+     * it, so the decode threads of videos opened here are niced too. */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), PREP_NICE) != 0)
+        log_debug("preparation thread: cannot lower its priority");
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && !p->nqueue && !p->load_path)
+        while (!p->stop && !p->nqueue && !p->load_path && !p->ndispose)
             pthread_cond_wait(&p->wake, &p->lock);
         if (p->stop)
             break;
+        if (p->ndispose) {
+            struct video *v = p->dispose[--p->ndispose];
+            pthread_mutex_unlock(&p->lock);
+            video_free(v);
+            pthread_mutex_lock(&p->lock);
+            continue;
+        }
         if (p->load_path) {
             char *path = p->load_path;
             p->load_path = NULL;
@@ -233,6 +251,8 @@ void prep_free(struct prep *p)
         job_clear(&p->queue[i]);
     for (size_t i = 0; i < p->ndone; i++)
         prep_result_free(p->done[i]);
+    for (size_t i = 0; i < p->ndispose; i++)
+        video_free(p->dispose[i]);
     free(p->load_path);
     pl_playlist_free(p->load_pl);
     free(p->load_err);
@@ -357,4 +377,21 @@ int prep_poll_playlist(struct prep *p, struct pl_playlist **pl, char *err, size_
     }
     pthread_mutex_unlock(&p->lock);
     return rc;
+}
+
+void prep_dispose_video(struct prep *p, struct video *v)
+{
+    if (!v)
+        return;
+    video_stop(v);
+    if (p && p->threaded) {
+        pthread_mutex_lock(&p->lock);
+        if (p->ndispose < PREP_DISPOSE_MAX) {
+            p->dispose[p->ndispose++] = v;
+            v = NULL;
+            pthread_cond_signal(&p->wake);
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    video_free(v); /* no thread, or too many waiting: here */
 }

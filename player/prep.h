@@ -10,7 +10,13 @@
  * Jobs are numbered by the caller and run in order (a few may wait; beyond
  * that the oldest waiting one is dropped); results are picked up with
  * prep_poll() without blocking, and the caller drops those it no longer
- * wants.
+ * wants, or withdraws them with prep_cancel() while they wait.
+ *
+ * The same thread also reads changed playlist files (prep_load_playlist())
+ * and frees videos that left the screen (prep_dispose_video()), so the
+ * render thread never parses or joins.  It runs at a lower priority (nice
+ * PREP_NICE) than the render thread, and so do the decode threads of the
+ * videos it opens: on a small machine the frame due now comes first.
  */
 #ifndef SIGNAGE_PLAYER_PREP_H
 #define SIGNAGE_PLAYER_PREP_H
@@ -32,12 +38,14 @@ struct prep_item {
     uint32_t fg, bg; /* 0xRRGGBB */
 };
 
+struct video;
+
 struct prep_result {
     uint64_t id;          /* the job's number */
     size_t n;             /* candidates in the job */
     size_t chosen;        /* index of the one prepared; == n when all failed */
     SDL_Surface *surface; /* image or text: ARGB8888, at most the job's size */
-    struct video *video;  /* video: opened, first frame decoded */
+    struct video *video;  /* video: opened, first frame decoded, held (video_play()) */
     char **errors;        /* n entries: why candidate i failed, or NULL */
 };
 
@@ -59,6 +67,11 @@ int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size
 /* A finished result, oldest first, or NULL when none is waiting.  The caller
  * owns it: prep_result_free(). */
 struct prep_result *prep_poll(struct prep *p);
+
+/* Stops video V and frees it on the preparation thread (joining its
+ * decoder threads takes milliseconds the render thread does not have);
+ * without that thread, frees it here.  NULL is a no-op. */
+void prep_dispose_video(struct prep *p, struct video *v);
 
 /* Withdraws job ID if it is still waiting (a job being worked on finishes,
  * and its result is dropped by the caller).  Returns whether it was

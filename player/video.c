@@ -78,6 +78,7 @@ struct video {
     int head, count;
     bool done;      /* decode thread has finished */
     bool any_frame; /* a frame was ever queued */
+    bool held;      /* opened ahead: decode only the first frame until video_play() */
 
     /* render side */
     AVFrame *shown;
@@ -289,7 +290,7 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     }
 
     pthread_mutex_lock(&v->lock);
-    while (v->count == VIDEO_QUEUE && !atomic_load(&v->stop))
+    while ((v->count == VIDEO_QUEUE || (v->held && v->count > 0)) && !atomic_load(&v->stop))
         pthread_cond_wait(&v->space, &v->lock);
     if (atomic_load(&v->stop)) {
         pthread_mutex_unlock(&v->lock);
@@ -657,6 +658,11 @@ static int video_wait_first(struct video *v, char *err, size_t errlen)
 
 struct video *video_open(const char *path, char *err, size_t errlen)
 {
+    return video_open_held(path, false, err, errlen);
+}
+
+struct video *video_open_held(const char *path, bool held, char *err, size_t errlen)
+{
     struct video *v;
 
     if (err && errlen)
@@ -669,6 +675,7 @@ struct video *video_open(const char *path, char *err, size_t errlen)
     if (!v)
         goto out_nomem;
     v->fd = -1;
+    v->held = held;
     atomic_init(&v->stop, false);
     v->path = strdup(path);
     if (!v->path)
@@ -846,15 +853,34 @@ bool video_ended(struct video *v)
     return ended;
 }
 
+void video_play(struct video *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->lock);
+    if (v->held) {
+        v->held = false;
+        pthread_cond_broadcast(&v->space);
+    }
+    pthread_mutex_unlock(&v->lock);
+}
+
+void video_stop(struct video *v)
+{
+    if (!v || !v->thread_started)
+        return;
+    pthread_mutex_lock(&v->lock);
+    atomic_store(&v->stop, true);
+    pthread_cond_broadcast(&v->space);
+    pthread_mutex_unlock(&v->lock);
+}
+
 void video_free(struct video *v)
 {
     if (!v)
         return;
     if (v->thread_started) {
-        pthread_mutex_lock(&v->lock);
-        atomic_store(&v->stop, true);
-        pthread_cond_broadcast(&v->space);
-        pthread_mutex_unlock(&v->lock);
+        video_stop(v);
         pthread_join(v->thread, NULL);
     }
     if (v->errors_total > 1)

@@ -59,6 +59,20 @@ struct video;
  * the caller frees with video_free(). */
 struct video *video_open(const char *path, char *err, size_t errlen);
 
+/* Like video_open(), but when HELD the decode thread stops after the first
+ * frame until video_play(): a video prepared ahead takes no CPU from the
+ * item on screen, nor memory for a queue of frames nobody shows yet. */
+struct video *video_open_held(const char *path, bool held, char *err, size_t errlen);
+
+/* Lets a held video decode on (at once, so its queue fills while its first
+ * frame is shown).  No-op when not held. */
+void video_play(struct video *v);
+
+/* Asks the decode thread to stop, without waiting for it: cheap enough for
+ * the render thread, which then hands V to another thread for
+ * video_free().  NULL is a no-op. */
+void video_stop(struct video *v);
+
 /* The coded picture size of the video stream, as the file declares it. */
 int video_width(const struct video *v);
 int video_height(const struct video *v);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "player/prep.h"
+#include "player/video.h"
 #include "tests/unit/check_main.h"
 
 #define FONT TEST_SRCDIR "/fonts/BIZUDPGothic-Bold.ttf"
@@ -247,6 +248,48 @@ START_TEST(test_playlist_superseded)
 }
 END_TEST
 
+/* A video is prepared held (first frame only), and one no longer wanted is
+ * stopped and freed on the preparation thread. */
+START_TEST(test_video_held_and_disposed)
+{
+    char err[512], path[128], cmd[512];
+    struct prep *p = prep_new(320, 180, FONT, true, err, sizeof err);
+
+    ck_assert_ptr_nonnull(p);
+    snprintf(path, sizeof path, "%s/v.mp4", tmpdir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=s=160x90:r=25:d=2 "
+             "-pix_fmt yuv420p '%s'",
+             path);
+    ck_assert_int_eq(system(cmd), 0);
+    struct prep_item it = {.type = PL_ITEM_VIDEO, .path = path};
+    for (uint64_t id = 1; id <= 3; id++) {
+        ck_assert_int_eq(prep_submit(p, id, &it, 1), 0);
+        struct prep_result *r = wait_result(p);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_ptr_nonnull(r->video);
+        usleep(200000);
+        const struct video_frame *f = video_frame_at(r->video, 100000, NULL);
+        ck_assert_int_eq(f->pts_ms, 0); /* held */
+        prep_dispose_video(p, r->video);
+        r->video = NULL;
+        prep_result_free(r);
+    }
+    prep_dispose_video(p, NULL);
+    prep_free(p); /* frees any not yet freed: the sanitizers would see a leak */
+
+    /* without the thread it is freed at once */
+    p = prep_new(320, 180, FONT, false, err, sizeof err);
+    struct prep_result *r = prep_run(p, &it, 1);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_nonnull(r->video);
+    prep_dispose_video(p, r->video);
+    r->video = NULL;
+    prep_result_free(r);
+    prep_free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("prep");
@@ -261,6 +304,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_playlist_good);
     tcase_add_test(tc, test_playlist_bad);
     tcase_add_test(tc, test_playlist_superseded);
+    tcase_add_test(tc, test_video_held_and_disposed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -557,6 +557,37 @@ END_TEST
 
 /* The decoder only runs ahead by the queue, and free returns promptly
  * whether the thread is waiting for room or decoding. */
+/* A held video decodes its first frame and at most one more until
+ * video_play(); then it runs on.  video_stop() then video_free() ends it. */
+START_TEST(test_held_until_play)
+{
+    char p[256], err[256];
+    const struct video_frame *f;
+    struct video *v;
+
+    fix_path(p, sizeof p, "h264.mp4");
+    v = video_open_held(p, true, err, sizeof err);
+    ck_assert_msg(v != NULL, "%s", err);
+    usleep(300000); /* an unheld decoder fills its queue in this time */
+    f = video_frame_at(v, 100000, NULL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->pts_ms, 0);
+    usleep(300000);
+    f = video_frame_at(v, 100000, NULL); /* one more was decoded, no further */
+    ck_assert_int_le(f->pts_ms, 40);
+    ck_assert(!video_ended(v));
+    video_play(v);
+    video_play(v); /* twice is harmless */
+    f = video_frame_wait(v, 1517, 5000, NULL);
+    ck_assert_int_eq(f->pts_ms, 1480);
+    video_stop(v);
+    video_stop(v);
+    video_free(v);
+    video_play(NULL);
+    video_stop(NULL);
+}
+END_TEST
+
 START_TEST(test_free_mid_decode)
 {
     char p[256], err[256];
@@ -626,6 +657,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_refuses_playlists);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_corrupt_midstream);
+    tcase_add_test(tc, test_held_until_play);
     tcase_add_test(tc, test_free_mid_decode);
     tcase_add_test(tc, test_open_free_many);
     suite_add_tcase(s, tc);
