@@ -52,6 +52,7 @@
 #define APP_CACHE_MAX 12       /* uploaded pictures kept */
 #define APP_CHECK_MS 1000      /* playlist file looked at this often (real time) */
 #define APP_FRAME_NS 16666667  /* the frame cap without vsync */
+#define APP_KEEPALIVE_MS 500   /* a still picture is presented again this often */
 #define APP_FIRST_WAIT_MS 3000 /* startup: how long the first item may take */
 #define APP_FAR_FUTURE (PL_MS_MAX)
 #define APP_AFTER_DELAY_MS 250 /* real time after a switch before the next-but-one is prepared */
@@ -142,8 +143,10 @@ struct app {
     uint64_t job_seq;
     int64_t switch_mono_ms;  /* monotonic time of the last switch */
     bool play_after_present; /* the video came on screen: let it decode on */
-    pl_ms fade_start;      /* clock of the last switch, for the cross-fade */
-    int64_t fade_start_ms; /* the same on the monotonic clock */
+    bool dirty;              /* the picture changed: present a frame */
+    int64_t last_present_ms; /* monotonic */
+    pl_ms fade_start;        /* clock of the last switch, for the cross-fade */
+    int64_t fade_start_ms;   /* the same on the monotonic clock */
     bool fading;
 
     int sfd;
@@ -476,8 +479,8 @@ static int content_from_result(struct app *a, struct content *c, struct prep_res
 
 /* -------------------------------------------------------- proof of play */
 
-static void pop_write(struct app *a, const struct slotinfo *s, pl_ms start, pl_ms end,
-                      pl_ms shown, pl_ms planned, enum poplog_result res, const char *error)
+static void pop_write(struct app *a, const struct slotinfo *s, pl_ms start, pl_ms end, pl_ms shown,
+                      pl_ms planned, enum poplog_result res, const char *error)
 {
     char err[512];
     struct poplog_entry e = {
@@ -856,38 +859,47 @@ static void set_color(SDL_Renderer *r, uint32_t rgb)
     SDL_SetRenderDrawColor(r, (rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff, 255);
 }
 
-/* Draws content C at clock T into the current render target (W x H). */
-static void draw_content(struct app *a, struct content *c, pl_ms t)
+/* Brings C's video texture up to the frame due at T.  Returns whether the
+ * picture changed. */
+static bool content_update(struct content *c, pl_ms t)
 {
-    if (!c->valid) {
-        set_color(a->ren, APP_BUILTIN_BG);
-        SDL_RenderClear(a->ren);
+    bool is_new = false;
+
+    if (!c->valid || !c->video)
+        return false;
+    const struct video_frame *f = video_frame_at(c->video, t - c->info.slot_start, &is_new);
+    if (!f || !is_new)
+        return false;
+    video_set_mode(f);
+    return video_upload(c, f) == 0;
+}
+
+/* Draws content C into BOX of the current render target: the picture's
+ * W x H area, scaled to BOX. */
+static void draw_content(struct app *a, const struct content *c, const SDL_Rect *box)
+{
+    if (!c->valid || c->video) {
+        set_color(a->ren, c->valid ? c->info.bg : APP_BUILTIN_BG);
+        SDL_RenderFillRect(a->ren, box);
+    }
+    if (!c->valid)
+        return;
+    if (!c->video) {
+        SDL_RenderCopy(a->ren, c->tex, NULL, box);
         return;
     }
-    if (c->video) {
-        bool is_new = false;
-        const struct video_frame *f = video_frame_at(c->video, t - c->info.slot_start, &is_new);
-        if (f && is_new) {
-            video_set_mode(f);
-            video_upload(c, f);
-        }
-        set_color(a->ren, c->info.bg);
-        SDL_RenderClear(a->ren);
-        float box = (float)a->w / (float)a->h;
-        SDL_Rect dst;
-        if (c->vaspect > box) {
-            dst.w = a->w;
-            dst.h = (int)((float)a->w / c->vaspect + 0.5f);
-        } else {
-            dst.h = a->h;
-            dst.w = (int)((float)a->h * c->vaspect + 0.5f);
-        }
-        dst.x = (a->w - dst.w) / 2;
-        dst.y = (a->h - dst.h) / 2;
-        SDL_RenderCopy(a->ren, c->vtex, NULL, &dst);
-        return;
+    float aspect = (float)box->w / (float)box->h;
+    SDL_Rect dst;
+    if (c->vaspect > aspect) {
+        dst.w = box->w;
+        dst.h = (int)((float)box->w / c->vaspect + 0.5f);
+    } else {
+        dst.h = box->h;
+        dst.w = (int)((float)box->h * c->vaspect + 0.5f);
     }
-    SDL_RenderCopy(a->ren, c->tex, NULL, NULL);
+    dst.x = box->x + (box->w - dst.w) / 2;
+    dst.y = box->y + (box->h - dst.h) / 2;
+    SDL_RenderCopy(a->ren, c->vtex, NULL, &dst);
 }
 
 /* The rectangle the W x H picture turned by ROTATE takes, fitted to OW x OH
@@ -905,12 +917,28 @@ static SDL_Rect fit_rotated(int w, int h, int rotate, int ow, int oh)
     return r;
 }
 
-/* Composes the frame at T into the target, then onto the output. */
-static void draw_frame(struct app *a, pl_ms t, bool upright, int ow, int oh)
+/* Composes the frame onto the OW x OH output.  An upright screen
+ * without cross-fades is drawn straight onto the output; a turned one (or
+ * one that fades) is composed in the picture-sized target first, then
+ * copied out turned. */
+static void draw_frame(struct app *a, bool upright, int ow, int oh)
 {
+    int rotate = upright ? 0 : a->rotate;
+    SDL_Rect dst = fit_rotated(a->w, a->h, rotate, ow, oh);
+
+    if (rotate == 0 && !a->fade_from) {
+        SDL_SetRenderTarget(a->ren, NULL);
+        if (dst.w != ow || dst.h != oh) {
+            SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 255);
+            SDL_RenderClear(a->ren);
+        }
+        draw_content(a, &a->cur, &dst);
+        return;
+    }
+    SDL_Rect whole = {0, 0, a->w, a->h};
     SDL_SetRenderTarget(a->ren, a->target);
-    draw_content(a, &a->cur, t);
-    if (a->fading && a->fade_from) {
+    draw_content(a, &a->cur, &whole);
+    if (a->fading) {
         int64_t el = pclock_mono_ms() - a->fade_start_ms;
         if (el >= a->o->fade_ms) {
             a->fading = false;
@@ -923,8 +951,7 @@ static void draw_frame(struct app *a, pl_ms t, bool upright, int ow, int oh)
     SDL_SetRenderTarget(a->ren, NULL);
     SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 255);
     SDL_RenderClear(a->ren);
-    SDL_Rect dst = fit_rotated(a->w, a->h, upright ? 0 : a->rotate, ow, oh);
-    SDL_RenderCopyEx(a->ren, a->target, NULL, &dst, upright ? 0 : a->rotate, NULL, SDL_FLIP_NONE);
+    SDL_RenderCopyEx(a->ren, a->target, NULL, &dst, rotate, NULL, SDL_FLIP_NONE);
 }
 
 /* ------------------------------------------------------------ switching */
@@ -961,6 +988,7 @@ static void switch_to_next(struct app *a, pl_ms t)
     a->cur.shown_from = t;
     a->play_after_present = a->cur.video != NULL;
     a->switch_mono_ms = pclock_mono_ms();
+    a->dirty = true;
     a->cur.late = p->late_logged && !a->cur.info.builtin && t > a->cur.info.slot_start;
     memset(&p->c, 0, sizeof(p->c));
     p->c.cache_slot = -1;
@@ -1289,7 +1317,8 @@ static int screenshot(struct app *a)
     a->cur = p->c;
     memset(&p->c, 0, sizeof(p->c));
     p->c.cache_slot = -1;
-    draw_frame(a, t, true, ow, oh);
+    content_update(&a->cur, t);
+    draw_frame(a, true, ow, oh);
     SDL_RenderPresent(a->ren);
     if (IMG_SavePNG(out, a->o->out)) {
         log_error("%s: cannot write the screenshot: %s", a->o->out, SDL_GetError());
@@ -1344,6 +1373,9 @@ static void handle_events(struct app *a)
             a->quit = true;
         else if (ev.type == SDL_RENDER_DEVICE_RESET)
             log_warn("the renderer was reset; textures are rebuilt as items change");
+        if (ev.type == SDL_WINDOWEVENT || ev.type == SDL_RENDER_TARGETS_RESET ||
+            ev.type == SDL_RENDER_DEVICE_RESET)
+            a->dirty = true; /* exposed, resized, shown again: draw it anew */
     }
 }
 
@@ -1507,6 +1539,7 @@ static int run_loop(struct app *a)
                 a->cur = a->next.c;
                 a->cur.info.slot_end = t; /* replaced as soon as anything is ready */
                 a->cur.shown_from = t;
+                a->dirty = true;
                 memset(&a->next.c, 0, sizeof(a->next.c));
                 plan_clear(a, &a->next);
             } else {
@@ -1514,18 +1547,28 @@ static int run_loop(struct app *a)
                 continue;
             }
         }
-        int ow, oh;
-        SDL_GetRendererOutputSize(a->ren, &ow, &oh);
-        draw_frame(a, t, false, ow, oh);
-        SDL_RenderPresent(a->ren);
-        if (a->play_after_present) {
-            /* after its first frame is out: its decoder waking up does not
-             * compete with that frame (the next is queued already) */
-            video_play(a->cur.video);
-            a->play_after_present = false;
+        /* A frame is drawn and presented only when the picture changed (a
+         * switch, a new video frame, a fade, the window) or every
+         * APP_KEEPALIVE_MS: a still slide costs next to nothing, and a
+         * 30 fps video is presented 30 times a second, not 60. */
+        bool dirty = content_update(&a->cur, t) || a->dirty || a->fading ||
+                     now_ms - a->last_present_ms >= APP_KEEPALIVE_MS;
+        if (dirty) {
+            int ow, oh;
+            SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+            draw_frame(a, false, ow, oh);
+            SDL_RenderPresent(a->ren);
+            a->dirty = false;
+            a->last_present_ms = pclock_mono_ms();
+            if (a->play_after_present) {
+                /* after its first frame is out: its decoder waking up does
+                 * not compete with that frame (the next is queued already) */
+                video_play(a->cur.video);
+                a->play_after_present = false;
+            }
+            frame_log_line(a, t);
+            notify(a);
         }
-        frame_log_line(a, t);
-        notify(a);
         /* Pace: vsync does it; when present returns early (no vsync, no
          * display, a faster panel) the frame is held to ~60 fps. */
         int64_t t1 = pclock_mono_ns();

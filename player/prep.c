@@ -37,10 +37,10 @@ struct prep {
     size_t ndone;
     struct video *dispose[PREP_DISPOSE_MAX]; /* stopped, to be freed here */
     size_t ndispose;
-    char *load_path;            /* a playlist to read, before any job */
-    bool loaded;                /* an answer is waiting: */
+    char *load_path;             /* a playlist to read, before any job */
+    bool loaded;                 /* an answer is waiting: */
     struct pl_playlist *load_pl; /* the playlist, or NULL and */
-    char *load_err;             /* why not */
+    char *load_err;              /* why not */
 };
 
 void prep_item_clear(struct prep_item *it)
