@@ -55,6 +55,7 @@
 #define APP_KEEPALIVE_MS 500   /* a still picture is presented again this often */
 #define APP_FIRST_WAIT_MS 3000 /* startup: how long the first item may take */
 #define APP_FAR_FUTURE (PL_MS_MAX)
+#define APP_CLOCK_BACK_MS 1000 /* a clock stepping back further is noticed */
 #define APP_AFTER_DELAY_MS 250 /* real time after a switch before the next-but-one is prepared */
 #define APP_AFTER_SOON_MS 1000 /* ... unless it is due within this (real time) */
 
@@ -547,6 +548,8 @@ static void pop_leave(struct app *a, const struct content *c, pl_ms t, bool stop
             error = why;
         }
     }
+    if (t < c->shown_from)
+        t = c->shown_from; /* the clock went back: no negative time on screen */
     pop_write(a, s, c->shown_from, t, t - c->shown_from, planned, res, error);
 }
 
@@ -827,7 +830,7 @@ static void playlist_check(struct app *a, bool force)
         return;
     a->seen = st;
     a->seen_valid = true;
-    a->load_force = force;
+    a->load_force = a->load_force || force; /* until an answer takes it */
     if (a->prep) {
         if (prep_load_playlist(a->prep, a->playlist_path) == 0)
             return;
@@ -835,7 +838,8 @@ static void playlist_check(struct app *a, bool force)
         return;
     }
     struct pl_playlist *pl = pl_playlist_load(a->playlist_path, err, sizeof(err));
-    playlist_take(a, pl, err, force);
+    playlist_take(a, pl, err, a->load_force);
+    a->load_force = false;
 }
 
 /* Takes the preparation thread's answer, if one came.  Returns whether a
@@ -849,6 +853,7 @@ static bool playlist_poll(struct app *a)
     if (!a->prep || !prep_poll_playlist(a->prep, &pl, err, sizeof(err)))
         return false;
     playlist_take(a, pl, err, a->load_force);
+    a->load_force = false;
     return a->pending && a->pending != before;
 }
 
@@ -994,6 +999,8 @@ static void switch_to_next(struct app *a, pl_ms t)
     p->c.cache_slot = -1;
     log_debug("on screen: %s item %d (%s) until %lld", a->cur.info.campaign, a->cur.info.item,
               pl_item_type_name(a->cur.info.type), (long long)a->cur.info.slot_end);
+    if (a->after.active && a->after.due.slot_end <= p->due.slot_end)
+        plan_clear(a, &a->after); /* over before this one ends: planned anew */
     plan_move(a, p, &a->after);
 }
 
@@ -1013,30 +1020,57 @@ static void adopt_pending(struct app *a)
     broken_set_generation(a->broken, a->pl->generation);
 }
 
+/* Plan P's due item will never be shown: logged as missed, with the reason
+ * it has (broken medium, first failure) or the one that applies. */
+static void plan_give_up(struct app *a, const struct plan *p)
+{
+    if (!p->active || p->due.builtin || !a->cur.valid)
+        return;
+    if (p->err) {
+        pop_missed(a, &p->due, POPLOG_ERROR, p->err);
+        return;
+    }
+    const char *why = p->skip_why ? p->skip_why
+                      : p->ready  ? "its slot ended before a frame could show it"
+                                  : "not ready in time";
+    log_warn("%s item %d: %s; skipped", p->due.campaign, p->due.item, why);
+    pop_missed(a, &p->due, POPLOG_SKIPPED, why);
+}
+
 /* Once per frame: switch when the slot on screen has ended and the next is
  * ready; keep the next one in preparation. */
 static void step(struct app *a, pl_ms t)
 {
     struct slotinfo due;
 
-    bool boundary =
-        !a->cur.valid || t >= a->cur.info.slot_end || (a->cur.info.builtin && a->pending);
+    /* a clock stepped back (by hand, or NTP) by more than a second: what is
+     * due is looked up again */
+    bool stepped_back = a->cur.valid && t < a->cur.shown_from - APP_CLOCK_BACK_MS;
+    bool boundary = !a->cur.valid || t >= a->cur.info.slot_end || stepped_back ||
+                    (a->cur.info.builtin && a->pending);
+    if (stepped_back) {
+        log_warn("the clock went back %lld ms; looking up what is due again",
+                 (long long)(a->cur.shown_from - t));
+        a->cur.info.slot_end = t; /* leaves the screen now */
+        plan_clear(a, &a->next);
+        plan_clear(a, &a->after);
+    }
     if (boundary) {
         if (due_at(boundary_pl(a), t, &due, NULL) == 0) {
             bool after_due = a->after.active && slot_same(&a->after.due, &due);
             if (after_due || !a->next.active || !slot_same(&a->next.due, &due)) {
-                if (a->next.active && !a->next.due.builtin && a->cur.valid) {
-                    /* its whole slot went by and it was never shown */
-                    const char *why = a->next.ready ? "its slot ended before a frame could show it"
-                                                    : "not ready in time";
-                    log_warn("%s item %d: %s; skipped", a->next.due.campaign, a->next.due.item,
-                             why);
-                    pop_missed(a, &a->next.due, POPLOG_SKIPPED, why);
-                }
-                if (after_due)
+                /* its whole slot went by and it was never shown */
+                plan_give_up(a, &a->next);
+                if (after_due) {
                     plan_move(a, &a->next, &a->after);
-                else
+                } else {
+                    /* the clock went past the one after too (or a new
+                     * playlist came): it is planned anew after next */
+                    if (a->after.active && a->after.due.slot_end <= t)
+                        plan_give_up(a, &a->after);
+                    plan_clear(a, &a->after);
                     plan_make(a, &a->next, boundary_pl(a), t, t);
+                }
             }
             slot_clear(&due);
         }
@@ -1046,7 +1080,7 @@ static void step(struct app *a, pl_ms t)
                          a->next.due.item, (long long)(t - a->next.due.slot_start));
             adopt_pending(a);
             switch_to_next(a, t);
-        } else if (a->cur.valid && !a->next.late_logged) {
+        } else if (a->cur.valid && !a->next.late_logged && t >= a->cur.info.slot_end) {
             a->next.late_logged = true; /* logged with the delay once it shows */
         }
     }
@@ -1330,6 +1364,7 @@ static int screenshot(struct app *a)
 out_surface:
     content_release(a, &a->cur);
     plan_clear(a, &a->next);
+    cache_clear(a); /* its textures go with the renderer */
     if (a->target)
         SDL_DestroyTexture(a->target);
     a->target = NULL;
@@ -1521,7 +1556,11 @@ static int run_loop(struct app *a)
             a->next_check_ms = now_ms + APP_CHECK_MS;
         }
         if (playlist_poll(a)) {
-            plan_clear(a, &a->next); /* replan with the new playlist */
+            /* replan with the new playlist; an item already due and not
+             * yet shown never will be */
+            if (a->next.active && a->next.due.slot_start <= t)
+                plan_give_up(a, &a->next);
+            plan_clear(a, &a->next);
             plan_clear(a, &a->after);
         }
         poll_results(a, t);

@@ -59,9 +59,11 @@ struct video;
  * the caller frees with video_free(). */
 struct video *video_open(const char *path, char *err, size_t errlen);
 
-/* Like video_open(), but when HELD the decode thread stops after the first
- * frame until video_play(): a video prepared ahead takes no CPU from the
- * item on screen, nor memory for a queue of frames nobody shows yet. */
+/* Like video_open(), but when HELD the decode thread keeps at most one
+ * frame queued (beyond what FFmpeg's own frame threads hold) until
+ * video_play(): a video prepared ahead, whose first frame is taken for its
+ * texture, decodes one more and waits, taking no CPU from the item on
+ * screen nor memory for a queue of frames nobody shows yet. */
 struct video *video_open_held(const char *path, bool held, char *err, size_t errlen);
 
 /* Lets a held video decode on (at once, so its queue fills while its first

@@ -317,6 +317,10 @@ check "missed: over its own slot, with no screen time" \
     awk '$1 == "miss" && $2 == 1 {n++; x = ($3 - 43200000) % 9000; if (x != 4000 || $4 - $3 != 1000 || $6 != 0 || $5 != "skipped") bad=1} END {exit bad || !n}' "$T/pop"
 check "missed: never shown" awk '$1 == "miss" && $2 == 1 && $6 > 0 {bad=1} END {exit bad}' "$T/pop"
 check "missed: every second accounted" contiguous "$T/pop"
+check "missed: no item is logged both shown and skipped in the same slot" awk '
+    $5 ~ /skipped|error/ {k = $1 " " $2; m[k] = m[k] " " $3 ":" $4; next}
+    {s[NR] = $1 " " $2; a[NR] = $3}
+    END {for (i in s) {n = split(m[s[i]], r, " "); for (j = 1; j <= n; j++) {split(r[j], x, ":"); if (a[i] >= x[1] && a[i] < x[2]) bad = 1}} exit bad}' "$T/pop"
 
 # --- playlist replaced: by garbage (kept), then by a new generation ----
 RPL=$S/playlists/r.playlist

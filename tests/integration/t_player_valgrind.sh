@@ -60,3 +60,14 @@ echo "# $n items left the screen, $(wc -l <"$T/frames") frames"
 check "valgrind: the loop ran through many switches ($n)" [ "$n" -ge 40 ]
 check "valgrind: all item types went through" sh -c \
     "grep -q '\"type\":\"video\"' '$S/log/'*.jsonl && grep -q '\"item\":1,' '$S/log/'*.jsonl"
+
+# a screenshot (drawn straight onto the output, the cache torn down with its
+# renderer) under valgrind as well
+valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+    --error-exitcode=99 --log-file="$T/vg2.log" \
+    "$PLAYER" --playlist "$S/playlists/v.playlist" --screenshot-at 2023-03-10T12:00:01.5 \
+    --out "$T/shot.png" 2>"$T/err2"
+rc=$?
+check "valgrind screenshot: exit 0 (exit $rc)" [ "$rc" = 0 ]
+check "valgrind screenshot: no invalid reads or writes" sh -c "! grep -q 'Invalid \\(read\\|write\\|free\\)' '$T/vg2.log'"
+check "valgrind screenshot: written" [ -s "$T/shot.png" ]
