@@ -209,4 +209,10 @@ for key, label in (("cpu", "CPU (cores)"), ("fps", "frames shown per second"),
 sys.exit(0 if all(res[a]) else 1)
 PY
 echo "display: Xvfb :$d 1920x1080x24; clip: $SECS s of 1080p30 H.264 with its frame number in the picture"
+steal() { awk '/^cpu / { print $9 }' /proc/stat; }
+ST0=$(steal) TS0=$(date +%s)
 python3 "$T/run.py" ":$d" "$T" "$SECS" "$ROUNDS" "$PLAYER"
+rc=$?
+awk -v a="$ST0" -v b="$(steal)" -v s="$(( $(date +%s) - TS0 ))" -v hz="$(getconf CLK_TCK)" \
+    -v n="$(nproc)" 'BEGIN { if (s > 0) printf "(CPU time taken by the hypervisor from this VM meanwhile: %.1f%%)\n", 100 * (b - a) / hz / s / n }'
+exit $rc
