@@ -233,6 +233,67 @@ static void tl_keep_words(struct tl_prep *p)
     }
 }
 
+enum tl_class { TL_OTHER, TL_HIRA, TL_KANJI, TL_WORD };
+
+static enum tl_class tl_class_of(uint32_t c)
+{
+    if (c >= 0x3041 && c <= 0x309f)
+        return TL_HIRA;
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
+        (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x3134f) || c == 0x3005 ||
+        c == 0x3006)
+        return TL_KANJI;
+    if (tl_is_digit(c) || tl_is_letter(c))
+        return TL_WORD;
+    return TL_OTHER;
+}
+
+/* Hiragana after which a phrase (bunsetsu) usually ends: the case and
+ * conjunctive particles. */
+static bool tl_is_particle(uint32_t c)
+{
+    static const uint32_t set[] = {
+        0x3092 /* を */, 0x306f /* は */, 0x304c /* が */, 0x306b /* に */, 0x3067 /* で */,
+        0x3068 /* と */, 0x3082 /* も */, 0x3078 /* へ */, 0x3084 /* や */, 0x306e /* の */,
+        0x304b /* か */, 0x3066 /* て */, 0x3070 /* ば */, 0x306d /* ね */, 0x3088 /* よ */};
+
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        if (set[i] == c)
+            return true;
+    }
+    return false;
+}
+
+/* Phrase mode: withdraws the break opportunities ICU 72 gives inside a
+ * phrase, by a small rule set (ICU 72 has no phrase breaking): hiragana
+ * stay with what they follow (okurigana and particles: 協力を, 願い) unless
+ * that is a particle (を|お); kanji stay together (協力); the honorific
+ * prefixes お and ご stay with the kanji after them (お願い, ご協力).  So
+ * 「ご協力をお願いします」 breaks only as ご協力を／お願いします. */
+static void tl_keep_phrases(struct tl_prep *p)
+{
+    size_t i = 0, next;
+    uint32_t prev = 0;
+    enum tl_class pc = TL_OTHER;
+
+    while (i < p->len) {
+        uint32_t c = tl_first_cp(p, i);
+        enum tl_class cc = tl_class_of(c);
+        bool glue = false;
+
+        next = tl_next(p, i, p->len, TL_GRAPHEME);
+        if (cc == TL_HIRA)
+            glue = pc == TL_KANJI || pc == TL_WORD || (pc == TL_HIRA && !tl_is_particle(prev));
+        else if (cc == TL_KANJI)
+            glue = pc == TL_KANJI || prev == 0x304a /* お */ || prev == 0x3054 /* ご */;
+        if (glue)
+            tl_glue(p, i, true);
+        prev = c;
+        pc = cc;
+        i = next;
+    }
+}
+
 /* Marks the boundaries ICU reports for iterator TYPE in locale LOCALE. */
 static int tl_mark(struct tl_prep *p, UBreakIteratorType type, const char *locale,
                    unsigned char flag, char *err, size_t errlen)
@@ -290,7 +351,8 @@ static int tl_collect(struct tl_prep *p)
 }
 
 static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
-                        bool (*keep)(void *ctx, uint32_t cp), void *ctx, char *err, size_t errlen)
+                        bool (*keep)(void *ctx, uint32_t cp), void *ctx, bool phrases, char *err,
+                        size_t errlen)
 {
     memset(p, 0, sizeof *p);
     if (!utf8) {
@@ -315,6 +377,8 @@ static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
             return -1;
         }
         tl_keep_words(p);
+        if (phrases)
+            tl_keep_phrases(p);
         if (tl_collect(p) < 0)
             goto out_nomem;
     }
@@ -604,7 +668,7 @@ struct tl_layout *tl_layout_break(const char *utf8, size_t len, int max_width,
         snprintf(err, errlen, "text layout needs a measure and a width of at least 1 pixel");
         return NULL;
     }
-    if (tl_prep_init(&p, utf8, len, NULL, NULL, err, errlen) < 0)
+    if (tl_prep_init(&p, utf8, len, NULL, NULL, false, err, errlen) < 0)
         return NULL;
     struct tl_fill_ctx f = {&p, measure, ctx, true, err, errlen};
 
@@ -665,13 +729,35 @@ static int tl_search(const struct tl_fill_ctx *f, const struct tl_font *font, in
     return best;
 }
 
+/* The size auto-fit picks for the text of F: the largest that fits, or a
+ * little smaller to keep the author's lines.  0 when nothing fits whole;
+ * -1 with the error in F. */
+static int tl_fit_pt(const struct tl_fill_ctx *f, const struct tl_font *font, int box_w, int box_h,
+                     int min_pt, int max_pt, struct tl_lines *ls)
+{
+    int pt, nowrap_pt, skip, height;
+
+    pt = tl_search(f, font, box_w, box_h, min_pt, max_pt, SIZE_MAX, ls);
+    if (pt > 0 && font->set_size(font->ctx, pt, &skip, &height) == 0 &&
+        tl_fill(f, box_w, SIZE_MAX, false, ls) == TL_FITS && ls->n > tl_paragraphs(f->p)) {
+        /* It wraps.  The lines the author wrote read better than bigger
+         * text cut elsewhere, unless keeping them costs a lot of size. */
+        nowrap_pt = tl_search(f, font, box_w, box_h, min_pt, pt, tl_paragraphs(f->p), ls);
+        if (nowrap_pt < 0)
+            return -1;
+        if ((long long)nowrap_pt * 100 >= (long long)pt * TL_NOWRAP_PERCENT)
+            pt = nowrap_pt;
+    }
+    return pt;
+}
+
 struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box_h, int min_pt,
                                 int max_pt, const struct tl_font *font, char *err, size_t errlen)
 {
-    struct tl_prep p;
+    struct tl_prep loose, phrase, *p;
     struct tl_lines ls = {NULL, 0, 0};
-    struct tl_layout *l;
-    int pt, nowrap_pt, skip, height, r;
+    struct tl_layout *l = NULL;
+    int pt, skip, height, r;
     bool overflow = false;
 
     if (!font || !font->set_size || !font->measure || box_w < 1 || box_h < 1 || min_pt < 1 ||
@@ -681,51 +767,58 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
                  "1 <= min_pt <= max_pt");
         return NULL;
     }
-    if (tl_prep_init(&p, utf8, len, font->has_glyph, font->ctx, err, errlen) < 0)
+    if (tl_prep_init(&loose, utf8, len, font->has_glyph, font->ctx, false, err, errlen) < 0)
         return NULL;
-    struct tl_fill_ctx f = {&p, font->measure, font->ctx, false, err, errlen};
+    if (tl_prep_init(&phrase, utf8, len, font->has_glyph, font->ctx, true, err, errlen) < 0) {
+        tl_prep_clear(&loose);
+        return NULL;
+    }
+    struct tl_fill_ctx fl = {&loose, font->measure, font->ctx, false, err, errlen};
+    struct tl_fill_ctx fp = {&phrase, font->measure, font->ctx, false, err, errlen};
+    struct tl_fill_ctx *f = &fp;
 
-    pt = tl_search(&f, font, box_w, box_h, min_pt, max_pt, SIZE_MAX, &ls);
+    /* Phrases kept whole read better, unless that costs too much size. */
+    pt = tl_fit_pt(&fp, font, box_w, box_h, min_pt, max_pt, &ls);
     if (pt < 0)
         goto out_free;
-    if (pt > 0 && font->set_size(font->ctx, pt, &skip, &height) == 0 &&
-        tl_fill(&f, box_w, SIZE_MAX, false, &ls) == TL_FITS && ls.n > tl_paragraphs(&p)) {
-        /* It wraps.  The lines the author wrote read better than bigger
-         * text cut elsewhere, unless keeping them costs a lot of size. */
-        nowrap_pt = tl_search(&f, font, box_w, box_h, min_pt, pt, tl_paragraphs(&p), &ls);
-        if (nowrap_pt < 0)
-            goto out_free;
-        if ((long long)nowrap_pt * 100 >= (long long)pt * TL_NOWRAP_PERCENT)
-            pt = nowrap_pt;
+    int loose_pt = tl_fit_pt(&fl, font, box_w, box_h, min_pt, max_pt, &ls);
+    if (loose_pt < 0)
+        goto out_free;
+    if (pt == 0 || (long long)pt * 100 < (long long)loose_pt * TL_PHRASE_PERCENT) {
+        f = &fl;
+        pt = loose_pt;
     }
     if (pt > 0) {
         if (font->set_size(font->ctx, pt, &skip, &height) < 0)
             goto out_size;
-        r = tl_fill(&f, box_w, SIZE_MAX, true, &ls);
+        r = tl_fill(f, box_w, SIZE_MAX, true, &ls);
     } else {
         /* Nothing fits whole: smallest size, graphemes split, clipped. */
         pt = min_pt;
         if (font->set_size(font->ctx, pt, &skip, &height) < 0)
             goto out_size;
-        f.split = true;
-        r = tl_fill(&f, box_w, SIZE_MAX, false, &ls);
+        f->split = true;
+        r = tl_fill(f, box_w, SIZE_MAX, false, &ls);
         overflow = ls.n > tl_max_lines(box_h, skip, height) || !tl_widths_fit(&ls, box_w);
     }
     if (r < 0)
         goto out_free;
-    l = tl_finish(&p, &ls, err, errlen);
+    p = f == &fl ? &loose : &phrase;
+    l = tl_finish(p, &ls, err, errlen); /* takes LS and P */
     if (l) {
         l->pt = pt;
         l->line_skip = skip;
         l->line_height = height;
         l->overflow = overflow;
     }
+    tl_prep_clear(p == &loose ? &phrase : &loose);
     return l;
 out_size:
     snprintf(err, errlen, "cannot set the font to %d pt", pt);
 out_free:
     free(ls.v);
-    tl_prep_clear(&p);
+    tl_prep_clear(&loose);
+    tl_prep_clear(&phrase);
     return NULL;
 }
 

@@ -10,9 +10,12 @@
  * ends with 「（), minus every opportunity inside a word: a run of digits
  * (2023/03/31, 10:00, 1,000, full-width digits too) or of katakana, Latin
  * letters and digits together (WOODコレクション2023, Ｔシャツ; ICU 72 has no
- * phrase breaking and would split them anywhere).  Hiragana and kanji break
- * as ICU says.  '\n' is a hard break.  A word that is wider than the box is
- * split only as a last resort: where ICU would have broken it, else between
+ * phrase breaking and would split them anywhere).  tl_layout_break() breaks
+ * hiragana and kanji as ICU says; tl_layout_fit() prefers, in addition, to
+ * keep phrases whole (ご協力を／お願いします, not ご協力／をお願／いします):
+ * hiragana stay with what they follow unless that is a particle, kanji stay
+ * together, and お / ご stay with the kanji after them.  '\n' is a hard break.  A word that is
+ * wider than the box is split only as a last resort: where ICU would have broken it, else between
  * graphemes.
  */
 #ifndef SIGNAGE_TEXTLAYOUT_H
@@ -24,6 +27,13 @@
 
 /* Longest text accepted, in bytes (a signage slide, not a book). */
 #define TL_TEXT_MAX (64 * 1024)
+
+/* Auto-fit keeps phrases whole (see tl_layout_fit()) when that costs less
+ * than this share of the size breaking inside them would allow, in
+ * percent: a line that starts with a particle (を) or splits a word from
+ * its okurigana (お願／い) misreads, and text at 60% of the size that fills
+ * a screen still reads from across a concourse. */
+#define TL_PHRASE_PERCENT 60
 
 /* Auto-fit keeps the author's lines (no extra wrapping) when that costs
  * less than this share of the size wrapping would allow, in percent. */

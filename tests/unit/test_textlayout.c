@@ -623,6 +623,55 @@ START_TEST(test_kana_kanji_break)
 }
 END_TEST
 
+/* Lines of L joined with '/'. */
+static void assert_lines(const struct tl_layout *l, const char *want)
+{
+    char got[512] = "";
+
+    for (size_t i = 0; i < l->nlines; i++) {
+        char *x = line_str(l, i);
+        if (i)
+            strncat(got, "/", sizeof got - strlen(got) - 1);
+        strncat(got, x, sizeof got - strlen(got) - 1);
+        free(x);
+    }
+    ck_assert_str_eq(got, want);
+}
+
+/* Auto-fit keeps phrases whole when that costs little size: particles and
+ * okurigana stay with their word, お/ご with the kanji after them. */
+START_TEST(test_fit_phrases)
+{
+    struct tl_layout *l;
+
+    /* a fixed size, 60 px: ICU alone would give ご協力をお願／いします */
+    l = fit("ご協力をお願いします", 60, 1000, 10, 10);
+    assert_lines(l, "ご協力を/お願いします");
+    tl_layout_free(l);
+    l = brk("ご協力をお願いします", 60); /* the plain break is ICU's */
+    assert_lines(l, "ご協力をお願/いします");
+    tl_layout_free(l);
+
+    /* a line starts after a particle, never with one */
+    l = fit("東京都と高知県の相互PR", 50, 1000, 10, 10);
+    assert_lines(l, "東京都と/高知県の/相互PR");
+    tl_layout_free(l);
+
+    /* the demo's appeal on a portrait screen: phrases whole, smaller */
+    l = fit("特別区\n災害支援\nご協力をお願いします", 972, 1728, 8, 1000);
+    assert_lines(l, "特別区/災害支援/ご協力を/お願いします");
+    ck_assert_int_eq(l->pt, 162); /* 972 / 6 characters */
+    tl_layout_free(l);
+
+    /* when keeping phrases costs too much size, ICU's breaks are used: a
+     * 40 px box fits お願いします only below the smallest size */
+    l = fit("ご協力をお願いします", 40, 1000, 8, 100);
+    ck_assert_int_eq(l->pt, 40);
+    ck_assert_uint_eq(l->nlines, 10);
+    tl_layout_free(l);
+}
+END_TEST
+
 START_TEST(test_absurd)
 {
     struct tl_layout *l;
@@ -728,6 +777,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_fit_keeps_katakana);
     tcase_add_test(tc, test_katakana_too_long);
     tcase_add_test(tc, test_kana_kanji_break);
+    tcase_add_test(tc, test_fit_phrases);
     tcase_add_test(tc, test_newlines);
     tcase_add_test(tc, test_fit);
     tcase_add_test(tc, test_fit_shape);
