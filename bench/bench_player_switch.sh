@@ -24,6 +24,7 @@
 #
 # No thresholds: figures only.  Exits nonzero only if the player cannot run.
 set -u
+. "${SRCDIR:-.}/bench/steal.inc"
 BUILD=${BUILD:-build}
 SRCDIR=${SRCDIR:-.}
 PLAYER=$BUILD/signage-player
@@ -580,8 +581,7 @@ prc=$?
 PPID_=
 $PY switch "$T/sw.frames" "$T/sw.grab" "$OFFSET" 1 "$SW_SLOTS" 1
 # part 2: the same loop again, with nothing else running
-steal() { awk '/^cpu / { print $9 }' /proc/stat; }
-ST0=$(steal) TS0=$(date +%s)
+steal_start
 "$PLAYER" --playlist "$S/playlists/sw.playlist" --clock "$CLOCK" --frame-log "$T/sw2.frames" \
     2>"$T/sw2.err" &
 PPID_=$!
@@ -590,8 +590,7 @@ kill -TERM "$PPID_" 2>/dev/null
 wait "$PPID_"
 PPID_=
 $PY switch "$T/sw2.frames" /dev/null "$OFFSET" 1 "$SW_SLOTS" 2
-awk -v a="$ST0" -v b="$(steal)" -v s="$(( $(date +%s) - TS0 ))" -v hz="$(getconf CLK_TCK)" \
-    -v n="$(nproc)" 'BEGIN { if (s > 0) printf "  (CPU time taken by the hypervisor from this VM meanwhile: %.1f%%; a stall shows in every column)\n", 100 * (b - a) / hz / s / n }'
+steal_report "  "
 nw=$(grep -c 'late\|not ready\|skipped' "$T/sw.err")
 echo "  player: VmRSS ${RSS1:-?} at the end; exit $prc on SIGTERM;" \
     "$nw warnings of late or skipped items"

@@ -18,6 +18,7 @@
 #     render threads, and Mesa's), from 2 s after start to the end.
 # No thresholds: figures and ratios only.
 set -u
+. "${SRCDIR:-.}/bench/steal.inc"
 BUILD=${BUILD:-build}
 PLAYER=$BUILD/signage-player
 SECS=${BENCH_PLAYER_SECONDS:-10}
@@ -209,10 +210,8 @@ for key, label in (("cpu", "CPU (cores)"), ("fps", "frames shown per second"),
 sys.exit(0 if all(res[a]) else 1)
 PY
 echo "display: Xvfb :$d 1920x1080x24; clip: $SECS s of 1080p30 H.264 with its frame number in the picture"
-steal() { awk '/^cpu / { print $9 }' /proc/stat; }
-ST0=$(steal) TS0=$(date +%s)
+steal_start
 python3 "$T/run.py" ":$d" "$T" "$SECS" "$ROUNDS" "$PLAYER"
 rc=$?
-awk -v a="$ST0" -v b="$(steal)" -v s="$(( $(date +%s) - TS0 ))" -v hz="$(getconf CLK_TCK)" \
-    -v n="$(nproc)" 'BEGIN { if (s > 0) printf "(CPU time taken by the hypervisor from this VM meanwhile: %.1f%%)\n", 100 * (b - a) / hz / s / n }'
+steal_report ""
 exit $rc

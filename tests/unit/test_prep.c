@@ -18,25 +18,12 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_prep.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    test_tmpdir_make(tmpdir, sizeof tmpdir, "test_prep");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
+    test_tmpdir_remove(tmpdir);
 }
 
 static const char *const good_playlist =
@@ -181,7 +168,7 @@ START_TEST(test_playlist_good)
     struct prep *p = prep_new(320, 180, FONT, true, err, sizeof err);
 
     snprintf(path, sizeof path, "%s/t.playlist", tmpdir);
-    write_file(path, good_playlist);
+    test_write_file(path, good_playlist);
     ck_assert_ptr_nonnull(p);
     ck_assert_int_eq(prep_poll_playlist(p, &pl, err, sizeof err), 0); /* nothing asked */
     ck_assert_int_eq(prep_load_playlist(p, path), 0);
@@ -203,7 +190,7 @@ START_TEST(test_playlist_bad)
 
     ck_assert_ptr_nonnull(p);
     snprintf(path, sizeof path, "%s/garbage.playlist", tmpdir);
-    write_file(path, "format = 1;\nwindows = ( { start = \"2023-");
+    test_write_file(path, "format = 1;\nwindows = ( { start = \"2023-");
     ck_assert_int_eq(prep_load_playlist(p, path), 0);
     err[0] = '\0';
     ck_assert_int_eq(wait_playlist(p, &pl, err, sizeof err), 1);
@@ -231,8 +218,8 @@ START_TEST(test_playlist_superseded)
     ck_assert_ptr_nonnull(p);
     snprintf(bad, sizeof bad, "%s/bad.playlist", tmpdir);
     snprintf(good, sizeof good, "%s/good.playlist", tmpdir);
-    write_file(bad, "not a playlist");
-    write_file(good, good_playlist);
+    test_write_file(bad, "not a playlist");
+    test_write_file(good, good_playlist);
     ck_assert_int_eq(prep_load_playlist(p, bad), 0);
     ck_assert_int_eq(prep_load_playlist(p, good), 0);
     /* the good file's answer comes last; an earlier one may come first */

@@ -22,25 +22,12 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    strcpy(tmpdir, "/tmp/test_sched.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    test_tmpdir_make(tmpdir, sizeof tmpdir, "test_sched");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    test_tmpdir_remove(tmpdir);
 }
 
 static char *read_all(const char *path)
@@ -128,7 +115,7 @@ START_TEST(test_state_tree)
     snprintf(path, sizeof path, "%s/x", tmpdir);
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/x/media", tmpdir);
-    write_file(path, "not a dir");
+    test_write_file(path, "not a dir");
     snprintf(path, sizeof path, "%s/x", tmpdir);
     st = sched_state_open(path, err, sizeof err);
     ck_assert_ptr_null(st);
@@ -226,7 +213,7 @@ START_TEST(test_accept_withdraw_set)
 
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/spool/orig.cfg", tmpdir);
-    write_file(path, "original bytes\r\n");
+    test_write_file(path, "original bytes\r\n");
     ck_assert_int_eq(sched_state_accept(st, c, tz, path, err, sizeof err), 0);
     ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
     snprintf(path, sizeof path, "%s/campaigns/b-camp.src", tmpdir);
@@ -239,13 +226,13 @@ START_TEST(test_accept_withdraw_set)
     ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, err, sizeof err), 0);
     pl_campaign_free(c);
     snprintf(path, sizeof path, "%s/campaigns/broken.cfg", tmpdir);
-    write_file(path, "format = 1; id = \"broken\";");
+    test_write_file(path, "format = 1; id = \"broken\";");
     snprintf(path, sizeof path, "%s/campaigns/renamed.cfg", tmpdir);
     c = sample("other-id");
     {
         struct strbuf sb = STRBUF_INIT;
         sched_campaign_format(c, tz, &sb);
-        write_file(path, sb_str(&sb));
+        test_write_file(path, sb_str(&sb));
         sb_free(&sb);
     }
     pl_campaign_free(c);
@@ -281,7 +268,7 @@ START_TEST(test_move_noreplace)
     snprintf(dir, sizeof dir, "%s", tmpdir);
     for (int i = 0; i < 3; i++) {
         snprintf(from, sizeof from, "%s/in-%d", tmpdir, i);
-        write_file(from, i == 0 ? "zero" : i == 1 ? "one" : "two");
+        test_write_file(from, i == 0 ? "zero" : i == 1 ? "one" : "two");
         snprintf(path, sizeof path, "%s/out", tmpdir);
         mkdir(path, 0755);
         ck_assert_int_eq(
@@ -308,7 +295,7 @@ START_TEST(test_store)
 
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/spool/pic.JPEG", tmpdir);
-    write_file(path, "abc");
+    test_write_file(path, "abc");
     sfd = open(st->spool, O_RDONLY | O_DIRECTORY);
     ck_assert_int_ge(sfd, 0);
     ck_assert_int_eq(
@@ -330,7 +317,7 @@ START_TEST(test_store)
                                      err, sizeof err),
                      0); /* png not stored yet, but hash equal */
     snprintf(path, sizeof path, "%s/spool/pic.JPEG", tmpdir);
-    write_file(path, "abd");
+    test_write_file(path, "abd");
     ck_assert_int_eq(sched_store_put(st->media, sfd, "pic.JPEG", "gif", sha_a, 1024, sha, media,
                                      err, sizeof err),
                      -ESTALE);
@@ -369,13 +356,13 @@ static struct pl_config *test_config(char *cfgpath)
     struct pl_config *cfg;
 
     snprintf(cfgpath, 256, "%s/signage.cfg", tmpdir);
-    write_file(cfgpath, "state = \".\";\n"
-                        "pending_grace = 60;\n"
-                        "screens = (\n"
-                        "  { id = \"a\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
-                        "  { id = \"b\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
-                        "  { id = \"c\"; groups = [ \"h\" ]; width = 1920; height = 1080; }\n"
-                        ");\n");
+    test_write_file(cfgpath, "state = \".\";\n"
+                             "pending_grace = 60;\n"
+                             "screens = (\n"
+                             "  { id = \"a\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
+                             "  { id = \"b\"; groups = [ \"g\" ]; width = 1920; height = 1080; },\n"
+                             "  { id = \"c\"; groups = [ \"h\" ]; width = 1920; height = 1080; }\n"
+                             ");\n");
     cfg = pl_config_load(cfgpath, err, sizeof err);
     ck_assert_msg(cfg != NULL, "%s", err);
     return cfg;
@@ -430,7 +417,7 @@ START_TEST(test_publish_on_change)
     /* Someone else rewrote a playlist: the publisher notices by identity. */
     char path[256];
     snprintf(path, sizeof path, "%s/playlists/c.playlist", tmpdir);
-    write_file(path, "garbage");
+    test_write_file(path, "garbage");
     ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
     ck_assert_uint_eq(ps.written, 1);
     ck_assert_int_eq(generation_of("c"), 2); /* remembered, not reset */
@@ -465,9 +452,9 @@ START_TEST(test_ingest_pending_persists)
     pl_ms now = INT64_C(1678842000000);
 
     snprintf(path, sizeof path, "%s/spool/p.cfg", tmpdir);
-    write_file(path, "id = \"p\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
-                     " end = \"2023-03-31\"; screens = [ \"g\" ];"
-                     " items = ( { type = \"image\"; file = \"later.png\"; } );\n");
+    test_write_file(path, "id = \"p\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
+                          " end = \"2023-03-31\"; screens = [ \"g\" ];"
+                          " items = ( { type = \"image\"; file = \"later.png\"; } );\n");
     ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 0, NULL, 0, &is), 0);
     ck_assert_uint_eq(is.pending, 1);
     ck_assert_int_eq(sched_ingest_next_deadline(ig, cfg, now), now + 60000);
@@ -487,9 +474,9 @@ START_TEST(test_ingest_pending_persists)
     free(t);
     /* A file still being written (fresh mtime) waits unless inotify said it is complete. */
     snprintf(path, sizeof path, "%s/spool/q.cfg", tmpdir);
-    write_file(path, "id = \"q\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
-                     " end = \"2023-03-31\"; screens = [ \"h\" ];"
-                     " items = ( { type = \"text\"; text = \"x\"; } );\n");
+    test_write_file(path, "id = \"q\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
+                          " end = \"2023-03-31\"; screens = [ \"h\" ];"
+                          " items = ( { type = \"text\"; text = \"x\"; } );\n");
     ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, NULL, 0, &is), 0);
     ck_assert_uint_eq(is.deferred, 1);
     ck_assert_int_lt(sched_ingest_next_deadline(ig, cfg, now), now + 61000);
