@@ -211,7 +211,7 @@ check "played items shown about their planned time" \
 
 # the frame log against the schedule worked out by hand
 nf=$(wc -l <"$T/frames")
-check "frame log has frames ($nf in 10 s)" [ "$nf" -ge 100 ]
+check "frame log has frames ($nf in 10 s: a switch, a new video frame or the 2/s keep-alive)" [ "$nf" -ge 20 ]
 awk '{print $2}' "$T/frames" | tosec >"$T/ft"
 awk '{print $3, $4}' "$T/frames" | paste -d' ' "$T/ft" - >"$T/fl"
 awk -v w0=$W0 '{
@@ -296,10 +296,12 @@ check "late: the big image came on screen after its slot began, logged cut" \
     awk -v b=$B0 '$1 == "late" && $2 == 1 && $5 == "cut" && $3 > b {f=1} END {exit !f}' "$T/pop"
 check "late: with how late, in the error text" \
     grep -q '"item":1,.*"result":"cut","error":"shown [0-9]* ms after its slot began: not ready in time"' "$LOG"
-check "late: the item held on screen meanwhile is logged for its true time" \
-    awk -v b=$B0 '$1 == "late" && $2 == 0 && $5 == "played" && $4 > b + 1000 {f=1} END {exit !f}' "$T/pop"
+# (which item was held depends on how fast the machine made the first ones)
+check "late: the item held on screen meanwhile is logged until the big image came" \
+    awk -v b=$B0 '$5 ~ /skipped|error/ {next} $1 == "late" && $2 == 1 {f = (n && pe == $3 && pe > b)} {n++; pe = $4} END {exit !f}' "$T/pop"
 check "late: every second accounted" contiguous "$T/pop"
-check "late: shown late, not skipped" sh -c "! grep -q '\"result\":\"skipped\"' '$LOG'"
+check "late: the big image was shown late, not skipped" \
+    sh -c "! grep '\"item\":1,' '$LOG' | grep -q '\"result\":\"skipped\"'"
 check "late: noticed on stderr" grep -q "late: it was not ready" "$T/err"
 
 # skipped: the big image's slot (1 s = 20 ms real) always goes by unready
