@@ -1051,7 +1051,8 @@ static void step(struct app *a, pl_ms t)
     if (stepped_back) {
         log_warn("the clock went back %lld ms; looking up what is due again",
                  (long long)(a->cur.shown_from - t));
-        a->cur.info.slot_end = t; /* leaves the screen now */
+        a->cur.info.slot_end = t; /* leaves the screen now, cut short */
+        a->cur.info.cut_at_end = true;
         plan_clear(a, &a->next);
         plan_clear(a, &a->after);
     }
