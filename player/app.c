@@ -142,12 +142,10 @@ struct app {
     struct plan after; /* due when next ends: prepared early, as a cut
                         * slot may leave next only a moment */
     uint64_t job_seq;
-    int64_t switch_mono_ms;  /* monotonic time of the last switch */
+    int64_t switch_mono_ms;  /* monotonic time of the last switch (and fade start) */
     bool play_after_present; /* the video came on screen: let it decode on */
     bool dirty;              /* the picture changed: present a frame */
     int64_t last_present_ms; /* monotonic */
-    pl_ms fade_start;        /* clock of the last switch, for the cross-fade */
-    int64_t fade_start_ms;   /* the same on the monotonic clock */
     bool fading;
 
     int sfd;
@@ -944,7 +942,7 @@ static void draw_frame(struct app *a, bool upright, int ow, int oh)
     SDL_SetRenderTarget(a->ren, a->target);
     draw_content(a, &a->cur, &whole);
     if (a->fading) {
-        int64_t el = pclock_mono_ms() - a->fade_start_ms;
+        int64_t el = pclock_mono_ms() - a->switch_mono_ms;
         if (el >= a->o->fade_ms) {
             a->fading = false;
         } else {
@@ -980,8 +978,7 @@ static void switch_to_next(struct app *a, pl_ms t)
         SDL_SetTextureAlphaMod(a->target, 255);
         SDL_RenderCopy(a->ren, a->target, NULL, NULL);
         SDL_SetRenderTarget(a->ren, NULL);
-        a->fading = true;
-        a->fade_start_ms = pclock_mono_ms();
+        a->fading = true; /* from switch_mono_ms */
     }
     pop_leave(a, &a->cur, t, false);
     content_release(a, &a->cur);

@@ -136,6 +136,25 @@ struct prep_result *prep_run(struct prep *p, const struct prep_item *items, size
     return run_job(p, 0, items, n);
 }
 
+/* Reads the playlist at PATH (freed here) and leaves the answer for
+ * prep_poll_playlist(), replacing one nobody took.  Called without the
+ * lock. */
+static void load_answer(struct prep *p, char *path)
+{
+    char err[1024] = "";
+    struct pl_playlist *pl = pl_playlist_load(path, err, sizeof(err));
+    char *why = pl ? NULL : strdup(err[0] ? err : "cannot be read");
+
+    free(path);
+    pthread_mutex_lock(&p->lock);
+    pl_playlist_free(p->load_pl);
+    free(p->load_err);
+    p->load_pl = pl;
+    p->load_err = why;
+    p->loaded = true;
+    pthread_mutex_unlock(&p->lock);
+}
+
 static void *worker(void *arg)
 {
     struct prep *p = arg;
@@ -162,16 +181,8 @@ static void *worker(void *arg)
             char *path = p->load_path;
             p->load_path = NULL;
             pthread_mutex_unlock(&p->lock);
-            char err[1024] = "";
-            struct pl_playlist *pl = pl_playlist_load(path, err, sizeof(err));
-            free(path);
-            char *why = pl ? NULL : strdup(err[0] ? err : "cannot be read");
+            load_answer(p, path);
             pthread_mutex_lock(&p->lock);
-            pl_playlist_free(p->load_pl); /* an answer nobody took: superseded */
-            free(p->load_err);
-            p->load_pl = pl;
-            p->load_err = why;
-            p->loaded = true;
             continue;
         }
         struct job j = p->queue[0];
@@ -341,14 +352,7 @@ int prep_load_playlist(struct prep *p, const char *path)
     if (!d)
         return -1;
     if (!p->threaded) {
-        char err[1024] = "";
-        struct pl_playlist *pl = pl_playlist_load(d, err, sizeof(err));
-        free(d);
-        pl_playlist_free(p->load_pl);
-        free(p->load_err);
-        p->load_pl = pl;
-        p->load_err = pl ? NULL : strdup(err[0] ? err : "cannot be read");
-        p->loaded = true;
+        load_answer(p, d);
         return 0;
     }
     pthread_mutex_lock(&p->lock);
