@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,16 @@ int atomic_sync_dir(const char *dir)
     return r;
 }
 
+/* fsyncs the directory holding PATH. */
+static void sync_parent(const char *path)
+{
+    char *dcopy = strdup(path);
+
+    if (dcopy)
+        atomic_sync_dir(dirname(dcopy));
+    free(dcopy);
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -39,10 +50,12 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
-                      size_t errlen)
+/* Writes DATA to a new synced temporary file beside PATH, then renames it
+ * over PATH (REPLACE) or links it to PATH only when PATH does not exist. */
+static int publish(const char *path, const void *data, size_t len, mode_t mode, bool replace,
+                   char *err, size_t errlen)
 {
-    char *tmp = NULL, *dcopy = NULL;
+    char *tmp = NULL;
     const char *what;
     int fd, r;
 
@@ -73,21 +86,94 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
         r = -errno;
         what = "cannot close";
     }
-    if (r == 0 && rename(tmp, path) < 0) {
+    if (r == 0 && replace && rename(tmp, path) < 0) {
         r = -errno;
         what = "cannot rename into place";
     }
-    if (r < 0) {
-        unlink(tmp);
-        goto out;
+    if (r == 0 && !replace) {
+        r = link(tmp, path) < 0 ? -errno : 0;
+        what = r == -EEXIST ? "already exists" : "cannot link into place";
     }
-    dcopy = strdup(path);
-    if (dcopy)
-        atomic_sync_dir(dirname(dcopy));
+    if (r < 0 || !replace)
+        unlink(tmp);
+    if (r == 0)
+        sync_parent(path);
 out:
     if (r < 0 && err && errlen)
         snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
-    free(dcopy);
     free(tmp);
     return r;
+}
+
+int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
+                      size_t errlen)
+{
+    return publish(path, data, len, mode, true, err, errlen);
+}
+
+int atomic_create_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
+                       size_t errlen)
+{
+    return publish(path, data, len, mode, false, err, errlen);
+}
+
+int atomic_link_file(const char *existing, const char *path, char *err, size_t errlen)
+{
+    char *tmp = NULL;
+    const char *what = "out of memory";
+    int r = -ENOMEM;
+
+    /* A fresh name beside PATH: made by mkostemp, freed again for link(). */
+    for (int tries = 0; tries < 100; tries++) {
+        int fd;
+        free(tmp);
+        if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+            tmp = NULL;
+            r = -ENOMEM;
+            what = "out of memory";
+            goto out;
+        }
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0) {
+            r = -errno;
+            what = "cannot create a temporary name";
+            goto out;
+        }
+        close(fd);
+        unlink(tmp);
+        r = link(existing, tmp) < 0 ? -errno : 0;
+        if (r != -EEXIST)
+            break;
+    }
+    what = "cannot link";
+    if (r == 0 && rename(tmp, path) < 0) {
+        r = -errno;
+        what = "cannot rename into place";
+        unlink(tmp);
+    }
+    if (r == 0)
+        sync_parent(path);
+out:
+    if (r < 0 && err && errlen)
+        snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
+    free(tmp);
+    return r;
+}
+
+static bool six_alnum(const char *s)
+{
+    for (int i = 0; i < 6; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9')))
+            return false;
+    return s[6] == '\0';
+}
+
+bool atomic_is_temp_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 16 && strncmp(name, ".incoming.", 10) == 0)
+        return six_alnum(name + 10);
+    return n > 11 && strncmp(name + n - 11, ".tmp.", 5) == 0 && six_alnum(name + n - 6);
 }

@@ -2,11 +2,14 @@
  *
  * The data goes to a temporary file beside the target, is fsync'ed, renamed
  * over the target, and the directory is fsync'ed: after a power cut the
- * target is either the old file or the new one, whole.
+ * target is either the old file or the new one, whole.  Temporary files
+ * are named "<target>.tmp.XXXXXX"; one left by a crash is garbage that the
+ * scheduler removes when it starts (atomic_is_temp_name()).
  */
 #ifndef SIGNAGE_ATOMIC_H
 #define SIGNAGE_ATOMIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -16,8 +19,22 @@
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
                       size_t errlen);
 
+/* The same, except that PATH is never replaced: returns -EEXIST (with ERR
+ * filled) when it exists, and the check and the creation are one step. */
+int atomic_create_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
+                       size_t errlen);
+
+/* Replaces PATH with a hard link to the file EXISTING (same file system), in
+ * one rename, and syncs PATH's directory: readers see the old file or the
+ * new one.  Returns 0, or -errno with ERR filled; PATH is then untouched. */
+int atomic_link_file(const char *existing, const char *path, char *err, size_t errlen);
+
 /* fsyncs the directory DIR so a rename or create inside it is durable.
  * Returns 0 or -errno. */
 int atomic_sync_dir(const char *dir);
+
+/* True when NAME is one of our temporary names: "*.tmp.XXXXXX" (six letters
+ * or digits, as mkostemp makes) or the media store's ".incoming.XXXXXX". */
+bool atomic_is_temp_name(const char *name);
 
 #endif

@@ -12,6 +12,7 @@
 #include "playlists/cfgutil.h"
 
 #include "common/slurp.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,43 +40,7 @@
 
 bool pl_utf8_valid(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned c = p[i];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += n + 1;
-    }
-    return true;
+    return utf8_valid(s, len);
 }
 
 /* "FILE:LINE: error: " and the message into ERR; LINE 0 = unknown. */
@@ -367,6 +332,34 @@ static const char *cfg_hint(const char *msg)
     return "check the libconfig syntax on this line";
 }
 
+/* A byte-order mark of UTF-16, or the NULs that every other byte of
+ * UTF-16 ASCII text is. */
+static bool looks_utf16(const char *text, size_t len)
+{
+    size_t nul_even = 0, nul_odd = 0, n = len < 64 ? len : 64;
+
+    if (len >= 2 && (memcmp(text, "\xff\xfe", 2) == 0 || memcmp(text, "\xfe\xff", 2) == 0))
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (text[i] == '\0' && i % 2)
+            nul_odd++;
+        else if (text[i] == '\0')
+            nul_even++;
+    return n >= 4 && (nul_odd * 2 >= n - 1 || nul_even * 2 >= n - 1);
+}
+
+bool pl_cfg_blank(const char *text, size_t len)
+{
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n\f\v", text[i]))
+            return false;
+    return true;
+}
+
 int pl_cfg_read_text(config_t *cfg, const char *text, size_t len, const char *file, char *err,
                      size_t errlen)
 {
@@ -376,6 +369,12 @@ int pl_cfg_read_text(config_t *cfg, const char *text, size_t len, const char *fi
 
     if (!text)
         len = 0;
+    if (looks_utf16(text, len)) {
+        cfg_error_line(err, errlen, file, 0,
+                       "the file is saved as UTF-16 (Notepad calls it \"Unicode\"); save it as "
+                       "UTF-8 (in Notepad: File, Save As, Encoding: UTF-8)");
+        return -1;
+    }
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
         text += 3;
         len -= 3;

@@ -61,6 +61,10 @@ int pl_cfg_seconds(const config_setting_t *g, const char *name, const char *file
 int pl_cfg_item_parse(const config_setting_t *s, const char *file, pl_ms default_duration_ms,
                       struct pl_item *out, char *err, size_t errlen);
 
+/* True when the LEN bytes at TEXT hold nothing but a UTF-8 BOM and blank
+ * space: an empty file. */
+bool pl_cfg_blank(const char *text, size_t len);
+
 /* True when the LEN bytes at S are valid UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). */
 bool pl_utf8_valid(const char *s, size_t len);

@@ -32,14 +32,19 @@
 #define CONFIG_DEFAULT_DURATION_MS INT64_C(10000)
 #define CONFIG_DEFAULT_GRACE_MS INT64_C(600000)
 #define CONFIG_GRACE_MAX_MS (7 * PL_MS_PER_DAY)
+#define CONFIG_DEFAULT_SETTLE_MS INT64_C(1000)
+#define CONFIG_SETTLE_MAX_MS (60 * PL_MS_PER_SEC)
+#define CONFIG_DEFAULT_HISTORY 100
 #define CONFIG_FALLBACK_TEXT "東京都"
 #define CONFIG_FALLBACK_BACKGROUND 0x0b2545u
 #define CONFIG_FALLBACK_COLOR 0xffffffu
 
 static const char *const top_members[] = {
-    "state",         "timezone", "horizon_days", "default_duration",
-    "pending_grace", "fallback", "screens"};
-#define TOP_LIST "state, timezone, horizon_days, default_duration, pending_grace, fallback, screens"
+    "state",  "timezone",     "horizon_days", "default_duration", "pending_grace",
+    "settle", "history_keep", "fallback",     "screens"};
+#define TOP_LIST                                                                                   \
+    "state, timezone, horizon_days, default_duration, pending_grace, settle, history_keep, "       \
+    "fallback, screens"
 static const char *const fallback_members[] = {"items", "title", "owner"};
 #define FALLBACK_LIST "items, title, owner"
 static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};
@@ -423,7 +428,8 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
     if (pl_cfg_read_file(&lc, path, CONFIG_MAX_BYTES, path, err, errlen) < 0)
         goto out_destroy;
     root = config_root_setting(&lc);
-    if (check_members(root, top_members, 7, "top-level", TOP_LIST, path, err, errlen) < 0)
+    if (check_members(root, top_members, sizeof top_members / sizeof *top_members, "top-level",
+                      TOP_LIST, path, err, errlen) < 0)
         goto out_destroy;
     cfg->path = strdup(path);
     cfg->dir = dir_of(path);
@@ -465,6 +471,14 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
     if (pl_cfg_seconds(root, "pending_grace", path, 0, CONFIG_GRACE_MAX_MS, &cfg->pending_grace_ms,
                        err, errlen) < 0)
         goto out_destroy;
+    cfg->settle_ms = CONFIG_DEFAULT_SETTLE_MS;
+    if (pl_cfg_seconds(root, "settle", path, 0, CONFIG_SETTLE_MAX_MS, &cfg->settle_ms, err,
+                       errlen) < 0)
+        goto out_destroy;
+    n = CONFIG_DEFAULT_HISTORY;
+    if (pl_cfg_int(root, "history_keep", path, 0, 1000000, &n, err, errlen) < 0)
+        goto out_destroy;
+    cfg->history_keep = (int)n;
 
     if (parse_screens(root, cfg, path, err, errlen) < 0)
         goto out_destroy;

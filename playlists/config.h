@@ -30,6 +30,8 @@ struct pl_config {
     int horizon_days;          /* default 35 */
     pl_ms default_duration_ms; /* image/text items without duration; default 10 s */
     pl_ms pending_grace_ms;    /* missing media: reject after this; default 10 min */
+    pl_ms settle_ms;           /* a spool file unchanged this long is complete; default 1 s */
+    int history_keep;          /* accepted versions kept per campaign; 0 = all; default 100 */
     /* What plays when no campaign does: a pseudo-campaign with id "-",
      * whose items' files are relative to dir.  Never NULL after a load:
      * without a "fallback" setting it is one text item. */

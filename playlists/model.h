@@ -57,6 +57,13 @@ struct pl_campaign {
     struct pl_item *items;
     size_t nitems;
     char *source; /* file it came from, for messages; may be NULL */
+    /* The scheduler's record of an accepted version (0 when not known):
+     * its number in the campaign's history, when its file became complete
+     * in the spool (ctime, then mtime; the order "newer" is decided by),
+     * and the version it was restored from. */
+    unsigned version;
+    int64_t arrived_ns, mtime_ns;
+    unsigned restored_from;
 };
 
 /* Frees the campaign and everything it owns; NULL is a no-op. */

@@ -570,7 +570,19 @@ struct pl_campaign *sched_campaign_parse(const char *text, size_t len, const cha
     if (err && errlen)
         err[0] = '\0';
     config_init(&conf);
-    if (pl_cfg_read_text(&conf, text ? text : "", text ? len : 0, r.name, err, errlen) < 0)
+    if (text && len && pl_cfg_blank(text, len)) {
+        report_err(&r, NULL,
+                   "the file is empty (nothing but blank space); save it again with "
+                   "the campaign's settings");
+        goto out_report;
+    }
+    if (!text || !len) {
+        report_err(&r, NULL,
+                   "the file is empty (0 bytes); it was saved empty, or its copy has "
+                   "not finished");
+        goto out_report;
+    }
+    if (pl_cfg_read_text(&conf, text, len, r.name, err, errlen) < 0)
         goto out_config;
     c = calloc(1, sizeof *c);
     if (!c) {

@@ -13,6 +13,7 @@
 #include "common/atomic.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "scheduler/campaign.h"
 #include "scheduler/probe.h"
 #include "scheduler/store.h"
@@ -26,13 +27,37 @@ struct pending {
     bool seen; /* still in the spool during this pass */
 };
 
+/* A spool file as last seen: settling is judged against it. */
+struct seen {
+    char *name;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns, ctime_ns;
+    pl_ms since;    /* wall clock: first seen as it is now */
+    bool closed;    /* inotify: closed after writing, or moved in, since */
+    bool told_open; /* "still open for writing" logged */
+    bool alive;     /* still in the spool during this pass */
+};
+
+/* A spool file ready to be read this pass. */
+struct entry {
+    char *name;
+    int64_t ctime_ns, mtime_ns;
+    off_t size;
+    int whole; /* enum whole */
+};
+
 struct sched_ingest {
     const struct sched_state *st;
+    struct seen *seen;
+    size_t nseen, capseen;
     char *pending_path;
     struct pending *v;
     size_t n, cap;
     bool dirty;       /* .pending needs writing */
-    pl_ms settle_due; /* wall clock: a settling file becomes due; 0 = none */
+    pl_ms settle_due; /* wall clock: a file to look at again; 0 = none */
+    pl_ms wait_due;   /* the same, for files settling or open for writing only */
 };
 
 /* --- the pending table ------------------------------------------------- */
@@ -146,11 +171,14 @@ void sched_ingest_free(struct sched_ingest *ig)
     for (size_t i = 0; i < ig->n; i++)
         free(ig->v[i].name);
     free(ig->v);
+    for (size_t i = 0; i < ig->nseen; i++)
+        free(ig->seen[i].name);
+    free(ig->seen);
     free(ig->pending_path);
     free(ig);
 }
 
-/* --- one file ---------------------------------------------------------- */
+/* --- when a spool file is complete ------------------------------------- */
 
 static bool eligible(const char *name)
 {
@@ -167,34 +195,122 @@ static pl_ms wall_ms(void)
     return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Moves spool/NAME to rejected/ and writes the .error beside it. */
+static int64_t ns_of(const struct timespec *ts)
+{
+    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static bool same_file(const struct seen *w, const struct stat *sb)
+{
+    return w->dev == sb->st_dev && w->ino == sb->st_ino && w->size == sb->st_size &&
+           w->mtime_ns == ns_of(&sb->st_mtim) && w->ctime_ns == ns_of(&sb->st_ctim);
+}
+
+/* The record of NAME, made anew (not closed, seen from WALL on) when the
+ * file is not the one last seen under that name.  NULL on out of memory. */
+static struct seen *seen_get(struct sched_ingest *ig, const char *name, const struct stat *sb,
+                             pl_ms wall)
+{
+    struct seen *w = NULL;
+
+    for (size_t i = 0; i < ig->nseen && !w; i++)
+        if (strcmp(ig->seen[i].name, name) == 0)
+            w = &ig->seen[i];
+    if (!w) {
+        if (ig->nseen == ig->capseen) {
+            size_t cap = ig->capseen ? 2 * ig->capseen : 64;
+            struct seen *v = realloc(ig->seen, cap * sizeof *v);
+            if (!v)
+                return NULL;
+            ig->seen = v;
+            ig->capseen = cap;
+        }
+        w = &ig->seen[ig->nseen];
+        memset(w, 0, sizeof *w);
+        if (!(w->name = strdup(name)))
+            return NULL;
+        ig->nseen++;
+    } else if (same_file(w, sb)) {
+        w->alive = true;
+        return w;
+    }
+    w->dev = sb->st_dev;
+    w->ino = sb->st_ino;
+    w->size = sb->st_size;
+    w->mtime_ns = ns_of(&sb->st_mtim);
+    w->ctime_ns = ns_of(&sb->st_ctim);
+    w->since = wall;
+    w->closed = false;
+    w->alive = true;
+    return w;
+}
+
+/* 1 when some process has the file NAME open for writing, 0 when none has,
+ * -1 when that cannot be told (a read lease is refused to a process that
+ * neither owns the file nor has CAP_LEASE, and on some file systems). */
+static int open_for_writing(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int r;
+
+    if (fd < 0)
+        return -1;
+    /* A read lease is granted only while nobody has the file open for
+     * writing.  It is given back at once; the caller ignores SIGIO, the
+     * signal a writer opening the file meanwhile would send. */
+    if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+        fcntl(fd, F_SETLEASE, F_UNLCK);
+        r = 0;
+    } else {
+        r = errno == EAGAIN || errno == EBUSY ? 1 : -1;
+    }
+    close(fd);
+    return r;
+}
+
+static void due_at(struct sched_ingest *ig, pl_ms due)
+{
+    if (!ig->settle_due || due < ig->settle_due)
+        ig->settle_due = due;
+}
+
+/* A file not whole yet, due to be looked at again at DUE. */
+static void wait_for(struct sched_ingest *ig, pl_ms due)
+{
+    due_at(ig, due);
+    if (!ig->wait_due || due < ig->wait_due)
+        ig->wait_due = due;
+}
+
+/* --- one file ---------------------------------------------------------- */
+
+/* Moves spool/NAME to rejected/, its .error written first. */
 static int reject(struct sched_ingest *ig, const char *name, const char *why)
 {
     const struct sched_state *st = ig->st;
-    char final[1024], err[1024], *from = NULL, *epath = NULL, *text = NULL;
+    char final[1024], err[1024], shown[UTF8_PRINTABLE_NAME], *from = NULL, *text = NULL;
     const char *nl = strchr(why, '\n');
-    int r;
+    int r = -ENOMEM;
 
-    if (asprintf(&from, "%s/%s", st->spool, name) < 0)
-        return -ENOMEM;
-    r = sched_move_file(from, st->rejected, name, false, final, sizeof final, err, sizeof err);
+    if (asprintf(&from, "%s/%s", st->spool, name) < 0) {
+        from = NULL;
+        goto out_free;
+    }
+    if (asprintf(&text, "%s\n", why) < 0) {
+        text = NULL;
+        goto out_free;
+    }
+    r = sched_reject_file(st, from, name, text, final, sizeof final, err, sizeof err);
     if (r < 0) {
         log_error("%s; it stays in the spool", err);
         goto out_free;
     }
-    if (asprintf(&epath, "%s/%s.error", st->rejected, final) < 0 ||
-        asprintf(&text, "%s\n", why) < 0) {
-        r = -ENOMEM;
-        goto out_free;
-    }
-    r = atomic_write_file(epath, text, strlen(text), 0644, err, sizeof err);
-    if (r < 0)
-        log_error("%s", err);
-    log_warn("spool/%s: rejected, moved to rejected/%s: %.*s%s", name, final,
-             nl ? (int)(nl - why) : (int)strlen(why), why, nl ? " (more in the .error file)" : "");
+    utf8_printable(name, shown, sizeof shown);
+    log_warn("spool/%s: rejected, moved to rejected/%s: %.*s%s", shown,
+             utf8_printable(final, final, sizeof final), nl ? (int)(nl - why) : (int)strlen(why),
+             why, nl ? " (more in the .error file)" : "");
 out_free:
     free(from);
-    free(epath);
     free(text);
     return r;
 }
@@ -207,7 +323,7 @@ static uint64_t max_bytes(enum pl_item_type t)
 /* Copies the media of C into the store.  Returns 0, -ESTALE when a medium
  * changed since the probe, or another -errno (logged). */
 static int store_media(const struct sched_state *st, int spoolfd, struct pl_campaign *c,
-                       const char *name)
+                       const char *shown)
 {
     for (size_t i = 0; i < c->nitems; i++) {
         struct pl_item *it = &c->items[i];
@@ -222,7 +338,7 @@ static int store_media(const struct sched_state *st, int spoolfd, struct pl_camp
                             max_bytes(it->type), sha, media, err, sizeof err);
         if (r < 0) {
             if (r != -ESTALE)
-                log_error("spool/%s: %s; will retry", name, err);
+                log_error("spool/%s: %s; will retry", shown, err);
             return r;
         }
         free(it->media);
@@ -233,16 +349,59 @@ static int store_media(const struct sched_state *st, int spoolfd, struct pl_camp
     return 0;
 }
 
+/* -1, 0, 1 as the version A came before, with, or after B: by when each
+ * became complete in the spool (ctime), then mtime, then name. */
+static int arrival_cmp(int64_t actime, int64_t amtime, const char *aname, int64_t bctime,
+                       int64_t bmtime, const char *bname)
+{
+    if (actime != bctime)
+        return actime < bctime ? -1 : 1;
+    if (amtime != bmtime)
+        return amtime < bmtime ? -1 : 1;
+    return strcmp(aname, bname);
+}
+
+/* The message for a file older than the accepted version CUR. */
+static void older_message(char *err, size_t errlen, const char *shown, const struct pl_campaign *c,
+                          const struct pl_campaign *cur, const pl_tz *tz)
+{
+    char when_new[PL_TIME_BUFSZ], when_old[PL_TIME_BUFSZ], from[600];
+
+    pl_time_format(cur->arrived_ns / 1000000, tz, when_new, sizeof when_new);
+    pl_time_format(c->arrived_ns / 1000000, tz, when_old, sizeof when_old);
+    if (cur->restored_from)
+        snprintf(from, sizeof from, "version %u, restored from version %u at %s", cur->version,
+                 cur->restored_from, when_new);
+    else
+        snprintf(from, sizeof from, "version %u, from %s, complete in the spool at %s",
+                 cur->version, cur->source ? cur->source : "?", when_new);
+    snprintf(err, errlen,
+             "%s: error: campaign \"%s\" already has a newer version (%s); this file was "
+             "complete at %s, before it, so it would undo that replacement.  To make this file "
+             "current anyway, copy it into spool/ again; `signagectl history %s` lists every "
+             "version",
+             shown, c->id, from, when_old, c->id);
+}
+
 enum outcome { ACCEPTED, PENDING, REJECTED, DEFERRED };
 
+/* How sure we are that a file is whole: CERTAIN when it was closed after
+ * writing or nobody has it open for writing, else a failed read may be a
+ * read of half a file. */
+enum whole { WHOLE_CERTAIN, WHOLE_UNSURE, WHOLE_FORCED };
+
 static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config *cfg,
-                                struct sched_set *set, int spoolfd, const char *name, pl_ms now)
+                                struct sched_set *set, int spoolfd, const struct entry *e,
+                                pl_ms now, pl_ms wall, enum whole whole)
 {
     const struct sched_state *st = ig->st;
-    char *err = malloc(ERR_MAX), *src = NULL, *dst = NULL;
+    const char *name = e->name;
+    char *err = malloc(ERR_MAX), *src = NULL, *dst = NULL, shown[UTF8_PRINTABLE_NAME];
     struct pl_campaign *c = NULL;
+    const struct pl_campaign *cur;
     struct pending *p = pending_find(ig, name);
     enum outcome out = DEFERRED;
+    struct stat sb;
     int r;
 
     if (p)
@@ -250,10 +409,47 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (!err)
         return DEFERRED;
     err[0] = '\0';
-    c = sched_campaign_load(spoolfd, name, name, cfg, err, ERR_MAX);
+    utf8_printable(name, shown, sizeof shown);
+    c = sched_campaign_load(spoolfd, name, shown, cfg, err, ERR_MAX);
+    /* Changed while it was read: judge it when it has settled again. */
+    if (fstatat(spoolfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || ns_of(&sb.st_ctim) != e->ctime_ns ||
+        sb.st_size != e->size) {
+        wait_for(ig, wall + cfg->settle_ms);
+        goto out_free;
+    }
     if (!c) {
         if (!err[0])
-            snprintf(err, ERR_MAX, "%s: error: cannot read the file", name);
+            snprintf(err, ERR_MAX, "%s: error: cannot read the file", shown);
+        if (whole == WHOLE_UNSURE) {
+            /* Perhaps half a file from a writer that paused: it is judged
+             * once it has not changed for the grace period. */
+            pl_ms due = e->ctime_ns / 1000000 + cfg->pending_grace_ms;
+            if (due > wall) {
+                if (!p && (p = pending_add(ig, name, now)))
+                    log_info("spool/%s: cannot be read yet, perhaps still being written; "
+                             "judged when unchanged for %lld s: %.200s",
+                             shown, (long long)(cfg->pending_grace_ms / PL_MS_PER_SEC), err);
+                due_at(ig, due);
+                out = PENDING;
+                goto out_free;
+            }
+        } else if (whole == WHOLE_FORCED) {
+            size_t n = strlen(err);
+            snprintf(err + n, ERR_MAX - n,
+                     "\n%s: note: another program still had the file open for writing after "
+                     "%lld min; if it was still copying, copy it again",
+                     shown, (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN));
+        }
+        out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
+        goto out_free;
+    }
+    c->arrived_ns = e->ctime_ns;
+    c->mtime_ns = e->mtime_ns;
+    cur = sched_set_find(set, c->id);
+    if (cur && cur->version &&
+        arrival_cmp(c->arrived_ns, c->mtime_ns, shown, cur->arrived_ns, cur->mtime_ns,
+                    cur->source ? cur->source : "") < 0) {
+        older_message(err, ERR_MAX, shown, c, cur, cfg->tz);
         out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
@@ -268,7 +464,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
             if (asprintf(&why,
                          "%s: error: media still missing after %lld min; copy the media "
                          "into spool/ first, then the campaign file\n%s",
-                         name, (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN), err) < 0) {
+                         shown, (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN), err) < 0) {
                 out = DEFERRED;
                 goto out_free;
             }
@@ -276,7 +472,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
             free(why);
         } else {
             if (p && p->first_seen == now)
-                log_info("spool/%s: pending, media missing: %s", name, err);
+                log_info("spool/%s: pending, media missing: %s", shown, err);
             if (p)
                 p->seen = true;
             out = PENDING;
@@ -286,9 +482,9 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
-    r = store_media(st, spoolfd, c, name);
+    r = store_media(st, spoolfd, c, shown);
     if (r == -ESTALE) {
-        log_info("spool/%s: a medium changed while being accepted; will retry", name);
+        log_info("spool/%s: a medium changed while being accepted; will retry", shown);
         goto out_free;
     }
     if (r < 0)
@@ -296,14 +492,17 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (asprintf(&src, "%s/%s", st->spool, name) < 0 ||
         asprintf(&dst, "%s/%s.cfg", st->campaigns, c->id) < 0)
         goto out_free;
-    if (sched_state_accept(st, c, cfg->tz, src, err, ERR_MAX) < 0) {
-        log_error("spool/%s: %s; will retry", name, err);
+    if (sched_state_accept(st, c, cfg->tz, cur, src, cfg->history_keep, err, ERR_MAX) < 0) {
+        log_error("spool/%s: %s; will retry", shown, err);
         goto out_free;
     }
-    log_info("spool/%s: accepted as campaign \"%s\" (%zu items)%s", name, c->id, c->nitems,
-             sched_set_find(set, c->id) ? ", replacing the previous version" : "");
+    log_info("spool/%s: accepted as campaign \"%s\" version %u (%zu items)%s", shown, c->id,
+             c->version, c->nitems,
+             cur && cur->version == c->version ? ", finishing what a stop cut short"
+             : cur                             ? ", replacing the previous version"
+                                               : "");
     if (sched_set_put(set, c, dst) < 0)
-        log_error("spool/%s: out of memory", name);
+        log_error("spool/%s: out of memory", shown);
     c = NULL;
     out = ACCEPTED;
 out_free:
@@ -316,20 +515,11 @@ out_free:
     return out;
 }
 
-/* Spool entries in the order they are handled: oldest first, so that of
- * two files with the same id the newer one wins. */
-struct entry {
-    char *name;
-    int64_t mtime_ns;
-};
-
 static int entry_cmp(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
 
-    if (x->mtime_ns != y->mtime_ns)
-        return x->mtime_ns < y->mtime_ns ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return arrival_cmp(x->ctime_ns, x->mtime_ns, x->name, y->ctime_ns, y->mtime_ns, y->name);
 }
 
 static bool in_list(const char *name, const char *const *v, size_t n)
@@ -338,6 +528,52 @@ static bool in_list(const char *name, const char *const *v, size_t n)
         if (strcmp(v[i], name) == 0)
             return true;
     return false;
+}
+
+/* Whether spool/NAME (status SB) may be read now, and how sure we are that
+ * it is whole.  Returns false (a later pass is due) while it is settling or
+ * open for writing. */
+static bool ready(struct sched_ingest *ig, const struct pl_config *cfg, int fd, const char *name,
+                  const struct stat *sb, pl_ms wall, pl_ms settle_ms, bool closed,
+                  enum whole *whole)
+{
+    struct seen *w = seen_get(ig, name, sb, wall);
+    pl_ms changed = ns_of(&sb->st_ctim) / 1000000, quiet;
+    int writers;
+
+    if (!w)
+        return false;
+    if (closed)
+        w->closed = true;
+    /* Unchanged for the settle interval, by our own look or by its ctime
+     * (a ctime in the future, from a skewed clock, counts from our look). */
+    quiet = wall - w->since;
+    if (changed <= wall && wall - changed > quiet)
+        quiet = wall - changed;
+    if (quiet < settle_ms) {
+        wait_for(ig, wall + (settle_ms - quiet));
+        return false;
+    }
+    /* A symbolic link is made in one step; what it leads to is opened
+     * with the spool's own checks. */
+    writers = S_ISLNK(sb->st_mode) ? 0 : open_for_writing(fd, name);
+    if (writers == 1) {
+        if (quiet >= cfg->pending_grace_ms) {
+            /* A writer that never closes: after the grace, take what is there. */
+            *whole = WHOLE_FORCED;
+            return true;
+        }
+        wait_for(ig, wall + 5 * PL_MS_PER_SEC);
+        if (!w->told_open) {
+            char shown[UTF8_PRINTABLE_NAME];
+            log_info("spool/%s: still open for writing; read when it is closed",
+                     utf8_printable(name, shown, sizeof shown));
+            w->told_open = true;
+        }
+        return false;
+    }
+    *whole = writers == 0 || w->closed ? WHOLE_CERTAIN : WHOLE_UNSURE;
+    return true;
 }
 
 int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, struct sched_set *set,
@@ -362,28 +598,25 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             close(fd);
         return -1;
     }
-    ig->settle_due = 0;
+    ig->settle_due = ig->wait_due = 0;
     for (size_t i = 0; i < ig->n; i++)
         ig->v[i].seen = false;
+    for (size_t i = 0; i < ig->nseen; i++)
+        ig->seen[i].alive = false;
     while ((de = readdir(d))) {
         struct stat sb;
-        int64_t m;
+        enum whole whole;
+        struct pending *p;
         if (!eligible(de->d_name))
             continue;
         if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
             continue;
         if (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode))
             continue; /* directories, FIFOs, sockets named *.cfg: left alone */
-        m = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-        /* A future mtime (a skewed clock upstream) does not hold a file back. */
-        if (settle_ms > 0 && wall - m / 1000000 >= 0 && wall - m / 1000000 < settle_ms &&
-            !in_list(de->d_name, fresh, nfresh)) {
-            pl_ms due = m / 1000000 + settle_ms;
-            if (!ig->settle_due || due < ig->settle_due)
-                ig->settle_due = due;
+        if (!ready(ig, cfg, fd, de->d_name, &sb, wall, settle_ms,
+                   in_list(de->d_name, fresh, nfresh), &whole)) {
             stats->deferred++;
-            struct pending *p = pending_find(ig, de->d_name);
-            if (p)
+            if ((p = pending_find(ig, de->d_name)))
                 p->seen = true;
             continue;
         }
@@ -398,12 +631,16 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
         v[n].name = strdup(de->d_name);
         if (!v[n].name)
             break;
-        v[n++].mtime_ns = m;
+        v[n].ctime_ns = ns_of(&sb.st_ctim);
+        v[n].mtime_ns = ns_of(&sb.st_mtim);
+        v[n].size = sb.st_size;
+        v[n++].whole = whole;
     }
+    /* Oldest first, so that of two versions of a campaign the newer wins. */
     if (n > 1)
         qsort(v, n, sizeof *v, entry_cmp);
     for (size_t i = 0; i < n; i++) {
-        switch (ingest_file(ig, cfg, set, fd, v[i].name, now)) {
+        switch (ingest_file(ig, cfg, set, fd, &v[i], now, wall, v[i].whole)) {
         case ACCEPTED:
             stats->accepted++;
             accepted++;
@@ -416,23 +653,35 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             break;
         case DEFERRED:
             stats->deferred++;
-            if (!ig->settle_due || wall + 5000 < ig->settle_due)
-                ig->settle_due = wall + 5000;
+            due_at(ig, wall + 5000);
             break;
         }
         free(v[i].name);
     }
     free(v);
     closedir(d);
-    /* Forget pending files that are gone from the spool. */
+    /* Forget files that are gone from the spool. */
     for (size_t i = 0; i < ig->n;) {
         if (!ig->v[i].seen)
             pending_drop(ig, &ig->v[i]);
         else
             i++;
     }
+    for (size_t i = 0; i < ig->nseen;) {
+        if (!ig->seen[i].alive) {
+            free(ig->seen[i].name);
+            ig->seen[i] = ig->seen[--ig->nseen];
+        } else {
+            i++;
+        }
+    }
     pending_save(ig);
     return accepted;
+}
+
+pl_ms sched_ingest_settle_deadline(const struct sched_ingest *ig, pl_ms now)
+{
+    return ig->wait_due ? now + (ig->wait_due - wall_ms()) : PL_MS_MAX;
 }
 
 pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_config *cfg,

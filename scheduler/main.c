@@ -33,7 +33,7 @@
 
 #define RESCAN_MS (60 * PL_MS_PER_SEC)
 #define RETRY_MS (10 * PL_MS_PER_SEC)
-#define SETTLE_MS (2 * PL_MS_PER_SEC)
+#define ONCE_WAIT_MS (30 * PL_MS_PER_SEC)
 #define MAX_SUBDIR_WATCHES 256
 #define MAX_FRESH 256
 
@@ -154,6 +154,47 @@ static int prepare_fallback(struct sched *s)
     r = sched_ingest_fallback(s->st, s->cfg);
     sched_state_unlock(s->st);
     return r;
+}
+
+/* --once: passes until no file is left settling (each waited for at most
+ * ONCE_WAIT_MS in all); a file still open for writing then stays in the
+ * spool for the next run. */
+static int run_once(struct sched *s)
+{
+    pl_ms start = mono_ms();
+
+    for (;;) {
+        pl_ms now, due, wait;
+        if (do_pass(s, s->cfg->settle_ms) < 0)
+            return -1;
+        now = sched_now(s);
+        due = sched_ingest_settle_deadline(s->ig, now);
+        if (due == PL_MS_MAX)
+            return 0;
+        wait = due > now ? due - now : 0;
+        if (mono_ms() + wait > start + ONCE_WAIT_MS) {
+            log_info("some files in the spool are still being written; they are left for the "
+                     "next run");
+            return 0;
+        }
+        if (wait > 0) {
+            struct timespec ts = {.tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000};
+            while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+        }
+    }
+}
+
+static void repair(struct sched *s)
+{
+    char err[512];
+
+    if (sched_state_lock(s->st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return;
+    }
+    sched_state_repair(s->st, s->cfg->tz);
+    sched_state_unlock(s->st);
 }
 
 /* --- the daemon --------------------------------------------------------- */
@@ -341,7 +382,7 @@ static int run_daemon(struct sched *s)
     epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 
     /* Start: whatever was dropped while we were down, then publish. */
-    do_pass(s, SETTLE_MS);
+    do_pass(s, s->cfg->settle_ms);
     do_publish(s);
     last_rescan = last_publish = mono_ms();
     day = pl_tz_day_start(s->cfg->tz, sched_now(s));
@@ -409,7 +450,7 @@ static int run_daemon(struct sched *s)
         }
         if (s->need_pass) {
             s->need_pass = false;
-            do_pass(s, SETTLE_MS);
+            do_pass(s, s->cfg->settle_ms);
         }
         if (s->need_publish) {
             do_publish(s);
@@ -499,11 +540,14 @@ int main(int argc, char **argv)
         log_error("%s", s.st ? "out of memory" : err);
         goto out_free;
     }
+    /* A lease probe (ingest.c) may see a writer open a spool file. */
+    signal(SIGIO, SIG_IGN);
+    repair(&s);
     prepare_fallback(&s);
     if (load_set(&s) < 0)
         goto out_free;
     if (once) {
-        if (do_pass(&s, 0) < 0)
+        if (run_once(&s) < 0)
             goto out_free;
         ret = do_publish(&s) < 0 ? 1 : 0;
     } else {

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/slurp.h"
+#include "common/utf8.h"
+#include "scheduler/history.h"
 #include "common/log.h"
 #include "playlists/cfgutil.h"
 
@@ -304,8 +307,10 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
     char t[PL_TIME_BUFSZ];
 
     sb_puts(out, "# Accepted by signage-scheduler");
-    if (c->source && !strpbrk(c->source, "\r\n"))
-        sb_printf(out, " from %s", c->source);
+    if (c->source && !strpbrk(c->source, "\r\n")) {
+        char shown[UTF8_PRINTABLE_NAME];
+        sb_printf(out, " from %s", utf8_printable(c->source, shown, sizeof shown));
+    }
     sb_puts(out, ".  Do not edit: drop a new version into spool/,\n"
                  "# or remove it with `signagectl withdraw`.\n");
     sb_printf(out, "format = %d;\nid = ", NORMALISED_FORMAT);
@@ -379,9 +384,16 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
     }
     sb_puts(out, ");\n");
     if (c->source) {
+        char shown[UTF8_PRINTABLE_NAME];
         sb_puts(out, "source = ");
-        put_str(out, c->source);
+        put_str(out, utf8_printable(c->source, shown, sizeof shown));
         sb_puts(out, ";\n");
+    }
+    if (c->version) {
+        sb_printf(out, "version = %u;\narrived_ns = %lldL;\nmtime_ns = %lldL;\n", c->version,
+                  (long long)c->arrived_ns, (long long)c->mtime_ns);
+        if (c->restored_from)
+            sb_printf(out, "restored_from = %u;\n", c->restored_from);
     }
     return sb_failed(out) ? -1 : 0;
 }
@@ -607,6 +619,21 @@ struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len
             goto out_nomem;
         c->nscreens++;
     }
+    if (pl_cfg_int(root, "version", name, 1, UINT32_MAX, &v, err, errlen) < 0)
+        goto out_fail;
+    c->version = config_setting_get_member(root, "version") ? (unsigned)v : 0;
+    if (c->version) {
+        if (pl_cfg_int(root, "arrived_ns", name, INT64_MIN, INT64_MAX, &v, err, errlen) != 0)
+            goto out_missing_version;
+        c->arrived_ns = v;
+        if (pl_cfg_int(root, "mtime_ns", name, INT64_MIN, INT64_MAX, &v, err, errlen) != 0)
+            goto out_missing_version;
+        c->mtime_ns = v;
+        v = 0;
+        if (pl_cfg_int(root, "restored_from", name, 1, UINT32_MAX, &v, err, errlen) < 0)
+            goto out_fail;
+        c->restored_from = (unsigned)v;
+    }
     list = config_setting_get_member(root, "hours");
     if (list && parse_hours(list, name, c, err, errlen) < 0)
         goto out_fail;
@@ -631,6 +658,11 @@ struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len
     }
     config_destroy(&cfg);
     return c;
+out_missing_version:
+    if (!err[0])
+        pl_cfg_error(err, errlen, name, root,
+                     "a \"version\" needs \"arrived_ns\" and \"mtime_ns\"");
+    goto out_fail;
 out_missing:
     if (!err[0])
         pl_cfg_error(err, errlen, name, root, "missing \"priority\" or \"weight\"");
@@ -645,40 +677,157 @@ out_destroy:
     return c;
 }
 
-/* --- accepting and withdrawing ------------------------------------------ */
+/* --- accepting, withdrawing, restoring ---------------------------------- */
 
-int sched_state_accept(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
-                       const char *src_path, char *err, size_t errlen)
+static bool same_arrival(const struct pl_campaign *a, const struct pl_campaign *b)
+{
+    return a && b && a->version && a->arrived_ns == b->arrived_ns && a->mtime_ns == b->mtime_ns &&
+           a->source && b->source && strcmp(a->source, b->source) == 0;
+}
+
+/* Reads version N of ID from its history, or the current version when N is
+ * 0; NULL (ERR filled) when it cannot be read. */
+static struct pl_campaign *read_normalised(const struct sched_state *st, const char *id, unsigned n,
+                                           const pl_tz *tz, char *err, size_t errlen)
+{
+    struct pl_campaign *c = NULL;
+    char path[4096], *text = NULL;
+    size_t len;
+
+    if (n == 0 ? snprintf(path, sizeof path, "%s/%s.cfg", st->campaigns, id) >= (int)sizeof path
+               : sched_history_path(st, id, n, "cfg", path, sizeof path) < 0) {
+        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
+        return NULL;
+    }
+    if (slurp_path(path, NULL, SCHED_NORMALISED_MAX_BYTES, &text, &len, err, errlen) < 0)
+        return NULL;
+    c = sched_campaign_parse_normalised(text, len, path, tz, err, errlen);
+    free(text);
+    return c;
+}
+
+/* Writes C as version C->version of its history and makes it current. */
+static int write_version(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
+                         char *err, size_t errlen)
 {
     struct strbuf sb = STRBUF_INIT;
-    char *path = NULL, name[PL_ID_MAX + 8];
+    char hist[4096], cur[4096];
+    int r;
+
+    if (sched_history_path(st, c->id, c->version, "cfg", hist, sizeof hist) < 0 ||
+        snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, c->id) >= (int)sizeof cur) {
+        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, c->id);
+        return -ENAMETOOLONG;
+    }
+    if (sched_campaign_format(c, tz, &sb) < 0) {
+        snprintf(err, errlen, "%s: out of memory", hist);
+        r = -ENOMEM;
+        goto out_free;
+    }
+    r = atomic_write_file(hist, sb_str(&sb), sb.len, 0644, err, errlen);
+    if (r == 0)
+        r = atomic_link_file(hist, cur, err, errlen);
+out_free:
+    sb_free(&sb);
+    return r;
+}
+
+int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
+                       const struct pl_campaign *current, const char *src_path, int keep, char *err,
+                       size_t errlen)
+{
+    char name[32], dir[4096];
     int r;
 
     if (!pl_id_valid(c->id)) {
         snprintf(err, errlen, "campaign id \"%s\" is not valid", c->id ? c->id : "");
         return -EINVAL;
     }
-    if (sched_campaign_format(c, tz, &sb) < 0 ||
-        asprintf(&path, "%s/%s.cfg", st->campaigns, c->id) < 0) {
-        path = NULL;
-        snprintf(err, errlen, "%s: out of memory", st->campaigns);
-        r = -ENOMEM;
-        goto out_free;
+    if (same_arrival(current, c)) {
+        /* This very file was accepted, and a crash came before it left the
+         * spool: only its move is left to do. */
+        c->version = current->version;
+    } else {
+        unsigned last;
+        struct pl_campaign *prev;
+        char ignored[256];
+
+        r = sched_history_mkdir(st, c->id, err, errlen);
+        if (r < 0)
+            return r;
+        last = sched_history_last(st, c->id);
+        c->version = last + 1;
+        /* A crash between writing the last version and making it current
+         * left it unused: this is the same file again, so take its number. */
+        prev = last ? read_normalised(st, c->id, last, tz, ignored, sizeof ignored) : NULL;
+        if (prev && !(current && current->version == last) && same_arrival(prev, c))
+            c->version = last;
+        pl_campaign_free(prev);
+        r = write_version(st, c, tz, err, errlen);
+        if (r < 0)
+            return r;
     }
-    r = atomic_write_file(path, sb_str(&sb), sb.len, 0644, err, errlen);
-    if (r < 0 || !src_path)
-        goto out_free;
-    snprintf(name, sizeof name, "%s.src", c->id);
-    r = sched_move_file(src_path, st->campaigns, name, true, NULL, 0, err, errlen);
-out_free:
-    free(path);
-    sb_free(&sb);
+    if (src_path) {
+        snprintf(name, sizeof name, "%u.src", c->version);
+        if (sched_history_path(st, c->id, 0, NULL, dir, sizeof dir) < 0) {
+            snprintf(err, errlen, "%s/%s: path too long", st->campaigns, c->id);
+            return -ENAMETOOLONG;
+        }
+        r = sched_move_file(src_path, dir, name, true, NULL, 0, err, errlen);
+        if (r < 0)
+            return r;
+    }
+    sched_history_prune(st, c->id, keep, c->version);
+    return 0;
+}
+
+int sched_state_restore(const struct sched_state *st, const char *id, unsigned n, const pl_tz *tz,
+                        int64_t now_ns, int keep, unsigned *newv, char *err, size_t errlen)
+{
+    struct pl_campaign *c, *cur;
+    char from[4096], to[4096], msg[256];
+    int r;
+
+    if (!pl_id_valid(id)) {
+        snprintf(err, errlen, "\"%s\" is not a campaign id; `signagectl list` shows them", id);
+        return -ENOENT;
+    }
+    c = n ? read_normalised(st, id, n, tz, err, errlen) : NULL;
+    if (!c) {
+        if (n == 0 || (sched_history_path(st, id, n, "cfg", from, sizeof from) == 0 &&
+                       access(from, F_OK) < 0))
+            snprintf(err, errlen,
+                     "campaign \"%s\" has no version %u; `signagectl history %s` lists them", id, n,
+                     id);
+        return -ENOENT;
+    }
+    cur = read_normalised(st, id, 0, tz, msg, sizeof msg);
+    if (cur && cur->version == n) {
+        pl_campaign_free(cur);
+        pl_campaign_free(c);
+        *newv = n;
+        return 0;
+    }
+    pl_campaign_free(cur);
+    c->restored_from = n;
+    c->version = sched_history_last(st, id) + 1;
+    c->arrived_ns = c->mtime_ns = now_ns;
+    /* The operator's file of version N stands for the new one too. */
+    if (sched_history_path(st, id, n, "src", from, sizeof from) == 0 &&
+        sched_history_path(st, id, c->version, "src", to, sizeof to) == 0)
+        link(from, to);
+    r = write_version(st, c, tz, err, errlen);
+    if (r == 0) {
+        *newv = c->version;
+        sched_history_prune(st, id, keep, c->version);
+    }
+    pl_campaign_free(c);
     return r;
 }
 
 int sched_state_withdraw(const struct sched_state *st, const char *id, char *err, size_t errlen)
 {
-    char *cfg = NULL, *src = NULL;
+    char *cfg = NULL;
     int r = 0;
 
     if (!pl_id_valid(id)) {
@@ -686,29 +835,68 @@ int sched_state_withdraw(const struct sched_state *st, const char *id, char *err
         return -ENOENT;
     }
     if (asprintf(&cfg, "%s/%s.cfg", st->campaigns, id) < 0) {
-        cfg = NULL;
-        r = -ENOMEM;
-        goto out_free;
+        snprintf(err, errlen, "%s: out of memory", st->campaigns);
+        return -ENOMEM;
     }
-    if (asprintf(&src, "%s/%s.src", st->campaigns, id) < 0) {
-        src = NULL;
-        r = -ENOMEM;
-        goto out_free;
-    }
-    if (unlink(cfg) < 0) {
+    /* Only the link to the current version goes: history keeps it. */
+    if (unlink(cfg) < 0)
         r = -errno;
-        goto out_free;
-    }
-    unlink(src);
-    atomic_sync_dir(st->campaigns);
-out_free:
+    else
+        atomic_sync_dir(st->campaigns);
     if (r == -ENOENT)
         snprintf(err, errlen, "no accepted campaign \"%s\"; `signagectl list` shows them", id);
     else if (r < 0)
-        snprintf(err, errlen, "%s/%s.cfg: cannot remove: %s", st->campaigns, id, strerror(-r));
+        snprintf(err, errlen, "%s: cannot remove: %s", cfg, strerror(-r));
     free(cfg);
-    free(src);
     return r;
+}
+
+/* --- rejecting ---------------------------------------------------------- */
+
+int sched_reject_file(const struct sched_state *st, const char *from, const char *name,
+                      const char *why, char *final, size_t finallen, char *err, size_t errlen)
+{
+    const char *dot = strrchr(name, '.');
+    size_t baselen = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+    const char *ext = dot && dot != name ? dot : "";
+    char to[4096], epath[4200];
+    int r = -EEXIST;
+
+    for (int n = 0; n < 1000 && r == -EEXIST; n++) {
+        struct stat sb;
+        int w = n == 0 ? snprintf(to, sizeof to, "%s/%s", st->rejected, name)
+                       : snprintf(to, sizeof to, "%s/%.*s.%d%s", st->rejected, (int)baselen, name,
+                                  n, ext);
+        if (w < 0 || (size_t)w >= sizeof to) {
+            r = -ENAMETOOLONG;
+            break;
+        }
+        if (lstat(to, &sb) == 0)
+            continue;
+        snprintf(epath, sizeof epath, "%s.error", to);
+        /* The reason first: a crash now leaves an .error with no file,
+         * which the next start removes, and the file still in the spool. */
+        r = atomic_create_file(epath, why, strlen(why), 0644, err, errlen);
+        if (r == -EEXIST)
+            continue;
+        if (r < 0)
+            return r;
+        r = move_one(from, to, false);
+        if (r < 0) {
+            unlink(epath);
+            atomic_sync_dir(st->rejected);
+        }
+    }
+    if (r < 0) {
+        char shown[UTF8_PRINTABLE_NAME];
+        snprintf(err, errlen, "spool/%s: cannot move into %s/: %s",
+                 utf8_printable(name, shown, sizeof shown), st->rejected, strerror(-r));
+        return r;
+    }
+    atomic_sync_dir(st->rejected);
+    if (final && finallen)
+        snprintf(final, finallen, "%s", to + strlen(st->rejected) + 1);
+    return 0;
 }
 
 /* --- the set ---------------------------------------------------------- */
@@ -939,4 +1127,154 @@ int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const
     r = c ? (sched_set_put(set, c, path) == 0 ? 1 : -1) : -1;
     free(path);
     return r;
+}
+
+/* --- repair after a crash ----------------------------------------------- */
+
+/* Removes our temporary files in DIR; returns how many. */
+static int remove_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        if (!atomic_is_temp_name(de->d_name))
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            log_info("%s/%s: removed a temporary file left by a crash", dir, de->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    if (n)
+        atomic_sync_dir(dir);
+    return n;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* rejected/: every file with its .error, no .error without its file. */
+static int repair_rejected(const struct sched_state *st)
+{
+    DIR *d = opendir(st->rejected);
+    struct dirent *de;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        char other[NAME_MAX + 8], shown[UTF8_PRINTABLE_NAME];
+        struct stat sb;
+        size_t len = strlen(de->d_name);
+
+        if (de->d_name[0] == '.' || atomic_is_temp_name(de->d_name))
+            continue;
+        if (ends_with(de->d_name, ".cfg.error")) {
+            snprintf(other, sizeof other, "%.*s", (int)(len - 6), de->d_name);
+            if (fstatat(dirfd(d), other, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+                unlinkat(dirfd(d), de->d_name, 0) == 0) {
+                log_info("rejected/%s: removed; its file never moved here (a crash came first) "
+                         "and is judged again from the spool",
+                         utf8_printable(de->d_name, shown, sizeof shown));
+                n++;
+            }
+        } else if (ends_with(de->d_name, ".cfg")) {
+            char path[PATH_MAX + 8], *why = NULL;
+            snprintf(other, sizeof other, "%s.error", de->d_name);
+            if (fstatat(dirfd(d), other, &sb, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+                continue;
+            utf8_printable(de->d_name, shown, sizeof shown);
+            if (asprintf(&why,
+                         "%s: error: the scheduler stopped before it wrote why this file was "
+                         "rejected; `signagectl check rejected/%s` tells what is wrong with it\n",
+                         shown, shown) < 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", st->rejected, other);
+            if (atomic_create_file(path, why, strlen(why), 0644, NULL, 0) == 0) {
+                log_info("rejected/%s: wrote the missing .error", shown);
+                n++;
+            }
+            free(why);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* A campaign accepted before versions were kept: its current file becomes
+ * version 1 of its history, and campaigns/<id>.src that version's source. */
+static int migrate_legacy(const struct sched_state *st, const char *id, const pl_tz *tz)
+{
+    struct pl_campaign *c;
+    char err[1024], src[4096], dir[4096];
+    struct stat sb;
+    int r;
+
+    c = read_normalised(st, id, 0, tz, err, sizeof err);
+    if (!c || c->version) {
+        pl_campaign_free(c);
+        return 0;
+    }
+    snprintf(src, sizeof src, "%s/%s.src", st->campaigns, id);
+    if (stat(src, &sb) < 0) {
+        snprintf(src, sizeof src, "%s/%s.cfg", st->campaigns, id);
+        stat(src, &sb);
+        src[0] = '\0';
+    }
+    c->arrived_ns = c->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    r = sched_history_mkdir(st, id, err, sizeof err);
+    if (r == 0) {
+        c->version = sched_history_last(st, id) + 1;
+        r = write_version(st, c, tz, err, sizeof err);
+    }
+    if (r == 0 && src[0]) {
+        char name[32];
+        snprintf(name, sizeof name, "%u.src", c->version);
+        sched_history_path(st, id, 0, NULL, dir, sizeof dir);
+        r = sched_move_file(src, dir, name, true, NULL, 0, err, sizeof err);
+    }
+    if (r < 0)
+        log_error("campaigns/%s.cfg: cannot move into its history: %s", id, err);
+    else
+        log_info("campaigns/%s.cfg: kept as version %u of its history", id, c->version);
+    pl_campaign_free(c);
+    return r < 0 ? 0 : 1;
+}
+
+int sched_state_repair(const struct sched_state *st, const pl_tz *tz)
+{
+    const char *dirs[] = {st->root, st->campaigns, st->playlists, st->media, st->rejected};
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        n += remove_temps(dirs[i]);
+    n += repair_rejected(st);
+    d = opendir(st->campaigns);
+    if (!d)
+        return n;
+    while ((de = readdir(d))) {
+        char path[4096], id[PL_ID_MAX + 1];
+        size_t len = strlen(de->d_name);
+        if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+            if (pl_id_valid(de->d_name) &&
+                sched_history_path(st, de->d_name, 0, NULL, path, sizeof path) == 0)
+                n += remove_temps(path);
+        }
+        if (is_campaign_name(de->d_name)) {
+            snprintf(id, sizeof id, "%.*s", (int)(len - 4), de->d_name);
+            n += migrate_legacy(st, id, tz);
+        }
+    }
+    closedir(d);
+    return n;
 }

@@ -6,8 +6,8 @@
  * (a video's from its probe), times written as instants with offsets.  The
  * scheduler reloads the set from campaigns/ without probing anything, so
  * `signagectl withdraw` (which deletes campaigns/<id>.cfg) and the daemon
- * never disagree.  campaigns/<id>.src keeps the operator's original file,
- * byte for byte, as it was accepted.
+ * never disagree.  Every accepted version, with the operator's original
+ * file byte for byte, is kept in campaigns/<id>/history/ (history.h).
  */
 #ifndef SIGNAGE_SCHED_STATE_H
 #define SIGNAGE_SCHED_STATE_H
@@ -59,12 +59,44 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
 struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
                                                     const pl_tz *tz, char *err, size_t errlen);
 
-/* Writes C atomically as campaigns/<id>.cfg, then moves the operator's file
- * SRC_PATH (when not NULL) to campaigns/<id>.src, replacing an older one.
- * Returns 0, or -errno with ERR filled; when the .cfg cannot be written the
- * previous accepted version (if any) and SRC_PATH are untouched. */
-int sched_state_accept(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
-                       const char *src_path, char *err, size_t errlen);
+/* Accepts C as the newest version of its campaign (see history.h): writes
+ * it as campaigns/<id>/history/<N>.cfg, with C->version set to N, makes
+ * that the current campaigns/<id>.cfg in one rename, then moves the
+ * operator's file SRC_PATH (when not NULL) to history/<N>.src.  C's
+ * arrived_ns, mtime_ns and source say when and from which file it came;
+ * CURRENT (may be NULL) is the version accepted now.  When C is that very
+ * file again (a crash cut its acceptance short), nothing is rewritten and
+ * only the move is completed.  Then the oldest versions beyond KEEP (0:
+ * all) are removed.  Returns 0, or -errno with ERR filled; whatever fails,
+ * SRC_PATH is never lost and the previous version stays current unless
+ * the new one is in place. */
+int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
+                       const struct pl_campaign *current, const char *src_path, int keep, char *err,
+                       size_t errlen);
+
+/* Makes version N of campaign ID current again, as a new version (so the
+ * restore itself can be undone) that arrived at NOW_NS; its number goes to
+ * *NEWV.  Restoring the current version does nothing (*NEWV = N).
+ * Returns 0, -ENOENT (ERR filled) when there is no such version, or
+ * another -errno. */
+int sched_state_restore(const struct sched_state *st, const char *id, unsigned n, const pl_tz *tz,
+                        int64_t now_ns, int keep, unsigned *newv, char *err, size_t errlen);
+
+/* Moves FROM, the spool file NAME, to rejected/NAME (or "BASE.1.EXT",
+ * "BASE.2.EXT"... when taken), after writing WHY to rejected/<that>.error:
+ * the reason is on disk before the file moves, so a crash never leaves a
+ * rejected file without it.  The name used goes to FINAL.  Returns 0, or
+ * -errno with ERR filled (the file then stays where it was). */
+int sched_reject_file(const struct sched_state *st, const char *from, const char *name,
+                      const char *why, char *final, size_t finallen, char *err, size_t errlen);
+
+/* Run at start, under the lock: removes the temporary files a crash left
+ * in STATE, campaigns/ (and each history), playlists/, media/, rejected/;
+ * removes an .error whose rejected file never arrived, writes one for a
+ * rejected file that has none; and turns a campaign accepted before
+ * versions were kept (campaigns/<id>.src) into version 1 of its history.
+ * Returns how many things it mended (each logged). */
+int sched_state_repair(const struct sched_state *st, const pl_tz *tz);
 
 /* Moves the file FROM into directory DIR under NAME.  With REPLACE false an
  * existing file is never overwritten: "NAME" becomes "BASE.1.EXT",
@@ -74,7 +106,8 @@ int sched_state_accept(const struct sched_state *st, const struct pl_campaign *c
 int sched_move_file(const char *from, const char *dir, const char *name, bool replace, char *final,
                     size_t finallen, char *err, size_t errlen);
 
-/* Removes campaigns/<id>.cfg and campaigns/<id>.src.  Returns 0, -ENOENT
+/* Removes campaigns/<id>.cfg: the campaign stops playing, and its history
+ * stays, so `signagectl restore` can bring it back.  Returns 0, -ENOENT
  * when no campaign ID is accepted, or another -errno with ERR filled. */
 int sched_state_withdraw(const struct sched_state *st, const char *id, char *err, size_t errlen);
 

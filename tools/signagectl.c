@@ -6,7 +6,9 @@
  * list                     accepted campaigns and their state
  * plan SCREEN [--from T] [--to T]   windows, loops and shares, for people
  * at SCREEN TIME           what plays at TIME (one line)
- * withdraw ID              remove a campaign and republish
+ * withdraw ID              remove a campaign and republish (its history stays)
+ * history ID               every version of a campaign ever accepted
+ * restore ID VERSION       make an earlier version current again, republish
  * report ...               proof-of-play summary (tools/report.c)
  *
  * plan and at read the screen's published playlist (what the player plays)
@@ -33,6 +35,7 @@
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
 #include "scheduler/campaign.h"
+#include "scheduler/history.h"
 #include "scheduler/probe.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
@@ -58,6 +61,8 @@ static void usage(FILE *f)
                "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
                "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
                "  withdraw ID                    remove a campaign, republish\n"
+               "  history ID                     every accepted version of a campaign\n"
+               "  restore ID VERSION             make an earlier version current again\n"
                "  report [--from D] [--to D] [--by owner|campaign|screen|day]\n"
                "         [--csv|--html FILE]     proof-of-play summary\n");
 }
@@ -631,41 +636,62 @@ out_free:
     return ret;
 }
 
-/* --- withdraw --------------------------------------------------------------- */
+/* --- withdraw, history, restore -------------------------------------------- */
+
+/* Opens and locks the state tree; NULL (logged) when it cannot. */
+static struct sched_state *open_locked(const struct ctl *x)
+{
+    char err[1024];
+    struct sched_state *st = sched_state_open(x->cfg->state, err, sizeof err);
+
+    if (!st) {
+        log_error("%s", err);
+        return NULL;
+    }
+    if (sched_state_lock(st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        sched_state_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Publishes the playlists after a change to campaigns/, as the scheduler
+ * would; PS gets the counts.  Returns 0 or -1 (logged). */
+static int republish(const struct ctl *x, const struct sched_state *st,
+                     struct sched_publish_stats *ps)
+{
+    struct sched_set *set = sched_set_new();
+    struct sched_publisher *pub = sched_publisher_new();
+    int r = -1;
+
+    /* The fallback's media were stored by the scheduler; publishing only needs their paths. */
+    if (!set || !pub || sched_set_load(set, st, x->cfg->tz) < 0)
+        log_error("%s: cannot reload the campaigns; the daemon will republish", st->campaigns);
+    else
+        r = sched_publish(pub, st, x->cfg, set, x->now, ps);
+    sched_publisher_free(pub);
+    sched_set_free(set);
+    return r;
+}
 
 static int cmd_withdraw(struct ctl *x, int argc, char **argv)
 {
-    struct sched_state *st = NULL;
-    struct sched_set *set = NULL;
-    struct sched_publisher *pub = NULL;
+    struct sched_state *st;
     struct sched_publish_stats ps = {0};
     char err[1024];
     int r, ret = 1;
 
     if (argc != 1)
         return usage_error("withdraw: %s", "give one campaign ID (see `signagectl list`)");
-    st = sched_state_open(x->cfg->state, err, sizeof err);
-    if (!st) {
-        log_error("%s", err);
+    if (!(st = open_locked(x)))
         return 1;
-    }
-    if (sched_state_lock(st, err, sizeof err) < 0) {
-        log_error("%s", err);
-        goto out_free;
-    }
     r = sched_state_withdraw(st, argv[0], err, sizeof err);
     if (r < 0) {
         log_error("%s", err);
         goto out_free;
     }
-    /* The fallback's media were stored by the scheduler; publishing only needs their paths. */
-    set = sched_set_new();
-    pub = sched_publisher_new();
-    if (!set || !pub || sched_set_load(set, st, x->cfg->tz) < 0) {
-        log_error("%s: cannot reload the campaigns; the daemon will republish", st->campaigns);
-        goto out_free;
-    }
-    r = sched_publish(pub, st, x->cfg, set, x->now, &ps);
+    r = republish(x, st, &ps);
     if (x->json) {
         json_t *o = json_object();
         json_object_set_new(o, "withdrawn", json_string(argv[0]));
@@ -673,13 +699,144 @@ static int cmd_withdraw(struct ctl *x, int argc, char **argv)
         json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps.failed));
         print_json(o);
     } else {
-        printf("withdrew %s; %zu playlists rewritten%s\n", argv[0], ps.written,
-               ps.failed ? ", some could not be written (see above)" : "");
+        printf("withdrew %s; %zu playlists rewritten%s\n"
+               "Its versions are kept: `signagectl history %s` lists them, "
+               "`signagectl restore %s VERSION` brings one back.\n",
+               argv[0], ps.written, ps.failed ? ", some could not be written (see above)" : "",
+               argv[0], argv[0]);
     }
     ret = r < 0 ? 1 : 0;
 out_free:
-    sched_publisher_free(pub);
-    sched_set_free(set);
+    sched_state_free(st);
+    return ret;
+}
+
+static int cmd_history(struct ctl *x, int argc, char **argv)
+{
+    struct sched_state *st;
+    struct sched_version *v = NULL;
+    size_t n = 0;
+    unsigned current = 0;
+    char err[1024];
+    json_t *arr;
+
+    if (argc != 1)
+        return usage_error("history: %s", "give one campaign ID (see `signagectl list`)");
+    if (!pl_id_valid(argv[0])) {
+        log_error("\"%s\" is not a campaign id; `signagectl list` shows them", argv[0]);
+        return 1;
+    }
+    if (!(st = open_locked(x)))
+        return 1;
+    if (sched_history_list(st, argv[0], x->cfg->tz, &v, &n, err, sizeof err) < 0) {
+        log_error("%s", err);
+        sched_state_free(st);
+        return 1;
+    }
+    sched_state_free(st);
+    if (n == 0) {
+        log_error("campaign \"%s\" has no accepted versions; `signagectl list` shows the "
+                  "campaigns",
+                  argv[0]);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v[i].current)
+            current = v[i].n;
+    arr = x->json ? json_array() : NULL;
+    if (!x->json) {
+        if (current)
+            printf("%s: %zu versions; version %u plays now\n", argv[0], n, current);
+        else
+            printf("%s: %zu versions; none plays now (withdrawn)\n", argv[0], n);
+        printf("  version  complete in the spool      from\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pl_campaign *c = v[i].c;
+        char when[PL_TIME_BUFSZ] = "?", from[512], file[600];
+
+        if (c && c->arrived_ns)
+            pl_time_format_s(c->arrived_ns / 1000000, x->cfg->tz, when, sizeof when);
+        if (!c)
+            snprintf(from, sizeof from, "(unreadable)");
+        else if (c->restored_from)
+            snprintf(from, sizeof from, "restore of version %u", c->restored_from);
+        else
+            snprintf(from, sizeof from, "%s", c->source ? c->source : "?");
+        snprintf(file, sizeof file, "campaigns/%s/history/%u.src", argv[0], v[i].n);
+        if (x->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "version", json_integer(v[i].n));
+            json_object_set_new(o, "current", json_boolean(v[i].current));
+            json_object_set_new(o, "arrived", c && c->arrived_ns ? json_string(when) : json_null());
+            json_object_set_new(o, "source", c && c->source ? json_string(c->source) : json_null());
+            json_object_set_new(o, "title", c && c->title ? json_string(c->title) : json_null());
+            json_object_set_new(o, "restored_from",
+                                c && c->restored_from ? json_integer(c->restored_from)
+                                                      : json_null());
+            json_object_set_new(o, "file", v[i].has_src ? json_string(file) : json_null());
+            json_array_append_new(arr, o);
+        } else {
+            printf("%s %7u  %-25s  %s%s%s\n", v[i].current ? "*" : " ", v[i].n, when, from,
+                   c && c->title && c->title[0] ? "  " : "", c && c->title ? c->title : "");
+        }
+    }
+    if (x->json)
+        print_json(arr);
+    else
+        printf("The operator's files are in campaigns/%s/history/ (VERSION.src).\n"
+               "Put a version back with: signagectl restore %s VERSION\n",
+               argv[0], argv[0]);
+    sched_history_free(v, n);
+    return 0;
+}
+
+static int cmd_restore(struct ctl *x, int argc, char **argv)
+{
+    struct sched_state *st;
+    struct sched_publish_stats ps = {0};
+    struct timespec ts;
+    char err[1024], *end;
+    unsigned long n;
+    unsigned newv = 0;
+    int r, ret = 1;
+
+    if (argc != 2)
+        return usage_error("restore: %s", "give a campaign ID and a VERSION "
+                                          "(`signagectl history ID` lists them)");
+    errno = 0;
+    n = strtoul(argv[1], &end, 10);
+    if (errno || *end || end == argv[1] || n == 0 || n > UINT32_MAX || argv[1][0] == '-')
+        return usage_error("restore: VERSION must be a version number such as 2, not '%s'",
+                           argv[1]);
+    if (!(st = open_locked(x)))
+        return 1;
+    /* Real time, not --now: it is compared with when spool files arrived. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r = sched_state_restore(st, argv[0], (unsigned)n, x->cfg->tz,
+                            (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, x->cfg->history_keep,
+                            &newv, err, sizeof err);
+    if (r < 0) {
+        log_error("%s", err);
+        goto out_free;
+    }
+    r = republish(x, st, &ps);
+    if (x->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "restored", json_string(argv[0]));
+        json_object_set_new(o, "from_version", json_integer((json_int_t)n));
+        json_object_set_new(o, "version", json_integer(newv));
+        json_object_set_new(o, "playlists_written", json_integer((json_int_t)ps.written));
+        json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps.failed));
+        print_json(o);
+    } else if (newv == n) {
+        printf("%s: version %lu already plays; nothing changed\n", argv[0], n);
+    } else {
+        printf("restored %s version %lu as version %u; %zu playlists rewritten%s\n", argv[0], n,
+               newv, ps.written, ps.failed ? ", some could not be written (see above)" : "");
+    }
+    ret = r < 0 ? 1 : 0;
+out_free:
     sched_state_free(st);
     return ret;
 }
@@ -813,7 +970,8 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(cmd, "check") && strcmp(cmd, "list") && strcmp(cmd, "plan") && strcmp(cmd, "at") &&
-        strcmp(cmd, "withdraw") && strcmp(cmd, "report"))
+        strcmp(cmd, "withdraw") && strcmp(cmd, "report") && strcmp(cmd, "history") &&
+        strcmp(cmd, "restore"))
         return usage_error("unknown command '%s'", cmd);
     r = load_config(&x);
     if (r < 0) {
@@ -832,6 +990,10 @@ int main(int argc, char **argv)
         ret = cmd_at(&x, argc, argv);
     else if (strcmp(cmd, "report") == 0)
         ret = cmd_report(&x, argc + 1, argv - 1);
+    else if (strcmp(cmd, "history") == 0)
+        ret = cmd_history(&x, argc, argv);
+    else if (strcmp(cmd, "restore") == 0)
+        ret = cmd_restore(&x, argc, argv);
     else
         ret = cmd_withdraw(&x, argc, argv);
     pl_config_free(x.cfg);

@@ -330,7 +330,7 @@ END_TEST
 START_TEST(test_missing_and_empty)
 {
     char err[8192] = "";
-    struct pl_campaign *c = parse("", err, sizeof err);
+    struct pl_campaign *c = parse("# only a comment\r\n", err, sizeof err);
 
     ck_assert_ptr_null(c);
     assert_line(err, "spool/x.cfg: error: ", "missing setting 'id'");
@@ -459,7 +459,7 @@ START_TEST(test_small_err_buffer)
     struct pl_campaign *c;
 
     memset(err, 'X', sizeof err);
-    c = sched_campaign_parse("", 0, "spool/x.cfg", cfg, err, 60);
+    c = sched_campaign_parse("# c\n", 4, "spool/x.cfg", cfg, err, 60);
     ck_assert_ptr_null(c);
     ck_assert_uint_lt(strlen(err), 60);
     ck_assert_int_eq(err[60], 'X');
@@ -591,6 +591,30 @@ START_TEST(test_safeopen)
 }
 END_TEST
 
+/* What Windows tools save by mistake: an empty file, blank space, UTF-16. */
+START_TEST(test_operator_encodings)
+{
+    static const char utf16le[] = "\xff\xfei\0d\0 \0=\0 \0\"\0x\0\"\0;\0";
+    static const char utf16_nobom[] = "i\0d\0 \0=\0 \0\"\0x\0\"\0;\0\n\0";
+    char err[2048];
+
+    ck_assert_ptr_null(sched_campaign_parse("", 0, "spool/x.cfg", cfg, err, sizeof err));
+    ck_assert_str_eq(err, "spool/x.cfg: error: the file is empty (0 bytes); it was saved empty, "
+                          "or its copy has not finished");
+    ck_assert_ptr_null(parse("\xef\xbb\xbf \r\n\t\n", err, sizeof err));
+    ck_assert_int_eq(count_lines(err), 1);
+    ck_assert_ptr_nonnull(strstr(err, "the file is empty (nothing but blank space)"));
+    ck_assert_ptr_null(
+        sched_campaign_parse(utf16le, sizeof utf16le - 1, "spool/x.cfg", cfg, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "spool/x.cfg: error: the file is saved as UTF-16"));
+    ck_assert_ptr_nonnull(strstr(err, "save it as UTF-8"));
+    ck_assert_int_eq(count_lines(err), 1);
+    ck_assert_ptr_null(sched_campaign_parse(utf16_nobom, sizeof utf16_nobom - 1, "spool/x.cfg", cfg,
+                                            err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "saved as UTF-16"));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("campaign");
@@ -610,6 +634,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_small_err_buffer);
     tcase_add_test(tc, test_load);
     tcase_add_test(tc, test_safeopen);
+    tcase_add_test(tc, test_operator_encodings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "playlists/cfgutil.h"
 #include "tests/unit/check_main.h"
 
@@ -471,6 +472,27 @@ START_TEST(test_seconds)
 }
 END_TEST
 
+/* Names that are not UTF-8 are shown with their bytes escaped. */
+START_TEST(test_printable_names)
+{
+    char buf[UTF8_PRINTABLE_NAME], small[8];
+
+    ck_assert_str_eq(utf8_printable("高知 expo.cfg", buf, sizeof buf), "高知 expo.cfg");
+    /* Shift_JIS 東京 */
+    ck_assert_str_eq(utf8_printable("\x93\x8c\x8b\x9e.cfg", buf, sizeof buf),
+                     "\\x93\\x8c\\x8b\\x9e.cfg");
+    ck_assert_str_eq(utf8_printable("a\nb\\c\x7f", buf, sizeof buf), "a\\x0ab\\\\c\\x7f");
+    ck_assert(utf8_valid(buf, strlen(buf)));
+    /* Cut at a character boundary, never inside an escape or a character. */
+    ck_assert_str_eq(utf8_printable("ab高知", small, sizeof small), "ab高");
+    ck_assert_str_eq(utf8_printable("a\xff\xff", small, sizeof small), "a\\xff");
+    ck_assert_uint_eq(utf8_seq_len("\xe9\xab\x98", 3), 3);
+    ck_assert_uint_eq(utf8_seq_len("\xe9\xab", 2), 0);
+    ck_assert(pl_cfg_blank("\xef\xbb\xbf \r\n", 6));
+    ck_assert(!pl_cfg_blank(" x", 2));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("cfgutil");
@@ -489,6 +511,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_item_bad);
     tcase_add_test(tc, test_item_text_limits);
     tcase_add_test(tc, test_seconds);
+    tcase_add_test(tc, test_printable_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -214,16 +214,17 @@ START_TEST(test_accept_withdraw_set)
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/spool/orig.cfg", tmpdir);
     test_write_file(path, "original bytes\r\n");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, path, err, sizeof err), 0);
+    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, path, 0, err, sizeof err), 0);
+    ck_assert_uint_eq(c->version, 1);
     ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
-    snprintf(path, sizeof path, "%s/campaigns/b-camp.src", tmpdir);
+    snprintf(path, sizeof path, "%s/campaigns/b-camp/history/1.src", tmpdir);
     text = read_all(path);
     ck_assert_str_eq(text, "original bytes\r\n");
     free(text);
     pl_campaign_free(c);
     /* Another, and a damaged file that must be left out. */
     c = sample("a-camp");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, NULL, 0, err, sizeof err), 0);
     pl_campaign_free(c);
     snprintf(path, sizeof path, "%s/campaigns/broken.cfg", tmpdir);
     test_write_file(path, "format = 1; id = \"broken\";");
@@ -472,7 +473,8 @@ START_TEST(test_ingest_pending_persists)
     ck_assert_ptr_nonnull(strstr(t, "p.cfg: error: media still missing after 1 min"));
     ck_assert_ptr_nonnull(strstr(t, "later.png"));
     free(t);
-    /* A file still being written (fresh mtime) waits unless inotify said it is complete. */
+    /* A file that changed within the settle interval waits, even when
+     * inotify said it was closed: a person may save it again. */
     snprintf(path, sizeof path, "%s/spool/q.cfg", tmpdir);
     test_write_file(path, "id = \"q\"; title = \"t\"; owner = \"o\"; start = \"2023-03-01\";"
                           " end = \"2023-03-31\"; screens = [ \"h\" ];"
@@ -480,8 +482,12 @@ START_TEST(test_ingest_pending_persists)
     ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, NULL, 0, &is), 0);
     ck_assert_uint_eq(is.deferred, 1);
     ck_assert_int_lt(sched_ingest_next_deadline(ig, cfg, now), now + 61000);
+    ck_assert_int_lt(sched_ingest_settle_deadline(ig, now), now + 61000);
     const char *fresh[] = {"q.cfg"};
-    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, fresh, 1, &is), 1);
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 60000, fresh, 1, &is), 0);
+    ck_assert_uint_eq(is.deferred, 1);
+    ck_assert_int_eq(sched_ingest_pass(ig, cfg, set, now, 0, fresh, 1, &is), 1);
+    ck_assert_int_eq(sched_ingest_settle_deadline(ig, now), PL_MS_MAX);
     ck_assert_ptr_nonnull(sched_set_find(set, "q"));
     sched_ingest_free(ig);
     sched_ingest_free(NULL);
