@@ -42,8 +42,8 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
-	libclang-rt-14-dev clang-format
-DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format
+	libclang-rt-14-dev clang-format strace
+DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wwrite-strings -fno-common -Wformat=2 -Wno-format-nonliteral
