@@ -386,7 +386,11 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
     if (c->source) {
         char shown[UTF8_PRINTABLE_NAME];
         sb_puts(out, "source = ");
-        put_str(out, utf8_printable(c->source, shown, sizeof shown));
+        /* Names from the spool come escaped already; anything else is
+         * made readable here, so the file always reads back. */
+        put_str(out, utf8_valid(c->source, strlen(c->source))
+                         ? c->source
+                         : utf8_printable(c->source, shown, sizeof shown));
         sb_puts(out, ";\n");
     }
     if (c->version) {
