@@ -12,6 +12,7 @@
 
 #include "common/strbuf.h"
 #include "playlists/config.h"
+#include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
@@ -497,6 +498,129 @@ START_TEST(test_ingest_pending_persists)
 }
 END_TEST
 
+/* Versions: numbered from 1, each kept with its source; a second look at
+ * the same spool file only completes its acceptance; restore and prune. */
+START_TEST(test_history_versions)
+{
+    char err[512], path[512];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+    pl_tz *tz = tokyo();
+    struct pl_campaign *cur = NULL;
+    struct sched_version *v;
+    size_t n;
+    unsigned newv;
+
+    ck_assert_ptr_nonnull(st);
+    for (unsigned i = 1; i <= 3; i++) {
+        struct pl_campaign *c = sample("h");
+        snprintf(path, sizeof path, "%s/spool/h%u.cfg", tmpdir, i);
+        test_write_file(path, i == 1 ? "one" : i == 2 ? "two" : "three");
+        free(c->source);
+        c->source = strdup(path + strlen(tmpdir) + 7);
+        c->arrived_ns = c->mtime_ns = 1000 * (int64_t)i;
+        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, 0, err, sizeof err), 0);
+        ck_assert_uint_eq(c->version, i);
+        pl_campaign_free(cur);
+        cur = c;
+    }
+    /* The same file again (a crash came before it left the spool). */
+    {
+        struct pl_campaign *c = sample("h");
+        snprintf(path, sizeof path, "%s/spool/h3.cfg", tmpdir);
+        test_write_file(path, "three");
+        c->source = (free(c->source), strdup("h3.cfg"));
+        c->arrived_ns = c->mtime_ns = 3000;
+        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, 0, err, sizeof err), 0);
+        ck_assert_uint_eq(c->version, 3);
+        ck_assert_uint_eq(sched_history_last(st, "h"), 3);
+        ck_assert_int_eq(access(path, F_OK), -1);
+        pl_campaign_free(c);
+    }
+    ck_assert_int_eq(sched_history_list(st, "h", tz, &v, &n, err, sizeof err), 0);
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(v[i].n, i + 1);
+        ck_assert(v[i].has_src);
+        ck_assert(v[i].current == (i == 2));
+        ck_assert_ptr_nonnull(v[i].c);
+        ck_assert_int_eq(v[i].c->arrived_ns, 1000 * (int64_t)(i + 1));
+    }
+    sched_history_free(v, n);
+    snprintf(path, sizeof path, "%s/campaigns/h/history/2.src", tmpdir);
+    char *t = read_all(path);
+    ck_assert_str_eq(t, "two");
+    free(t);
+    /* Restore 1: a new version 4, linked to version 1's source. */
+    ck_assert_int_eq(sched_state_restore(st, "h", 1, tz, 5000, 0, &newv, err, sizeof err), 0);
+    ck_assert_uint_eq(newv, 4);
+    snprintf(path, sizeof path, "%s/campaigns/h/history/4.src", tmpdir);
+    t = read_all(path);
+    ck_assert_str_eq(t, "one");
+    free(t);
+    ck_assert_int_eq(sched_state_restore(st, "h", 4, tz, 6000, 0, &newv, err, sizeof err), 0);
+    ck_assert_uint_eq(newv, 4); /* already current */
+    ck_assert_int_eq(sched_state_restore(st, "h", 9, tz, 6000, 0, &newv, err, sizeof err), -ENOENT);
+    ck_assert_ptr_nonnull(strstr(err, "has no version 9"));
+    ck_assert_int_eq(sched_state_restore(st, "h", 0, tz, 6000, 0, &newv, err, sizeof err), -ENOENT);
+    ck_assert_int_eq(sched_state_restore(st, "../x", 1, tz, 6000, 0, &newv, err, sizeof err),
+                     -ENOENT);
+    /* Prune to 2, keeping the current version 4 whatever its age. */
+    ck_assert_int_eq(sched_history_prune(st, "h", 2, 4), 2);
+    ck_assert_int_eq(sched_history_list(st, "h", tz, &v, &n, err, sizeof err), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(v[0].n, 3);
+    ck_assert_uint_eq(v[1].n, 4);
+    ck_assert(v[1].current);
+    sched_history_free(v, n);
+    ck_assert_int_eq(sched_history_prune(st, "h", 1, 3), 0); /* 3 plays: nothing else older */
+    ck_assert_int_eq(sched_history_prune(st, "h", 0, 4), 0); /* 0 keeps all */
+    /* Withdraw leaves the history. */
+    ck_assert_int_eq(sched_state_withdraw(st, "h", err, sizeof err), 0);
+    ck_assert_uint_eq(sched_history_last(st, "h"), 4);
+    ck_assert_int_eq(sched_history_list(st, "h", tz, &v, &n, err, sizeof err), 0);
+    ck_assert(!v[0].current && !v[1].current);
+    sched_history_free(v, n);
+    ck_assert_int_eq(sched_history_list(st, "none", tz, &v, &n, err, sizeof err), 0);
+    ck_assert_uint_eq(n, 0);
+    pl_campaign_free(cur);
+    sched_state_free(st);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* The reason is on disk before the file moves; taken names get a number. */
+START_TEST(test_reject_error_first)
+{
+    char err[512], path[512], final[256];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+
+    ck_assert_ptr_nonnull(st);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/spool/x.cfg", tmpdir);
+        test_write_file(path, "bad");
+        if (i == 2) { /* an .error left alone without its file takes the name too */
+            snprintf(path, sizeof path, "%s/rejected/x.2.cfg.error", tmpdir);
+            test_write_file(path, "someone's");
+            snprintf(path, sizeof path, "%s/spool/x.cfg", tmpdir);
+        }
+        ck_assert_int_eq(
+            sched_reject_file(st, path, "x.cfg", "why\n", final, sizeof final, err, sizeof err), 0);
+        ck_assert_str_eq(final, i == 0 ? "x.cfg" : i == 1 ? "x.1.cfg" : "x.3.cfg");
+        snprintf(path, sizeof path, "%s/rejected/%s.error", tmpdir, final);
+        char *t = read_all(path);
+        ck_assert_str_eq(t, "why\n");
+        free(t);
+    }
+    snprintf(path, sizeof path, "%s/spool/gone.cfg", tmpdir);
+    ck_assert_int_eq(
+        sched_reject_file(st, path, "gone.cfg", "why\n", final, sizeof final, err, sizeof err),
+        -ENOENT);
+    snprintf(path, sizeof path, "%s/rejected/gone.cfg.error", tmpdir);
+    ck_assert_int_eq(access(path, F_OK), -1); /* no reason left without its file */
+    sched_state_free(st);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("sched");
@@ -512,6 +636,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_store);
     tcase_add_test(tc, test_publish_on_change);
     tcase_add_test(tc, test_ingest_pending_persists);
+    tcase_add_test(tc, test_history_versions);
+    tcase_add_test(tc, test_reject_error_first);
     suite_add_tcase(s, tc);
     return s;
 }
