@@ -745,10 +745,11 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
             current = v[i].n;
     arr = x->json ? json_array() : NULL;
     if (!x->json) {
+        const char *s = n == 1 ? "" : "s";
         if (current)
-            printf("%s: %zu versions; version %u plays now\n", argv[0], n, current);
+            printf("%s: %zu version%s; version %u plays now\n", argv[0], n, s, current);
         else
-            printf("%s: %zu versions; none plays now (withdrawn)\n", argv[0], n);
+            printf("%s: %zu version%s; none plays now (withdrawn)\n", argv[0], n, s);
         printf("  version  complete in the spool      from\n");
     }
     for (size_t i = 0; i < n; i++) {
