@@ -119,33 +119,30 @@ int atomic_create_file(const char *path, const void *data, size_t len, mode_t mo
 
 int atomic_link_file(const char *existing, const char *path, char *err, size_t errlen)
 {
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     char *tmp = NULL;
-    const char *what = "out of memory";
-    int r = -ENOMEM;
+    const char *what = "cannot link";
+    int r = -EEXIST;
 
-    /* A fresh name beside PATH: made by mkostemp, freed again for link(). */
-    for (int tries = 0; tries < 100; tries++) {
-        int fd;
-        free(tmp);
-        if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-            tmp = NULL;
-            r = -ENOMEM;
-            what = "out of memory";
-            goto out;
-        }
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0) {
-            r = -errno;
-            what = "cannot create a temporary name";
-            goto out;
-        }
-        close(fd);
-        unlink(tmp);
-        r = link(existing, tmp) < 0 ? -errno : 0;
-        if (r != -EEXIST)
-            break;
+    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+        tmp = NULL;
+        r = -ENOMEM;
+        what = "out of memory";
+        goto out;
     }
-    what = "cannot link";
+    /* A fresh name beside PATH, as mkostemp would make, for link(). */
+    for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
+        unsigned char rnd[6];
+        char *x = tmp + strlen(tmp) - 6;
+        if (getentropy(rnd, sizeof rnd) < 0) {
+            r = -errno;
+            what = "cannot make a temporary name";
+            goto out;
+        }
+        for (int i = 0; i < 6; i++)
+            x[i] = alnum[rnd[i] % (sizeof alnum - 1)];
+        r = link(existing, tmp) < 0 ? -errno : 0;
+    }
     if (r == 0 && rename(tmp, path) < 0) {
         r = -errno;
         what = "cannot rename into place";

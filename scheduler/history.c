@@ -16,31 +16,36 @@ int sched_history_path(const struct sched_state *st, const char *id, unsigned n,
     int w;
 
     if (n)
-        w = snprintf(path, pathlen, "%s/%s/history/%u.%s", st->campaigns, id, n, ext);
+        w = snprintf(path, pathlen, "%s/history/%s/%u.%s", st->campaigns, id, n, ext);
     else
-        w = snprintf(path, pathlen, "%s/%s/history", st->campaigns, id);
+        w = snprintf(path, pathlen, "%s/history/%s", st->campaigns, id);
     return w < 0 || (size_t)w >= pathlen ? -1 : 0;
 }
 
 int sched_history_mkdir(const struct sched_state *st, const char *id, char *err, size_t errlen)
 {
     char path[4096];
-    int w = snprintf(path, sizeof path, "%s/%s", st->campaigns, id);
+    int r;
 
-    if (w < 0 || (size_t)w >= sizeof path) {
-        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
+    if (sched_history_path(st, id, 0, NULL, path, sizeof path) < 0) {
+        snprintf(err, errlen, "%s/history/%s: path too long", st->campaigns, id);
         return -ENAMETOOLONG;
     }
-    for (int step = 0; step < 2; step++) {
-        if (step == 1)
-            strcat(path, "/history");
-        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-            int e = errno;
-            snprintf(err, errlen, "%s: cannot create the directory: %s", path, strerror(e));
-            return -e;
-        }
+    r = mkdir(path, 0755) < 0 ? -errno : 1;
+    if (r == -ENOENT) {
+        /* The first campaign ever: campaigns/history itself. */
+        char *slash = strrchr(path, '/');
+        *slash = '\0';
+        r = mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+        *slash = '/';
+        if (r == 0)
+            r = mkdir(path, 0755) < 0 ? -errno : 1;
     }
-    return 0;
+    if (r == -EEXIST)
+        return 0;
+    if (r < 0)
+        snprintf(err, errlen, "%s: cannot create the directory: %s", path, strerror(-r));
+    return r;
 }
 
 /* The version a history entry NAME ("<N>.cfg" or "<N>.src") holds, with its

@@ -1,6 +1,6 @@
 /* history.h - every version of a campaign the scheduler ever accepted.
  *
- * campaigns/<id>/history/<N>.cfg is version N of campaign <id>, normalised
+ * campaigns/history/<id>/<N>.cfg is version N of campaign <id>, normalised
  * (state.h), and <N>.src the operator's file it came from, byte for byte.
  * Versions are numbered from 1 and never reused.  campaigns/<id>.cfg, what
  * plays, is a hard link to the current version's <N>.cfg; withdrawing a
@@ -18,14 +18,15 @@
 #include "playlists/pltime.h"
 #include "scheduler/state.h"
 
-/* Fills PATH (PATHLEN bytes) with campaigns/<ID>/history, or with version
+/* Fills PATH (PATHLEN bytes) with campaigns/history/<ID>, or with version
  * N's file there when N > 0 (EXT "cfg" or "src").  Returns 0, or -1 when
  * it does not fit. */
 int sched_history_path(const struct sched_state *st, const char *id, unsigned n, const char *ext,
                        char *path, size_t pathlen);
 
-/* Creates campaigns/<ID>/history when missing.  Returns 0 or -errno with
- * ERR filled. */
+/* Creates campaigns/history/<ID> when missing.  Returns 1 when it was
+ * made now (the campaign has no history yet), 0 when it was there, or
+ * -errno with ERR filled. */
 int sched_history_mkdir(const struct sched_state *st, const char *id, char *err, size_t errlen);
 
 /* The highest version number in ID's history; 0 when there is none. */

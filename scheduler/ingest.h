@@ -3,7 +3,7 @@
  * Only regular files (or links staying inside the spool) named *.cfg and not
  * starting with '.' are read.  For each:
  *   accepted  its media are copied into media/, the normalised campaign is
- *             written as the next version in campaigns/<id>/history/ and
+ *             written as the next version in campaigns/history/<id>/ and
  *             made current (campaigns/<id>.cfg), and then the operator's file
  *             is moved (not copied) beside it as history/<N>.src: it leaves
  *             the spool only once the accepted copy is durable, and is never

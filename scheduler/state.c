@@ -736,6 +736,23 @@ out_free:
     return r;
 }
 
+/* The last version number used in ID's history: the current one's, or a
+ * later one made before a crash or a withdrawal. */
+static unsigned next_free(const struct sched_state *st, const char *id,
+                          const struct pl_campaign *current)
+{
+    char path[4096];
+    unsigned last;
+
+    if (!current || !current->version)
+        return sched_history_last(st, id);
+    last = current->version;
+    while (sched_history_path(st, id, last + 1, "cfg", path, sizeof path) == 0 &&
+           access(path, F_OK) == 0)
+        last++;
+    return last;
+}
+
 int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
                        const struct pl_campaign *current, const char *src_path, int keep, char *err,
                        size_t errlen)
@@ -752,14 +769,15 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
          * spool: only its move is left to do. */
         c->version = current->version;
     } else {
-        unsigned last;
+        unsigned last = 0;
         struct pl_campaign *prev;
         char ignored[256];
 
         r = sched_history_mkdir(st, c->id, err, errlen);
         if (r < 0)
             return r;
-        last = sched_history_last(st, c->id);
+        if (r == 0)
+            last = next_free(st, c->id, current);
         c->version = last + 1;
         /* A crash between writing the last version and making it current
          * left it unused: this is the same file again, so take its number. */
@@ -1235,7 +1253,7 @@ static int migrate_legacy(const struct sched_state *st, const char *id, const pl
     }
     c->arrived_ns = c->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     r = sched_history_mkdir(st, id, err, sizeof err);
-    if (r == 0) {
+    if (r >= 0) {
         c->version = sched_history_last(st, id) + 1;
         r = write_version(st, c, tz, err, sizeof err);
     }
@@ -1256,6 +1274,7 @@ static int migrate_legacy(const struct sched_state *st, const char *id, const pl
 int sched_state_repair(const struct sched_state *st, const pl_tz *tz)
 {
     const char *dirs[] = {st->root, st->campaigns, st->playlists, st->media, st->rejected};
+    char *hist;
     DIR *d;
     struct dirent *de;
     int n = 0;
@@ -1263,19 +1282,24 @@ int sched_state_repair(const struct sched_state *st, const pl_tz *tz)
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
         n += remove_temps(dirs[i]);
     n += repair_rejected(st);
-    d = opendir(st->campaigns);
-    if (!d)
-        return n;
-    while ((de = readdir(d))) {
-        char path[4096], id[PL_ID_MAX + 1];
-        size_t len = strlen(de->d_name);
-        if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+    /* Each campaign's history. */
+    if ((hist = join(st->campaigns, "history")) && (d = opendir(hist))) {
+        while ((de = readdir(d))) {
+            char path[4096];
             if (pl_id_valid(de->d_name) &&
                 sched_history_path(st, de->d_name, 0, NULL, path, sizeof path) == 0)
                 n += remove_temps(path);
         }
+        closedir(d);
+    }
+    free(hist);
+    d = opendir(st->campaigns);
+    if (!d)
+        return n;
+    while ((de = readdir(d))) {
+        char id[PL_ID_MAX + 1];
         if (is_campaign_name(de->d_name)) {
-            snprintf(id, sizeof id, "%.*s", (int)(len - 4), de->d_name);
+            snprintf(id, sizeof id, "%.*s", (int)(strlen(de->d_name) - 4), de->d_name);
             n += migrate_legacy(st, id, tz);
         }
     }

@@ -7,7 +7,7 @@
  * scheduler reloads the set from campaigns/ without probing anything, so
  * `signagectl withdraw` (which deletes campaigns/<id>.cfg) and the daemon
  * never disagree.  Every accepted version, with the operator's original
- * file byte for byte, is kept in campaigns/<id>/history/ (history.h).
+ * file byte for byte, is kept in campaigns/history/<id>/ (history.h).
  */
 #ifndef SIGNAGE_SCHED_STATE_H
 #define SIGNAGE_SCHED_STATE_H
@@ -60,7 +60,7 @@ struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len
                                                     const pl_tz *tz, char *err, size_t errlen);
 
 /* Accepts C as the newest version of its campaign (see history.h): writes
- * it as campaigns/<id>/history/<N>.cfg, with C->version set to N, makes
+ * it as campaigns/history/<id>/<N>.cfg, with C->version set to N, makes
  * that the current campaigns/<id>.cfg in one rename, then moves the
  * operator's file SRC_PATH (when not NULL) to history/<N>.src.  C's
  * arrived_ns, mtime_ns and source say when and from which file it came;

@@ -764,7 +764,7 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
             snprintf(from, sizeof from, "restore of version %u", c->restored_from);
         else
             snprintf(from, sizeof from, "%s", c->source ? c->source : "?");
-        snprintf(file, sizeof file, "campaigns/%s/history/%u.src", argv[0], v[i].n);
+        snprintf(file, sizeof file, "campaigns/history/%s/%u.src", argv[0], v[i].n);
         if (x->json) {
             json_t *o = json_object();
             json_object_set_new(o, "version", json_integer(v[i].n));
@@ -785,7 +785,7 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
     if (x->json)
         print_json(arr);
     else
-        printf("The operator's files are in campaigns/%s/history/ (VERSION.src).\n"
+        printf("The operator's files are in campaigns/history/%s/ (VERSION.src).\n"
                "Put a version back with: signagectl restore %s VERSION\n",
                argv[0], argv[0]);
     sched_history_free(v, n);

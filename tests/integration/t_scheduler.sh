@@ -53,7 +53,7 @@ $SCHED --once --now $NOW 2>"$T/log1"
 check "once exits 0" [ $? -eq 0 ]
 check "accepted campaign written" [ -f "$S/campaigns/kochi-makino-expo.cfg" ]
 check "original kept in the history, byte for byte" \
-    cmp -s "$T/orig.cfg" "$S/campaigns/kochi-makino-expo/history/1.src"
+    cmp -s "$T/orig.cfg" "$S/campaigns/history/kochi-makino-expo/1.src"
 check_not "spool file moved away" [ -e "$S/spool/kochi-makino-expo.cfg" ]
 check "media left in the spool" [ -f "$S/spool/kochi/makino.jpg" ]
 check "normalised file names the stored medium" \

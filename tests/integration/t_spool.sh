@@ -61,10 +61,10 @@ wait_until 20 spool_empty "$D"
 check "a file found at start and one that arrives later: the later one plays" \
     [ "$(title "$D/state/campaigns/same.cfg")" = v2 ]
 check "both versions kept in the history" \
-    cmp -s "$D/state/campaigns/same/history/2.src" /dev/stdin <<EOF
+    cmp -s "$D/state/campaigns/history/same/2.src" /dev/stdin <<EOF
 $(camp same v2)
 EOF
-check "the earlier version kept too" grep -q 'title = "v1"' "$D/state/campaigns/same/history/1.src"
+check "the earlier version kept too" grep -q 'title = "v1"' "$D/state/campaigns/history/same/1.src"
 # An older file that could only be judged later (its media were missing)
 # never replaces a newer one: it is rejected, naming the newer version.
 camp later old '{ type = "image"; file = "late.png"; }' >"$D/state/spool/c-old.cfg"
@@ -100,7 +100,7 @@ check "restore says what it did" sh -c 'printf "%s\n" "$1" | grep -q "restored s
 check "restore: version 1's campaign plays again" [ "$(title "$D/state/campaigns/same.cfg")" = v1 ]
 check "restore: the playlists carry it" grep -q '"v1"' "$D/state/playlists/plaza.playlist"
 check "restore: the operator's file stands for the new version too" \
-    cmp -s "$D/state/campaigns/same/history/1.src" "$D/state/campaigns/same/history/3.src"
+    cmp -s "$D/state/campaigns/history/same/1.src" "$D/state/campaigns/history/same/3.src"
 $CTLD --json history same >"$D/h.json"
 check "history --json: three versions, the third current, restored from 1" python3 -c '
 import json, sys
@@ -109,11 +109,11 @@ assert [x["version"] for x in v] == [1, 2, 3], v
 assert [x["current"] for x in v] == [False, False, True], v
 assert v[2]["restored_from"] == 1 and v[0]["restored_from"] is None, v
 assert v[1]["source"] == "b-v2.cfg" and v[1]["title"] == "v2", v
-assert v[0]["file"] == "campaigns/same/history/1.src", v
+assert v[0]["file"] == "campaigns/history/same/1.src", v
 ' "$D/h.json"
 $CTLD withdraw same >/dev/null
 check "withdraw: the campaign no longer plays" [ ! -e "$D/state/campaigns/same.cfg" ]
-check "withdraw: its history stays" [ -f "$D/state/campaigns/same/history/2.src" ]
+check "withdraw: its history stays" [ -f "$D/state/campaigns/history/same/2.src" ]
 check "history after withdraw says none plays" sh -c "$CTLD history same | grep -q 'none plays now (withdrawn)'"
 $CTLD restore same 2 >/dev/null
 check "restore undoes a withdraw" [ "$(title "$D/state/campaigns/same.cfg")" = v2 ]
@@ -145,7 +145,7 @@ for v in 1 2 3 4; do
     $SCHEDULER -c "$K/signage.cfg" --once --now $NOW 2>/dev/null
 done
 check "history_keep = 2: the two newest versions remain" \
-    [ "$(ls "$K/state/campaigns/kept/history" | tr '\n' ' ')" = "3.cfg 3.src 4.cfg 4.src " ]
+    [ "$(ls "$K/state/campaigns/history/kept" | tr '\n' ' ')" = "3.cfg 3.src 4.cfg 4.src " ]
 $CTL -c "$K/signage.cfg" --now $NOW restore kept 1 2>"$K/err"
 check "a version removed by history_keep cannot be restored, and that is said" \
     grep -q 'has no version 1' "$K/err"
@@ -266,9 +266,9 @@ camp legacy "legacy" >"$R/state/spool/legacy.cfg"
 $SCHEDULER -c "$R/signage.cfg" --once --now $NOW 2>/dev/null
 s=$R/state
 # The layout before versions were kept: campaigns/<id>.cfg without a version, <id>.src.
-grep -v '^version = \|^arrived_ns = \|^mtime_ns = ' "$s/campaigns/legacy/history/1.cfg" >"$T/legacy.cfg"
-cp "$s/campaigns/legacy/history/1.src" "$s/campaigns/legacy.src"
-rm -rf "$s/campaigns/legacy" "$s/campaigns/legacy.cfg"
+grep -v '^version = \|^arrived_ns = \|^mtime_ns = ' "$s/campaigns/history/legacy/1.cfg" >"$T/legacy.cfg"
+cp "$s/campaigns/history/legacy/1.src" "$s/campaigns/legacy.src"
+rm -rf "$s/campaigns/history/legacy" "$s/campaigns/legacy.cfg"
 cp "$T/legacy.cfg" "$s/campaigns/legacy.cfg"
 for f in campaigns/x.cfg.tmp.Ab12Cd playlists/plaza.playlist.tmp.zzzzzz media/.incoming.q1w2e3 \
     rejected/r.cfg.error.tmp.AAAAAA .pending.tmp.000000; do
@@ -288,7 +288,7 @@ check "an .error whose file never moved is removed" [ ! -e "$s/rejected/moved-ba
 check "an old-layout campaign becomes version 1 of its history" \
     grep -q '^version = 1;' "$s/campaigns/legacy.cfg"
 check "... its operator's file moved into the history" \
-    [ -f "$s/campaigns/legacy/history/1.src" -a ! -e "$s/campaigns/legacy.src" ]
+    [ -f "$s/campaigns/history/legacy/1.src" -a ! -e "$s/campaigns/legacy.src" ]
 check "... and it still plays" grep -q '"legacy"' "$s/playlists/plaza.playlist"
 
 # --- 6. what operators really save ---------------------------------------------------
@@ -314,7 +314,7 @@ check "... its .error shows the name escaped" \
     grep -q '^\\x93\\x8c\\x8b\\x9e-bad.cfg:3: error' "$M/state/rejected/$sjis-bad.cfg.error"
 check "... the .error is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$M/state/rejected/$sjis-bad.cfg.error" -o /dev/null
 check "... and so is the log" iconv -f UTF-8 -t UTF-8 "$M/log" -o /dev/null
-check "a valid campaign with such a name is accepted" [ -f "$M/state/campaigns/sjis-name/history/1.src" ]
+check "a valid campaign with such a name is accepted" [ -f "$M/state/campaigns/history/sjis-name/1.src" ]
 check "... its source is recorded escaped" grep -q 'source = "\\\\x93\\\\x8c\\\\x8b\\\\x9e.cfg";' \
     "$M/state/campaigns/sjis-name.cfg"
 check "... and it reads back after a restart" sh -c "$CTL -c '$M/signage.cfg' --now $NOW list | grep -q sjis-name"

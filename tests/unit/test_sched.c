@@ -218,7 +218,7 @@ START_TEST(test_accept_withdraw_set)
     ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, path, 0, err, sizeof err), 0);
     ck_assert_uint_eq(c->version, 1);
     ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
-    snprintf(path, sizeof path, "%s/campaigns/b-camp/history/1.src", tmpdir);
+    snprintf(path, sizeof path, "%s/campaigns/history/b-camp/1.src", tmpdir);
     text = read_all(path);
     ck_assert_str_eq(text, "original bytes\r\n");
     free(text);
@@ -546,14 +546,14 @@ START_TEST(test_history_versions)
         ck_assert_int_eq(v[i].c->arrived_ns, 1000 * (int64_t)(i + 1));
     }
     sched_history_free(v, n);
-    snprintf(path, sizeof path, "%s/campaigns/h/history/2.src", tmpdir);
+    snprintf(path, sizeof path, "%s/campaigns/history/h/2.src", tmpdir);
     char *t = read_all(path);
     ck_assert_str_eq(t, "two");
     free(t);
     /* Restore 1: a new version 4, linked to version 1's source. */
     ck_assert_int_eq(sched_state_restore(st, "h", 1, tz, 5000, 0, &newv, err, sizeof err), 0);
     ck_assert_uint_eq(newv, 4);
-    snprintf(path, sizeof path, "%s/campaigns/h/history/4.src", tmpdir);
+    snprintf(path, sizeof path, "%s/campaigns/history/h/4.src", tmpdir);
     t = read_all(path);
     ck_assert_str_eq(t, "one");
     free(t);
