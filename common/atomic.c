@@ -50,10 +50,8 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-/* Writes DATA to a new synced temporary file beside PATH, then renames it
- * over PATH (REPLACE) or links it to PATH only when PATH does not exist. */
-static int publish(const char *path, const void *data, size_t len, mode_t mode, bool replace,
-                   char *err, size_t errlen)
+int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
+                      char *err, size_t errlen)
 {
     char *tmp = NULL;
     const char *what;
@@ -86,21 +84,37 @@ static int publish(const char *path, const void *data, size_t len, mode_t mode, 
         r = -errno;
         what = "cannot close";
     }
-    if (r == 0 && replace && rename(tmp, path) < 0) {
-        r = -errno;
-        what = "cannot rename into place";
+    if (r < 0)
+        unlink(tmp);
+out:
+    if (r < 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
+        free(tmp);
+        tmp = NULL;
     }
-    if (r == 0 && !replace) {
-        r = link(tmp, path) < 0 ? -errno : 0;
-        what = r == -EEXIST ? "already exists" : "cannot link into place";
-    }
+    *tmp_out = tmp;
+    return r;
+}
+
+/* Writes DATA to a new synced temporary file beside PATH, then renames it
+ * over PATH (REPLACE) or links it to PATH only when PATH does not exist. */
+static int publish(const char *path, const void *data, size_t len, mode_t mode, bool replace,
+                   char *err, size_t errlen)
+{
+    char *tmp = NULL;
+    int r = atomic_write_temp(path, data, len, mode, &tmp, err, errlen);
+
+    if (r < 0)
+        return r;
+    r = (replace ? rename(tmp, path) : link(tmp, path)) < 0 ? -errno : 0;
+    if (r < 0 && err && errlen)
+        snprintf(err, errlen, "%s: %s: %s", path,
+                 r == -EEXIST ? "already exists" : "cannot put into place", strerror(-r));
     if (r < 0 || !replace)
         unlink(tmp);
     if (r == 0)
         sync_parent(path);
-out:
-    if (r < 0 && err && errlen)
-        snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
     free(tmp);
     return r;
 }

@@ -19,6 +19,14 @@
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
                       size_t errlen);
 
+/* The first half of atomic_write_file(): writes DATA, mode MODE, to a new
+ * temporary file beside PATH and fsyncs it, for the caller to link or
+ * rename into place.  *TMP_OUT gets its name (free() it; the caller
+ * removes or renames the file).  Returns 0, or -errno with ERR filled and
+ * nothing left behind. */
+int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
+                      char *err, size_t errlen);
+
 /* The same, except that PATH is never replaced: returns -EEXIST (with ERR
  * filled) when it exists, and the check and the creation are one step. */
 int atomic_create_file(const char *path, const void *data, size_t len, mode_t mode, char *err,

@@ -492,10 +492,15 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (asprintf(&src, "%s/%s", st->spool, name) < 0 ||
         asprintf(&dst, "%s/%s.cfg", st->campaigns, c->id) < 0)
         goto out_free;
-    if (sched_state_accept(st, c, cfg->tz, cur, src, cfg->history_keep, err, ERR_MAX) < 0) {
+    r = sched_state_accept(st, c, cfg->tz, cur, src, cfg->history_keep, err, ERR_MAX);
+    if (r < 0) {
         log_error("spool/%s: %s; will retry", shown, err);
         goto out_free;
     }
+    if (r == 1)
+        log_warn("spool/%s: deleted from the spool while it was being accepted; it was read "
+                 "whole and plays, but its file is not in the history",
+                 shown);
     log_info("spool/%s: accepted as campaign \"%s\" version %u (%zu items)%s", shown, c->id,
              c->version, c->nitems,
              cur && cur->version == c->version ? ", finishing what a stop cut short"

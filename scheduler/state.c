@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -715,7 +716,7 @@ static int write_version(const struct sched_state *st, const struct pl_campaign 
                          char *err, size_t errlen)
 {
     struct strbuf sb = STRBUF_INIT;
-    char hist[4096], cur[4096];
+    char hist[4096], cur[4096], *tmp = NULL;
     int r;
 
     if (sched_history_path(st, c->id, c->version, "cfg", hist, sizeof hist) < 0 ||
@@ -728,12 +729,40 @@ static int write_version(const struct sched_state *st, const struct pl_campaign 
         r = -ENOMEM;
         goto out_free;
     }
-    r = atomic_write_file(hist, sb_str(&sb), sb.len, 0644, err, errlen);
-    if (r == 0)
-        r = atomic_link_file(hist, cur, err, errlen);
+    /* Current first, then the history's name for it: a version in the
+     * history has always been current, and a crash in between leaves a
+     * temporary file, which the next start removes. */
+    r = atomic_write_temp(hist, sb_str(&sb), sb.len, 0644, &tmp, err, errlen);
+    if (r < 0)
+        goto out_free;
+    r = atomic_link_file(tmp, cur, err, errlen);
+    if (r == 0 && rename(tmp, hist) < 0) {
+        r = -errno;
+        snprintf(err, errlen, "%s: cannot rename into place: %s", hist, strerror(-r));
+    }
+    if (r < 0)
+        unlink(tmp);
+    else
+        atomic_sync_dir(dirname(strcpy(cur, hist)));
+    free(tmp);
 out_free:
     sb_free(&sb);
     return r;
+}
+
+/* Gives the current version of ID its name in the history when a crash
+ * came between making it current and naming it. */
+static int name_current(const struct sched_state *st, const char *id, unsigned n, char *err,
+                        size_t errlen)
+{
+    char hist[4096], cur[4096];
+
+    if (sched_history_path(st, id, n, "cfg", hist, sizeof hist) < 0 ||
+        snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, id) >= (int)sizeof cur) {
+        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
+        return -ENAMETOOLONG;
+    }
+    return atomic_link_file(cur, hist, err, errlen);
 }
 
 /* The last version number used in ID's history: the current one's, or a
@@ -758,6 +787,7 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
                        size_t errlen)
 {
     char name[32], dir[4096];
+    bool gone = false;
     int r;
 
     if (!pl_id_valid(c->id)) {
@@ -766,25 +796,13 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
     }
     if (same_arrival(current, c)) {
         /* This very file was accepted, and a crash came before it left the
-         * spool: only its move is left to do. */
+         * spool: only what followed is left to do. */
         c->version = current->version;
     } else {
-        unsigned last = 0;
-        struct pl_campaign *prev;
-        char ignored[256];
-
         r = sched_history_mkdir(st, c->id, err, errlen);
         if (r < 0)
             return r;
-        if (r == 0)
-            last = next_free(st, c->id, current);
-        c->version = last + 1;
-        /* A crash between writing the last version and making it current
-         * left it unused: this is the same file again, so take its number. */
-        prev = last ? read_normalised(st, c->id, last, tz, ignored, sizeof ignored) : NULL;
-        if (prev && !(current && current->version == last) && same_arrival(prev, c))
-            c->version = last;
-        pl_campaign_free(prev);
+        c->version = (r == 0 ? next_free(st, c->id, current) : 0) + 1;
         r = write_version(st, c, tz, err, errlen);
         if (r < 0)
             return r;
@@ -796,11 +814,13 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
             return -ENAMETOOLONG;
         }
         r = sched_move_file(src_path, dir, name, true, NULL, 0, err, errlen);
-        if (r < 0)
+        if (r == -ENOENT && access(src_path, F_OK) < 0)
+            gone = true; /* deleted while it was being accepted: it was read whole */
+        else if (r < 0)
             return r;
     }
     sched_history_prune(st, c->id, keep, c->version);
-    return 0;
+    return gone ? 1 : 0;
 }
 
 int sched_state_restore(const struct sched_state *st, const char *id, unsigned n, const pl_tz *tz,
@@ -1232,8 +1252,9 @@ static int repair_rejected(const struct sched_state *st)
 }
 
 /* A campaign accepted before versions were kept: its current file becomes
- * version 1 of its history, and campaigns/<id>.src that version's source. */
-static int migrate_legacy(const struct sched_state *st, const char *id, const pl_tz *tz)
+ * version 1 of its history, and campaigns/<id>.src that version's source.
+ * A current version missing from the history is named there. */
+static int repair_current(const struct sched_state *st, const char *id, const pl_tz *tz)
 {
     struct pl_campaign *c;
     char err[1024], src[4096], dir[4096];
@@ -1241,10 +1262,23 @@ static int migrate_legacy(const struct sched_state *st, const char *id, const pl
     int r;
 
     c = read_normalised(st, id, 0, tz, err, sizeof err);
-    if (!c || c->version) {
+    if (c && c->version) {
+        /* A crash came between making this version current and naming it
+         * in the history. */
+        char hist[4096];
+        r = sched_history_path(st, id, c->version, "cfg", hist, sizeof hist) == 0 &&
+                    access(hist, F_OK) < 0 && errno == ENOENT
+                ? name_current(st, id, c->version, err, sizeof err)
+                : 1;
+        if (r == 0)
+            log_info("campaigns/%s.cfg: named version %u in its history", id, c->version);
+        else if (r < 0)
+            log_error("%s", err);
         pl_campaign_free(c);
-        return 0;
+        return r == 0;
     }
+    if (!c)
+        return 0;
     snprintf(src, sizeof src, "%s/%s.src", st->campaigns, id);
     if (stat(src, &sb) < 0) {
         snprintf(src, sizeof src, "%s/%s.cfg", st->campaigns, id);
@@ -1300,7 +1334,7 @@ int sched_state_repair(const struct sched_state *st, const pl_tz *tz)
         char id[PL_ID_MAX + 1];
         if (is_campaign_name(de->d_name)) {
             snprintf(id, sizeof id, "%.*s", (int)(strlen(de->d_name) - 4), de->d_name);
-            n += migrate_legacy(st, id, tz);
+            n += repair_current(st, id, tz);
         }
     }
     closedir(d);

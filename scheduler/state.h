@@ -67,9 +67,11 @@ struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len
  * CURRENT (may be NULL) is the version accepted now.  When C is that very
  * file again (a crash cut its acceptance short), nothing is rewritten and
  * only the move is completed.  Then the oldest versions beyond KEEP (0:
- * all) are removed.  Returns 0, or -errno with ERR filled; whatever fails,
- * SRC_PATH is never lost and the previous version stays current unless
- * the new one is in place. */
+ * all) are removed.  Returns 0; 1 when the version is current but SRC_PATH
+ * had gone from the spool before it could be moved (deleted by its owner
+ * after it was read); or -errno with ERR filled.  Whatever fails, SRC_PATH
+ * is never lost and the previous version stays current unless the new one
+ * is in place. */
 int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
                        const struct pl_campaign *current, const char *src_path, int keep, char *err,
                        size_t errlen);

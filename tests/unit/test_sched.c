@@ -564,19 +564,36 @@ START_TEST(test_history_versions)
     ck_assert_int_eq(sched_state_restore(st, "h", 0, tz, 6000, 0, &newv, err, sizeof err), -ENOENT);
     ck_assert_int_eq(sched_state_restore(st, "../x", 1, tz, 6000, 0, &newv, err, sizeof err),
                      -ENOENT);
-    /* Prune to 2, keeping the current version 4 whatever its age. */
-    ck_assert_int_eq(sched_history_prune(st, "h", 2, 4), 2);
+    /* A file its owner deleted after it was read: current, but said so. */
+    {
+        struct pl_campaign *c = sample("h"), *four = sample("h");
+        four->version = 4;
+        four->arrived_ns = four->mtime_ns = 5000;
+        c->arrived_ns = c->mtime_ns = 7000;
+        snprintf(path, sizeof path, "%s/spool/deleted.cfg", tmpdir);
+        ck_assert_int_eq(sched_state_accept(st, c, tz, four, path, 0, err, sizeof err), 1);
+        ck_assert_uint_eq(c->version, 5);
+        ck_assert_int_eq(sched_state_restore(st, "h", 4, tz, 8000, 0, &newv, err, sizeof err), 0);
+        ck_assert_uint_eq(newv, 6);
+        pl_campaign_free(c);
+        pl_campaign_free(four);
+    }
+    /* Prune to 2, keeping the current version 6 whatever its age. */
+    ck_assert_int_eq(sched_history_prune(st, "h", 2, 6), 4);
     ck_assert_int_eq(sched_history_list(st, "h", tz, &v, &n, err, sizeof err), 0);
     ck_assert_uint_eq(n, 2);
-    ck_assert_uint_eq(v[0].n, 3);
-    ck_assert_uint_eq(v[1].n, 4);
+    ck_assert_uint_eq(v[0].n, 5);
+    ck_assert(!v[0].has_src);
+    ck_assert_uint_eq(v[1].n, 6);
     ck_assert(v[1].current);
+    ck_assert(v[1].has_src); /* version 4's, linked */
+    ck_assert_uint_eq(v[1].c->restored_from, 4);
     sched_history_free(v, n);
-    ck_assert_int_eq(sched_history_prune(st, "h", 1, 3), 0); /* 3 plays: nothing else older */
-    ck_assert_int_eq(sched_history_prune(st, "h", 0, 4), 0); /* 0 keeps all */
+    ck_assert_int_eq(sched_history_prune(st, "h", 1, 5), 0); /* 5 plays: nothing else older */
+    ck_assert_int_eq(sched_history_prune(st, "h", 0, 6), 0); /* 0 keeps all */
     /* Withdraw leaves the history. */
     ck_assert_int_eq(sched_state_withdraw(st, "h", err, sizeof err), 0);
-    ck_assert_uint_eq(sched_history_last(st, "h"), 4);
+    ck_assert_uint_eq(sched_history_last(st, "h"), 6);
     ck_assert_int_eq(sched_history_list(st, "h", tz, &v, &n, err, sizeof err), 0);
     ck_assert(!v[0].current && !v[1].current);
     sched_history_free(v, n);
