@@ -355,7 +355,7 @@ bool pl_cfg_blank(const char *text, size_t len)
         len -= 3;
     }
     for (size_t i = 0; i < len; i++)
-        if (!strchr(" \t\r\n\f\v", text[i]))
+        if (text[i] == '\0' || !strchr(" \t\r\n\f\v", text[i]))
             return false;
     return true;
 }

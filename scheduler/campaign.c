@@ -560,6 +560,14 @@ static void parse_root(struct report *r, const config_setting_t *root, const str
     parse_items(r, root, cfg, c);
 }
 
+static bool all_zero(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (text[i])
+            return false;
+    return true;
+}
+
 struct pl_campaign *sched_campaign_parse(const char *text, size_t len, const char *name,
                                          const struct pl_config *cfg, char *err, size_t errlen)
 {
@@ -574,6 +582,13 @@ struct pl_campaign *sched_campaign_parse(const char *text, size_t len, const cha
         report_err(&r, NULL,
                    "the file is empty (nothing but blank space); save it again with "
                    "the campaign's settings");
+        goto out_report;
+    }
+    if (text && len && all_zero(text, len)) {
+        report_err(&r, NULL,
+                   "the file holds only zero bytes (%zu): its copy never finished; "
+                   "copy it again",
+                   len);
         goto out_report;
     }
     if (!text || !len) {

@@ -34,7 +34,7 @@ struct seen {
     ino_t ino;
     off_t size;
     int64_t mtime_ns, ctime_ns;
-    pl_ms since;    /* wall clock: first seen as it is now */
+    pl_ms since;    /* monotonic clock: first seen as it is now */
     bool closed;    /* inotify: closed after writing, or moved in, since */
     bool told_open; /* "still open for writing" logged */
     bool alive;     /* still in the spool during this pass */
@@ -43,6 +43,8 @@ struct seen {
 /* A spool file ready to be read this pass. */
 struct entry {
     char *name;
+    char *shown; /* NAME as people read it (utf8_printable) */
+    struct sched_file_id id;
     int64_t ctime_ns, mtime_ns;
     off_t size;
     int whole; /* enum whole */
@@ -58,6 +60,7 @@ struct sched_ingest {
     bool dirty;       /* .pending needs writing */
     pl_ms settle_due; /* wall clock: a file to look at again; 0 = none */
     pl_ms wait_due;   /* the same, for files settling or open for writing only */
+    pl_ms pass_now;   /* NOW of the last pass */
 };
 
 /* --- the pending table ------------------------------------------------- */
@@ -156,6 +159,7 @@ struct sched_ingest *sched_ingest_new(const struct sched_state *st)
     if (!ig)
         return NULL;
     ig->st = st;
+    ig->pass_now = PL_MS_MIN;
     if (asprintf(&ig->pending_path, "%s/.pending", st->root) < 0) {
         free(ig);
         return NULL;
@@ -187,6 +191,14 @@ static bool eligible(const char *name)
     return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".cfg") == 0;
 }
 
+static pl_ms mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static pl_ms wall_ms(void)
 {
     struct timespec ts;
@@ -209,7 +221,7 @@ static bool same_file(const struct seen *w, const struct stat *sb)
 /* The record of NAME, made anew (not closed, seen from WALL on) when the
  * file is not the one last seen under that name.  NULL on out of memory. */
 static struct seen *seen_get(struct sched_ingest *ig, const char *name, const struct stat *sb,
-                             pl_ms wall)
+                             pl_ms mono)
 {
     struct seen *w = NULL;
 
@@ -239,7 +251,7 @@ static struct seen *seen_get(struct sched_ingest *ig, const char *name, const st
     w->size = sb->st_size;
     w->mtime_ns = ns_of(&sb->st_mtim);
     w->ctime_ns = ns_of(&sb->st_ctim);
-    w->since = wall;
+    w->since = mono;
     w->closed = false;
     w->alive = true;
     return w;
@@ -284,11 +296,13 @@ static void wait_for(struct sched_ingest *ig, pl_ms due)
 
 /* --- one file ---------------------------------------------------------- */
 
-/* Moves spool/NAME to rejected/, its .error written first. */
-static int reject(struct sched_ingest *ig, const char *name, const char *why)
+/* Moves spool/NAME, the file E, to rejected/, its .error written first. */
+static int reject(struct sched_ingest *ig, const struct entry *e, const char *why)
 {
+    const char *name = e->name;
     const struct sched_state *st = ig->st;
-    char final[1024], err[1024], shown[UTF8_PRINTABLE_NAME], *from = NULL, *text = NULL;
+    char final[1024], err[1024], shown[UTF8_PRINTABLE_NAME], shown_final[UTF8_PRINTABLE_NAME];
+    char *from = NULL, *text = NULL;
     const char *nl = strchr(why, '\n');
     int r = -ENOMEM;
 
@@ -300,15 +314,20 @@ static int reject(struct sched_ingest *ig, const char *name, const char *why)
         text = NULL;
         goto out_free;
     }
-    r = sched_reject_file(st, from, name, text, final, sizeof final, err, sizeof err);
+    r = sched_reject_file(st, from, name, &e->id, text, final, sizeof final, err, sizeof err);
+    if (r == -ESTALE) {
+        log_info("spool/%s: replaced while it was judged; judging the new file",
+                 utf8_printable(name, shown, sizeof shown));
+        goto out_free;
+    }
     if (r < 0) {
         log_error("%s; it stays in the spool", err);
         goto out_free;
     }
     utf8_printable(name, shown, sizeof shown);
     log_warn("spool/%s: rejected, moved to rejected/%s: %.*s%s", shown,
-             utf8_printable(final, final, sizeof final), nl ? (int)(nl - why) : (int)strlen(why),
-             why, nl ? " (more in the .error file)" : "");
+             utf8_printable(final, shown_final, sizeof shown_final),
+             nl ? (int)(nl - why) : (int)strlen(why), why, nl ? " (more in the .error file)" : "");
 out_free:
     free(from);
     free(text);
@@ -383,6 +402,16 @@ static void older_message(char *err, size_t errlen, const char *shown, const str
              shown, c->id, from, when_old, c->id);
 }
 
+/* The pending grace for people: "10 min", or "30 s" when under a minute. */
+static const char *grace_text(const struct pl_config *cfg, char *buf, size_t len)
+{
+    if (cfg->pending_grace_ms >= PL_MS_PER_MIN)
+        snprintf(buf, len, "%lld min", (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN));
+    else
+        snprintf(buf, len, "%lld s", (long long)(cfg->pending_grace_ms / PL_MS_PER_SEC));
+    return buf;
+}
+
 enum outcome { ACCEPTED, PENDING, REJECTED, DEFERRED };
 
 /* How sure we are that a file is whole: CERTAIN when it was closed after
@@ -396,7 +425,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
 {
     const struct sched_state *st = ig->st;
     const char *name = e->name;
-    char *err = malloc(ERR_MAX), *src = NULL, *dst = NULL, shown[UTF8_PRINTABLE_NAME];
+    char *err = malloc(ERR_MAX), *src = NULL, *dst = NULL, shown[UTF8_PRINTABLE_NAME], grace[32];
     struct pl_campaign *c = NULL;
     const struct pl_campaign *cur;
     struct pending *p = pending_find(ig, name);
@@ -409,12 +438,12 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (!err)
         return DEFERRED;
     err[0] = '\0';
-    utf8_printable(name, shown, sizeof shown);
+    snprintf(shown, sizeof shown, "%s", e->shown);
     c = sched_campaign_load(spoolfd, name, shown, cfg, err, ERR_MAX);
     /* Changed while it was read: judge it when it has settled again. */
     if (fstatat(spoolfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || ns_of(&sb.st_ctim) != e->ctime_ns ||
         sb.st_size != e->size) {
-        wait_for(ig, wall + cfg->settle_ms);
+        wait_for(ig, wall + (cfg->settle_ms > 100 ? cfg->settle_ms : 100));
         goto out_free;
     }
     if (!c) {
@@ -437,20 +466,24 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
             size_t n = strlen(err);
             snprintf(err + n, ERR_MAX - n,
                      "\n%s: note: another program still had the file open for writing after "
-                     "%lld min; if it was still copying, copy it again",
-                     shown, (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN));
+                     "%s; if it was still copying, copy it again",
+                     shown, grace_text(cfg, grace, sizeof grace));
         }
-        out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
+        out = reject(ig, e, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
     c->arrived_ns = e->ctime_ns;
     c->mtime_ns = e->mtime_ns;
+    /* What disk says now: signagectl may have restored or withdrawn it. */
+    if (snprintf(err, ERR_MAX, "%s.cfg", c->id) < ERR_MAX)
+        sched_set_refresh(set, st, cfg->tz, err);
+    err[0] = '\0';
     cur = sched_set_find(set, c->id);
     if (cur && cur->version &&
         arrival_cmp(c->arrived_ns, c->mtime_ns, shown, cur->arrived_ns, cur->mtime_ns,
                     cur->source ? cur->source : "") < 0) {
         older_message(err, ERR_MAX, shown, c, cur, cfg->tz);
-        out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
+        out = reject(ig, e, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
     switch (sched_probe_campaign(spoolfd, c, err, ERR_MAX)) {
@@ -462,13 +495,13 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         if (p && now - p->first_seen >= cfg->pending_grace_ms) {
             char *why = NULL;
             if (asprintf(&why,
-                         "%s: error: media still missing after %lld min; copy the media "
+                         "%s: error: media still missing after %s; copy the media "
                          "into spool/ first, then the campaign file\n%s",
-                         shown, (long long)(cfg->pending_grace_ms / PL_MS_PER_MIN), err) < 0) {
+                         shown, grace_text(cfg, grace, sizeof grace), err) < 0) {
                 out = DEFERRED;
                 goto out_free;
             }
-            out = reject(ig, name, why) == 0 ? REJECTED : DEFERRED;
+            out = reject(ig, e, why) == 0 ? REJECTED : DEFERRED;
             free(why);
         } else {
             if (p && p->first_seen == now)
@@ -479,7 +512,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         }
         goto out_free;
     default:
-        out = reject(ig, name, err) == 0 ? REJECTED : DEFERRED;
+        out = reject(ig, e, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
     r = store_media(st, spoolfd, c, shown);
@@ -492,14 +525,19 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (asprintf(&src, "%s/%s", st->spool, name) < 0 ||
         asprintf(&dst, "%s/%s.cfg", st->campaigns, c->id) < 0)
         goto out_free;
-    r = sched_state_accept(st, c, cfg->tz, cur, src, cfg->history_keep, err, ERR_MAX);
+    r = sched_state_accept(st, c, cfg->tz, cur, src, &e->id, cfg->history_keep, err, ERR_MAX);
+    if (r == -ESTALE) {
+        log_info("spool/%s: replaced while it was judged; judging the new file", shown);
+        wait_for(ig, wall + (cfg->settle_ms > 100 ? cfg->settle_ms : 100));
+        goto out_free;
+    }
     if (r < 0) {
         log_error("spool/%s: %s; will retry", shown, err);
         goto out_free;
     }
     if (r == 1)
-        log_warn("spool/%s: deleted from the spool while it was being accepted; it was read "
-                 "whole and plays, but its file is not in the history",
+        log_warn("spool/%s: deleted or replaced in the spool while it was being accepted; it "
+                 "was read whole and plays, but its file is not in the history",
                  shown);
     log_info("spool/%s: accepted as campaign \"%s\" version %u (%zu items)%s", shown, c->id,
              c->version, c->nitems,
@@ -524,7 +562,7 @@ static int entry_cmp(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
 
-    return arrival_cmp(x->ctime_ns, x->mtime_ns, x->name, y->ctime_ns, y->mtime_ns, y->name);
+    return arrival_cmp(x->ctime_ns, x->mtime_ns, x->shown, y->ctime_ns, y->mtime_ns, y->shown);
 }
 
 static bool in_list(const char *name, const char *const *v, size_t n)
@@ -539,10 +577,10 @@ static bool in_list(const char *name, const char *const *v, size_t n)
  * it is whole.  Returns false (a later pass is due) while it is settling or
  * open for writing. */
 static bool ready(struct sched_ingest *ig, const struct pl_config *cfg, int fd, const char *name,
-                  const struct stat *sb, pl_ms wall, pl_ms settle_ms, bool closed,
+                  const struct stat *sb, pl_ms wall, pl_ms mono, pl_ms settle_ms, bool closed,
                   enum whole *whole)
 {
-    struct seen *w = seen_get(ig, name, sb, wall);
+    struct seen *w = seen_get(ig, name, sb, mono);
     pl_ms changed = ns_of(&sb->st_ctim) / 1000000, quiet;
     int writers;
 
@@ -552,7 +590,7 @@ static bool ready(struct sched_ingest *ig, const struct pl_config *cfg, int fd, 
         w->closed = true;
     /* Unchanged for the settle interval, by our own look or by its ctime
      * (a ctime in the future, from a skewed clock, counts from our look). */
-    quiet = wall - w->since;
+    quiet = mono - w->since;
     if (changed <= wall && wall - changed > quiet)
         quiet = wall - changed;
     if (quiet < settle_ms) {
@@ -589,7 +627,8 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
     struct entry *v = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
-    pl_ms wall = wall_ms();
+    pl_ms wall = wall_ms(), mono = mono_ms();
+    char shown[UTF8_PRINTABLE_NAME];
     int accepted = 0, fd;
     DIR *d;
 
@@ -604,6 +643,7 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
         return -1;
     }
     ig->settle_due = ig->wait_due = 0;
+    ig->pass_now = now;
     for (size_t i = 0; i < ig->n; i++)
         ig->v[i].seen = false;
     for (size_t i = 0; i < ig->nseen; i++)
@@ -618,7 +658,7 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             continue;
         if (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode))
             continue; /* directories, FIFOs, sockets named *.cfg: left alone */
-        if (!ready(ig, cfg, fd, de->d_name, &sb, wall, settle_ms,
+        if (!ready(ig, cfg, fd, de->d_name, &sb, wall, mono, settle_ms,
                    in_list(de->d_name, fresh, nfresh), &whole)) {
             stats->deferred++;
             if ((p = pending_find(ig, de->d_name)))
@@ -634,8 +674,13 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             cap = nc;
         }
         v[n].name = strdup(de->d_name);
-        if (!v[n].name)
+        v[n].shown = strdup(utf8_printable(de->d_name, shown, sizeof shown));
+        if (!v[n].name || !v[n].shown) {
+            free(v[n].name);
+            free(v[n].shown);
             break;
+        }
+        v[n].id = (struct sched_file_id){sb.st_dev, sb.st_ino, sb.st_size, ns_of(&sb.st_mtim)};
         v[n].ctime_ns = ns_of(&sb.st_ctim);
         v[n].mtime_ns = ns_of(&sb.st_mtim);
         v[n].size = sb.st_size;
@@ -662,6 +707,7 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             break;
         }
         free(v[i].name);
+        free(v[i].shown);
     }
     free(v);
     closedir(d);
@@ -694,9 +740,11 @@ pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_
 {
     pl_ms next = PL_MS_MAX;
 
+    /* A grace that had run out by the last pass was dealt with there: the
+     * file was rejected, or waits for something with its own deadline. */
     for (size_t i = 0; i < ig->n; i++) {
         pl_ms due = ig->v[i].first_seen + cfg->pending_grace_ms;
-        if (due < next)
+        if (due > ig->pass_now && due < next)
             next = due;
     }
     if (ig->settle_due) {

@@ -162,6 +162,7 @@ static int prepare_fallback(struct sched *s)
 static int run_once(struct sched *s)
 {
     pl_ms start = mono_ms();
+    bool waited = false;
 
     for (;;) {
         pl_ms now, due, wait;
@@ -169,14 +170,16 @@ static int run_once(struct sched *s)
             return -1;
         now = sched_now(s);
         due = sched_ingest_settle_deadline(s->ig, now);
+        /* signagectl may have changed campaigns/ while we waited. */
         if (due == PL_MS_MAX)
-            return 0;
+            return waited ? load_set(s) : 0;
         wait = due > now ? due - now : 0;
         if (mono_ms() + wait > start + ONCE_WAIT_MS) {
             log_info("some files in the spool are still being written; they are left for the "
                      "next run");
-            return 0;
+            return waited ? load_set(s) : 0;
         }
+        waited = true;
         if (wait > 0) {
             struct timespec ts = {.tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000};
             while (nanosleep(&ts, &ts) < 0 && errno == EINTR)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,27 +231,61 @@ static int move_one(const char *from, const char *to, bool replace)
     return r;
 }
 
-int sched_move_file(const char *from, const char *dir, const char *name, bool replace, char *final,
-                    size_t finallen, char *err, size_t errlen)
+/* True when PATH is still (or, after a move on one file system, now) the
+ * file ID; a copy across file systems is a new file, and is trusted. */
+static bool is_file(const char *path, const struct sched_file_id *id)
+{
+    struct stat sb;
+
+    if (!id)
+        return true;
+    if (lstat(path, &sb) < 0)
+        return false;
+    if (sb.st_dev != id->dev)
+        return true;
+    return sb.st_ino == id->ino && sb.st_size == id->size &&
+           (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec == id->mtime_ns;
+}
+
+/* TO was moved from FROM but is another file than the one read, put there
+ * by its owner just before: it goes back to FROM (or beside it, numbered,
+ * when FROM is taken again) to be judged on its own. */
+static void put_back(const char *to, const char *from)
+{
+    const char *slash = strrchr(from, '/');
+    char *dcopy = strdup(from), err[256];
+
+    if (move_one(to, from, false) == 0 || !dcopy || !slash) {
+        free(dcopy);
+        return;
+    }
+    sched_move_file(to, dirname(dcopy), slash + 1, false, NULL, 0, err, sizeof err);
+    free(dcopy);
+}
+
+/* DIR/NAME when N is 0, else DIR/BASE.N.EXT.  Returns 0, or -ENAMETOOLONG
+ * when it does not fit in LEN bytes. */
+static int numbered_path(char *buf, size_t len, const char *dir, const char *name, int n)
 {
     const char *dot = strrchr(name, '.');
     size_t baselen = dot && dot != name ? (size_t)(dot - name) : strlen(name);
     const char *ext = dot && dot != name ? dot : "";
-    char *to = NULL;
+    int w = n == 0 ? snprintf(buf, len, "%s/%s", dir, name)
+                   : snprintf(buf, len, "%s/%.*s.%d%s", dir, (int)baselen, name, n, ext);
+
+    return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}
+
+int sched_move_file(const char *from, const char *dir, const char *name, bool replace, char *final,
+                    size_t finallen, char *err, size_t errlen)
+{
+    char to[PATH_MAX];
     int r = -EEXIST;
 
     for (int n = 0; n < 1000 && r == -EEXIST; n++) {
-        free(to);
-        if (n == 0)
-            r = asprintf(&to, "%s/%s", dir, name);
-        else
-            r = asprintf(&to, "%s/%.*s.%d%s", dir, (int)baselen, name, n, ext);
-        if (r < 0) {
-            to = NULL;
-            r = -ENOMEM;
-            break;
-        }
-        r = move_one(from, to, replace);
+        r = numbered_path(to, sizeof to, dir, name, n);
+        if (r == 0)
+            r = move_one(from, to, replace);
     }
     if (r < 0) {
         snprintf(err, errlen, "%s: cannot move into %s/: %s", from, dir, strerror(-r));
@@ -259,7 +294,6 @@ int sched_move_file(const char *from, const char *dir, const char *name, bool re
         if (final && finallen)
             snprintf(final, finallen, "%s", to + strlen(dir) + 1);
     }
-    free(to);
     return r;
 }
 
@@ -783,8 +817,8 @@ static unsigned next_free(const struct sched_state *st, const char *id,
 }
 
 int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
-                       const struct pl_campaign *current, const char *src_path, int keep, char *err,
-                       size_t errlen)
+                       const struct pl_campaign *current, const char *src_path,
+                       const struct sched_file_id *src_id, int keep, char *err, size_t errlen)
 {
     char name[32], dir[4096];
     bool gone = false;
@@ -793,6 +827,10 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
     if (!pl_id_valid(c->id)) {
         snprintf(err, errlen, "campaign id \"%s\" is not valid", c->id ? c->id : "");
         return -EINVAL;
+    }
+    if (src_path && !is_file(src_path, src_id)) {
+        snprintf(err, errlen, "%s: replaced or removed since it was read", src_path);
+        return -ESTALE;
     }
     if (same_arrival(current, c)) {
         /* This very file was accepted, and a crash came before it left the
@@ -814,10 +852,15 @@ int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, cons
             return -ENAMETOOLONG;
         }
         r = sched_move_file(src_path, dir, name, true, NULL, 0, err, errlen);
-        if (r == -ENOENT && access(src_path, F_OK) < 0)
+        if (r == -ENOENT && access(src_path, F_OK) < 0) {
             gone = true; /* deleted while it was being accepted: it was read whole */
-        else if (r < 0)
+        } else if (r < 0) {
             return r;
+        } else if (sched_history_path(st, c->id, c->version, "src", dir, sizeof dir) == 0 &&
+                   !is_file(dir, src_id)) {
+            put_back(dir, src_path);
+            gone = true;
+        }
     }
     sched_history_prune(st, c->id, keep, c->version);
     return gone ? 1 : 0;
@@ -854,12 +897,13 @@ int sched_state_restore(const struct sched_state *st, const char *id, unsigned n
     c->restored_from = n;
     c->version = sched_history_last(st, id) + 1;
     c->arrived_ns = c->mtime_ns = now_ns;
-    /* The operator's file of version N stands for the new one too. */
-    if (sched_history_path(st, id, n, "src", from, sizeof from) == 0 &&
-        sched_history_path(st, id, c->version, "src", to, sizeof to) == 0)
-        link(from, to);
     r = write_version(st, c, tz, err, errlen);
     if (r == 0) {
+        /* The operator's file of version N stands for the new one too. */
+        if (sched_history_path(st, id, n, "src", from, sizeof from) == 0 &&
+            sched_history_path(st, id, c->version, "src", to, sizeof to) == 0 &&
+            link(from, to) == 0)
+            atomic_sync_dir(dirname(to));
         *newv = c->version;
         sched_history_prune(st, id, keep, c->version);
     }
@@ -895,24 +939,41 @@ int sched_state_withdraw(const struct sched_state *st, const char *id, char *err
 
 /* --- rejecting ---------------------------------------------------------- */
 
-int sched_reject_file(const struct sched_state *st, const char *from, const char *name,
-                      const char *why, char *final, size_t finallen, char *err, size_t errlen)
+/* The longest rejected name kept whole: room for ".NNN" and
+ * ".error.tmp.XXXXXX" within a 255-byte directory entry. */
+#define REJECT_NAME_MAX 200
+
+/* NAME, or when it is longer than REJECT_NAME_MAX its first bytes (cut at a
+ * character boundary when it is UTF-8) with "~" before its extension. */
+static void reject_name(const char *name, char *out, size_t outlen)
 {
     const char *dot = strrchr(name, '.');
-    size_t baselen = dot && dot != name ? (size_t)(dot - name) : strlen(name);
-    const char *ext = dot && dot != name ? dot : "";
-    char to[4096], epath[4200];
+    size_t len = strlen(name), ext = dot ? strlen(dot) : 0, keep;
+
+    if (len <= REJECT_NAME_MAX || ext > 16) {
+        snprintf(out, outlen, "%.*s", REJECT_NAME_MAX, name);
+        return;
+    }
+    keep = REJECT_NAME_MAX - ext - 1;
+    while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+        keep--;
+    snprintf(out, outlen, "%.*s~%s", (int)keep, name, dot);
+}
+
+int sched_reject_file(const struct sched_state *st, const char *from, const char *name,
+                      const struct sched_file_id *id, const char *why, char *final, size_t finallen,
+                      char *err, size_t errlen)
+{
+    char to[PATH_MAX], epath[PATH_MAX + 8], base[REJECT_NAME_MAX + 1];
     int r = -EEXIST;
 
+    reject_name(name, base, sizeof base);
     for (int n = 0; n < 1000 && r == -EEXIST; n++) {
         struct stat sb;
-        int w = n == 0 ? snprintf(to, sizeof to, "%s/%s", st->rejected, name)
-                       : snprintf(to, sizeof to, "%s/%.*s.%d%s", st->rejected, (int)baselen, name,
-                                  n, ext);
-        if (w < 0 || (size_t)w >= sizeof to) {
-            r = -ENAMETOOLONG;
+        r = numbered_path(to, sizeof to, st->rejected, base, n);
+        if (r < 0)
             break;
-        }
+        r = -EEXIST;
         if (lstat(to, &sb) == 0)
             continue;
         snprintf(epath, sizeof epath, "%s.error", to);
@@ -923,7 +984,11 @@ int sched_reject_file(const struct sched_state *st, const char *from, const char
             continue;
         if (r < 0)
             return r;
-        r = move_one(from, to, false);
+        r = is_file(from, id) ? move_one(from, to, false) : -ESTALE;
+        if (r == 0 && !is_file(to, id)) {
+            put_back(to, from);
+            r = -ESTALE;
+        }
         if (r < 0) {
             unlink(epath);
             atomic_sync_dir(st->rejected);
@@ -1257,49 +1322,48 @@ static int repair_rejected(const struct sched_state *st)
 static int repair_current(const struct sched_state *st, const char *id, const pl_tz *tz)
 {
     struct pl_campaign *c;
-    char err[1024], src[4096], dir[4096];
-    struct stat sb;
-    int r;
+    char err[1024], src[4096], cur[4096], hist[4096], dir[4096], name[32];
+    struct stat sb = {0};
+    bool legacy;
+    int r = 0;
 
     c = read_normalised(st, id, 0, tz, err, sizeof err);
-    if (c && c->version) {
-        /* A crash came between making this version current and naming it
-         * in the history. */
-        char hist[4096];
-        r = sched_history_path(st, id, c->version, "cfg", hist, sizeof hist) == 0 &&
-                    access(hist, F_OK) < 0 && errno == ENOENT
-                ? name_current(st, id, c->version, err, sizeof err)
-                : 1;
-        if (r == 0)
-            log_info("campaigns/%s.cfg: named version %u in its history", id, c->version);
-        else if (r < 0)
-            log_error("%s", err);
-        pl_campaign_free(c);
-        return r == 0;
-    }
     if (!c)
         return 0;
+    legacy = c->version == 0;
     snprintf(src, sizeof src, "%s/%s.src", st->campaigns, id);
-    if (stat(src, &sb) < 0) {
-        snprintf(src, sizeof src, "%s/%s.cfg", st->campaigns, id);
-        stat(src, &sb);
-        src[0] = '\0';
+    snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, id);
+    if (legacy) {
+        /* When it was accepted: its normalised file was written then. */
+        stat(cur, &sb);
+        c->arrived_ns = c->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        r = sched_history_mkdir(st, id, err, sizeof err);
+        if (r >= 0) {
+            c->version = sched_history_last(st, id) + 1;
+            r = write_version(st, c, tz, err, sizeof err);
+        }
+    } else if (sched_history_path(st, id, c->version, "cfg", hist, sizeof hist) == 0 &&
+               access(hist, F_OK) < 0 && errno == ENOENT) {
+        /* A crash came between making this version current and naming it
+         * in the history. */
+        r = name_current(st, id, c->version, err, sizeof err);
+        if (r == 0)
+            log_info("campaigns/%s.cfg: named version %u in its history", id, c->version);
+    } else if (access(src, F_OK) < 0) {
+        pl_campaign_free(c);
+        return 0;
     }
-    c->arrived_ns = c->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    r = sched_history_mkdir(st, id, err, sizeof err);
-    if (r >= 0) {
-        c->version = sched_history_last(st, id) + 1;
-        r = write_version(st, c, tz, err, sizeof err);
-    }
-    if (r == 0 && src[0]) {
-        char name[32];
-        snprintf(name, sizeof name, "%u.src", c->version);
-        sched_history_path(st, id, 0, NULL, dir, sizeof dir);
-        r = sched_move_file(src, dir, name, true, NULL, 0, err, sizeof err);
-    }
+    /* The operator's file of an old-layout campaign, also when a crash cut
+     * its move short. */
+    snprintf(name, sizeof name, "%u.src", c->version);
+    if (r >= 0 && access(src, F_OK) == 0 &&
+        sched_history_path(st, id, 0, NULL, dir, sizeof dir) == 0 &&
+        sched_history_path(st, id, c->version, "src", hist, sizeof hist) == 0 &&
+        access(hist, F_OK) < 0)
+        r = sched_move_file(src, dir, name, false, NULL, 0, err, sizeof err);
     if (r < 0)
         log_error("campaigns/%s.cfg: cannot move into its history: %s", id, err);
-    else
+    else if (legacy)
         log_info("campaigns/%s.cfg: kept as version %u of its history", id, c->version);
     pl_campaign_free(c);
     return r < 0 ? 0 : 1;

@@ -59,6 +59,15 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
 struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
                                                     const pl_tz *tz, char *err, size_t errlen);
 
+/* Which file a name led to when it was read: a move checks that it moves
+ * that file and not one put in its place since. */
+struct sched_file_id {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns;
+};
+
 /* Accepts C as the newest version of its campaign (see history.h): writes
  * it as campaigns/history/<id>/<N>.cfg, with C->version set to N, makes
  * that the current campaigns/<id>.cfg in one rename, then moves the
@@ -73,8 +82,8 @@ struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len
  * is never lost and the previous version stays current unless the new one
  * is in place. */
 int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
-                       const struct pl_campaign *current, const char *src_path, int keep, char *err,
-                       size_t errlen);
+                       const struct pl_campaign *current, const char *src_path,
+                       const struct sched_file_id *src_id, int keep, char *err, size_t errlen);
 
 /* Makes version N of campaign ID current again, as a new version (so the
  * restore itself can be undone) that arrived at NOW_NS; its number goes to
@@ -87,10 +96,13 @@ int sched_state_restore(const struct sched_state *st, const char *id, unsigned n
 /* Moves FROM, the spool file NAME, to rejected/NAME (or "BASE.1.EXT",
  * "BASE.2.EXT"... when taken), after writing WHY to rejected/<that>.error:
  * the reason is on disk before the file moves, so a crash never leaves a
- * rejected file without it.  The name used goes to FINAL.  Returns 0, or
- * -errno with ERR filled (the file then stays where it was). */
+ * rejected file without it.  The name used goes to FINAL.  Names too long
+ * for that are cut, with "~" before the extension.  Returns 0, or -errno
+ * with ERR filled (the file then stays where it was): -ESTALE when FROM was
+ * no longer the file ID (may be NULL) but one put in its place. */
 int sched_reject_file(const struct sched_state *st, const char *from, const char *name,
-                      const char *why, char *final, size_t finallen, char *err, size_t errlen);
+                      const struct sched_file_id *id, const char *why, char *final, size_t finallen,
+                      char *err, size_t errlen);
 
 /* Run at start, under the lock: removes the temporary files a crash left
  * in STATE, campaigns/ (and each history), playlists/, media/, rejected/;

@@ -318,3 +318,79 @@ check "a valid campaign with such a name is accepted" [ -f "$M/state/campaigns/h
 check "... its source is recorded escaped" grep -q 'source = "\\\\x93\\\\x8c\\\\x8b\\\\x9e.cfg";' \
     "$M/state/campaigns/sjis-name.cfg"
 check "... and it reads back after a restart" sh -c "$CTL -c '$M/signage.cfg' --now $NOW list | grep -q sjis-name"
+printf '\0\0\0\0' | head -c 4096 /dev/zero >"$sp/zeros.cfg"
+$SCHEDULER -c "$M/signage.cfg" --once --now $NOW 2>/dev/null
+check "a file of zero bytes only (a copy that never finished): says so" \
+    grep -q 'zeros.cfg: error: the file holds only zero bytes (4096): its copy never finished' \
+    "$M/state/rejected/zeros.cfg.error"
+long=$(printf '高知県%.0s' $(seq 1 27))  # 243 bytes
+printf 'garbage\n' >"$sp/$long.cfg"
+$SCHEDULER -c "$M/signage.cfg" --once --now $NOW 2>/dev/null
+check "a name too long to add .error to: rejected under a shortened name" \
+    sh -c "ls '$M/state/rejected' | grep -q '^高知県.*~\.cfg\$'"
+check "... with its reason, naming the whole file" \
+    sh -c "grep -q '^$long.cfg:[0-9]*: error' '$M/state/rejected/'*'~.cfg.error'"
+check "... and nothing is left in the spool" spool_empty "$M"
+
+# --- 7. a file replaced while it is being accepted is judged on its own ------------
+X=$T/swap
+mkcfg "$X" "settle = 0; history_keep = 0;"
+camp swap v1 >"$X/state/spool/sw.cfg"
+# The first fsync (the new version) is held 2 s; the operator replaces the file meanwhile.
+strace -f -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=2000000:when=1 \
+    $SCHEDULER -c "$X/signage.cfg" --once --now $NOW 2>"$X/log" &
+spid=$!
+sleep 1
+camp swap v2 >"$X/state/spool/.sw.part"
+mv "$X/state/spool/.sw.part" "$X/state/spool/sw.cfg"
+wait $spid
+$SCHEDULER -c "$X/signage.cfg" --once --now $NOW 2>>"$X/log"
+check "a file replaced during its acceptance: the replacement plays" \
+    [ "$(title "$X/state/campaigns/swap.cfg")" = v2 ]
+h=$X/state/campaigns/history/swap
+okh=true
+for c in "$h"/*.cfg; do
+    [ -f "${c%.cfg}.src" ] || continue
+    [ "$(title "$c")" = "$(title "${c%.cfg}.src")" ] || okh=false
+done
+check "... every version's operator file is the one it was read from" $okh
+check "... the replacement is in the history" grep -q 'title = "v2"' "$h"/*.src
+check "... and the spool is empty" spool_empty "$X"
+
+# --- 8. no busy loop, and --once sees what signagectl changed while it waited ------
+B=$T/busy
+mkcfg "$B" "pending_grace = 1; settle = 0.2;"
+$SCHEDULER -c "$B/signage.cfg" --now $NOW 2>"$B/log" &
+bpid=$!
+wait_until 20 daemon_up "$B/log"
+camp waiting w '{ type = "image"; file = "missing.png"; }' >"$B/state/spool/w.cfg"
+wait_until 10 grep -q 'spool/w.cfg: pending' "$B/log"
+# Its writer comes back and keeps adding to it past its grace: it is never
+# quiet long enough to be judged, and the daemon must wait, not spin.
+sh -c 'exec 3>>"$1"; i=0; while [ $i -lt 16 ]; do printf " " >&3; sleep 0.5; i=$((i + 1)); done' \
+    _ "$B/state/spool/w.cfg" &
+hold=$!
+sleep 2
+timeout -s INT 3 strace -f -c -o "$B/strace" -e trace=fcntl,newfstatat -p $bpid 2>"$B/strace.err"
+calls=$(awk '$NF == "newfstatat" { print $4 }' "$B/strace")
+echo "# stat calls in 3 s while a file waits: ${calls:-0}"
+check "strace watched the daemon" grep -q 'attached' "$B/strace.err"
+check "a file that keeps changing past its grace does not make the daemon spin (${calls:-0} stats in 3 s)" \
+    [ "${calls:-0}" -lt 300 ]
+wait $hold
+kill -TERM $bpid
+wait $bpid
+O=$T/stale
+mkcfg "$O" "settle = 3;"
+camp gone gone >"$O/state/spool/gone.cfg"
+touch -d '-1 min' "$O/state/spool/gone.cfg"
+$SCHEDULER -c "$O/signage.cfg" --once --now $NOW 2>/dev/null
+camp fresh fresh >"$O/state/spool/fresh.cfg" # settles for 3 s: --once waits
+$SCHEDULER -c "$O/signage.cfg" --once --now $NOW 2>/dev/null &
+opid=$!
+sleep 1
+$CTL -c "$O/signage.cfg" --now $NOW withdraw gone >/dev/null
+wait $opid
+check "--once that waited for a settling file takes the fresh one" grep -q '"fresh"' "$O/state/playlists/plaza.playlist"
+check "... and publishes what signagectl withdrew meanwhile as withdrawn" \
+    sh -c "! grep -q '\"gone\"' '$O/state/playlists/plaza.playlist'"

@@ -215,7 +215,7 @@ START_TEST(test_accept_withdraw_set)
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/spool/orig.cfg", tmpdir);
     test_write_file(path, "original bytes\r\n");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, path, 0, err, sizeof err), 0);
+    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, path, NULL, 0, err, sizeof err), 0);
     ck_assert_uint_eq(c->version, 1);
     ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
     snprintf(path, sizeof path, "%s/campaigns/history/b-camp/1.src", tmpdir);
@@ -225,7 +225,7 @@ START_TEST(test_accept_withdraw_set)
     pl_campaign_free(c);
     /* Another, and a damaged file that must be left out. */
     c = sample("a-camp");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, NULL, 0, err, sizeof err), 0);
+    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, NULL, NULL, 0, err, sizeof err), 0);
     pl_campaign_free(c);
     snprintf(path, sizeof path, "%s/campaigns/broken.cfg", tmpdir);
     test_write_file(path, "format = 1; id = \"broken\";");
@@ -518,7 +518,7 @@ START_TEST(test_history_versions)
         free(c->source);
         c->source = strdup(path + strlen(tmpdir) + 7);
         c->arrived_ns = c->mtime_ns = 1000 * (int64_t)i;
-        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, 0, err, sizeof err), 0);
+        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
         ck_assert_uint_eq(c->version, i);
         pl_campaign_free(cur);
         cur = c;
@@ -530,7 +530,7 @@ START_TEST(test_history_versions)
         test_write_file(path, "three");
         c->source = (free(c->source), strdup("h3.cfg"));
         c->arrived_ns = c->mtime_ns = 3000;
-        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, 0, err, sizeof err), 0);
+        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
         ck_assert_uint_eq(c->version, 3);
         ck_assert_uint_eq(sched_history_last(st, "h"), 3);
         ck_assert_int_eq(access(path, F_OK), -1);
@@ -571,7 +571,7 @@ START_TEST(test_history_versions)
         four->arrived_ns = four->mtime_ns = 5000;
         c->arrived_ns = c->mtime_ns = 7000;
         snprintf(path, sizeof path, "%s/spool/deleted.cfg", tmpdir);
-        ck_assert_int_eq(sched_state_accept(st, c, tz, four, path, 0, err, sizeof err), 1);
+        ck_assert_int_eq(sched_state_accept(st, c, tz, four, path, NULL, 0, err, sizeof err), 1);
         ck_assert_uint_eq(c->version, 5);
         ck_assert_int_eq(sched_state_restore(st, "h", 4, tz, 8000, 0, &newv, err, sizeof err), 0);
         ck_assert_uint_eq(newv, 6);
@@ -620,8 +620,9 @@ START_TEST(test_reject_error_first)
             test_write_file(path, "someone's");
             snprintf(path, sizeof path, "%s/spool/x.cfg", tmpdir);
         }
-        ck_assert_int_eq(
-            sched_reject_file(st, path, "x.cfg", "why\n", final, sizeof final, err, sizeof err), 0);
+        ck_assert_int_eq(sched_reject_file(st, path, "x.cfg", NULL, "why\n", final, sizeof final,
+                                           err, sizeof err),
+                         0);
         ck_assert_str_eq(final, i == 0 ? "x.cfg" : i == 1 ? "x.1.cfg" : "x.3.cfg");
         snprintf(path, sizeof path, "%s/rejected/%s.error", tmpdir, final);
         char *t = read_all(path);
@@ -629,9 +630,9 @@ START_TEST(test_reject_error_first)
         free(t);
     }
     snprintf(path, sizeof path, "%s/spool/gone.cfg", tmpdir);
-    ck_assert_int_eq(
-        sched_reject_file(st, path, "gone.cfg", "why\n", final, sizeof final, err, sizeof err),
-        -ENOENT);
+    ck_assert_int_eq(sched_reject_file(st, path, "gone.cfg", NULL, "why\n", final, sizeof final,
+                                       err, sizeof err),
+                     -ENOENT);
     snprintf(path, sizeof path, "%s/rejected/gone.cfg.error", tmpdir);
     ck_assert_int_eq(access(path, F_OK), -1); /* no reason left without its file */
     sched_state_free(st);
