@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "scheduler/campaign.h"
+#include "scheduler/history.h"
 #include "scheduler/probe.h"
 #include "scheduler/store.h"
 
@@ -525,7 +526,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     if (asprintf(&src, "%s/%s", st->spool, name) < 0 ||
         asprintf(&dst, "%s/%s.cfg", st->campaigns, c->id) < 0)
         goto out_free;
-    r = sched_state_accept(st, c, cfg->tz, cur, src, &e->id, cfg->history_keep, err, ERR_MAX);
+    r = sched_history_accept(st, c, cfg->tz, cur, src, &e->id, cfg->history_keep, err, ERR_MAX);
     if (r == -ESTALE) {
         log_info("spool/%s: replaced while it was judged; judging the new file", shown);
         wait_for(ig, wall + (cfg->settle_ms > 100 ? cfg->settle_ms : 100));

@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "playlists/config.h"
+#include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
@@ -196,7 +197,8 @@ static void repair(struct sched *s)
         log_error("%s", err);
         return;
     }
-    sched_state_repair(s->st, s->cfg->tz);
+    sched_state_repair(s->st);
+    sched_history_repair(s->st, s->cfg->tz);
     sched_state_unlock(s->st);
 }
 

@@ -16,7 +16,6 @@
 #include "common/atomic.h"
 #include "common/slurp.h"
 #include "common/utf8.h"
-#include "scheduler/history.h"
 #include "common/log.h"
 #include "playlists/cfgutil.h"
 
@@ -231,9 +230,7 @@ static int move_one(const char *from, const char *to, bool replace)
     return r;
 }
 
-/* True when PATH is still (or, after a move on one file system, now) the
- * file ID; a copy across file systems is a new file, and is trusted. */
-static bool is_file(const char *path, const struct sched_file_id *id)
+bool sched_file_is(const char *path, const struct sched_file_id *id)
 {
     struct stat sb;
 
@@ -295,6 +292,22 @@ int sched_move_file(const char *from, const char *dir, const char *name, bool re
             snprintf(final, finallen, "%s", to + strlen(dir) + 1);
     }
     return r;
+}
+
+int sched_move_checked(const char *from, const char *dir, const char *name,
+                       const struct sched_file_id *id, char *err, size_t errlen)
+{
+    char final[NAME_MAX + 1], to[PATH_MAX];
+    int r = sched_move_file(from, dir, name, true, final, sizeof final, err, errlen);
+
+    if (r < 0)
+        return r;
+    snprintf(to, sizeof to, "%s/%s", dir, final);
+    if (sched_file_is(to, id))
+        return 0;
+    put_back(to, from);
+    snprintf(err, errlen, "%s: replaced by another file just before it was moved", from);
+    return -ESTALE;
 }
 
 /* --- the normalised text ---------------------------------------------- */
@@ -716,28 +729,13 @@ out_destroy:
     return c;
 }
 
-/* --- accepting, withdrawing, restoring ---------------------------------- */
-
-static bool same_arrival(const struct pl_campaign *a, const struct pl_campaign *b)
+struct pl_campaign *sched_campaign_read_normalised(const char *path, const pl_tz *tz, char *err,
+                                                   size_t errlen)
 {
-    return a && b && a->version && a->arrived_ns == b->arrived_ns && a->mtime_ns == b->mtime_ns &&
-           a->source && b->source && strcmp(a->source, b->source) == 0;
-}
-
-/* Reads version N of ID from its history, or the current version when N is
- * 0; NULL (ERR filled) when it cannot be read. */
-static struct pl_campaign *read_normalised(const struct sched_state *st, const char *id, unsigned n,
-                                           const pl_tz *tz, char *err, size_t errlen)
-{
-    struct pl_campaign *c = NULL;
-    char path[4096], *text = NULL;
+    struct pl_campaign *c;
+    char *text = NULL;
     size_t len;
 
-    if (n == 0 ? snprintf(path, sizeof path, "%s/%s.cfg", st->campaigns, id) >= (int)sizeof path
-               : sched_history_path(st, id, n, "cfg", path, sizeof path) < 0) {
-        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
-        return NULL;
-    }
     if (slurp_path(path, NULL, SCHED_NORMALISED_MAX_BYTES, &text, &len, err, errlen) < 0)
         return NULL;
     c = sched_campaign_parse_normalised(text, len, path, tz, err, errlen);
@@ -745,171 +743,7 @@ static struct pl_campaign *read_normalised(const struct sched_state *st, const c
     return c;
 }
 
-/* Writes C as version C->version of its history and makes it current. */
-static int write_version(const struct sched_state *st, const struct pl_campaign *c, const pl_tz *tz,
-                         char *err, size_t errlen)
-{
-    struct strbuf sb = STRBUF_INIT;
-    char hist[4096], cur[4096], *tmp = NULL;
-    int r;
-
-    if (sched_history_path(st, c->id, c->version, "cfg", hist, sizeof hist) < 0 ||
-        snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, c->id) >= (int)sizeof cur) {
-        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, c->id);
-        return -ENAMETOOLONG;
-    }
-    if (sched_campaign_format(c, tz, &sb) < 0) {
-        snprintf(err, errlen, "%s: out of memory", hist);
-        r = -ENOMEM;
-        goto out_free;
-    }
-    /* Current first, then the history's name for it: a version in the
-     * history has always been current, and a crash in between leaves a
-     * temporary file, which the next start removes. */
-    r = atomic_write_temp(hist, sb_str(&sb), sb.len, 0644, &tmp, err, errlen);
-    if (r < 0)
-        goto out_free;
-    r = atomic_link_file(tmp, cur, err, errlen);
-    if (r == 0 && rename(tmp, hist) < 0) {
-        r = -errno;
-        snprintf(err, errlen, "%s: cannot rename into place: %s", hist, strerror(-r));
-    }
-    if (r < 0)
-        unlink(tmp);
-    else
-        atomic_sync_dir(dirname(strcpy(cur, hist)));
-    free(tmp);
-out_free:
-    sb_free(&sb);
-    return r;
-}
-
-/* Gives the current version of ID its name in the history when a crash
- * came between making it current and naming it. */
-static int name_current(const struct sched_state *st, const char *id, unsigned n, char *err,
-                        size_t errlen)
-{
-    char hist[4096], cur[4096];
-
-    if (sched_history_path(st, id, n, "cfg", hist, sizeof hist) < 0 ||
-        snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, id) >= (int)sizeof cur) {
-        snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
-        return -ENAMETOOLONG;
-    }
-    return atomic_link_file(cur, hist, err, errlen);
-}
-
-/* The last version number used in ID's history: the current one's, or a
- * later one made before a crash or a withdrawal. */
-static unsigned next_free(const struct sched_state *st, const char *id,
-                          const struct pl_campaign *current)
-{
-    char path[4096];
-    unsigned last;
-
-    if (!current || !current->version)
-        return sched_history_last(st, id);
-    last = current->version;
-    while (sched_history_path(st, id, last + 1, "cfg", path, sizeof path) == 0 &&
-           access(path, F_OK) == 0)
-        last++;
-    return last;
-}
-
-int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
-                       const struct pl_campaign *current, const char *src_path,
-                       const struct sched_file_id *src_id, int keep, char *err, size_t errlen)
-{
-    char name[32], dir[4096];
-    bool gone = false;
-    int r;
-
-    if (!pl_id_valid(c->id)) {
-        snprintf(err, errlen, "campaign id \"%s\" is not valid", c->id ? c->id : "");
-        return -EINVAL;
-    }
-    if (src_path && !is_file(src_path, src_id)) {
-        snprintf(err, errlen, "%s: replaced or removed since it was read", src_path);
-        return -ESTALE;
-    }
-    if (same_arrival(current, c)) {
-        /* This very file was accepted, and a crash came before it left the
-         * spool: only what followed is left to do. */
-        c->version = current->version;
-    } else {
-        r = sched_history_mkdir(st, c->id, err, errlen);
-        if (r < 0)
-            return r;
-        c->version = (r == 0 ? next_free(st, c->id, current) : 0) + 1;
-        r = write_version(st, c, tz, err, errlen);
-        if (r < 0)
-            return r;
-    }
-    if (src_path) {
-        snprintf(name, sizeof name, "%u.src", c->version);
-        if (sched_history_path(st, c->id, 0, NULL, dir, sizeof dir) < 0) {
-            snprintf(err, errlen, "%s/%s: path too long", st->campaigns, c->id);
-            return -ENAMETOOLONG;
-        }
-        r = sched_move_file(src_path, dir, name, true, NULL, 0, err, errlen);
-        if (r == -ENOENT && access(src_path, F_OK) < 0) {
-            gone = true; /* deleted while it was being accepted: it was read whole */
-        } else if (r < 0) {
-            return r;
-        } else if (sched_history_path(st, c->id, c->version, "src", dir, sizeof dir) == 0 &&
-                   !is_file(dir, src_id)) {
-            put_back(dir, src_path);
-            gone = true;
-        }
-    }
-    sched_history_prune(st, c->id, keep, c->version);
-    return gone ? 1 : 0;
-}
-
-int sched_state_restore(const struct sched_state *st, const char *id, unsigned n, const pl_tz *tz,
-                        int64_t now_ns, int keep, unsigned *newv, char *err, size_t errlen)
-{
-    struct pl_campaign *c, *cur;
-    char from[4096], to[4096], msg[256];
-    int r;
-
-    if (!pl_id_valid(id)) {
-        snprintf(err, errlen, "\"%s\" is not a campaign id; `signagectl list` shows them", id);
-        return -ENOENT;
-    }
-    c = n ? read_normalised(st, id, n, tz, err, errlen) : NULL;
-    if (!c) {
-        if (n == 0 || (sched_history_path(st, id, n, "cfg", from, sizeof from) == 0 &&
-                       access(from, F_OK) < 0))
-            snprintf(err, errlen,
-                     "campaign \"%s\" has no version %u; `signagectl history %s` lists them", id, n,
-                     id);
-        return -ENOENT;
-    }
-    cur = read_normalised(st, id, 0, tz, msg, sizeof msg);
-    if (cur && cur->version == n) {
-        pl_campaign_free(cur);
-        pl_campaign_free(c);
-        *newv = n;
-        return 0;
-    }
-    pl_campaign_free(cur);
-    c->restored_from = n;
-    c->version = sched_history_last(st, id) + 1;
-    c->arrived_ns = c->mtime_ns = now_ns;
-    r = write_version(st, c, tz, err, errlen);
-    if (r == 0) {
-        /* The operator's file of version N stands for the new one too. */
-        if (sched_history_path(st, id, n, "src", from, sizeof from) == 0 &&
-            sched_history_path(st, id, c->version, "src", to, sizeof to) == 0 &&
-            link(from, to) == 0)
-            atomic_sync_dir(dirname(to));
-        *newv = c->version;
-        sched_history_prune(st, id, keep, c->version);
-    }
-    pl_campaign_free(c);
-    return r;
-}
+/* --- withdrawing ----------------------------------------------------- */
 
 int sched_state_withdraw(const struct sched_state *st, const char *id, char *err, size_t errlen)
 {
@@ -984,8 +818,8 @@ int sched_reject_file(const struct sched_state *st, const char *from, const char
             continue;
         if (r < 0)
             return r;
-        r = is_file(from, id) ? move_one(from, to, false) : -ESTALE;
-        if (r == 0 && !is_file(to, id)) {
+        r = sched_file_is(from, id) ? move_one(from, to, false) : -ESTALE;
+        if (r == 0 && !sched_file_is(to, id)) {
             put_back(to, from);
             r = -ESTALE;
         }
@@ -1168,7 +1002,7 @@ static struct pl_campaign *read_one(const struct sched_state *st, const char *na
     return c;
 }
 
-static bool is_campaign_name(const char *name)
+bool sched_is_campaign_name(const char *name)
 {
     size_t n = strlen(name);
 
@@ -1189,7 +1023,7 @@ int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl
     while ((de = readdir(d))) {
         char *path;
         struct pl_campaign *c;
-        if (!is_campaign_name(de->d_name))
+        if (!sched_is_campaign_name(de->d_name))
             continue;
         path = join(st->campaigns, de->d_name);
         if (!path) {
@@ -1215,7 +1049,7 @@ int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const
     long i;
     int r;
 
-    if (!is_campaign_name(name))
+    if (!sched_is_campaign_name(name))
         return 0;
     snprintf(id, sizeof id, "%.*s", (int)(strlen(name) - 4), name);
     i = set_index(set, id);
@@ -1238,8 +1072,7 @@ int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const
 
 /* --- repair after a crash ----------------------------------------------- */
 
-/* Removes our temporary files in DIR; returns how many. */
-static int remove_temps(const char *dir)
+int sched_remove_temps(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -1316,91 +1149,13 @@ static int repair_rejected(const struct sched_state *st)
     return n;
 }
 
-/* A campaign accepted before versions were kept: its current file becomes
- * version 1 of its history, and campaigns/<id>.src that version's source.
- * A current version missing from the history is named there. */
-static int repair_current(const struct sched_state *st, const char *id, const pl_tz *tz)
-{
-    struct pl_campaign *c;
-    char err[1024], src[4096], cur[4096], hist[4096], dir[4096], name[32];
-    struct stat sb = {0};
-    bool legacy;
-    int r = 0;
-
-    c = read_normalised(st, id, 0, tz, err, sizeof err);
-    if (!c)
-        return 0;
-    legacy = c->version == 0;
-    snprintf(src, sizeof src, "%s/%s.src", st->campaigns, id);
-    snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, id);
-    if (legacy) {
-        /* When it was accepted: its normalised file was written then. */
-        stat(cur, &sb);
-        c->arrived_ns = c->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-        r = sched_history_mkdir(st, id, err, sizeof err);
-        if (r >= 0) {
-            c->version = sched_history_last(st, id) + 1;
-            r = write_version(st, c, tz, err, sizeof err);
-        }
-    } else if (sched_history_path(st, id, c->version, "cfg", hist, sizeof hist) == 0 &&
-               access(hist, F_OK) < 0 && errno == ENOENT) {
-        /* A crash came between making this version current and naming it
-         * in the history. */
-        r = name_current(st, id, c->version, err, sizeof err);
-        if (r == 0)
-            log_info("campaigns/%s.cfg: named version %u in its history", id, c->version);
-    } else if (access(src, F_OK) < 0) {
-        pl_campaign_free(c);
-        return 0;
-    }
-    /* The operator's file of an old-layout campaign, also when a crash cut
-     * its move short. */
-    snprintf(name, sizeof name, "%u.src", c->version);
-    if (r >= 0 && access(src, F_OK) == 0 &&
-        sched_history_path(st, id, 0, NULL, dir, sizeof dir) == 0 &&
-        sched_history_path(st, id, c->version, "src", hist, sizeof hist) == 0 &&
-        access(hist, F_OK) < 0)
-        r = sched_move_file(src, dir, name, false, NULL, 0, err, sizeof err);
-    if (r < 0)
-        log_error("campaigns/%s.cfg: cannot move into its history: %s", id, err);
-    else if (legacy)
-        log_info("campaigns/%s.cfg: kept as version %u of its history", id, c->version);
-    pl_campaign_free(c);
-    return r < 0 ? 0 : 1;
-}
-
-int sched_state_repair(const struct sched_state *st, const pl_tz *tz)
+int sched_state_repair(const struct sched_state *st)
 {
     const char *dirs[] = {st->root, st->campaigns, st->playlists, st->media, st->rejected};
-    char *hist;
-    DIR *d;
-    struct dirent *de;
     int n = 0;
 
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-        n += remove_temps(dirs[i]);
+        n += sched_remove_temps(dirs[i]);
     n += repair_rejected(st);
-    /* Each campaign's history. */
-    if ((hist = join(st->campaigns, "history")) && (d = opendir(hist))) {
-        while ((de = readdir(d))) {
-            char path[4096];
-            if (pl_id_valid(de->d_name) &&
-                sched_history_path(st, de->d_name, 0, NULL, path, sizeof path) == 0)
-                n += remove_temps(path);
-        }
-        closedir(d);
-    }
-    free(hist);
-    d = opendir(st->campaigns);
-    if (!d)
-        return n;
-    while ((de = readdir(d))) {
-        char id[PL_ID_MAX + 1];
-        if (is_campaign_name(de->d_name)) {
-            snprintf(id, sizeof id, "%.*s", (int)(strlen(de->d_name) - 4), de->d_name);
-            n += repair_current(st, id, tz);
-        }
-    }
-    closedir(d);
     return n;
 }

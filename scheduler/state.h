@@ -68,30 +68,30 @@ struct sched_file_id {
     int64_t mtime_ns;
 };
 
-/* Accepts C as the newest version of its campaign (see history.h): writes
- * it as campaigns/history/<id>/<N>.cfg, with C->version set to N, makes
- * that the current campaigns/<id>.cfg in one rename, then moves the
- * operator's file SRC_PATH (when not NULL) to history/<N>.src.  C's
- * arrived_ns, mtime_ns and source say when and from which file it came;
- * CURRENT (may be NULL) is the version accepted now.  When C is that very
- * file again (a crash cut its acceptance short), nothing is rewritten and
- * only the move is completed.  Then the oldest versions beyond KEEP (0:
- * all) are removed.  Returns 0; 1 when the version is current but SRC_PATH
- * had gone from the spool before it could be moved (deleted by its owner
- * after it was read); or -errno with ERR filled.  Whatever fails, SRC_PATH
- * is never lost and the previous version stays current unless the new one
- * is in place. */
-int sched_state_accept(const struct sched_state *st, struct pl_campaign *c, const pl_tz *tz,
-                       const struct pl_campaign *current, const char *src_path,
-                       const struct sched_file_id *src_id, int keep, char *err, size_t errlen);
+/* True when PATH is still (or, after a move on one file system, now) the
+ * file ID (NULL: any); a copy across file systems is a new file, and is
+ * trusted. */
+bool sched_file_is(const char *path, const struct sched_file_id *id);
 
-/* Makes version N of campaign ID current again, as a new version (so the
- * restore itself can be undone) that arrived at NOW_NS; its number goes to
- * *NEWV.  Restoring the current version does nothing (*NEWV = N).
- * Returns 0, -ENOENT (ERR filled) when there is no such version, or
- * another -errno. */
-int sched_state_restore(const struct sched_state *st, const char *id, unsigned n, const pl_tz *tz,
-                        int64_t now_ns, int keep, unsigned *newv, char *err, size_t errlen);
+/* sched_move_file() with REPLACE, then a check that the file moved is ID:
+ * when FROM had been replaced by another file just before, that file is
+ * put back (beside FROM, numbered, when FROM is taken again) and -ESTALE
+ * returned with ERR filled. */
+int sched_move_checked(const char *from, const char *dir, const char *name,
+                       const struct sched_file_id *id, char *err, size_t errlen);
+
+/* Reads and parses the normalised campaign file PATH (at most
+ * SCHED_NORMALISED_MAX_BYTES).  Returns a new campaign, or NULL with ERR
+ * filled. */
+struct pl_campaign *sched_campaign_read_normalised(const char *path, const pl_tz *tz, char *err,
+                                                   size_t errlen);
+
+/* True when NAME is that of a current campaign file, "<id>.cfg". */
+bool sched_is_campaign_name(const char *name);
+
+/* Removes our temporary files (atomic_is_temp_name()) in DIR, each logged;
+ * returns how many. */
+int sched_remove_temps(const char *dir);
 
 /* Moves FROM, the spool file NAME, to rejected/NAME (or "BASE.1.EXT",
  * "BASE.2.EXT"... when taken), after writing WHY to rejected/<that>.error:
@@ -105,12 +105,11 @@ int sched_reject_file(const struct sched_state *st, const char *from, const char
                       char *err, size_t errlen);
 
 /* Run at start, under the lock: removes the temporary files a crash left
- * in STATE, campaigns/ (and each history), playlists/, media/, rejected/;
- * removes an .error whose rejected file never arrived, writes one for a
- * rejected file that has none; and turns a campaign accepted before
- * versions were kept (campaigns/<id>.src) into version 1 of its history.
- * Returns how many things it mended (each logged). */
-int sched_state_repair(const struct sched_state *st, const pl_tz *tz);
+ * in STATE, campaigns/, playlists/, media/, rejected/; removes an .error
+ * whose rejected file never arrived, writes one for a rejected file that
+ * has none.  (sched_history_repair() mends the histories.)  Returns how
+ * many things it mended (each logged). */
+int sched_state_repair(const struct sched_state *st);
 
 /* Moves the file FROM into directory DIR under NAME.  With REPLACE false an
  * existing file is never overwritten: "NAME" becomes "BASE.1.EXT",

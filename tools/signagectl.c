@@ -818,9 +818,9 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
         return 1;
     /* Real time, not --now: it is compared with when spool files arrived. */
     clock_gettime(CLOCK_REALTIME, &ts);
-    r = sched_state_restore(st, argv[0], (unsigned)n, x->cfg->tz,
-                            (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, x->cfg->history_keep,
-                            &newv, err, sizeof err);
+    r = sched_history_restore(st, argv[0], (unsigned)n, x->cfg->tz,
+                              (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, x->cfg->history_keep,
+                              &newv, err, sizeof err);
     if (r < 0) {
         log_error("%s", err);
         goto out_free;

@@ -215,7 +215,7 @@ START_TEST(test_accept_withdraw_set)
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/spool/orig.cfg", tmpdir);
     test_write_file(path, "original bytes\r\n");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, path, NULL, 0, err, sizeof err), 0);
+    ck_assert_int_eq(sched_history_accept(st, c, tz, NULL, path, NULL, 0, err, sizeof err), 0);
     ck_assert_uint_eq(c->version, 1);
     ck_assert_int_eq(access(path, F_OK), -1); /* moved out of the spool */
     snprintf(path, sizeof path, "%s/campaigns/history/b-camp/1.src", tmpdir);
@@ -225,7 +225,7 @@ START_TEST(test_accept_withdraw_set)
     pl_campaign_free(c);
     /* Another, and a damaged file that must be left out. */
     c = sample("a-camp");
-    ck_assert_int_eq(sched_state_accept(st, c, tz, NULL, NULL, NULL, 0, err, sizeof err), 0);
+    ck_assert_int_eq(sched_history_accept(st, c, tz, NULL, NULL, NULL, 0, err, sizeof err), 0);
     pl_campaign_free(c);
     snprintf(path, sizeof path, "%s/campaigns/broken.cfg", tmpdir);
     test_write_file(path, "format = 1; id = \"broken\";");
@@ -518,7 +518,7 @@ START_TEST(test_history_versions)
         free(c->source);
         c->source = strdup(path + strlen(tmpdir) + 7);
         c->arrived_ns = c->mtime_ns = 1000 * (int64_t)i;
-        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
+        ck_assert_int_eq(sched_history_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
         ck_assert_uint_eq(c->version, i);
         pl_campaign_free(cur);
         cur = c;
@@ -530,7 +530,7 @@ START_TEST(test_history_versions)
         test_write_file(path, "three");
         c->source = (free(c->source), strdup("h3.cfg"));
         c->arrived_ns = c->mtime_ns = 3000;
-        ck_assert_int_eq(sched_state_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
+        ck_assert_int_eq(sched_history_accept(st, c, tz, cur, path, NULL, 0, err, sizeof err), 0);
         ck_assert_uint_eq(c->version, 3);
         ck_assert_uint_eq(sched_history_last(st, "h"), 3);
         ck_assert_int_eq(access(path, F_OK), -1);
@@ -551,18 +551,20 @@ START_TEST(test_history_versions)
     ck_assert_str_eq(t, "two");
     free(t);
     /* Restore 1: a new version 4, linked to version 1's source. */
-    ck_assert_int_eq(sched_state_restore(st, "h", 1, tz, 5000, 0, &newv, err, sizeof err), 0);
+    ck_assert_int_eq(sched_history_restore(st, "h", 1, tz, 5000, 0, &newv, err, sizeof err), 0);
     ck_assert_uint_eq(newv, 4);
     snprintf(path, sizeof path, "%s/campaigns/history/h/4.src", tmpdir);
     t = read_all(path);
     ck_assert_str_eq(t, "one");
     free(t);
-    ck_assert_int_eq(sched_state_restore(st, "h", 4, tz, 6000, 0, &newv, err, sizeof err), 0);
+    ck_assert_int_eq(sched_history_restore(st, "h", 4, tz, 6000, 0, &newv, err, sizeof err), 0);
     ck_assert_uint_eq(newv, 4); /* already current */
-    ck_assert_int_eq(sched_state_restore(st, "h", 9, tz, 6000, 0, &newv, err, sizeof err), -ENOENT);
+    ck_assert_int_eq(sched_history_restore(st, "h", 9, tz, 6000, 0, &newv, err, sizeof err),
+                     -ENOENT);
     ck_assert_ptr_nonnull(strstr(err, "has no version 9"));
-    ck_assert_int_eq(sched_state_restore(st, "h", 0, tz, 6000, 0, &newv, err, sizeof err), -ENOENT);
-    ck_assert_int_eq(sched_state_restore(st, "../x", 1, tz, 6000, 0, &newv, err, sizeof err),
+    ck_assert_int_eq(sched_history_restore(st, "h", 0, tz, 6000, 0, &newv, err, sizeof err),
+                     -ENOENT);
+    ck_assert_int_eq(sched_history_restore(st, "../x", 1, tz, 6000, 0, &newv, err, sizeof err),
                      -ENOENT);
     /* A file its owner deleted after it was read: current, but said so. */
     {
@@ -571,9 +573,9 @@ START_TEST(test_history_versions)
         four->arrived_ns = four->mtime_ns = 5000;
         c->arrived_ns = c->mtime_ns = 7000;
         snprintf(path, sizeof path, "%s/spool/deleted.cfg", tmpdir);
-        ck_assert_int_eq(sched_state_accept(st, c, tz, four, path, NULL, 0, err, sizeof err), 1);
+        ck_assert_int_eq(sched_history_accept(st, c, tz, four, path, NULL, 0, err, sizeof err), 1);
         ck_assert_uint_eq(c->version, 5);
-        ck_assert_int_eq(sched_state_restore(st, "h", 4, tz, 8000, 0, &newv, err, sizeof err), 0);
+        ck_assert_int_eq(sched_history_restore(st, "h", 4, tz, 8000, 0, &newv, err, sizeof err), 0);
         ck_assert_uint_eq(newv, 6);
         pl_campaign_free(c);
         pl_campaign_free(four);
