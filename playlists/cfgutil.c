@@ -348,6 +348,32 @@ static bool looks_utf16(const char *text, size_t len)
     return n >= 4 && (nul_odd * 2 >= n - 1 || nul_even * 2 >= n - 1);
 }
 
+/* The length of the white space character at S that shows nothing (ASCII
+ * space, tab, line break; no-break, full-width U+3000 and other Unicode
+ * spaces; zero-width space and BOM), or 0. */
+static size_t space_len(const char *s)
+{
+    static const char *const wide[] = {
+        "\xc2\xa0",     /* U+00A0 no-break space */
+        "\xe3\x80\x80", /* U+3000 ideographic (full-width) space */
+        "\xe2\x80\xaf", /* U+202F */
+        "\xe2\x81\x9f", /* U+205F */
+        "\xe2\x80\x8b", /* U+200B zero-width space */
+        "\xef\xbb\xbf", /* U+FEFF */
+    };
+
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        return 1;
+    /* U+2000..U+200A: en quad .. hair space */
+    if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] >= 0x80 &&
+        (unsigned char)s[2] <= 0x8a)
+        return 3;
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (strncmp(s, wide[i], strlen(wide[i])) == 0)
+            return strlen(wide[i]);
+    return 0;
+}
+
 bool pl_cfg_blank(const char *text, size_t len)
 {
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
@@ -691,11 +717,16 @@ int pl_cfg_item_parse(const config_setting_t *s, const char *file, pl_ms default
                                  *q);
                     return -1;
                 }
-                if (*q != ' ' && *q != '\n' && *q != '\t')
-                    blank = false;
+            }
+            for (const char *q = v; *q && blank;) {
+                size_t sp = space_len(q);
+                blank = sp > 0;
+                q += sp;
             }
             if (blank) {
-                pl_cfg_error(err, errlen, file, t, "'text' is blank; give the words to show");
+                pl_cfg_error(err, errlen, file, t,
+                             "'text' is blank (only spaces, full-width \u3000 spaces or line "
+                             "breaks); give the words to show");
                 return -1;
             }
         }
