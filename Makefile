@@ -42,8 +42,10 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
-	libclang-rt-14-dev clang-format strace
+	libclang-rt-14-dev clang-format strace imagemagick
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv
+# Checked by path: a convert elsewhere on PATH may not be ImageMagick.
+DEB_FILES = /usr/bin/convert
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wwrite-strings -fno-common -Wformat=2 -Wno-format-nonliteral
@@ -151,6 +153,7 @@ check-deps:
 	@missing=; \
 	for p in $(PKGS_ALL); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	for c in $(DEB_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for f in $(DEB_FILES); do [ -x $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -- installing Debian packages"; \
 		$(MAKE) --no-print-directory deps; fi
 

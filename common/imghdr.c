@@ -242,7 +242,10 @@ static int jpeg_parse(const unsigned char *p, size_t len, struct imghdr *out, ch
                 return err_fail(err, errlen, -EINVAL, "corrupt JPEG: two frame headers");
             out->width = (int)w;
             out->height = (int)h;
+            out->components = p[pos + 7];
             got_sof = 1;
+        } else if (m == 0xee && seglen >= 14 && memcmp(p + pos + 2, "Adobe", 5) == 0) {
+            out->adobe = 1;
         } else if (m == 0xe1 && !got_exif && seglen >= 8 &&
                    memcmp(p + pos + 2, "Exif\0\0", 6) == 0) {
             int o = imghdr_tiff_orientation(p + pos + 8, seglen - 8);

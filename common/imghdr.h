@@ -26,6 +26,8 @@ struct imghdr {
     int animated;        /* 1 for APNG (acTL) and animated WebP */
     size_t header_bytes; /* JPEG: offset of the first scan's data (anything
                           * before it, like an EXIF thumbnail, is header) */
+    int components;      /* JPEG: colour components, 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK */
+    int adobe;           /* JPEG: an Adobe (APP14) marker, whose CMYK is stored inverted */
 };
 
 /* "PNG", "JPEG", "WebP", "GIF", "BMP", "unknown". */

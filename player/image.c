@@ -220,6 +220,30 @@ static SDL_Surface *image_decode(const unsigned char *p, size_t len, enum imghdr
     return s;
 }
 
+/* SDL_image hands a CMYK JPEG over as its four inks in the bytes of an
+ * ARGB8888 surface (C, M, Y, K in memory order), which would show red as
+ * blue and black as transparent.  Turns them into RGB in place: Adobe's
+ * files (an APP14 marker, as Photoshop and ImageMagick write) store the inks
+ * inverted, others plainly. */
+static void image_cmyk_to_rgb(SDL_Surface *s, bool inverted)
+{
+    for (int y = 0; y < s->h; y++) {
+        unsigned char *row = (unsigned char *)s->pixels + (size_t)y * (size_t)s->pitch;
+        for (int x = 0; x < s->w; x++) {
+            unsigned char *q = row + 4 * (size_t)x;
+            unsigned c = q[0], m = q[1], ye = q[2], k = q[3];
+            if (!inverted) {
+                c = 255 - c;
+                m = 255 - m;
+                ye = 255 - ye;
+                k = 255 - k;
+            }
+            ((uint32_t *)row)[x] = 0xff000000u | ((c * k + 127) / 255) << 16 |
+                                   ((m * k + 127) / 255) << 8 | ((ye * k + 127) / 255);
+        }
+    }
+}
+
 SDL_Surface *image_fit_mem(const void *buf, size_t len, const char *name, int w, int h,
                            uint32_t bar_rgb, char *err, size_t errlen)
 {
@@ -280,6 +304,9 @@ SDL_Surface *image_fit_mem(const void *buf, size_t len, const char *name, int w,
                  hdr.width, hdr.height, img->w, img->h);
         goto out_free_img;
     }
+    if (hdr.format == IMGHDR_JPEG && hdr.components == 4 &&
+        img->format->format == SDL_PIXELFORMAT_ARGB8888)
+        image_cmyk_to_rgb(img, hdr.adobe);
     if (img->format->format != SDL_PIXELFORMAT_ARGB8888 &&
         !image_replace(&img, SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0)))
         goto out_sdl;

@@ -456,6 +456,30 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* Print material: a CMYK JPEG as ImageMagick (and Photoshop) write it, with
+ * an Adobe marker and inverted inks.  Red must stay red (not blue) and black
+ * black (not the bar colour showing through). */
+START_TEST(test_cmyk_jpeg)
+{
+    char cmd[1024];
+    SDL_Surface *s;
+
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/convert -size 64x64 xc:red xc:'#00ff00' +append "
+             "\\( xc:blue xc:black +append \\) -append \\( -size 128x64 xc:'#808080' \\) "
+             "-append -colorspace CMYK -quality 95 '%s'",
+             fx("cmyk.jpg"));
+    ck_assert_msg(system(cmd) == 0, "ImageMagick failed: %s", cmd);
+    s = fit_ok(fx("cmyk.jpg"), 128, 192, 0x00ff00);
+    ck_assert_msg(near(px(s, 32, 32), 0xff0000, 8), "red is %08x", (unsigned)px(s, 32, 32));
+    ck_assert_msg(near(px(s, 96, 32), 0x00ff00, 8), "green is %08x", (unsigned)px(s, 96, 32));
+    ck_assert_msg(near(px(s, 32, 96), 0x0000ff, 8), "blue is %08x", (unsigned)px(s, 32, 96));
+    ck_assert_msg(near(px(s, 96, 96), 0x000000, 8), "black is %08x", (unsigned)px(s, 96, 96));
+    ck_assert_msg(near(px(s, 64, 160), 0x808080, 8), "grey is %08x", (unsigned)px(s, 64, 160));
+    SDL_FreeSurface(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("image");
@@ -470,6 +494,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_exif_orientation);
     tcase_add_test(tc, test_broken_files);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_cmyk_jpeg);
     suite_add_tcase(s, tc);
     return s;
 }
