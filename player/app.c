@@ -81,6 +81,7 @@ struct content {
     struct video *video;
     SDL_Texture *vtex; /* the video's YUV texture */
     int vw, vh;
+    int vrot; /* clockwise turn that stands the video upright */
     enum video_pixfmt vfmt;
     float vaspect;    /* display aspect of the video picture */
     pl_ms shown_from; /* clock time it came on screen */
@@ -442,6 +443,7 @@ static int content_from_result(struct app *a, struct content *c, struct prep_res
         c->vfmt = f->fmt;
         float sar = f->sar_num > 0 && f->sar_den > 0 ? (float)f->sar_num / f->sar_den : 1.0f;
         c->vaspect = (float)f->w * sar / (float)f->h;
+        c->vrot = f->rotate;
         video_set_mode(f);
         c->vtex = SDL_CreateTexture(
             a->ren, f->fmt == VIDEO_NV12 ? SDL_PIXELFORMAT_NV12 : SDL_PIXELFORMAT_IYUV,
@@ -891,18 +893,27 @@ static void draw_content(struct app *a, const struct content *c, const SDL_Rect 
         SDL_RenderCopy(a->ren, c->tex, NULL, box);
         return;
     }
+    /* The picture as it stands upright; a phone's portrait video is
+     * stored on its side, with a turn in its display matrix. */
+    bool side = c->vrot % 180 != 0;
+    float shown = side ? 1.0f / c->vaspect : c->vaspect;
     float aspect = (float)box->w / (float)box->h;
-    SDL_Rect dst;
-    if (c->vaspect > aspect) {
-        dst.w = box->w;
-        dst.h = (int)((float)box->w / c->vaspect + 0.5f);
+    int sw, sh;
+    if (shown > aspect) {
+        sw = box->w;
+        sh = (int)((float)box->w / shown + 0.5f);
     } else {
-        dst.h = box->h;
-        dst.w = (int)((float)box->h * c->vaspect + 0.5f);
+        sh = box->h;
+        sw = (int)((float)box->h * shown + 0.5f);
     }
+    /* SDL turns about the centre: the rectangle before the turn. */
+    SDL_Rect dst = {0, 0, side ? sh : sw, side ? sw : sh};
     dst.x = box->x + (box->w - dst.w) / 2;
     dst.y = box->y + (box->h - dst.h) / 2;
-    SDL_RenderCopy(a->ren, c->vtex, NULL, &dst);
+    if (c->vrot)
+        SDL_RenderCopyEx(a->ren, c->vtex, NULL, &dst, c->vrot, NULL, SDL_FLIP_NONE);
+    else
+        SDL_RenderCopy(a->ren, c->vtex, NULL, &dst);
 }
 
 /* The rectangle the W x H picture turned by ROTATE takes, fitted to OW x OH

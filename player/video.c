@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -54,6 +56,7 @@ struct video {
     AVStream *st;
     int stream;
     int width, height;
+    int rotate; /* clockwise degrees that turn the picture upright */
     pl_ms duration_ms;
     pl_ms origin_ms; /* container start, subtracted from every pts */
     pl_ms frame_ms;  /* nominal frame period, for frames without pts */
@@ -430,6 +433,24 @@ static bool video_codec_allowed(enum AVCodecID id)
     return false;
 }
 
+/* How far a phone's video must be turned, clockwise, to stand upright: the
+ * display matrix of stream ST, to the nearest quarter turn (0 when none). */
+static int video_stream_rotation(const AVStream *st)
+{
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    double ccw;
+    long q;
+
+    if (!m || size < 9 * sizeof(int32_t))
+        return 0;
+    ccw = av_display_rotation_get((const int32_t *)m);
+    if (isnan(ccw))
+        return 0;
+    q = lround(-ccw / 90.0) % 4;
+    return (int)(q < 0 ? q + 4 : q) * 90;
+}
+
 /* The video stream to play: not cover art, with a size, the default one
  * when marked.  Returns its index or -1. */
 static int video_pick_stream(AVFormatContext *fmt)
@@ -590,6 +611,7 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
 
     v->width = par->width;
     v->height = par->height;
+    v->rotate = video_stream_rotation(v->st);
     if (v->fmt->duration > 0)
         v->duration_ms = av_rescale(v->fmt->duration, 1000, AV_TIME_BASE);
     else if (v->st->duration > 0)
@@ -759,6 +781,7 @@ static void video_fill_out(struct video *v, pl_ms pts)
         o->matrix = VIDEO_BT601;
     o->sar_num = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio.num : 1;
     o->sar_den = f->sample_aspect_ratio.den > 0 ? f->sample_aspect_ratio.den : 1;
+    o->rotate = v->rotate;
 }
 
 /* Makes the queue's head frame the one on show. */

@@ -45,6 +45,7 @@ struct video_frame {
     bool full_range; /* true: 0..255 (JPEG range); false: 16..235 */
     enum video_matrix matrix;
     int sar_num, sar_den; /* pixel aspect ratio (1:1 when the file says nothing) */
+    int rotate;           /* clockwise 0, 90, 180, 270 to stand upright (phone video) */
 };
 
 struct video;

@@ -355,3 +355,34 @@ check "taken at an item boundary: the old item played to its end" \
     sh -c "grep '\"campaign\":\"one\"' '$LOG' | sed -n '\$p' | grep -q '\"result\":\"played\"'"
 check "nothing of generation 1 after generation 2 began" \
     awk '/"generation":2}/ {g=1} g && /"generation":1}/ {bad=1} END {exit bad}' "$LOG"
+
+# --- phone video: the display matrix stands it upright -------------------------
+# Quadrants red, green / blue, white, 320x240, turned by the container's
+# display matrix; ffmpeg's own decode (which honours it) is the reference.
+ff -f lavfi -i color=red:s=160x120 -f lavfi -i color=0x00ff00:s=160x120 \
+    -f lavfi -i color=blue:s=160x120 -f lavfi -i color=white:s=160x120 \
+    -filter_complex '[0][1]hstack[t];[2][3]hstack[u];[t][u]vstack,format=yuv420p' \
+    -t 1 -r 10 -c:v libx264 "$T/quad.mp4"
+RTPL=$S/playlists/rot.playlist
+for deg in 90 180 270; do
+    ff -i "$T/quad.mp4" -c copy -metadata:s:v:0 rotate=$deg "$T/rot$deg.mp4"
+    ff -i "$T/rot$deg.mp4" -frames:v 1 "$T/rot$deg-ref.png"
+    wh=$(size_of "$T/rot$deg-ref.png")
+    w=${wh%,*} h=${wh#*,}
+    set -- $(store "$T/rot$deg.mp4" mp4)
+    playlist "$RTPL" 1 "$w" "$h" 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
+        "$(slot_vid rot 0 10 $1 $2)")"
+    "$PLAYER" --playlist "$RTPL" --screenshot-at 2023-03-10T12:00:00.5 --out "$T/rot$deg.png" \
+        2>>"$T/shot.err"
+    same=0
+    for q in "1 1" "3 1" "1 3" "3 3"; do
+        set -- $q
+        x=$((w * $1 / 4)) y=$((h * $2 / 4))
+        set -- $(pix "$T/rot$deg-ref.png" $x $y)
+        near "$(pix "$T/rot$deg.png" $x $y)" "$1" "$2" "$3" && same=$((same + 1))
+    done
+    check "a video turned $deg degrees by its display matrix shows upright (${same}/4 quadrants as ffmpeg shows them)" \
+        [ $same -eq 4 ]
+done
+check "the unturned clip's quadrants differ from the turned one's (the check can fail)" \
+    sh -c "! cmp -s '$T/rot90-ref.png' '$T/rot270-ref.png'"
