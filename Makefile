@@ -75,9 +75,10 @@ LIBS_PLAYER = $(call pc_libs,$(PKGS_PLAYER)) -lm
 LIBS_TEST   = $(call pc_libs,$(PKGS_ALL)) -lm
 
 # Rooms (STYLE.md).  Each directory's *.c except main.c is one static library;
-# calls go down only: player, scheduler -> playlists -> common.
+# calls go down only: player, scheduler -> media (FFmpeg) -> playlists -> common.
 COMMON_SRC    = $(wildcard common/*.c)
 PLAYLISTS_SRC = $(wildcard playlists/*.c)
+MEDIA_SRC     = $(wildcard media/*.c)
 SCHED_SRC     = $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
 TOOLS_SRC     = $(filter-out tools/signagectl.c,$(wildcard tools/*.c))
@@ -86,6 +87,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIB_COMMON    = $(BUILD)/libcommon.a
 LIB_PLAYLISTS = $(BUILD)/libplaylists.a
+LIB_MEDIA     = $(BUILD)/libmedia.a
 LIB_SCHED     = $(BUILD)/libsched.a
 LIB_PLAYER    = $(BUILD)/libplayer.a
 LIB_TOOLS     = $(BUILD)/libtools.a
@@ -116,6 +118,7 @@ $(BUILD)/%.o: %.c
 
 $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 $(LIB_PLAYLISTS): $(call obj,$(PLAYLISTS_SRC))
+$(LIB_MEDIA): $(call obj,$(MEDIA_SRC))
 $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 $(LIB_PLAYER): $(call obj,$(PLAYER_SRC))
 $(LIB_TOOLS): $(call obj,$(TOOLS_SRC))
@@ -124,20 +127,21 @@ $(BUILD)/lib%.a:
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(SCHEDULER): $(BUILD)/scheduler/main.o $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(SCHEDULER): $(BUILD)/scheduler/main.o $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
-$(PLAYER): $(BUILD)/player/main.o $(LIB_PLAYER) $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(PLAYER): $(BUILD)/player/main.o $(LIB_PLAYER) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_PLAYER)
 
 # signagectl: check uses the scheduler's validator, so it links libsched, never
 # SDL; its commands other than the dispatcher live in libtools (unit-testable).
-$(CTL): $(BUILD)/tools/signagectl.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(CTL): $(BUILD)/tools/signagectl.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) \
+	$(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
 # runner main (tests/unit/check_main.c) and every library.
-TEST_LIBS = $(LIB_TOOLS) $(LIB_PLAYER) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+TEST_LIBS = $(LIB_TOOLS) $(LIB_PLAYER) $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/check_main.o $(TEST_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
@@ -181,7 +185,7 @@ bench: check-deps
 # library sources directly (not the gcc archives).
 FUZZ_BUILD = build/fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_LIBSRC = $(COMMON_SRC) $(PLAYLISTS_SRC) $(SCHED_SRC)
+FUZZ_LIBSRC = $(COMMON_SRC) $(PLAYLISTS_SRC) $(MEDIA_SRC) $(SCHED_SRC)
 fuzz: check-deps
 	@mkdir -p $(FUZZ_BUILD)
 	@set -e; for f in $(FUZZ_SRC); do \
@@ -212,7 +216,7 @@ uninstall:
 clean:
 	rm -rf build
 
-FORMAT_SRC = $(wildcard common/*.[ch] playlists/*.[ch] scheduler/*.[ch] player/*.[ch] \
+FORMAT_SRC = $(wildcard common/*.[ch] playlists/*.[ch] media/*.[ch] scheduler/*.[ch] player/*.[ch] \
 	tools/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -32,6 +32,7 @@
 #include <libswscale/swscale.h>
 
 #include "common/log.h"
+#include "media/contract.h"
 #include "player/video.h"
 
 #define VIDEO_QUEUE 8           /* decoded frames held ahead */
@@ -44,8 +45,6 @@
 #define VIDEO_STORM_GIVEUP 1000    /* consecutive errors: the rest is unusable */
 
 /* Real containers only: no concat, hls, dash, image2, lavfi, data URIs. */
-static const char video_formats[] = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,"
-                                    "mpeg,ogg,asf,flv,ivf,m4v,h264,hevc";
 
 struct video {
     char *path;
@@ -419,20 +418,6 @@ out:
 
 /* --- open ----------------------------------------------------------------- */
 
-static bool video_codec_allowed(enum AVCodecID id)
-{
-    static const enum AVCodecID ok[] = {
-        AV_CODEC_ID_H264,  AV_CODEC_ID_HEVC,   AV_CODEC_ID_VP8,        AV_CODEC_ID_VP9,
-        AV_CODEC_ID_AV1,   AV_CODEC_ID_MPEG4,  AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG1VIDEO,
-        AV_CODEC_ID_MJPEG, AV_CODEC_ID_THEORA, AV_CODEC_ID_PRORES,     AV_CODEC_ID_VC1,
-        AV_CODEC_ID_WMV3,  AV_CODEC_ID_H263,   AV_CODEC_ID_DNXHD,      AV_CODEC_ID_FFV1,
-    };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (ok[i] == id)
-            return true;
-    return false;
-}
-
 /* How far a phone's video must be turned, clockwise, to stand upright: the
  * display matrix of stream ST, to the nearest quarter turn (0 when none). */
 static int video_stream_rotation(const AVStream *st)
@@ -519,7 +504,7 @@ static int video_open_format(struct video *v, char *err, size_t errlen)
     v->fmt->interrupt_callback.opaque = v;
     v->fmt->probesize = VIDEO_PROBESIZE;
     v->fmt->max_analyze_duration = VIDEO_ANALYZE_US;
-    v->fmt->format_whitelist = av_strdup(video_formats);
+    v->fmt->format_whitelist = av_strdup(MEDIA_CONTAINERS);
     v->fmt->protocol_whitelist = av_strdup("none");
     if (!v->fmt->format_whitelist || !v->fmt->protocol_whitelist)
         goto out_nomem;
@@ -576,7 +561,7 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
 
     v->st = v->fmt->streams[v->stream];
     par = v->st->codecpar;
-    if (!video_codec_allowed(par->codec_id)) {
+    if (!media_video_codec_ok(par->codec_id)) {
         video_errf(err, errlen, v->path,
                    "video codec '%s' is not supported; re-encode as H.264, HEVC, VP9 or AV1",
                    avcodec_get_name(par->codec_id));

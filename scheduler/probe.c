@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/safeopen.h"
 #include "common/strbuf.h"
+#include "media/contract.h"
 #include "playlists/cfgutil.h"
 
 #define MSG_MAX 1024
@@ -49,7 +50,6 @@ static const struct {
     {"asf", "wmv"},
     {"ogg", "ogv"},
 };
-#define CONTAINER_WHITELIST "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
 
 static int64_t now_ms(void)
 {
@@ -530,6 +530,7 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     AVDictionary *opts = NULL;
     const AVInputFormat *ifmt = NULL;
     const AVCodec *codec = NULL;
+    const char *refused = NULL; /* a codec outside the contract */
     const char *ext;
     uint8_t *buf;
     int r, ret = 0, idx = -1, nvideo = 0;
@@ -574,7 +575,7 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     fc->interrupt_callback.opaque = &v;
     fc->probesize = 8 << 20;
     fc->max_analyze_duration = 10 * AV_TIME_BASE;
-    av_dict_set(&opts, "format_whitelist", CONTAINER_WHITELIST, 0);
+    av_dict_set(&opts, "format_whitelist", MEDIA_CONTAINERS, 0);
     av_dict_set(&opts, "protocol_whitelist", "none", 0);
     r = avformat_open_input(&fc, "", ifmt, &opts);
     av_dict_free(&opts);
@@ -596,10 +597,22 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
             continue;
         nvideo++;
         c = avcodec_find_decoder(st->codecpar->codec_id);
+        if (!media_video_codec_ok(st->codecpar->codec_id)) {
+            if (!refused)
+                refused = c ? c->long_name : avcodec_get_name(st->codecpar->codec_id);
+            continue;
+        }
         if (c && idx < 0) {
             idx = (int)i;
             codec = c;
         }
+    }
+    if (idx < 0 && refused) {
+        ret =
+            err_fail(err, errlen, -EMEDIUMTYPE,
+                     "the video is coded as %s, which the screens do not play; " MEDIA_CONVERT_HINT,
+                     refused);
+        goto out_close;
     }
     if (nvideo == 0) {
         ret = err_fail(err, errlen, -EINVAL,

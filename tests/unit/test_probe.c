@@ -302,10 +302,38 @@ START_TEST(test_broken_videos)
     ck_assert_int_eq(probe("text.mp4", PL_ITEM_VIDEO, &info, err, sizeof err), -EMEDIUMTYPE);
     assert_has(err, "'text.mp4': ");
     /* Too large a picture (raw video keeps this cheap). */
-    ffmpeg("wide.avi", "-f lavfi -i color=size=8200x2:rate=1 -t 1 -c:v rawvideo "
-                       "-pix_fmt yuv420p");
+    ffmpeg("wide.avi", "-f lavfi -i color=size=8200x2:rate=1 -t 1 -c:v mjpeg "
+                       "-pix_fmt yuvj420p");
     ck_assert_int_eq(probe("wide.avi", PL_ITEM_VIDEO, &info, err, sizeof err), -EINVAL);
     assert_has(err, "8200x2 pixels");
+}
+END_TEST
+
+/* Codecs FFmpeg decodes but the players do not play are refused by name,
+ * with how to convert, instead of accepted and then never shown. */
+START_TEST(test_codecs_outside_the_contract)
+{
+    static const struct {
+        const char *name, *args, *says;
+    } cases[] = {
+        {"wmv2.wmv", "-c:v wmv2", "Windows Media Video 8"},
+        {"divx3.avi", "-c:v msmpeg4", "MPEG-4 part 2 Microsoft variant version 3"},
+        {"dv.mov", "-s 720x480 -r 30000/1001 -pix_fmt yuv411p -c:v dvvideo", "DV"},
+        {"animation.mov", "-c:v qtrle", "QuickTime Animation"},
+        {"png.mov", "-c:v png", "PNG"},
+    };
+    struct sched_media_info info;
+    char err[1024], args[256];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(args, sizeof args, "-f lavfi -i testsrc2=size=320x240:rate=10 -t 1 %s",
+                 cases[i].args);
+        ffmpeg(cases[i].name, args);
+        err[0] = '\0';
+        ck_assert_int_eq(probe(cases[i].name, PL_ITEM_VIDEO, &info, err, sizeof err), -EMEDIUMTYPE);
+        assert_has(err, cases[i].says);
+        assert_has(err, "which the screens do not play; re-encode it as H.264 in MP4");
+    }
 }
 END_TEST
 
@@ -450,6 +478,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_real_videos);
     tcase_add_test(tc, test_broken_videos);
+    tcase_add_test(tc, test_codecs_outside_the_contract);
     tcase_add_test(tc, test_playlists_refused);
     tcase_add_test(tc, test_campaign_outcomes);
     suite_add_tcase(s, tc);

@@ -1,0 +1,21 @@
+#include "media/contract.h"
+
+#include <stddef.h>
+
+bool media_video_codec_ok(enum AVCodecID id)
+{
+    /* Decoders FFmpeg has that keep up on a signage PC and that partners
+     * send; not WMV1/2, MS-MPEG4 (DivX 3), DV, QuickTime Animation or PNG
+     * in MOV, which decode but are not worth a screen's time. */
+    static const enum AVCodecID ok[] = {
+        AV_CODEC_ID_H264,  AV_CODEC_ID_HEVC,   AV_CODEC_ID_VP8,        AV_CODEC_ID_VP9,
+        AV_CODEC_ID_AV1,   AV_CODEC_ID_MPEG4,  AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG1VIDEO,
+        AV_CODEC_ID_MJPEG, AV_CODEC_ID_THEORA, AV_CODEC_ID_PRORES,     AV_CODEC_ID_VC1,
+        AV_CODEC_ID_WMV3,  AV_CODEC_ID_H263,   AV_CODEC_ID_DNXHD,      AV_CODEC_ID_FFV1,
+    };
+
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (ok[i] == id)
+            return true;
+    return false;
+}

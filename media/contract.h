@@ -1,0 +1,28 @@
+/* contract.h - which media the product plays: one list for the scheduler,
+ * which accepts by it, and the player, which opens by it, so that nothing
+ * is accepted that a screen then refuses.
+ *
+ * A room of its own between common/ and the programs: it may use FFmpeg
+ * (never SDL), and scheduler/ and player/ call down into it.
+ */
+#ifndef SIGNAGE_MEDIA_CONTRACT_H
+#define SIGNAGE_MEDIA_CONTRACT_H
+
+#include <stdbool.h>
+
+#include <libavcodec/codec_id.h>
+
+/* The libavformat demuxers a video may come in (a format_whitelist): MP4
+ * and QuickTime, Matroska and WebM, AVI, MPEG-TS and -PS, FLV, ASF/WMV,
+ * Ogg.  Nothing that names other files (HLS, concat) is among them. */
+#define MEDIA_CONTAINERS "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
+
+/* True when the players decode video coded with ID. */
+bool media_video_codec_ok(enum AVCodecID id);
+
+/* What to tell an operator whose video is in a codec outside the list:
+ * "re-encode it as H.264 in MP4, e.g. ffmpeg -i IN -c:v libx264 ...". */
+#define MEDIA_CONVERT_HINT                                                                         \
+    "re-encode it as H.264 in MP4, e.g. ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p -an OUT.mp4"
+
+#endif
