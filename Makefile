@@ -30,7 +30,7 @@ endif
 
 # Every library comes from pkg-config; DEB_PKGS below installs them.
 PKGS_CORE   = libconfig icu-uc icu-i18n
-PKGS_MEDIA  = libavformat libavcodec libavutil libswscale
+PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter
 PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) libsystemd jansson
 PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
@@ -39,7 +39,7 @@ PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 # (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
 # check memory and fuzz).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
-	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
 	libclang-rt-14-dev clang-format strace imagemagick

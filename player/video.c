@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
@@ -62,6 +65,11 @@ struct video {
 
     /* decode thread only */
     struct SwsContext *sws;
+    AVFilterGraph *deint; /* bwdif, from the first interlaced frame on */
+    AVFilterContext *deint_in, *deint_out;
+    int deint_w, deint_h, deint_fmt; /* what the graph was made for */
+    bool deint_failed;               /* could not be made: frames go on woven */
+    AVFrame *deint_frame;
     AVBufferPool *pool; /* for converted frames */
     int pool_size;
     pl_ms last_pts;
@@ -231,7 +239,7 @@ out_unref:
  * increasing so the queue stays ordered even when the file's is not. */
 static pl_ms video_frame_pts(struct video *v, const AVFrame *f)
 {
-    int64_t ts = f->best_effort_timestamp;
+    int64_t ts = f->best_effort_timestamp != AV_NOPTS_VALUE ? f->best_effort_timestamp : f->pts;
     pl_ms ms;
 
     if (ts == AV_NOPTS_VALUE) {
@@ -309,6 +317,107 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     return 0;
 }
 
+/* Makes the deinterlacer for frames like F: libavfilter's bwdif, one frame
+ * out for each frame in (the frame rate is kept), touching only frames
+ * flagged interlaced.  Returns 0 or a negative AVERROR. */
+static int video_deint_open(struct video *v, const AVFrame *f)
+{
+    AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : (AVRational){1, 1};
+    AVFilterContext *bw = NULL;
+    char args[256];
+    int ret;
+
+    avfilter_graph_free(&v->deint);
+    v->deint = avfilter_graph_alloc();
+    if (!v->deint)
+        return AVERROR(ENOMEM);
+    v->deint->nb_threads = 1; /* the decoder has the other core */
+    snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
+             f->width, f->height, f->format, v->st->time_base.num, v->st->time_base.den, sar.num,
+             sar.den);
+    ret = avfilter_graph_create_filter(&v->deint_in, avfilter_get_by_name("buffer"), "in", args,
+                                       NULL, v->deint);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(&bw, avfilter_get_by_name("bwdif"), "deint",
+                                           "mode=send_frame:parity=auto:deint=interlaced", NULL,
+                                           v->deint);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(&v->deint_out, avfilter_get_by_name("buffersink"), "out",
+                                           NULL, NULL, v->deint);
+    if (ret >= 0)
+        ret = avfilter_link(v->deint_in, 0, bw, 0);
+    if (ret >= 0)
+        ret = avfilter_link(bw, 0, v->deint_out, 0);
+    if (ret >= 0)
+        ret = avfilter_graph_config(v->deint, NULL);
+    if (ret < 0) {
+        avfilter_graph_free(&v->deint);
+        return ret;
+    }
+    v->deint_w = f->width;
+    v->deint_h = f->height;
+    v->deint_fmt = f->format;
+    return 0;
+}
+
+/* Queues what the deinterlacer gives back.  Returns as video_push(), 0
+ * when it had nothing. */
+static int video_deint_drain(struct video *v, AVFrame *conv)
+{
+    int worst = 0;
+
+    for (;;) {
+        int r, ret = av_buffersink_get_frame(v->deint_out, v->deint_frame);
+        if (ret < 0)
+            return worst;
+        r = video_push(v, v->deint_frame, conv);
+        if (r < 0)
+            return -1;
+        if (r > worst)
+            worst = r;
+    }
+}
+
+/* Queues FRAME, through the deinterlacer once a frame flagged interlaced
+ * was seen (a 1080i TV spot shown woven combs every moving edge).  Returns
+ * as video_push(). */
+static int video_take(struct video *v, AVFrame *frame, AVFrame *conv)
+{
+    char eb[AV_ERROR_MAX_STRING_SIZE];
+    int ret;
+
+    if (v->deint_failed || (!v->deint && !frame->interlaced_frame))
+        return video_push(v, frame, conv);
+    if (!v->deint_frame && !(v->deint_frame = av_frame_alloc()))
+        return video_push(v, frame, conv);
+    if (!v->deint || frame->width != v->deint_w || frame->height != v->deint_h ||
+        frame->format != v->deint_fmt) {
+        if (v->deint && av_buffersrc_add_frame(v->deint_in, NULL) >= 0 &&
+            video_deint_drain(v, conv) < 0) /* what it holds, then anew */
+            return -1;
+        ret = video_deint_open(v, frame);
+        if (ret < 0) {
+            log_warn("%s: cannot deinterlace (%s); showing the fields woven", v->path,
+                     video_averr(ret, eb, sizeof eb));
+            v->deint_failed = true;
+            return video_push(v, frame, conv);
+        }
+    }
+    ret = av_buffersrc_add_frame(v->deint_in, frame);
+    if (ret < 0) {
+        av_frame_unref(frame);
+        return 1;
+    }
+    return video_deint_drain(v, conv);
+}
+
+/* At the end of the file: the frame the deinterlacer still holds. */
+static void video_deint_flush(struct video *v, AVFrame *conv)
+{
+    if (v->deint && av_buffersrc_add_frame(v->deint_in, NULL) >= 0)
+        video_deint_drain(v, conv);
+}
+
 /* Notes one more consecutive failure; backs off when they pile up so that a
  * broken file cannot spin the CPU.  Returns true when it is time to give up. */
 static bool video_storm(struct video *v, unsigned *consecutive, int code)
@@ -341,7 +450,7 @@ static int video_drain(struct video *v, AVFrame *frame, AVFrame *conv, unsigned 
                 return -1;
             continue;
         }
-        ret = video_push(v, frame, conv);
+        ret = video_take(v, frame, conv);
         if (ret < 0)
             return -1;
         if (ret == 0)
@@ -400,9 +509,12 @@ static void *video_thread(void *arg)
             }
         }
         int r = video_drain(v, frame, conv, &bad);
-        if (r != 0)
+        if (r == 1 || (r == 0 && draining)) {
+            /* the end (or the decoder had nothing more but did not say so) */
+            video_deint_flush(v, conv);
             break;
-        if (draining) /* the decoder had nothing more but did not say EOF */
+        }
+        if (r != 0)
             break;
     }
 out:
@@ -894,6 +1006,8 @@ void video_free(struct video *v)
     if (v->errors_total > 1)
         log_debug("%s: %u decode errors skipped", v->path, v->errors_total);
     sws_freeContext(v->sws);
+    avfilter_graph_free(&v->deint);
+    av_frame_free(&v->deint_frame);
     av_buffer_pool_uninit(&v->pool);
     for (int i = 0; i < VIDEO_QUEUE; i++)
         av_frame_free(&v->queue[i]);

@@ -386,3 +386,34 @@ for deg in 90 180 270; do
 done
 check "the unturned clip's quadrants differ from the turned one's (the check can fail)" \
     sh -c "! cmp -s '$T/rot90-ref.png' '$T/rot270-ref.png'"
+
+# --- 1080i-style TV spots: interlaced frames are deinterlaced ----------------------
+# 59.94 fields a second woven into 29.97 frames flagged interlaced (as H.264
+# broadcast spots come); the comb metric is the mean |2*Y(y) - Y(y-1) - Y(y+1)|
+# over the odd lines, high when alternate lines come from different moments.
+ff -f lavfi -i testsrc2=s=720x480:r=60000/1001 -vf 'tinterlace=mode=interleave_top,setfield=tff' \
+    -flags +ilme+ildct -top 1 -c:v libx264 -pix_fmt yuv420p -t 2 "$T/inter.mp4"
+ff -ss 0.5 -i "$T/inter.mp4" -frames:v 1 "$T/inter-woven.png"
+set -- $(store "$T/inter.mp4" mp4)
+playlist "$RTPL" 2 720 480 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
+    "$(slot_vid inter 0 10 $1 $2)")"
+"$PLAYER" --playlist "$RTPL" --screenshot-at 2023-03-10T12:00:00.5 --out "$T/inter.png" \
+    2>>"$T/shot.err"
+comb() {
+    ffmpeg -nostdin -loglevel error -i "$1" -f rawvideo -pix_fmt gray - | python3 -c '
+import sys
+w, h = 720, 480
+raw = sys.stdin.buffer.read()
+tot = n = 0
+for y in range(1, h - 1, 2):
+    a, b, c = raw[(y - 1) * w:y * w], raw[y * w:(y + 1) * w], raw[(y + 1) * w:(y + 2) * w]
+    tot += sum(abs(2 * b[x] - a[x] - c[x]) for x in range(w))
+    n += w
+print(int(100 * tot / n))'
+}
+woven=$(comb "$T/inter-woven.png") shown=$(comb "$T/inter.png")
+echo "# comb metric x100: ffmpeg's woven frame $woven, the player's $shown"
+check "the test clip really combs when woven ($woven)" [ "$woven" -gt 200 ]
+check "an interlaced clip is shown deinterlaced (comb $shown, woven $woven)" \
+    [ $((shown * 2)) -lt "$woven" ]
+check_not "... and its picture is there (not black)" near "$(pix "$T/inter.png" 360 240)" 0 0 0
