@@ -1,6 +1,7 @@
 #include "media/contract.h"
 
 #include <stddef.h>
+#include <string.h>
 
 bool media_video_codec_ok(enum AVCodecID id)
 {
@@ -18,4 +19,27 @@ bool media_video_codec_ok(enum AVCodecID id)
         if (ok[i] == id)
             return true;
     return false;
+}
+
+const char *media_container_ext(const char *demuxer)
+{
+    /* Every demuxer of MEDIA_CONTAINERS, none able to name another file. */
+    static const struct {
+        const char *demuxer, *ext;
+    } containers[] = {
+        {"mov,mp4,m4a,3gp,3g2,mj2", "mp4"},
+        {"matroska,webm", "mkv"},
+        {"avi", "avi"},
+        {"mpegts", "ts"},
+        {"mpeg", "mpg"},
+        {"mxf", "mxf"},
+        {"flv", "flv"},
+        {"asf", "wmv"},
+        {"ogg", "ogv"},
+    };
+
+    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
+        if (strcmp(containers[i].demuxer, demuxer) == 0)
+            return containers[i].ext;
+    return NULL;
 }

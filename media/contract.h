@@ -13,9 +13,15 @@
 #include <libavcodec/codec_id.h>
 
 /* The libavformat demuxers a video may come in (a format_whitelist): MP4
- * and QuickTime, Matroska and WebM, AVI, MPEG-TS and -PS, FLV, ASF/WMV,
+ * and QuickTime, Matroska and WebM, AVI, MPEG-TS and -PS, MXF (XDCAM), FLV, ASF/WMV,
  * Ogg.  Nothing that names other files (HLS, concat) is among them. */
-#define MEDIA_CONTAINERS "mov,matroska,avi,mpegts,mpeg,flv,asf,ogg"
+#define MEDIA_CONTAINERS "mov,matroska,avi,mpegts,mpeg,mxf,flv,asf,ogg"
+
+/* The extension a video is stored under when libavformat's demuxer named
+ * DEMUXER (its full name, "mov,mp4,m4a,3gp,3g2,mj2") read it: "mp4",
+ * "mkv", "avi", "ts", "mpg", "mxf", "flv", "wmv", "ogv"; NULL for a
+ * demuxer outside MEDIA_CONTAINERS. */
+const char *media_container_ext(const char *demuxer);
 
 /* True when the players decode video coded with ID. */
 bool media_video_codec_ok(enum AVCodecID id);

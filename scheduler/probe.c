@@ -35,22 +35,6 @@
 #define MAX_PACKETS 5000
 #define MAX_REPORT_LINES 50
 
-/* Real media containers: libavformat demuxer name -> extension to store
- * under.  Playlists (hls, concat) and anything able to reference another
- * file are not here. */
-static const struct {
-    const char *demuxer, *ext;
-} containers[] = {
-    {"mov,mp4,m4a,3gp,3g2,mj2", "mp4"},
-    {"matroska,webm", "mkv"},
-    {"avi", "avi"},
-    {"mpegts", "ts"},
-    {"mpeg", "mpg"},
-    {"flv", "flv"},
-    {"asf", "wmv"},
-    {"ogg", "ogv"},
-};
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -402,14 +386,6 @@ static int deny_io_open(struct AVFormatContext *s, AVIOContext **pb, const char 
     return AVERROR(EPERM);
 }
 
-static const char *container_ext(const char *demuxer)
-{
-    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
-        if (strcmp(containers[i].demuxer, demuxer) == 0)
-            return containers[i].ext;
-    return NULL;
-}
-
 /* The demuxer libavformat would pick for the LEN bytes at HEAD, or NULL. */
 static const AVInputFormat *guess_format(const uint8_t *head, size_t len)
 {
@@ -551,16 +527,17 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     r = av_probe_input_buffer2(avio, &ifmt, "", NULL, 0, 1 << 20);
     if (r < 0 || !ifmt) {
         ret = err_fail(err, errlen, -EMEDIUMTYPE,
-                       "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, "
+                       "not a video in a known container; use MP4/MOV, Matroska/WebM, AVI, MXF, "
                        "MPEG-TS/PS or FLV");
         goto out_avio;
     }
-    ext = container_ext(ifmt->name);
+    ext = media_container_ext(ifmt->name);
     if (!ext) {
-        ret = err_fail(err, errlen, -EMEDIUMTYPE,
-                       "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, "
-                       "MPEG-TS/PS or FLV",
-                       ifmt->name);
+        ret = err_fail(
+            err, errlen, -EMEDIUMTYPE,
+            "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, MXF, "
+            "MPEG-TS/PS or FLV",
+            ifmt->name);
         goto out_avio;
     }
     fc = avformat_alloc_context();
@@ -710,7 +687,7 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
     if (declared == PL_ITEM_VIDEO)
         return probe_video(fd, size, info, err, errlen);
     guess = guess_format(head, (size_t)n);
-    if (guess && container_ext(guess->name))
+    if (guess && media_container_ext(guess->name))
         return err_fail(err, errlen, -EMEDIUMTYPE,
                         "this is a video, not an image; use type = \"video\"");
     return err_fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",

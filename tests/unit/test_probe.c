@@ -309,6 +309,24 @@ START_TEST(test_broken_videos)
 }
 END_TEST
 
+/* A broadcast spot as XDCAM delivers it: interlaced MPEG-2 4:2:2 in MXF. */
+START_TEST(test_xdcam_mxf)
+{
+    struct sched_media_info info;
+    char err[1024] = "";
+
+    ffmpeg("spot.mxf", "-f lavfi -i testsrc2=size=720x480:rate=60000/1001 "
+                       "-vf tinterlace=mode=interleave_top,setfield=tff -r 30000/1001 "
+                       "-c:v mpeg2video -pix_fmt yuv422p -b:v 8M -flags +ilme+ildct -top 1 "
+                       "-t 1 -f mxf");
+    ck_assert_msg(probe("spot.mxf", PL_ITEM_VIDEO, &info, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(info.ext, "mxf");
+    ck_assert_int_eq(info.width, 720);
+    ck_assert_int_ge(info.duration_ms, 900);
+    ck_assert_int_le(info.duration_ms, 1100);
+}
+END_TEST
+
 /* Codecs FFmpeg decodes but the players do not play are refused by name,
  * with how to convert, instead of accepted and then never shown. */
 START_TEST(test_codecs_outside_the_contract)
@@ -479,6 +497,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_real_videos);
     tcase_add_test(tc, test_broken_videos);
     tcase_add_test(tc, test_codecs_outside_the_contract);
+    tcase_add_test(tc, test_xdcam_mxf);
     tcase_add_test(tc, test_playlists_refused);
     tcase_add_test(tc, test_campaign_outcomes);
     suite_add_tcase(s, tc);
