@@ -31,14 +31,12 @@ struct pending {
 /* A spool file as last seen: settling is judged against it. */
 struct seen {
     char *name;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    int64_t mtime_ns, ctime_ns;
-    pl_ms since;    /* monotonic clock: first seen as it is now */
-    bool closed;    /* inotify: closed after writing, or moved in, since */
-    bool told_open; /* "still open for writing" logged */
-    bool alive;     /* still in the spool during this pass */
+    struct sched_file_id id;
+    int64_t ctime_ns; /* a rename into the spool changes only this */
+    pl_ms since;      /* monotonic clock: first seen as it is now */
+    bool closed;      /* inotify: closed after writing, or moved in, since */
+    bool told_open;   /* "still open for writing" logged */
+    bool alive;       /* still in the spool during this pass */
 };
 
 /* A spool file ready to be read this pass. */
@@ -46,9 +44,8 @@ struct entry {
     char *name;
     char *shown; /* NAME as people read it (utf8_printable) */
     struct sched_file_id id;
-    int64_t ctime_ns, mtime_ns;
-    off_t size;
-    int whole; /* enum whole */
+    int64_t ctime_ns; /* id.mtime_ns and id.size too */
+    int whole;        /* enum whole */
 };
 
 struct sched_ingest {
@@ -213,17 +210,12 @@ static int64_t ns_of(const struct timespec *ts)
     return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
-static bool same_file(const struct seen *w, const struct stat *sb)
-{
-    return w->dev == sb->st_dev && w->ino == sb->st_ino && w->size == sb->st_size &&
-           w->mtime_ns == ns_of(&sb->st_mtim) && w->ctime_ns == ns_of(&sb->st_ctim);
-}
-
 /* The record of NAME, made anew (not closed, seen from WALL on) when the
  * file is not the one last seen under that name.  NULL on out of memory. */
 static struct seen *seen_get(struct sched_ingest *ig, const char *name, const struct stat *sb,
                              pl_ms mono)
 {
+    struct sched_file_id id = sched_file_id_of(sb);
     struct seen *w = NULL;
 
     for (size_t i = 0; i < ig->nseen && !w; i++)
@@ -243,14 +235,11 @@ static struct seen *seen_get(struct sched_ingest *ig, const char *name, const st
         if (!(w->name = strdup(name)))
             return NULL;
         ig->nseen++;
-    } else if (same_file(w, sb)) {
+    } else if (sched_file_id_eq(&w->id, &id) && w->ctime_ns == ns_of(&sb->st_ctim)) {
         w->alive = true;
         return w;
     }
-    w->dev = sb->st_dev;
-    w->ino = sb->st_ino;
-    w->size = sb->st_size;
-    w->mtime_ns = ns_of(&sb->st_mtim);
+    w->id = id;
     w->ctime_ns = ns_of(&sb->st_ctim);
     w->since = mono;
     w->closed = false;
@@ -443,7 +432,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     c = sched_campaign_load(spoolfd, name, shown, cfg, err, ERR_MAX);
     /* Changed while it was read: judge it when it has settled again. */
     if (fstatat(spoolfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || ns_of(&sb.st_ctim) != e->ctime_ns ||
-        sb.st_size != e->size) {
+        sb.st_size != e->id.size) {
         wait_for(ig, wall + (cfg->settle_ms > 100 ? cfg->settle_ms : 100));
         goto out_free;
     }
@@ -474,7 +463,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         goto out_free;
     }
     c->arrived_ns = e->ctime_ns;
-    c->mtime_ns = e->mtime_ns;
+    c->mtime_ns = e->id.mtime_ns;
     /* What disk says now: signagectl may have restored or withdrawn it. */
     if (snprintf(err, ERR_MAX, "%s.cfg", c->id) < ERR_MAX)
         sched_set_refresh(set, st, cfg->tz, err);
@@ -563,7 +552,8 @@ static int entry_cmp(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
 
-    return arrival_cmp(x->ctime_ns, x->mtime_ns, x->shown, y->ctime_ns, y->mtime_ns, y->shown);
+    return arrival_cmp(x->ctime_ns, x->id.mtime_ns, x->shown, y->ctime_ns, y->id.mtime_ns,
+                       y->shown);
 }
 
 static bool in_list(const char *name, const char *const *v, size_t n)
@@ -681,10 +671,8 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
             free(v[n].shown);
             break;
         }
-        v[n].id = (struct sched_file_id){sb.st_dev, sb.st_ino, sb.st_size, ns_of(&sb.st_mtim)};
+        v[n].id = sched_file_id_of(&sb);
         v[n].ctime_ns = ns_of(&sb.st_ctim);
-        v[n].mtime_ns = ns_of(&sb.st_mtim);
-        v[n].size = sb.st_size;
         v[n++].whole = whole;
     }
     /* Oldest first, so that of two versions of a campaign the newer wins. */

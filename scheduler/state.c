@@ -230,18 +230,28 @@ static int move_one(const char *from, const char *to, bool replace)
     return r;
 }
 
+struct sched_file_id sched_file_id_of(const struct stat *sb)
+{
+    return (struct sched_file_id){sb->st_dev, sb->st_ino, sb->st_size,
+                                  (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec};
+}
+
+bool sched_file_id_eq(const struct sched_file_id *a, const struct sched_file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
 bool sched_file_is(const char *path, const struct sched_file_id *id)
 {
     struct stat sb;
+    struct sched_file_id now;
 
     if (!id)
         return true;
     if (lstat(path, &sb) < 0)
         return false;
-    if (sb.st_dev != id->dev)
-        return true;
-    return sb.st_ino == id->ino && sb.st_size == id->size &&
-           (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec == id->mtime_ns;
+    now = sched_file_id_of(&sb);
+    return sb.st_dev != id->dev || sched_file_id_eq(&now, id);
 }
 
 /* TO was moved from FROM but is another file than the one read, put there
@@ -888,22 +898,6 @@ const struct pl_campaign *sched_set_find(const struct sched_set *set, const char
     return i >= 0 ? set->v[i].c : NULL;
 }
 
-static void identity(struct sched_set_entry *e, const struct stat *sb)
-{
-    e->dev = sb->st_dev;
-    e->ino = sb->st_ino;
-    e->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    e->size = sb->st_size;
-}
-
-static bool same_identity(const struct sched_set_entry *e, const struct stat *sb)
-{
-    struct sched_set_entry t;
-
-    identity(&t, sb);
-    return t.dev == e->dev && t.ino == e->ino && t.mtime_ns == e->mtime_ns && t.size == e->size;
-}
-
 int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path)
 {
     long i = set_index(set, c->id);
@@ -933,7 +927,7 @@ int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path
     e->c = c;
     e->serial = ++set->next_serial;
     if (path && stat(path, &sb) == 0)
-        identity(e, &sb);
+        e->id = sched_file_id_of(&sb);
     return 0;
 }
 
@@ -1044,6 +1038,7 @@ int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const
 {
     char id[PL_ID_MAX + 1];
     struct pl_campaign *c;
+    struct sched_file_id now;
     struct stat sb;
     char *path;
     long i;
@@ -1060,7 +1055,8 @@ int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const
         free(path);
         return i >= 0 && sched_set_remove(set, id) == 0 ? 1 : 0;
     }
-    if (i >= 0 && same_identity(&set->v[i], &sb)) {
+    now = sched_file_id_of(&sb);
+    if (i >= 0 && sched_file_id_eq(&set->v[i].id, &now)) {
         free(path);
         return 0;
     }

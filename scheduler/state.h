@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/strbuf.h"
@@ -59,14 +60,21 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
 struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
                                                     const pl_tz *tz, char *err, size_t errlen);
 
-/* Which file a name led to when it was read: a move checks that it moves
- * that file and not one put in its place since. */
+/* Which file a name led to when it was read (a move checks that it moves
+ * that file and not one put in its place since), and whether a file read
+ * before has changed. */
 struct sched_file_id {
     dev_t dev;
     ino_t ino;
     off_t size;
     int64_t mtime_ns;
 };
+
+/* The identity of the file SB describes. */
+struct sched_file_id sched_file_id_of(const struct stat *sb);
+
+/* True when A and B are the same file, unchanged. */
+bool sched_file_id_eq(const struct sched_file_id *a, const struct sched_file_id *b);
 
 /* True when PATH is still (or, after a move on one file system, now) the
  * file ID (NULL: any); a copy across file systems is a new file, and is
@@ -126,12 +134,9 @@ int sched_state_withdraw(const struct sched_state *st, const char *id, char *err
 
 /* The accepted campaigns, sorted by id. */
 struct sched_set_entry {
-    struct pl_campaign *c; /* owned */
-    dev_t dev;             /* identity of campaigns/<id>.cfg when read */
-    ino_t ino;
-    int64_t mtime_ns;
-    off_t size;
-    uint64_t serial; /* unique to this version of the campaign in this set */
+    struct pl_campaign *c;   /* owned */
+    struct sched_file_id id; /* campaigns/<id>.cfg when read */
+    uint64_t serial;         /* unique to this version of the campaign in this set */
 };
 
 struct sched_set {

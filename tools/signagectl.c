@@ -675,6 +675,13 @@ static int republish(const struct ctl *x, const struct sched_state *st,
     return r;
 }
 
+/* Adds what a republish did to the --json answer O. */
+static void json_publish_counts(json_t *o, const struct sched_publish_stats *ps)
+{
+    json_object_set_new(o, "playlists_written", json_integer((json_int_t)ps->written));
+    json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps->failed));
+}
+
 static int cmd_withdraw(struct ctl *x, int argc, char **argv)
 {
     struct sched_state *st;
@@ -695,8 +702,7 @@ static int cmd_withdraw(struct ctl *x, int argc, char **argv)
     if (x->json) {
         json_t *o = json_object();
         json_object_set_new(o, "withdrawn", json_string(argv[0]));
-        json_object_set_new(o, "playlists_written", json_integer((json_int_t)ps.written));
-        json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps.failed));
+        json_publish_counts(o, &ps);
         print_json(o);
     } else {
         printf("withdrew %s; %zu playlists rewritten%s\n"
@@ -831,8 +837,7 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
         json_object_set_new(o, "restored", json_string(argv[0]));
         json_object_set_new(o, "from_version", json_integer((json_int_t)n));
         json_object_set_new(o, "version", json_integer(newv));
-        json_object_set_new(o, "playlists_written", json_integer((json_int_t)ps.written));
-        json_object_set_new(o, "playlists_failed", json_integer((json_int_t)ps.failed));
+        json_publish_counts(o, &ps);
         print_json(o);
     } else if (newv == n) {
         printf("%s: version %lu already plays; nothing changed\n", argv[0], n);
