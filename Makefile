@@ -31,7 +31,11 @@ endif
 # Every library comes from pkg-config; DEB_PKGS below installs them.
 PKGS_CORE   = libconfig icu-uc icu-i18n
 PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter
-PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) libsystemd jansson
+# What partners send that the screens cannot show as is, converted at accept
+# time (scheduler/derive.h): poppler+cairo for PDF, libheif for HEIC/AVIF,
+# libwebpdemux for animated WebP.
+PKGS_DERIVE = poppler-glib cairo libheif libwebpdemux
+PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
 PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 
@@ -42,8 +46,10 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
-	libclang-rt-14-dev clang-format strace imagemagick
-DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv
+	libclang-rt-14-dev clang-format strace imagemagick \
+	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples
+DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
+	heif-enc
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick.
 DEB_FILES = /usr/bin/convert
 

@@ -592,9 +592,9 @@ int pl_cfg_seconds(const config_setting_t *g, const char *name, const char *file
     return 0;
 }
 
-static const char *const item_members[] = {"type",     "file",       "text",
-                                           "duration", "background", "color"};
-#define ITEM_MEMBERS_LIST "type, file, text, duration, background, color"
+static const char *const item_members[] = {"type",       "file",  "text", "duration",
+                                           "background", "color", "page"};
+#define ITEM_MEMBERS_LIST "type, file, text, duration, background, color, page"
 
 /* True when PATH is relative, without ".." components or control bytes. */
 static bool file_path_safe(const char *path)
@@ -632,6 +632,28 @@ static int item_color(const config_setting_t *s, const char *name, const char *f
                      v);
         return -1;
     }
+    return 0;
+}
+
+/* An image item's page = N (a PDF's page).  Returns 0 or -1 with ERR. */
+static int item_page(const config_setting_t *s, const char *file, struct pl_item *it, char *err,
+                     size_t errlen)
+{
+    long long page;
+    int r;
+
+    if (!config_setting_get_member(s, "page"))
+        return 0;
+    if (it->type != PL_ITEM_IMAGE) {
+        pl_cfg_error(err, errlen, file, config_setting_get_member(s, "page"),
+                     "'page' picks a page of a PDF, shown as an image; make the item type = "
+                     "\"image\" or remove it");
+        return -1;
+    }
+    r = pl_cfg_int(s, "page", file, 1, PL_PAGE_MAX, &page, err, errlen);
+    if (r != 0)
+        return -1;
+    it->page = (int)page;
     return 0;
 }
 
@@ -776,6 +798,8 @@ int pl_cfg_item_parse(const config_setting_t *s, const char *file, pl_ms default
         if (!it.file)
             goto out_nomem;
     }
+    if (item_page(s, file, &it, err, errlen) < 0)
+        goto out_clear;
     if (item_color(s, "background", file, &it.background, err, errlen) < 0)
         goto out_clear;
     r = pl_cfg_seconds(s, "duration", file, PL_DURATION_MIN_MS, PL_DURATION_MAX_MS, &it.duration_ms,

@@ -18,6 +18,7 @@
 #define PL_DURATION_MAX_MS INT64_C(86400000)
 /* Text items: at most this many bytes of UTF-8. */
 #define PL_TEXT_MAX 4096
+#define PL_PAGE_MAX 9999 /* page = N of a PDF */
 
 /* Reads LEN bytes of TEXT into CFG (config_init()ed by the caller) as the
  * file FILE.  Accepts a UTF-8 BOM and CRLF line ends; refuses NUL bytes,
@@ -51,7 +52,8 @@ int pl_cfg_seconds(const config_setting_t *g, const char *name, const char *file
                    pl_ms max_ms, pl_ms *out, char *err, size_t errlen);
 
 /* Parses one item group { type = "image"|"video"|"text"; file = ...;
- * text = ...; duration = ...; background = "#rrggbb"; color = "#rrggbb"; }
+ * text = ...; duration = ...; background = "#rrggbb"; color = "#rrggbb";
+ * page = N; } (page: which page of a PDF an image item shows, 1..PL_PAGE_MAX)
  * into OUT (zeroed first; owns its strings on success).  Images and text
  * without duration get DEFAULT_DURATION_MS; a video without one gets 0 (its
  * length is filled in from the probe).  file must be a relative path

@@ -34,7 +34,12 @@ struct pl_item {
     char *text;                 /* text items: UTF-8, '\n' = explicit line break */
     uint32_t background;        /* 0xRRGGBB */
     uint32_t color;             /* 0xRRGGBB */
-    int line;                   /* line in the source file, 0 if unknown (messages only) */
+    int page;                   /* images from a PDF: the page, 1..; 0 = not given (the first) */
+    /* When the screens could not show the file as sent (a PDF, HEIC, an
+     * animated GIF) MEDIA was made from it at accept time: the hex of the
+     * file the operator sent; "" when MEDIA is that file. */
+    char source_sha256[PL_SHA256_HEX];
+    int line; /* line in the source file, 0 if unknown (messages only) */
 };
 
 /* A daypart: on each weekday in DAYS, active from FROM_MIN to TO_MIN minutes

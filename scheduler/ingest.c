@@ -476,7 +476,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         out = reject(ig, e, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
-    switch (sched_probe_campaign(spoolfd, c, err, ERR_MAX)) {
+    switch (sched_probe_campaign(spoolfd, c, st->media, err, ERR_MAX)) {
     case SCHED_PROBE_OK:
         break;
     case SCHED_PROBE_PENDING:
@@ -771,16 +771,23 @@ int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg)
     dirfd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     for (size_t i = 0; i < fb->nitems; i++) {
         struct pl_item *it = &fb->items[i];
-        struct sched_media_info info;
+        struct sched_media_info info = {.derived_fd = -1};
         char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], err[1024];
         bool ok = true;
 
         if (it->type != PL_ITEM_TEXT && it->file) {
-            int r = dirfd < 0 ? -errno
-                              : sched_probe_file(dirfd, it->file, it->type, &info, err, sizeof err);
-            if (r == 0)
+            int r = dirfd < 0 ? -errno : sched_probe_item(dirfd, it, &info, err, sizeof err);
+            if (r == 0 && info.derived_fd >= 0)
+                r = sched_store_put_fd(st->media, info.derived_fd, it->file, info.ext, sha, media,
+                                       err, sizeof err);
+            else if (r == 0)
                 r = sched_store_put(st->media, dirfd, it->file, info.ext, info.sha256,
                                     max_bytes(it->type), sha, media, err, sizeof err);
+            if (r == 0) {
+                memcpy(it->source_sha256, info.source_sha256, PL_SHA256_HEX);
+                it->type = info.type;
+            }
+            sched_media_info_release(&info);
             if (r < 0) {
                 if (dirfd < 0)
                     snprintf(err, sizeof err, "%s: %s", cfg->dir, strerror(-r));

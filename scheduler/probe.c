@@ -26,6 +26,8 @@
 #include "common/safeopen.h"
 #include "common/strbuf.h"
 #include "media/contract.h"
+#include "scheduler/derive.h"
+#include "scheduler/store.h"
 #include "playlists/cfgutil.h"
 
 #define MSG_MAX 1024
@@ -229,13 +231,104 @@ out_free:
     return ret;
 }
 
-static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
+/* Reads all SIZE bytes of FD into a new buffer *OUT.  Returns 0 or -errno
+ * with ERR filled. */
+static int read_whole(int fd, uint64_t size, uint8_t **out, char *err, size_t errlen)
+{
+    uint8_t *data = malloc(size ? (size_t)size : 1);
+    ssize_t n;
+
+    *out = NULL;
+    if (!data)
+        return err_fail(err, errlen, -ENOMEM, "out of memory");
+    n = pread_full(fd, data, (size_t)size, 0);
+    if (n < 0) {
+        free(data);
+        return err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+    }
+    if ((size_t)n < size) {
+        free(data);
+        return err_fail(err, errlen, -EINVAL,
+                        "the file shrank while being read; copy it in whole "
+                        "(write to a .part name, then rename)");
+    }
+    *out = data;
+    return 0;
+}
+
+static int probe_fd(int fd, const struct sched_probe_req *req, struct sched_media_info *info,
+                    char *err, size_t errlen);
+
+/* A file the screens cannot show as sent: the LEN bytes at DATA (already
+ * read and hashed into INFO->source_sha256) converted in a child process,
+ * and the result probed like any medium. */
+static int probe_derived(const uint8_t *data, size_t len, enum sched_derive_kind kind,
+                         const struct sched_probe_req *req, struct sched_media_info *info,
+                         char *err, size_t errlen)
+{
+    struct sched_derive_req dr = {kind, data, len, req->page, req->duration_ms, req->background};
+    struct sched_probe_req again = {PL_ITEM_IMAGE, 0, 0, 0};
+    struct sched_derived d;
+    char src[PL_SHA256_HEX], msg[MSG_MAX];
+    int r;
+
+    if (req->declared == PL_ITEM_VIDEO && (kind == SCHED_DERIVE_PDF || kind == SCHED_DERIVE_HEIF))
+        return err_fail(err, errlen, -EMEDIUMTYPE,
+                        "this is a %s, not a video; use type = \"image\" (with a duration)",
+                        kind == SCHED_DERIVE_PDF ? "PDF document" : "HEIF/AVIF image");
+    if (req->page && kind != SCHED_DERIVE_PDF)
+        return err_fail(err, errlen, -EINVAL,
+                        "page = %d picks a page of a PDF, but this is a %s; remove page", req->page,
+                        sched_derive_kind_name(kind));
+    memcpy(src, info->source_sha256, sizeof src);
+    r = sched_derive(&dr, &d, msg, sizeof msg);
+    if (r < 0)
+        return err_fail(err, errlen, r, "%s", msg);
+    again.declared = d.type;
+    r = probe_fd(d.fd, &again, info, msg, sizeof msg);
+    if (r < 0) {
+        close(d.fd);
+        return err_fail(err, errlen, -EINVAL,
+                        "the %s could not be converted into something "
+                        "the screens show (%s); export it as PNG, JPEG or MP4",
+                        sched_derive_kind_name(kind), msg);
+    }
+    memcpy(info->source_sha256, src, sizeof src);
+    info->source_kind = sched_derive_kind_name(kind);
+    info->pages = d.pages;
+    info->derived_fd = d.fd;
+    return 0;
+}
+
+/* Reads the file, hashes it as sent, and converts it as probe_derived(). */
+static int probe_convert(int fd, uint64_t size, enum sched_derive_kind kind,
+                         const struct sched_probe_req *req, struct sched_media_info *info,
+                         char *err, size_t errlen)
+{
+    uint8_t *data;
+    int r;
+
+    if (size > SCHED_IMAGE_MAX_BYTES)
+        return err_fail(err, errlen, -EFBIG,
+                        "the %s is %" PRIu64 " bytes; at most 64 MiB are allowed, export it "
+                        "smaller",
+                        sched_derive_kind_name(kind), size);
+    r = read_whole(fd, size, &data, err, errlen);
+    if (r < 0)
+        return r;
+    r = hash_buffer(data, (size_t)size, info->source_sha256, err, errlen);
+    if (r == 0)
+        r = probe_derived(data, (size_t)size, kind, req, info, err, errlen);
+    free(data);
+    return r;
+}
+
+static int probe_image(int fd, uint64_t size, const struct sched_probe_req *req,
                        struct sched_media_info *info, char *err, size_t errlen)
 {
     struct imghdr hdr;
     uint8_t *data;
     char msg[MSG_MAX];
-    ssize_t n;
     int r;
 
     if (size > SCHED_IMAGE_MAX_BYTES)
@@ -243,20 +336,9 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
                         "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
                         "smaller",
                         size);
-    data = malloc(size ? (size_t)size : 1);
-    if (!data)
-        return err_fail(err, errlen, -ENOMEM, "out of memory");
-    n = pread_full(fd, data, (size_t)size, 0);
-    if (n < 0) {
-        r = err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
-        goto out_free;
-    }
-    if ((size_t)n < size) {
-        r = err_fail(err, errlen, -EINVAL,
-                     "the file shrank while being read; copy it in whole "
-                     "(write to a .part name, then rename)");
-        goto out_free;
-    }
+    r = read_whole(fd, size, &data, err, errlen);
+    if (r < 0)
+        return r;
     r = imghdr_parse(data, (size_t)size, &hdr, msg, sizeof msg);
     if (r == -ENOTSUP) {
         r = err_fail(err, errlen, -EMEDIUMTYPE, "%s", msg);
@@ -266,10 +348,22 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
         r = err_fail(err, errlen, -EINVAL, "%s; export the image again", msg);
         goto out_free;
     }
-    if (declared == PL_ITEM_VIDEO) {
+    if (hdr.format == IMGHDR_WEBP && hdr.animated) {
+        r = hash_buffer(data, (size_t)size, info->source_sha256, err, errlen);
+        if (r == 0)
+            r = probe_derived(data, (size_t)size, SCHED_DERIVE_WEBP_ANIM, req, info, err, errlen);
+        goto out_free;
+    }
+    if (req->declared == PL_ITEM_VIDEO) {
         r = err_fail(err, errlen, -EMEDIUMTYPE,
                      "this is a %s image, not a video; use type = \"image\" (with a duration)",
                      imghdr_format_name(hdr.format));
+        goto out_free;
+    }
+    if (req->page) {
+        r = err_fail(err, errlen, -EINVAL,
+                     "page = %d picks a page of a PDF, but this is a %s image; remove page",
+                     req->page, imghdr_format_name(hdr.format));
         goto out_free;
     }
     /* Decompression bombs are refused on their header, before any decode. */
@@ -280,11 +374,6 @@ static int probe_image(int fd, uint64_t size, enum pl_item_type declared,
                      "scale it down",
                      imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
                      SCHED_IMAGE_MAX_SIDE);
-        goto out_free;
-    }
-    if (hdr.format == IMGHDR_WEBP && hdr.animated) {
-        r = err_fail(err, errlen, -EMEDIUMTYPE,
-                     "animated WebP is not supported; convert it to a video (type = \"video\")");
         goto out_free;
     }
     if (hdr.format == IMGHDR_JPEG && !jpeg_has_eoi(data, (size_t)size, hdr.header_bytes)) {
@@ -641,6 +730,13 @@ static const char *describe_bytes(const uint8_t *p, size_t len)
 {
     size_t printable = 0;
 
+    if (len >= 4 && (memcmp(p, "II*\0", 4) == 0 || memcmp(p, "MM\0*", 4) == 0))
+        return " (it is a TIFF image)";
+    if (len >= 2 && memcmp(p, "BM", 2) == 0)
+        return " (it looks like a BMP image)";
+    if (memmem(p, len < 4096 ? len : 4096, "<svg", 4))
+        return " (it is an SVG drawing)";
+
     for (size_t i = 0; i < len; i++)
         if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t' || (p[i] >= 0x20 && p[i] != 0x7f))
             printable++;
@@ -649,11 +745,20 @@ static const char *describe_bytes(const uint8_t *p, size_t len)
     return "";
 }
 
-int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
-                   size_t errlen)
+void sched_media_info_release(struct sched_media_info *info)
+{
+    if (info->source_sha256[0] && info->derived_fd >= 0)
+        close(info->derived_fd);
+    info->derived_fd = -1;
+}
+
+static int probe_fd(int fd, const struct sched_probe_req *req, struct sched_media_info *info,
+                    char *err, size_t errlen)
 {
     uint8_t head[HEAD_BYTES];
     const AVInputFormat *guess;
+    enum pl_item_type declared = req->declared;
+    enum sched_derive_kind kind;
     struct stat st;
     uint64_t size;
     ssize_t n;
@@ -661,6 +766,7 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
 
     pthread_once(&probe_log_once, probe_log_setup);
     memset(info, 0, sizeof *info);
+    info->derived_fd = -1;
     if (err && errlen)
         err[0] = '\0';
     if (declared != PL_ITEM_IMAGE && declared != PL_ITEM_VIDEO)
@@ -681,26 +787,46 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
     n = pread_full(fd, head, sizeof head, 0);
     if (n < 0)
         return err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
+    kind = sched_derive_sniff(head, (size_t)n);
+    if (kind != SCHED_DERIVE_NONE)
+        return probe_convert(fd, size, kind, req, info, err, errlen);
     f = imghdr_sniff(head, (size_t)n);
     if (f != IMGHDR_UNKNOWN)
-        return probe_image(fd, size, declared, info, err, errlen);
+        return probe_image(fd, size, req, info, err, errlen);
     if (declared == PL_ITEM_VIDEO)
         return probe_video(fd, size, info, err, errlen);
     guess = guess_format(head, (size_t)n);
     if (guess && media_container_ext(guess->name))
         return err_fail(err, errlen, -EMEDIUMTYPE,
                         "this is a video, not an image; use type = \"video\"");
-    return err_fail(err, errlen, -EMEDIUMTYPE, "not a PNG, JPEG or WebP image%s",
+    return err_fail(err, errlen, -EMEDIUMTYPE,
+                    "not an image the screens show%s; use PNG, JPEG, WebP, GIF, HEIC/AVIF or "
+                    "PDF (a TIFF or SVG: export it as PNG)",
                     describe_bytes(head, (size_t)n));
 }
 
-int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
-                     struct sched_media_info *info, char *err, size_t errlen)
+int sched_probe_fd_req(int fd, const struct sched_probe_req *req, struct sched_media_info *info,
+                       char *err, size_t errlen)
+{
+    return probe_fd(fd, req, info, err, errlen);
+}
+
+int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
+                   size_t errlen)
+{
+    struct sched_probe_req req = {declared, 0, 0, 0};
+
+    return probe_fd(fd, &req, info, err, errlen);
+}
+
+static int probe_file(int basefd, const char *relpath, const struct sched_probe_req *req,
+                      struct sched_media_info *info, char *err, size_t errlen)
 {
     char msg[MSG_MAX];
     int fd, r;
 
     memset(info, 0, sizeof *info);
+    info->derived_fd = -1;
     if (err && errlen)
         err[0] = '\0';
     fd = safeopen_read(basefd, relpath, SCHED_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
@@ -710,11 +836,27 @@ int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared
                             msg);
         return err_fail(err, errlen, fd, "%s", msg);
     }
-    r = sched_probe_fd(fd, declared, info, msg, sizeof msg);
+    r = probe_fd(fd, req, info, msg, sizeof msg);
     close(fd);
     if (r < 0)
         return err_fail(err, errlen, r, "'%s': %s", relpath, msg);
     return 0;
+}
+
+int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
+                     struct sched_media_info *info, char *err, size_t errlen)
+{
+    struct sched_probe_req req = {declared, 0, 0, 0};
+
+    return probe_file(basefd, relpath, &req, info, err, errlen);
+}
+
+int sched_probe_item(int basefd, const struct pl_item *it, struct sched_media_info *info, char *err,
+                     size_t errlen)
+{
+    struct sched_probe_req req = {it->type, it->page, it->duration_ms, it->background};
+
+    return probe_file(basefd, it->file, &req, info, err, errlen);
 }
 
 /* Lines of a campaign report, capped. */
@@ -751,8 +893,8 @@ static void lines_copy(const struct lines *l, const char *name, char *err, size_
     }
 }
 
-enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, char *err,
-                                             size_t errlen)
+enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
+                                             const char *media_dir, char *err, size_t errlen)
 {
     const char *name = c->source ? c->source : (c->id ? c->id : "campaign");
     struct sched_media_info *infos;
@@ -784,7 +926,16 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, 
                       i + 1);
             continue;
         }
-        r = sched_probe_file(basefd, it->file, it->type, &infos[i], msg, sizeof msg);
+        r = sched_probe_item(basefd, it, &infos[i], msg, sizeof msg);
+        if (r == 0 && infos[i].derived_fd >= 0 && media_dir) {
+            char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], why[MSG_MAX / 2];
+            r = sched_store_put_fd(media_dir, infos[i].derived_fd, it->file, infos[i].ext, sha,
+                                   media, why, sizeof why);
+            if (r < 0)
+                snprintf(msg, sizeof msg, "cannot store what '%.200s' was converted into: %s",
+                         it->file, why);
+        }
+        sched_media_info_release(&infos[i]);
         if (r == -ENOENT) {
             /* Kept in both: a pending report, or part of a bad one. */
             lines_add(&pending,
@@ -795,13 +946,19 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, 
         } else if (r < 0) {
             nbad++;
             lines_add(&all, "%s%s: error: %s", name, line, msg);
-        } else if (it->type == PL_ITEM_VIDEO && it->duration_ms == 0 &&
+        } else if (infos[i].type == PL_ITEM_VIDEO && it->duration_ms == 0 &&
                    infos[i].duration_ms < PL_DURATION_MIN_MS) {
             nbad++;
-            lines_add(&all,
-                      "%s%s: error: '%s': cannot tell how long the video is (%" PRId64 " ms); "
-                      "add duration = <seconds>; to the item, at least 1",
-                      name, line, it->file, infos[i].duration_ms);
+            if (infos[i].duration_ms > 0)
+                lines_add(&all,
+                          "%s%s: error: '%s' lasts only %.2f s, and an item shows for at least "
+                          "1 s; add duration = 1; (or more) to the item: its last frame stays",
+                          name, line, it->file, (double)infos[i].duration_ms / 1000);
+            else
+                lines_add(&all,
+                          "%s%s: error: '%s': the video does not say how long it is; add "
+                          "duration = <seconds>; to the item, at least 1",
+                          name, line, it->file);
         }
     }
     if (nbad) {
@@ -821,6 +978,8 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, 
         if (it->type != PL_ITEM_IMAGE && it->type != PL_ITEM_VIDEO)
             continue;
         memcpy(it->sha256, infos[i].sha256, PL_SHA256_HEX);
+        memcpy(it->source_sha256, infos[i].source_sha256, PL_SHA256_HEX);
+        it->type = infos[i].type; /* an animation is played as a video */
         if (it->type == PL_ITEM_VIDEO && it->duration_ms == 0)
             it->duration_ms = infos[i].duration_ms;
         sb_printf(&m, "media/%s.%s", infos[i].sha256, infos[i].ext);

@@ -27,16 +27,35 @@
 
 enum sched_probe_result { SCHED_PROBE_OK, SCHED_PROBE_PENDING, SCHED_PROBE_BAD };
 
-/* What a medium turned out to be. */
-struct sched_media_info {
-    enum pl_item_type type;     /* PL_ITEM_IMAGE or PL_ITEM_VIDEO, by content */
-    char sha256[PL_SHA256_HEX]; /* of all its bytes */
-    const char *ext;            /* extension to store it under: "png", "mp4", ... (static) */
-    uint64_t size;              /* bytes */
-    int width, height;          /* as stored (images: before EXIF orientation) */
-    int orientation;            /* images: EXIF 1..8; videos: 1 */
-    pl_ms duration_ms;          /* videos: from the container or stream; images: 0 */
+/* What is asked of a medium: the item's declared type and the settings a
+ * conversion at accept time needs (scheduler/derive.h). */
+struct sched_probe_req {
+    enum pl_item_type declared;
+    int page;            /* page = N of a PDF; 0 = not given */
+    pl_ms duration_ms;   /* the item's duration (animations fill it); 0 = none given */
+    uint32_t background; /* the item's background, under an animation's transparency */
 };
+
+/* What a medium turned out to be.  For a file the screens cannot show as
+ * sent (PDF, HEIC, AVIF, GIF, animated WebP) everything below but
+ * SOURCE_SHA256 describes the medium made from it at accept time. */
+struct sched_media_info {
+    enum pl_item_type type;            /* PL_ITEM_IMAGE or PL_ITEM_VIDEO, by content */
+    char sha256[PL_SHA256_HEX];        /* of all its bytes */
+    const char *ext;                   /* extension to store it under: "png", "mp4", ... (static) */
+    uint64_t size;                     /* bytes */
+    int width, height;                 /* as stored (images: before EXIF orientation) */
+    int orientation;                   /* images: EXIF 1..8; videos: 1 */
+    pl_ms duration_ms;                 /* videos: from the container or stream; images: 0 */
+    char source_sha256[PL_SHA256_HEX]; /* made at accept time: hash of the file as sent, else "" */
+    const char *source_kind;           /* made at accept time: "PDF", "HEIF/AVIF", ... */
+    int pages;                         /* a PDF's page count */
+    int derived_fd;                    /* made at accept time: the result, from offset 0; else -1 */
+};
+
+/* Closes what a probe left open in INFO (the made medium); harmless on an
+ * INFO no probe filled in. */
+void sched_media_info_release(struct sched_media_info *info);
 
 /* Checks the medium open as FD (a regular file, read from offset 0 with
  * pread; the file position is left alone) that the campaign declares as
@@ -50,20 +69,34 @@ struct sched_media_info {
 int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
                    size_t errlen);
 
+/* The same with the item's settings in REQ: a PDF, HEIC, AVIF, GIF or
+ * animated WebP is converted (scheduler/derive.h) and INFO describes the
+ * result, whose bytes are in INFO->derived_fd; release INFO after use.
+ * An animation becomes a video even when declared an image. */
+int sched_probe_fd_req(int fd, const struct sched_probe_req *req, struct sched_media_info *info,
+                       char *err, size_t errlen);
+
 /* Opens RELPATH beneath BASEFD with safeopen and probes it as above.
  * Returns 0, -ENOENT when the file (or a directory on its path) does not
  * exist yet, or another negative errno with ERR filled. */
 int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
                      struct sched_media_info *info, char *err, size_t errlen);
 
+/* Probes the medium of item IT (IT->file beneath BASEFD) with the item's
+ * settings, as sched_probe_fd_req(); release INFO after use. */
+int sched_probe_item(int basefd, const struct pl_item *it, struct sched_media_info *info, char *err,
+                     size_t errlen);
+
 /* Probes every image and video item of C beneath BASEFD.  On OK fills each
  * such item's sha256, its media ("media/<sha256>.<ext>", the path it will
  * have once stored; the old value is freed), and a video's duration_ms when
- * the campaign gave none.  PENDING: some file is missing and nothing else is
- * wrong; ERR names the missing files.  BAD: ERR lists every problem, one
- * "NAME:LINE: error: FILE: ..." per line (NAME is C->source), missing files
- * included; items are left untouched. */
-enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c, char *err,
-                                             size_t errlen);
+ * the campaign gave none.  Media made at accept time are stored in
+ * MEDIA_DIR at once when it is not NULL (`signagectl check` passes NULL);
+ * their items get source_sha256, and an animation's item becomes a video.  PENDING: some file is
+ * missing and nothing else is wrong; ERR names the missing files.  BAD: ERR lists every problem,
+ * one "NAME:LINE: error: FILE: ..." per line (NAME is C->source), missing files included; items are
+ * left untouched. */
+enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
+                                             const char *media_dir, char *err, size_t errlen);
 
 #endif

@@ -437,6 +437,10 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
             sb_puts(out, "; media = ");
             put_str(out, it->media ? it->media : "");
             sb_printf(out, "; sha256 = \"%s\";", it->sha256);
+            if (it->page)
+                sb_printf(out, " page = %d;", it->page);
+            if (it->source_sha256[0])
+                sb_printf(out, " source_sha256 = \"%s\";", it->source_sha256);
         }
         sb_printf(out, " line = %d; }%s\n", it->line, i + 1 < c->nitems ? "," : "");
     }
@@ -559,7 +563,7 @@ static int parse_item(const config_setting_t *s, const char *file, struct pl_ite
                       size_t errlen)
 {
     const char *type, *sha = NULL, *col;
-    long long dur, line = 0;
+    long long dur, line = 0, page = 0;
     int t;
 
     it->line = config_setting_source_line(s);
@@ -601,6 +605,17 @@ static int parse_item(const config_setting_t *s, const char *file, struct pl_ite
         return -1;
     }
     memcpy(it->sha256, sha, 65);
+    if (pl_cfg_int(s, "page", file, 1, PL_PAGE_MAX, &page, err, errlen) < 0)
+        return -1;
+    it->page = (int)page;
+    sha = NULL;
+    if (pl_cfg_string(s, "source_sha256", file, &sha, err, errlen) < 0 ||
+        (sha && !sha_valid(sha))) {
+        pl_cfg_error(err, errlen, file, s, "\"source_sha256\" must be 64 lowercase hex digits");
+        return -1;
+    }
+    if (sha)
+        memcpy(it->source_sha256, sha, 65);
     return 0;
 }
 

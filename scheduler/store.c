@@ -109,14 +109,74 @@ static bool ext_ok(const char *ext)
     return true;
 }
 
+/* Copies the open file IN (from where it stands) into MEDIA_DIR as
+ * <sha256>.<EXT>, hashing while copying; NAME says what it is in messages.
+ * EXPECT_SHA, when not NULL or "", must be the hash of what was copied. */
+static int store_copy(const char *media_dir, int in, const char *name, const char *ext,
+                      const char *expect_sha, char sha_out[PL_SHA256_HEX],
+                      char media_out[SCHED_MEDIA_PATH_MAX], char *err, size_t errlen)
+{
+    char hex[PL_SHA256_HEX];
+    char *tmp = NULL, *final = NULL;
+    int out, r;
+
+    if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0)
+        return -ENOMEM;
+    out = mkostemp(tmp, O_CLOEXEC);
+    if (out < 0) {
+        r = -errno;
+        snprintf(err, errlen, "%s: cannot create a file in the store: %s", media_dir, strerror(-r));
+        free(tmp);
+        return r;
+    }
+    r = hash_copy(in, out, hex);
+    if (r == 0 && fchmod(out, 0444) < 0)
+        r = -errno;
+    if (r == 0 && fsync(out) < 0)
+        r = -errno;
+    if (close(out) < 0 && r == 0)
+        r = -errno;
+    if (r < 0) {
+        snprintf(err, errlen, "'%s': cannot copy into %s: %s", name, media_dir, strerror(-r));
+        goto out_unlink;
+    }
+    if (expect_sha && expect_sha[0] && strcmp(hex, expect_sha) != 0) {
+        snprintf(err, errlen,
+                 "'%s' changed while it was being accepted; drop the campaign "
+                 "again once the file is complete",
+                 name);
+        r = -ESTALE;
+        goto out_unlink;
+    }
+    if (asprintf(&final, "%s/%s.%s", media_dir, hex, ext) < 0) {
+        final = NULL;
+        r = -ENOMEM;
+        goto out_unlink;
+    }
+    /* link() never replaces: an existing store file stays as it is. */
+    if (link(tmp, final) < 0 && errno != EEXIST) {
+        r = -errno;
+        snprintf(err, errlen, "%s: cannot add to the store: %s", final, strerror(-r));
+        goto out_unlink;
+    }
+    atomic_sync_dir(media_dir);
+    memcpy(sha_out, hex, PL_SHA256_HEX);
+    snprintf(media_out, SCHED_MEDIA_PATH_MAX, "media/%s.%s", hex, ext);
+out_unlink:
+    unlink(tmp);
+    free(tmp);
+    free(final);
+    return r;
+}
+
 int sched_store_put(const char *media_dir, int dirfd, const char *relpath, const char *ext,
                     const char *expect_sha, uint64_t max_bytes, char sha_out[PL_SHA256_HEX],
                     char media_out[SCHED_MEDIA_PATH_MAX], char *err, size_t errlen)
 {
-    char extbuf[8], hex[PL_SHA256_HEX], why[256];
-    char *tmp = NULL, *final = NULL;
+    char extbuf[8], why[256];
+    char *final = NULL;
     struct stat sb;
-    int in, out = -1, r;
+    int in, r;
 
     if (!ext)
         ext = sched_store_ext(relpath, extbuf);
@@ -138,64 +198,28 @@ int sched_store_put(const char *media_dir, int dirfd, const char *relpath, const
             return 0;
         }
         free(final);
-        final = NULL;
     }
     in = safeopen_read(dirfd, relpath, max_bytes, NULL, why, sizeof why);
     if (in < 0) {
         snprintf(err, errlen, "%s", why);
         return in;
     }
-    if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0) {
-        tmp = NULL;
-        r = -ENOMEM;
-        goto out_close;
-    }
-    out = mkostemp(tmp, O_CLOEXEC);
-    if (out < 0) {
-        r = -errno;
-        snprintf(err, errlen, "%s: cannot create a file in the store: %s", media_dir, strerror(-r));
-        free(tmp);
-        tmp = NULL;
-        goto out_close;
-    }
-    r = hash_copy(in, out, hex);
-    if (r == 0 && fchmod(out, 0444) < 0)
-        r = -errno;
-    if (r == 0 && fsync(out) < 0)
-        r = -errno;
-    if (close(out) < 0 && r == 0)
-        r = -errno;
-    if (r < 0) {
-        snprintf(err, errlen, "'%s': cannot copy into %s: %s", relpath, media_dir, strerror(-r));
-        goto out_unlink;
-    }
-    if (expect_sha && expect_sha[0] && strcmp(hex, expect_sha) != 0) {
-        snprintf(err, errlen,
-                 "'%s' changed while it was being accepted; drop the campaign "
-                 "again once the file is complete",
-                 relpath);
-        r = -ESTALE;
-        goto out_unlink;
-    }
-    if (asprintf(&final, "%s/%s.%s", media_dir, hex, ext) < 0) {
-        final = NULL;
-        r = -ENOMEM;
-        goto out_unlink;
-    }
-    /* link() never replaces: an existing store file stays as it is. */
-    if (link(tmp, final) < 0 && errno != EEXIST) {
-        r = -errno;
-        snprintf(err, errlen, "%s: cannot add to the store: %s", final, strerror(-r));
-        goto out_unlink;
-    }
-    atomic_sync_dir(media_dir);
-    memcpy(sha_out, hex, PL_SHA256_HEX);
-    snprintf(media_out, SCHED_MEDIA_PATH_MAX, "media/%s.%s", hex, ext);
-out_unlink:
-    unlink(tmp);
-out_close:
+    r = store_copy(media_dir, in, relpath, ext, expect_sha, sha_out, media_out, err, errlen);
     close(in);
-    free(tmp);
-    free(final);
     return r;
+}
+
+int sched_store_put_fd(const char *media_dir, int fd, const char *name, const char *ext,
+                       char sha_out[PL_SHA256_HEX], char media_out[SCHED_MEDIA_PATH_MAX], char *err,
+                       size_t errlen)
+{
+    if (!ext_ok(ext)) {
+        snprintf(err, errlen, "'%s': bad store extension \"%s\"", name, ext);
+        return -EINVAL;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        snprintf(err, errlen, "'%s': %s", name, strerror(errno));
+        return -errno;
+    }
+    return store_copy(media_dir, fd, name, ext, NULL, sha_out, media_out, err, errlen);
 }

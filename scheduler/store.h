@@ -29,6 +29,13 @@ int sched_store_put(const char *media_dir, int dirfd, const char *relpath, const
                     const char *expect_sha, uint64_t max_bytes, char sha_out[PL_SHA256_HEX],
                     char media_out[SCHED_MEDIA_PATH_MAX], char *err, size_t errlen);
 
+/* Copies the whole open file FD (a medium made at accept time, e.g. a
+ * memfd) into MEDIA_DIR as <sha256>.<EXT>, like sched_store_put; NAME
+ * names it in messages.  Returns 0 or -errno with ERR filled. */
+int sched_store_put_fd(const char *media_dir, int fd, const char *name, const char *ext,
+                       char sha_out[PL_SHA256_HEX], char media_out[SCHED_MEDIA_PATH_MAX], char *err,
+                       size_t errlen);
+
 /* Hashes the rest of the open file FD with SHA-256 into HEX.  Returns 0 or
  * -errno. */
 int sched_store_hash_fd(int fd, char hex[PL_SHA256_HEX]);

@@ -146,7 +146,7 @@ static int check_one(struct ctl *x, const char *file, json_t *arr)
     c = sched_campaign_load(dirfd, base, file, x->cfg, err, 65536);
     if (!c)
         goto out_report;
-    switch (sched_probe_campaign(dirfd, c, err, 65536)) {
+    switch (sched_probe_campaign(dirfd, c, NULL, err, 65536)) {
     case SCHED_PROBE_OK:
         bad = 0;
         break;

@@ -143,8 +143,6 @@ START_TEST(test_broken_images)
 
     ffmpeg("ok.png", "-f lavfi -i testsrc=size=320x240 -frames:v 1");
     ffmpeg("ok.jpg", "-f lavfi -i testsrc=size=320x240 -frames:v 1");
-    ffmpeg("anim.webp", "-f lavfi -i testsrc=size=32x32:rate=5 -t 1 -c:v libwebp_anim -loop 0");
-    ffmpeg("a.gif", "-f lavfi -i testsrc=size=32x32 -frames:v 1");
 
     truncated_copy("ok.png", "cut.png", file_size("ok.png") / 2);
     ck_assert_int_eq(probe("cut.png", PL_ITEM_IMAGE, &info, err, sizeof err), -EINVAL);
@@ -169,14 +167,23 @@ START_TEST(test_broken_images)
 
     write_file("text.png", text, sizeof text - 1);
     ck_assert_int_eq(probe("text.png", PL_ITEM_IMAGE, &info, err, sizeof err), -EMEDIUMTYPE);
-    assert_has(err, "'text.png': not a PNG, JPEG or WebP image (it looks like text)");
+    assert_has(err, "'text.png': not an image the screens show (it looks like text); use PNG, "
+                    "JPEG, WebP, GIF, HEIC/AVIF or PDF");
+    /* TIFF and SVG are named, with the way out. */
+    ffmpeg("scan.tif", "-f lavfi -i testsrc=size=32x32 -frames:v 1");
+    ck_assert_int_eq(probe("scan.tif", PL_ITEM_IMAGE, &info, err, sizeof err), -EMEDIUMTYPE);
+    assert_has(err, "'scan.tif': not an image the screens show (it is a TIFF image)");
+    assert_has(err, "export it as PNG");
+    {
+        static const char svg[] =
+            "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n";
+        write_file("logo.svg", svg, sizeof svg - 1);
+    }
+    ck_assert_int_eq(probe("logo.svg", PL_ITEM_IMAGE, &info, err, sizeof err), -EMEDIUMTYPE);
+    assert_has(err, "(it is an SVG drawing)");
     write_file("empty.jpg", "", 0);
     ck_assert_int_eq(probe("empty.jpg", PL_ITEM_IMAGE, &info, err, sizeof err), -ENODATA);
     assert_has(err, "'empty.jpg': the file is empty");
-    ck_assert_int_eq(probe("a.gif", PL_ITEM_IMAGE, &info, err, sizeof err), -EMEDIUMTYPE);
-    assert_has(err, "GIF images are not supported");
-    ck_assert_int_eq(probe("anim.webp", PL_ITEM_IMAGE, &info, err, sizeof err), -EMEDIUMTYPE);
-    assert_has(err, "animated WebP");
     /* An image declared as a video. */
     ck_assert_int_eq(probe("ok.jpg", PL_ITEM_VIDEO, &info, err, sizeof err), -EMEDIUMTYPE);
     assert_has(err, "this is a JPEG image, not a video; use type = \"image\"");
@@ -211,6 +218,204 @@ START_TEST(test_broken_images)
     close(fd);
     ck_assert_int_eq(probe("huge.mp4", PL_ITEM_VIDEO, &info, err, sizeof err), -EFBIG);
     assert_has(err, "4 GiB");
+}
+END_TEST
+
+/* Writes a PDF of NPAGES A4 pages, each filled with one colour from
+ * COLOURS ("r g b" in 0..1), by hand: objects, xref table, trailer. */
+static void write_pdf(const char *name, int npages, const char *const *colours)
+{
+    char out[8192], obj[512], content[128];
+    long offs[64];
+    int n = 0, len, nobj = 2 + 2 * npages;
+
+    len = snprintf(out, sizeof out, "%%PDF-1.4\n");
+    offs[++n] = len;
+    len += snprintf(out + len, sizeof out - (size_t)len,
+                    "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    {
+        char kids[256] = "";
+        for (int i = 0; i < npages; i++)
+            snprintf(kids + strlen(kids), sizeof kids - strlen(kids), "%d 0 R ", 3 + 2 * i);
+        offs[++n] = len;
+        len += snprintf(out + len, sizeof out - (size_t)len,
+                        "2 0 obj\n<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n", kids, npages);
+    }
+    for (int i = 0; i < npages; i++) {
+        int clen = snprintf(content, sizeof content, "%s rg 0 0 595 842 re f", colours[i]);
+        snprintf(obj, sizeof obj,
+                 "%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                 ">>\nendobj\n",
+                 3 + 2 * i, 4 + 2 * i);
+        offs[++n] = len;
+        len += snprintf(out + len, sizeof out - (size_t)len, "%s", obj);
+        offs[++n] = len;
+        len += snprintf(out + len, sizeof out - (size_t)len,
+                        "%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", 4 + 2 * i,
+                        clen, content);
+    }
+    {
+        long xref = len;
+        len += snprintf(out + len, sizeof out - (size_t)len, "xref\n0 %d\n0000000000 65535 f \n",
+                        nobj + 1);
+        for (int i = 1; i <= nobj; i++)
+            len += snprintf(out + len, sizeof out - (size_t)len, "%010ld 00000 n \n", offs[i]);
+        len += snprintf(out + len, sizeof out - (size_t)len,
+                        "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n", nobj + 1,
+                        xref);
+    }
+    ck_assert_int_lt(len, (int)sizeof out);
+    write_file(name, out, (size_t)len);
+}
+
+/* Runs the shell command CMD in TMPDIR. */
+static void sh(const char *cmd)
+{
+    char full[1024];
+
+    snprintf(full, sizeof full, "cd '%s' && %s", tmpdir, cmd);
+    ck_assert_msg(system(full) == 0, "failed: %s", full);
+}
+
+static int probe_req(const char *name, enum pl_item_type t, int page, pl_ms dur,
+                     struct sched_media_info *info, char *err, size_t errlen)
+{
+    struct pl_item it = {.type = t, .file = (char *)name, .page = page, .duration_ms = dur};
+
+    err[0] = '\0';
+    return sched_probe_item(basefd, &it, info, err, errlen);
+}
+
+/* The converted medium of INFO: its size on the memfd, and that its hash is
+ * the one reported (so what is stored is what was checked). */
+static void assert_derived(const struct sched_media_info *info, const char *name)
+{
+    char want[PL_SHA256_HEX], cmd[256];
+    struct stat st;
+    FILE *p;
+
+    ck_assert_int_ge(info->derived_fd, 0);
+    ck_assert_int_eq(fstat(info->derived_fd, &st), 0);
+    ck_assert_int_eq((long long)st.st_size, (long long)info->size);
+    sha256sum(name, want);
+    ck_assert_str_eq(info->source_sha256, want);
+    snprintf(cmd, sizeof cmd, "sha256sum /proc/%d/fd/%d", (int)getpid(), info->derived_fd);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%64s", want), 1);
+    pclose(p);
+    ck_assert_str_eq(info->sha256, want);
+    ck_assert_str_ne(info->sha256, info->source_sha256);
+}
+
+START_TEST(test_converted_media)
+{
+    static const char *const colours[] = {"1 0 0", "0 0.5 0", "0 0 1"};
+    struct sched_media_info info;
+    char err[1024];
+
+    /* iPhone photos and AVIF: JPEG when opaque, PNG when transparent. */
+    ffmpeg("src.png", "-f lavfi -i testsrc2=size=320x240 -frames:v 1");
+    sh("heif-enc -q 90 -o photo.heic src.png >/dev/null && "
+       "heif-enc -A -q 90 -o photo.avif src.png >/dev/null");
+    ffmpeg("alpha.png", "-f lavfi -i color=c=red@0.5:s=64x48,format=rgba -frames:v 1");
+    sh("heif-enc -q 90 -o alpha.heic alpha.png >/dev/null");
+    ck_assert_msg(probe_req("photo.heic", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_str_eq(info.ext, "jpg");
+    ck_assert_str_eq(info.source_kind, "HEIF/AVIF");
+    ck_assert_int_eq(info.type, PL_ITEM_IMAGE);
+    ck_assert_int_eq(info.width, 320);
+    ck_assert_int_eq(info.height, 240);
+    assert_derived(&info, "photo.heic");
+    sched_media_info_release(&info);
+    ck_assert_int_eq(info.derived_fd, -1);
+    ck_assert_msg(probe_req("photo.avif", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_str_eq(info.ext, "jpg");
+    assert_derived(&info, "photo.avif");
+    sched_media_info_release(&info);
+    ck_assert_msg(probe_req("alpha.heic", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_str_eq(info.ext, "png");
+    sched_media_info_release(&info);
+    ck_assert_int_eq(probe_req("photo.heic", PL_ITEM_VIDEO, 0, 0, &info, err, sizeof err),
+                     -EMEDIUMTYPE);
+    assert_has(err, "'photo.heic': this is a HEIF/AVIF image, not a video; use type = \"image\"");
+    truncated_copy("photo.heic", "cut.heic", file_size("photo.heic") / 2);
+    ck_assert_int_eq(probe_req("cut.heic", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err), -EINVAL);
+    assert_has(err, "'cut.heic': ");
+    assert_has(err, "HEIF/AVIF");
+    assert_has(err, "export it again");
+
+    /* A two-page flyer: page 2 is the green one; a page beyond the end,
+     * a damaged PDF, and page = on a JPEG are refused by name. */
+    write_pdf("flyer.pdf", 2, colours);
+    ck_assert_msg(probe_req("flyer.pdf", PL_ITEM_IMAGE, 2, 0, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_str_eq(info.ext, "png");
+    ck_assert_str_eq(info.source_kind, "PDF");
+    ck_assert_int_eq(info.pages, 2);
+    ck_assert_int_eq(info.height, 3840); /* A4 upright: the long side fills 3840 */
+    ck_assert_int_ge(info.width, 2714);
+    ck_assert_int_le(info.width, 2716);
+    assert_derived(&info, "flyer.pdf");
+    {
+        char page2[PL_SHA256_HEX];
+        memcpy(page2, info.sha256, sizeof page2);
+        sched_media_info_release(&info);
+        ck_assert_int_eq(probe_req("flyer.pdf", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err), 0);
+        ck_assert_str_ne(info.sha256, page2); /* page 1 is another picture */
+        sched_media_info_release(&info);
+    }
+    ck_assert_int_eq(probe_req("flyer.pdf", PL_ITEM_IMAGE, 3, 0, &info, err, sizeof err), -ERANGE);
+    assert_has(err, "'flyer.pdf': page = 3, but the PDF has 2 pages; pick one of 1..2");
+    write_file("junk.pdf", "%PDF-1.4\nthis is no PDF at all\n", 30);
+    ck_assert_int_eq(probe_req("junk.pdf", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err), -EINVAL);
+    assert_has(err, "'junk.pdf': damaged PDF");
+    ck_assert_int_eq(probe_req("flyer.pdf", PL_ITEM_VIDEO, 0, 0, &info, err, sizeof err),
+                     -EMEDIUMTYPE);
+    assert_has(err, "this is a PDF document, not a video");
+    ffmpeg("ok.jpg", "-f lavfi -i testsrc=size=64x48 -frames:v 1");
+    ck_assert_int_eq(probe_req("ok.jpg", PL_ITEM_IMAGE, 2, 0, &info, err, sizeof err), -EINVAL);
+    assert_has(err, "page = 2 picks a page of a PDF, but this is a JPEG image; remove page");
+
+    /* Animations become videos that fill the item's time; a still GIF a PNG. */
+    ffmpeg("anim.gif", "-f lavfi -i testsrc=size=64x48:rate=10 -t 1");
+    ffmpeg("anim.webp", "-f lavfi -i testsrc=size=63x47:rate=5 -t 1 -c:v libwebp_anim -loop 0");
+    ffmpeg("still.gif", "-f lavfi -i testsrc=size=32x32 -frames:v 1");
+    ck_assert_msg(probe_req("anim.gif", PL_ITEM_IMAGE, 0, 3000, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_eq(info.type, PL_ITEM_VIDEO);
+    ck_assert_str_eq(info.ext, "mp4");
+    ck_assert_int_ge(info.duration_ms, 3000);
+    ck_assert_int_le(info.duration_ms, 3100);
+    assert_derived(&info, "anim.gif");
+    sched_media_info_release(&info);
+    ck_assert_msg(probe_req("anim.gif", PL_ITEM_VIDEO, 0, 0, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_ge(info.duration_ms, 1000); /* one pass */
+    ck_assert_int_le(info.duration_ms, 1100);
+    sched_media_info_release(&info);
+    ck_assert_msg(probe_req("anim.webp", PL_ITEM_IMAGE, 0, 2000, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_eq(info.type, PL_ITEM_VIDEO);
+    ck_assert_int_eq(info.width, 64); /* 4:2:0 wants even sides */
+    ck_assert_int_eq(info.height, 48);
+    ck_assert_int_ge(info.duration_ms, 2000);
+    ck_assert_int_le(info.duration_ms, 2100);
+    sched_media_info_release(&info);
+    ck_assert_msg(probe_req("still.gif", PL_ITEM_IMAGE, 0, 5000, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_eq(info.type, PL_ITEM_IMAGE);
+    ck_assert_str_eq(info.ext, "png");
+    sched_media_info_release(&info);
+    ck_assert_int_eq(probe_req("anim.gif", PL_ITEM_IMAGE, 0, 3600000, &info, err, sizeof err),
+                     -EFBIG);
+    assert_has(err, "at most 10 minutes");
+    truncated_copy("anim.gif", "cut.gif", 20);
+    ck_assert_int_eq(probe_req("cut.gif", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err), -EINVAL);
+    assert_has(err, "'cut.gif': damaged GIF");
 }
 END_TEST
 
@@ -441,14 +646,14 @@ START_TEST(test_campaign_outcomes)
 
     /* later.png is missing: pending, and the message names it. */
     c = campaign(4, files, types);
-    ck_assert_int_eq(sched_probe_campaign(basefd, c, err, sizeof err), SCHED_PROBE_PENDING);
+    ck_assert_int_eq(sched_probe_campaign(basefd, c, NULL, err, sizeof err), SCHED_PROBE_PENDING);
     assert_has(err, "spool/kochi.cfg:13: error: 'kochi/later.png' does not exist yet");
     ck_assert_str_eq(c->items[0].sha256, "");
     ck_assert_int_eq(c->items[1].duration_ms, 0);
 
     /* Now it is there: OK, with hashes, media names and the video's length. */
     ffmpeg("kochi/later.png", "-f lavfi -i testsrc=size=32x32 -frames:v 1");
-    ck_assert_int_eq(sched_probe_campaign(basefd, c, err, sizeof err), SCHED_PROBE_OK);
+    ck_assert_int_eq(sched_probe_campaign(basefd, c, NULL, err, sizeof err), SCHED_PROBE_OK);
     ck_assert_str_eq(err, "");
     sha256sum("kochi/makino.jpg", want);
     ck_assert_str_eq(c->items[0].sha256, want);
@@ -472,7 +677,7 @@ START_TEST(test_campaign_outcomes)
         static const enum pl_item_type t2[] = {PL_ITEM_IMAGE, PL_ITEM_VIDEO, PL_ITEM_VIDEO,
                                                PL_ITEM_IMAGE};
         c = campaign(4, f2, t2);
-        ck_assert_int_eq(sched_probe_campaign(basefd, c, err, sizeof err), SCHED_PROBE_BAD);
+        ck_assert_int_eq(sched_probe_campaign(basefd, c, NULL, err, sizeof err), SCHED_PROBE_BAD);
         assert_has(err, "spool/kochi.cfg:10: error: 'kochi/expo.mp4': this is a video");
         assert_has(err, "spool/kochi.cfg:11: error: 'kochi/makino.jpg': this is a JPEG image");
         assert_has(err, "spool/kochi.cfg:12: error: 'gone.mp4' does not exist");
@@ -493,6 +698,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_real_images);
     tcase_add_test(tc, test_broken_images);
+    tcase_add_test(tc, test_converted_media);
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_real_videos);
     tcase_add_test(tc, test_broken_videos);

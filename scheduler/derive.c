@@ -1,0 +1,945 @@
+#include "scheduler/derive.h"
+
+#include "common/errbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libheif/heif.h>
+#include <libswscale/swscale.h>
+#include <poppler.h>
+#include <webp/demux.h>
+
+#define MSG_MAX 768
+#define STILL_MAX_PIXELS INT64_C(100000000)
+#define STILL_MAX_SIDE 16384
+#define ANIM_MAX_BYTES (INT64_C(768) << 20) /* decoded frames held, 4:2:0 */
+#define ANIM_MAX_FRAMES 100000
+#define ANIM_MIN_FRAME_MS 20    /* shorter delays are shown as ... */
+#define ANIM_SHORT_FRAME_MS 100 /* ... this, as every browser does */
+#define CHILD_CPU_S 120
+#define CHILD_AS_BYTES (UINT64_C(3) << 30)
+#define CHILD_FSIZE_BYTES (UINT64_C(1) << 30)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define DERIVE_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DERIVE_UNDER_ASAN 1
+#endif
+#endif
+
+/* --- what a file is --------------------------------------------------------- */
+
+static bool brand_is_image(const uint8_t *b)
+{
+    static const char brands[][5] = {"heic", "heix", "heim", "heis", "hevc", "hevx",
+                                     "mif1", "mif2", "msf1", "avif", "avis"};
+
+    for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
+        if (memcmp(b, brands[i], 4) == 0)
+            return true;
+    return false;
+}
+
+enum sched_derive_kind sched_derive_sniff(const uint8_t *head, size_t len)
+{
+    if (len >= 12 && memcmp(head + 4, "ftyp", 4) == 0) {
+        /* The ftyp box: size, "ftyp", major brand, minor version, then
+         * compatible brands.  A plain MP4 names none of the image brands. */
+        uint32_t box =
+            (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 | (uint32_t)head[2] << 8 | head[3];
+        if (brand_is_image(head + 8))
+            return SCHED_DERIVE_HEIF;
+        for (size_t off = 16; off + 4 <= box && off + 4 <= len; off += 4)
+            if (memcmp(head + off, "heic", 4) == 0 || memcmp(head + off, "avif", 4) == 0)
+                return SCHED_DERIVE_HEIF;
+        return SCHED_DERIVE_NONE;
+    }
+    if (len >= 6 && (memcmp(head, "GIF87a", 6) == 0 || memcmp(head, "GIF89a", 6) == 0))
+        return SCHED_DERIVE_GIF;
+    /* PDF readers accept "%PDF-" anywhere in the first kilobyte. */
+    for (size_t i = 0; i + 5 <= len && i < 1024; i++)
+        if (memcmp(head + i, "%PDF-", 5) == 0)
+            return SCHED_DERIVE_PDF;
+    return SCHED_DERIVE_NONE;
+}
+
+const char *sched_derive_kind_name(enum sched_derive_kind k)
+{
+    switch (k) {
+    case SCHED_DERIVE_PDF:
+        return "PDF";
+    case SCHED_DERIVE_HEIF:
+        return "HEIF/AVIF";
+    case SCHED_DERIVE_GIF:
+        return "GIF";
+    case SCHED_DERIVE_WEBP_ANIM:
+        return "animated WebP";
+    case SCHED_DERIVE_NONE:
+        break;
+    }
+    return "unknown";
+}
+
+/* --- writing the result (child side) --------------------------------------- */
+
+struct result {
+    int ret;
+    int type; /* enum pl_item_type */
+    int pages;
+    char err[MSG_MAX];
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Encodes one picture, RGB24 or RGBA at PIX, as PNG (lossless, keeps alpha)
+ * or JPEG (4:4:4, quality near the top) into FD. */
+static int encode_still(int fd, const uint8_t *pix, int stride, int w, int h, bool alpha, bool jpeg,
+                        struct result *res)
+{
+    enum AVPixelFormat in = alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+    const AVCodec *codec = avcodec_find_encoder(jpeg ? AV_CODEC_ID_MJPEG : AV_CODEC_ID_PNG);
+    AVCodecContext *ctx = NULL;
+    AVFrame *f = av_frame_alloc();
+    AVPacket *pkt = av_packet_alloc();
+    struct SwsContext *sws = NULL;
+    int r;
+
+    if (!codec || !f || !pkt || !(ctx = avcodec_alloc_context3(codec))) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the %s encoder",
+                     jpeg ? "JPEG" : "PNG");
+        goto out;
+    }
+    ctx->width = w;
+    ctx->height = h;
+    ctx->time_base = (AVRational){1, 25};
+    ctx->pix_fmt = jpeg ? AV_PIX_FMT_YUVJ444P : in;
+    if (jpeg) {
+        ctx->flags |= AV_CODEC_FLAG_QSCALE;
+        ctx->global_quality = 2 * FF_QP2LAMBDA;
+        ctx->color_range = AVCOL_RANGE_JPEG;
+    }
+    f->format = ctx->pix_fmt;
+    f->width = w;
+    f->height = h;
+    f->quality = ctx->global_quality;
+    r = avcodec_open2(ctx, codec, NULL);
+    if (r >= 0)
+        r = av_frame_get_buffer(f, 0);
+    if (r < 0) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the %s encoder",
+                     jpeg ? "JPEG" : "PNG");
+        goto out;
+    }
+    if (jpeg) {
+        const uint8_t *src[4] = {pix};
+        int srcs[4] = {stride};
+        sws = sws_getContext(w, h, in, w, h, ctx->pix_fmt,
+                             SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
+        if (!sws) {
+            r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot convert the picture");
+            goto out;
+        }
+        sws_scale(sws, src, srcs, 0, h, f->data, f->linesize);
+    } else {
+        av_image_copy_plane(f->data[0], f->linesize[0], pix, stride, w * (alpha ? 4 : 3), h);
+    }
+    r = avcodec_send_frame(ctx, f);
+    if (r >= 0)
+        r = avcodec_send_frame(ctx, NULL);
+    while (r >= 0 && (r = avcodec_receive_packet(ctx, pkt)) >= 0) {
+        r = write_all(fd, pkt->data, (size_t)pkt->size);
+        av_packet_unref(pkt);
+    }
+    if (r == AVERROR_EOF)
+        r = 0;
+    if (r < 0)
+        r = err_fail(res->err, sizeof res->err, -EIO, "cannot write the converted picture");
+out:
+    sws_freeContext(sws);
+    av_packet_free(&pkt);
+    av_frame_free(&f);
+    avcodec_free_context(&ctx);
+    return r;
+}
+
+/* --- PDF ------------------------------------------------------------------- */
+
+static int derive_pdf(const struct sched_derive_req *req, int fd, struct result *res)
+{
+    GBytes *bytes = g_bytes_new_static(req->data, req->len);
+    GError *ge = NULL;
+    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &ge);
+    PopplerPage *page = NULL;
+    cairo_surface_t *s = NULL;
+    uint8_t *rgb = NULL;
+    int want = req->page ? req->page : 1, r;
+    double pw = 0, ph = 0, scale;
+    int w, h;
+
+    if (!doc) {
+        if (ge && ge->domain == POPPLER_ERROR && ge->code == POPPLER_ERROR_ENCRYPTED)
+            r = err_fail(res->err, sizeof res->err, -EINVAL,
+                         "the PDF is locked with a password; export it again without one");
+        else
+            r = err_fail(res->err, sizeof res->err, -EINVAL,
+                         "damaged PDF: %s; export it again (PDF/X or \"print to PDF\")",
+                         ge && ge->message ? ge->message : "it cannot be read");
+        goto out;
+    }
+    res->pages = poppler_document_get_n_pages(doc);
+    if (res->pages < 1) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL, "the PDF has no pages");
+        goto out;
+    }
+    if (want > res->pages) {
+        r = err_fail(res->err, sizeof res->err, -ERANGE,
+                     "page = %d, but the PDF has %d page%s; pick one of 1..%d", want, res->pages,
+                     res->pages == 1 ? "" : "s", res->pages);
+        goto out;
+    }
+    page = poppler_document_get_page(doc, want - 1);
+    if (page)
+        poppler_page_get_size(page, &pw, &ph);
+    if (!page || !isfinite(pw) || !isfinite(ph) || pw < 1 || ph < 1 || pw > 1e6 || ph > 1e6) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "page %d of the PDF has no usable size; export it again", want);
+        goto out;
+    }
+    /* The page fills a 4K screen either way up: its longer side gets
+     * SCHED_DERIVE_MAX_SIDE pixels, on white paper. */
+    scale = SCHED_DERIVE_MAX_SIDE / (pw > ph ? pw : ph);
+    w = (int)lround(pw * scale);
+    h = (int)lround(ph * scale);
+    w = w < 1 ? 1 : w;
+    h = h < 1 ? 1 : h;
+    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory rendering the PDF");
+        goto out;
+    }
+    {
+        cairo_t *cr = cairo_create(s);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_scale(cr, scale, scale);
+        poppler_page_render(page, cr);
+        cairo_destroy(cr);
+    }
+    cairo_surface_flush(s);
+    /* CAIRO_FORMAT_RGB24 is a native-endian 0x00RRGGBB word per pixel. */
+    rgb = malloc((size_t)w * (size_t)h * 3);
+    if (!rgb) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory rendering the PDF");
+        goto out;
+    }
+    {
+        const uint8_t *px = cairo_image_surface_get_data(s);
+        int stride = cairo_image_surface_get_stride(s);
+        for (int y = 0; y < h; y++) {
+            const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * stride);
+            uint8_t *o = rgb + (size_t)y * w * 3;
+            for (int x = 0; x < w; x++) {
+                o[3 * x] = (uint8_t)(row[x] >> 16);
+                o[3 * x + 1] = (uint8_t)(row[x] >> 8);
+                o[3 * x + 2] = (uint8_t)row[x];
+            }
+        }
+    }
+    res->type = PL_ITEM_IMAGE;
+    r = encode_still(fd, rgb, w * 3, w, h, false, false, res);
+out:
+    free(rgb);
+    if (s)
+        cairo_surface_destroy(s);
+    if (page)
+        g_object_unref(page);
+    if (doc)
+        g_object_unref(doc);
+    if (ge)
+        g_error_free(ge);
+    g_bytes_unref(bytes);
+    return r;
+}
+
+/* --- HEIC / AVIF ----------------------------------------------------------- */
+
+static int derive_heif(const struct sched_derive_req *req, int fd, struct result *res)
+{
+    struct heif_context *ctx = heif_context_alloc();
+    struct heif_image_handle *hd = NULL;
+    struct heif_image *img = NULL;
+    struct heif_error e;
+    const uint8_t *px;
+    int stride = 0, w, h, r;
+    bool alpha;
+
+    if (!ctx)
+        return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+    heif_context_set_maximum_image_size_limit(ctx, STILL_MAX_SIDE);
+    e = heif_context_read_from_memory_without_copy(ctx, req->data, req->len, NULL);
+    if (e.code == heif_error_Ok)
+        e = heif_context_get_primary_image_handle(ctx, &hd);
+    if (e.code != heif_error_Ok) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "damaged HEIF/AVIF image (%s); export it again, or as JPEG", e.message);
+        goto out;
+    }
+    w = heif_image_handle_get_width(hd);
+    h = heif_image_handle_get_height(hd);
+    if (w < 1 || h < 1 || (int64_t)w * h > STILL_MAX_PIXELS) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "the HEIF/AVIF image is %dx%d pixels; at most 100 megapixels are allowed, "
+                     "scale it down",
+                     w, h);
+        goto out;
+    }
+    alpha = heif_image_handle_has_alpha_channel(hd);
+    /* Decoded upright (the file's rotation and mirroring applied), 8 bits
+     * a channel, YCbCr turned into RGB by the file's own matrix. */
+    e = heif_decode_image(hd, &img, heif_colorspace_RGB,
+                          alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, NULL);
+    if (e.code != heif_error_Ok) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "the HEIF/AVIF picture cannot be decoded (%s); export it again, or as JPEG",
+                     e.message);
+        goto out;
+    }
+    px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    w = heif_image_get_width(img, heif_channel_interleaved);
+    h = heif_image_get_height(img, heif_channel_interleaved);
+    if (!px || w < 1 || h < 1) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "the HEIF/AVIF picture decodes to nothing; export it again, or as JPEG");
+        goto out;
+    }
+    res->type = PL_ITEM_IMAGE;
+    /* A photo becomes a JPEG; a picture with transparency a PNG, so the
+     * item's background shows through as it would for a PNG sent as is. */
+    r = encode_still(fd, px, stride, w, h, alpha, !alpha, res);
+out:
+    if (img)
+        heif_image_release(img);
+    if (hd)
+        heif_image_handle_release(hd);
+    heif_context_free(ctx);
+    return r;
+}
+
+/* --- animations ------------------------------------------------------------ */
+
+/* Frames composited over the background, 4:2:0, each with how long it shows. */
+struct anim {
+    int w, h;   /* the canvas; even, for 4:2:0 */
+    int cw, ch; /* the animation's own size */
+    uint8_t bg[3];
+    AVFrame **frames;
+    pl_ms *dur;
+    size_t n, cap;
+    int64_t bytes;
+    struct SwsContext *sws;
+    uint8_t *rgb; /* w x h RGB24 scratch */
+};
+
+static int anim_init(struct anim *a, int w, int h, uint32_t bg, struct result *res)
+{
+    memset(a, 0, sizeof *a);
+    if (w < 1 || h < 1 || w > 8192 || h > 8192)
+        return err_fail(res->err, sizeof res->err, -EINVAL,
+                        "the animation is %dx%d pixels; each side must be 1..8192", w, h);
+    a->cw = w;
+    a->ch = h;
+    a->w = w + (w & 1);
+    a->h = h + (h & 1);
+    a->bg[0] = (uint8_t)(bg >> 16);
+    a->bg[1] = (uint8_t)(bg >> 8);
+    a->bg[2] = (uint8_t)bg;
+    a->rgb = malloc((size_t)a->w * (size_t)a->h * 3);
+    a->sws = sws_getContext(a->w, a->h, AV_PIX_FMT_RGB24, a->w, a->h, AV_PIX_FMT_YUV420P,
+                            SWS_BICUBIC | SWS_ACCURATE_RND, NULL, NULL, NULL);
+    if (!a->rgb || !a->sws)
+        return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+static void anim_free(struct anim *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        av_frame_free(&a->frames[i]);
+    free(a->frames);
+    free(a->dur);
+    free(a->rgb);
+    sws_freeContext(a->sws);
+}
+
+/* Adds a canvas-sized RGBA picture shown for DUR_MS. */
+static int anim_add(struct anim *a, const uint8_t *rgba, int stride, pl_ms dur_ms,
+                    struct result *res)
+{
+    const uint8_t *src[4];
+    int srcs[4] = {a->w * 3};
+    AVFrame *f;
+
+    if (a->n >= ANIM_MAX_FRAMES || a->bytes > ANIM_MAX_BYTES)
+        return err_fail(res->err, sizeof res->err, -EFBIG,
+                        "the animation is too long or too large to convert here; convert it "
+                        "into a video yourself: ffmpeg -i IN -pix_fmt yuv420p OUT.mp4");
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        AVFrame **fr = realloc(a->frames, cap * sizeof *fr);
+        pl_ms *du;
+        if (!fr)
+            return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+        a->frames = fr;
+        du = realloc(a->dur, cap * sizeof *du);
+        if (!du)
+            return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+        a->dur = du;
+        a->cap = cap;
+    }
+    for (int y = 0; y < a->h; y++) {
+        uint8_t *o = a->rgb + (size_t)y * a->w * 3;
+        for (int x = 0; x < a->w; x++, o += 3) {
+            const uint8_t *p = rgba + (size_t)y * stride + 4 * (size_t)x;
+            unsigned al = x < a->cw && y < a->ch ? p[3] : 0;
+            for (int c = 0; c < 3; c++)
+                o[c] = al ? (uint8_t)((p[c] * al + a->bg[c] * (255 - al) + 127) / 255) : a->bg[c];
+        }
+    }
+    f = av_frame_alloc();
+    if (!f)
+        return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+    f->format = AV_PIX_FMT_YUV420P;
+    f->width = a->w;
+    f->height = a->h;
+    if (av_frame_get_buffer(f, 0) < 0) {
+        av_frame_free(&f);
+        return err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+    }
+    src[0] = a->rgb;
+    sws_scale(a->sws, src, srcs, 0, a->h, f->data, f->linesize);
+    a->frames[a->n] = f;
+    a->dur[a->n] = dur_ms < ANIM_MIN_FRAME_MS ? ANIM_SHORT_FRAME_MS : dur_ms;
+    a->n++;
+    a->bytes += (int64_t)a->w * a->h * 3 / 2;
+    return 0;
+}
+
+struct membuf {
+    const uint8_t *p;
+    size_t len, pos;
+};
+
+static int mem_read(void *opaque, uint8_t *buf, int size)
+{
+    struct membuf *m = opaque;
+    size_t n = m->len - m->pos;
+
+    if (n == 0)
+        return AVERROR_EOF;
+    if (n > (size_t)size)
+        n = (size_t)size;
+    memcpy(buf, m->p + m->pos, n);
+    m->pos += n;
+    return (int)n;
+}
+
+static int64_t mem_seek(void *opaque, int64_t off, int whence)
+{
+    struct membuf *m = opaque;
+    int64_t to;
+
+    whence &= ~AVSEEK_FORCE;
+    if (whence == AVSEEK_SIZE)
+        return (int64_t)m->len;
+    to = whence == SEEK_SET   ? off
+         : whence == SEEK_CUR ? (int64_t)m->pos + off
+         : whence == SEEK_END ? (int64_t)m->len + off
+                              : -1;
+    if (to < 0 || to > (int64_t)m->len)
+        return AVERROR(EINVAL);
+    m->pos = (size_t)to;
+    return to;
+}
+
+/* A canvas-sized RGBA copy of F: the GIF decoder gives whole canvases,
+ * palette or RGB, which swscale turns into RGBA. */
+static int gif_frame_rgba(struct SwsContext **sws, const AVFrame *f, uint8_t *rgba, int w, int h)
+{
+    uint8_t *dst[4] = {rgba};
+    int dsts[4] = {4 * w};
+
+    if (f->width != w || f->height != h)
+        return -1;
+    *sws = sws_getCachedContext(*sws, w, h, f->format, w, h, AV_PIX_FMT_RGBA, SWS_POINT, NULL, NULL,
+                                NULL);
+    if (!*sws)
+        return -1;
+    sws_scale(*sws, (const uint8_t *const *)f->data, f->linesize, 0, h, dst, dsts);
+    return 0;
+}
+
+static int gif_read(const struct sched_derive_req *req, struct anim *a, struct result *res)
+{
+    struct membuf m = {req->data, req->len, 0};
+    AVFormatContext *fc = avformat_alloc_context();
+    AVIOContext *io = NULL;
+    AVCodecContext *dec = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    uint8_t *buf = av_malloc(65536), *rgba = NULL;
+    const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_GIF);
+    AVRational tb;
+    int r, w, h;
+    bool inited = false;
+
+    if (!fc || !pkt || !f || !buf || !codec ||
+        !(io = avio_alloc_context(buf, 65536, 0, &m, mem_read, NULL, mem_seek))) {
+        av_free(buf);
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "out of memory");
+        goto out;
+    }
+    fc->pb = io;
+    fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    r = avformat_open_input(&fc, "", av_find_input_format("gif"), NULL);
+    if (r >= 0)
+        r = avformat_find_stream_info(fc, NULL);
+    if (r < 0 || fc->nb_streams < 1) {
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "damaged GIF: it cannot be read; export it again");
+        goto out;
+    }
+    w = fc->streams[0]->codecpar->width;
+    h = fc->streams[0]->codecpar->height;
+    tb = fc->streams[0]->time_base;
+    r = anim_init(a, w, h, req->background, res);
+    inited = true;
+    if (r < 0)
+        goto out;
+    rgba = malloc((size_t)w * (size_t)h * 4);
+    dec = avcodec_alloc_context3(codec);
+    if (!rgba || !dec || avcodec_parameters_to_context(dec, fc->streams[0]->codecpar) < 0 ||
+        avcodec_open2(dec, codec, NULL) < 0) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the GIF decoder");
+        goto out;
+    }
+    for (bool eof = false; !eof;) {
+        r = av_read_frame(fc, pkt);
+        if (r < 0) {
+            eof = true;
+            avcodec_send_packet(dec, NULL);
+        } else {
+            avcodec_send_packet(dec, pkt);
+            av_packet_unref(pkt);
+        }
+        while (avcodec_receive_frame(dec, f) >= 0) {
+            pl_ms d = f->pkt_duration > 0 ? av_rescale_q(f->pkt_duration, tb, (AVRational){1, 1000})
+                                          : ANIM_SHORT_FRAME_MS;
+            if (gif_frame_rgba(&sws, f, rgba, w, h) == 0)
+                r = anim_add(a, rgba, 4 * w, d, res);
+            else
+                r = 0;
+            av_frame_unref(f);
+            if (r < 0)
+                goto out;
+        }
+    }
+    r = 0;
+    if (a->n == 0)
+        r = err_fail(res->err, sizeof res->err, -EINVAL,
+                     "damaged GIF: no picture in it can be decoded; export it again");
+out:
+    if (!inited)
+        memset(a, 0, sizeof *a);
+    free(rgba);
+    sws_freeContext(sws);
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fc);
+    if (io)
+        av_freep(&io->buffer);
+    avio_context_free(&io);
+    return r;
+}
+
+static int webp_read(const struct sched_derive_req *req, struct anim *a, struct result *res)
+{
+    WebPData wd = {req->data, req->len};
+    WebPAnimDecoderOptions o;
+    WebPAnimDecoder *dec;
+    WebPAnimInfo info;
+    int r, prev = 0;
+
+    memset(a, 0, sizeof *a);
+    if (!WebPAnimDecoderOptionsInit(&o))
+        return err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the WebP decoder");
+    o.color_mode = MODE_RGBA;
+    o.use_threads = 0;
+    dec = WebPAnimDecoderNew(&wd, &o);
+    if (!dec || !WebPAnimDecoderGetInfo(dec, &info)) {
+        if (dec)
+            WebPAnimDecoderDelete(dec);
+        return err_fail(res->err, sizeof res->err, -EINVAL,
+                        "damaged animated WebP: it cannot be read; export it again");
+    }
+    r = anim_init(a, (int)info.canvas_width, (int)info.canvas_height, req->background, res);
+    while (r == 0 && WebPAnimDecoderHasMoreFrames(dec)) {
+        uint8_t *buf;
+        int ts;
+        if (!WebPAnimDecoderGetNext(dec, &buf, &ts)) {
+            r = err_fail(res->err, sizeof res->err, -EINVAL,
+                         "damaged animated WebP: frame %zu cannot be decoded; export it again",
+                         a->n + 1);
+            break;
+        }
+        r = anim_add(a, buf, 4 * a->cw, ts > prev ? ts - prev : 0, res);
+        prev = ts;
+    }
+    WebPAnimDecoderDelete(dec);
+    if (r == 0 && a->n == 0)
+        r = err_fail(res->err, sizeof res->err, -EINVAL, "the animated WebP has no frames");
+    return r;
+}
+
+static int fd_write(void *opaque, uint8_t *buf, int size)
+{
+    int r = write_all(*(int *)opaque, buf, (size_t)size);
+    return r < 0 ? AVERROR(-r) : size;
+}
+
+static int64_t fd_seek(void *opaque, int64_t off, int whence)
+{
+    struct stat sb;
+    off_t r;
+
+    if (whence & AVSEEK_SIZE)
+        return fstat(*(int *)opaque, &sb) < 0 ? AVERROR(errno) : sb.st_size;
+    r = lseek(*(int *)opaque, (off_t)off, whence & ~AVSEEK_FORCE);
+    return r < 0 ? AVERROR(errno) : (int64_t)r;
+}
+
+/* Writes PKT held back from the encoder, now that its length is known. */
+static int anim_write(AVFormatContext *oc, AVPacket *held, pl_ms dur)
+{
+    held->duration = dur;
+    av_packet_rescale_ts(held, (AVRational){1, 1000}, oc->streams[0]->time_base);
+    held->stream_index = 0;
+    return av_write_frame(oc, held);
+}
+
+/* Encodes the frames of A, repeated until TARGET_MS is filled, as H.264 in
+ * MP4 (tagged BT.601 limited range, what swscale made them) into FD. */
+static int anim_encode(const struct anim *a, pl_ms target_ms, int fd, struct result *res)
+{
+    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    AVFormatContext *oc = NULL;
+    AVCodecContext *ctx = NULL;
+    AVPacket *pkt = av_packet_alloc(), *held = av_packet_alloc();
+    AVStream *st;
+    uint8_t *buf = av_malloc(65536);
+    int r, ofd = fd;
+    bool have_held = false;
+    pl_ms t = 0;
+
+    if (!codec)
+        codec = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
+    if (!codec || !pkt || !held || !buf ||
+        avformat_alloc_output_context2(&oc, NULL, "mp4", NULL) < 0 ||
+        !(oc->pb = avio_alloc_context(buf, 65536, 1, &ofd, NULL, fd_write, fd_seek))) {
+        if (!oc || !oc->pb)
+            av_free(buf);
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the video encoder");
+        goto out;
+    }
+    ctx = avcodec_alloc_context3(codec);
+    st = avformat_new_stream(oc, NULL);
+    if (!ctx || !st) {
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the video encoder");
+        goto out;
+    }
+    ctx->width = a->w;
+    ctx->height = a->h;
+    ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+    ctx->time_base = (AVRational){1, 1000};
+    ctx->max_b_frames = 0; /* packets in display order: each one's length is known */
+    ctx->gop_size = 250;
+    ctx->colorspace = AVCOL_SPC_SMPTE170M;
+    ctx->color_range = AVCOL_RANGE_MPEG;
+    ctx->color_primaries = AVCOL_PRI_BT709; /* sRGB's */
+    ctx->color_trc = AVCOL_TRC_IEC61966_2_1;
+    ctx->thread_count = 0;
+    if (oc->oformat->flags & AVFMT_GLOBALHEADER)
+        ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (codec->id == AV_CODEC_ID_H264) {
+        av_opt_set(ctx->priv_data, "preset", "veryfast", 0);
+        av_opt_set(ctx->priv_data, "crf", "18", 0);
+    } else {
+        ctx->flags |= AV_CODEC_FLAG_QSCALE;
+        ctx->global_quality = 3 * FF_QP2LAMBDA;
+    }
+    r = avcodec_open2(ctx, codec, NULL);
+    if (r >= 0)
+        r = avcodec_parameters_from_context(st->codecpar, ctx);
+    st->time_base = (AVRational){1, 1000};
+    if (r >= 0)
+        r = avformat_write_header(oc, NULL);
+    if (r < 0) {
+        r = err_fail(res->err, sizeof res->err, -EIO, "cannot start the video encoder");
+        goto out;
+    }
+    for (size_t i = 0; r >= 0; i = (i + 1) % a->n) {
+        bool last = t >= target_ms;
+        AVFrame *f = last ? NULL : a->frames[i];
+        if (f) {
+            f->pts = t;
+            t += a->dur[i];
+        }
+        r = avcodec_send_frame(ctx, f);
+        while (r >= 0) {
+            r = avcodec_receive_packet(ctx, pkt);
+            if (r < 0)
+                break;
+            if (have_held && (r = anim_write(oc, held, pkt->pts - held->pts)) < 0)
+                break;
+            av_packet_move_ref(held, pkt);
+            have_held = true;
+        }
+        if (r == AVERROR(EAGAIN))
+            r = 0;
+        if (last) {
+            if (r == AVERROR_EOF)
+                r = 0;
+            if (r >= 0 && have_held)
+                r = anim_write(oc, held, t - held->pts);
+            break;
+        }
+    }
+    if (r >= 0)
+        r = av_write_trailer(oc);
+    if (r < 0)
+        r = err_fail(res->err, sizeof res->err, -EIO, "cannot encode the animation as a video");
+out:
+    av_packet_free(&pkt);
+    av_packet_free(&held);
+    avcodec_free_context(&ctx);
+    if (oc) {
+        if (oc->pb)
+            av_freep(&oc->pb->buffer);
+        avio_context_free(&oc->pb);
+        avformat_free_context(oc);
+    }
+    return r;
+}
+
+static int derive_anim(const struct sched_derive_req *req, int fd, struct result *res)
+{
+    struct anim a;
+    pl_ms cycle = 0, target;
+    int r;
+
+    r = req->kind == SCHED_DERIVE_GIF ? gif_read(req, &a, res) : webp_read(req, &a, res);
+    if (r < 0)
+        goto out;
+    if (a.n == 1) {
+        /* A still GIF: a PNG of the picture over the item's background
+         * (what the player would show for a transparent PNG). */
+        res->type = PL_ITEM_IMAGE;
+        r = encode_still(fd, a.rgb, a.w * 3, a.cw, a.ch, false, false, res);
+        goto out;
+    }
+    for (size_t i = 0; i < a.n; i++)
+        cycle += a.dur[i];
+    target = req->duration_ms > 0 ? req->duration_ms : cycle < 1000 ? 1000 : cycle;
+    if (target > SCHED_DERIVE_ANIM_MAX_MS) {
+        r = err_fail(res->err, sizeof res->err, -EFBIG,
+                     "an animation is repeated to fill its item, for at most %d minutes; give a "
+                     "shorter duration, or convert it into a video yourself",
+                     SCHED_DERIVE_ANIM_MAX_MS / 60000);
+        goto out;
+    }
+    res->type = PL_ITEM_VIDEO;
+    r = anim_encode(&a, target, fd, res);
+out:
+    anim_free(&a);
+    return r;
+}
+
+/* --- the child -------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void child_limits(void)
+{
+    struct rlimit cpu = {CHILD_CPU_S, CHILD_CPU_S + 5};
+    struct rlimit fsz = {CHILD_FSIZE_BYTES, CHILD_FSIZE_BYTES};
+    struct rlimit core = {0, 0};
+
+    setrlimit(RLIMIT_CPU, &cpu);
+    setrlimit(RLIMIT_FSIZE, &fsz);
+    setrlimit(RLIMIT_CORE, &core);
+#ifndef DERIVE_UNDER_ASAN /* ASan reserves terabytes of address space */
+    {
+        struct rlimit as = {CHILD_AS_BYTES, CHILD_AS_BYTES};
+        setrlimit(RLIMIT_AS, &as);
+    }
+#endif
+}
+
+static int derive_here(const struct sched_derive_req *req, int fd, struct result *res)
+{
+    switch (req->kind) {
+    case SCHED_DERIVE_PDF:
+        return derive_pdf(req, fd, res);
+    case SCHED_DERIVE_HEIF: {
+        int r;
+        heif_init(NULL);
+        r = derive_heif(req, fd, res);
+        heif_deinit();
+        return r;
+    }
+    case SCHED_DERIVE_GIF:
+    case SCHED_DERIVE_WEBP_ANIM:
+        return derive_anim(req, fd, res);
+    case SCHED_DERIVE_NONE:
+        break;
+    }
+    return err_fail(res->err, sizeof res->err, -EINVAL, "nothing to convert");
+}
+
+/* Reads the child's result from FD until DEADLINE.  Returns 0, -ETIMEDOUT,
+ * or -EPIPE when the child went away without one. */
+static int read_result(int fd, struct result *res, int64_t deadline)
+{
+    size_t have = 0;
+
+    while (have < sizeof *res) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int64_t left = deadline - now_ms();
+        ssize_t n;
+        if (left <= 0)
+            return -ETIMEDOUT;
+        if (poll(&p, 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+            return -errno;
+        if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        n = read(fd, (char *)res + have, sizeof *res - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -EPIPE;
+        have += (size_t)n;
+    }
+    return 0;
+}
+
+int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, char *err,
+                 size_t errlen)
+{
+    struct result res;
+    int mfd, pfd[2], r, status = 0;
+    pid_t pid;
+
+    memset(out, 0, sizeof *out);
+    out->fd = -1;
+    mfd = memfd_create("signage-derived", MFD_CLOEXEC);
+    if (mfd < 0)
+        return err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        r = err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+        close(mfd);
+        return r;
+    }
+    pid = fork();
+    if (pid < 0) {
+        r = err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        close(mfd);
+        return r;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        child_limits();
+        memset(&res, 0, sizeof res);
+        res.ret = derive_here(req, mfd, &res);
+        write_all(pfd[1], &res, sizeof res);
+        _exit(0);
+    }
+    close(pfd[1]);
+    r = read_result(pfd[0], &res, now_ms() + SCHED_DERIVE_DEADLINE_MS);
+    close(pfd[0]);
+    if (r == -ETIMEDOUT)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (r == -ETIMEDOUT) {
+        close(mfd);
+        return err_fail(err, errlen, -ETIMEDOUT,
+                        "converting the %s took longer than %d s; the file is damaged, hostile "
+                        "or far too large, export it again",
+                        sched_derive_kind_name(req->kind), SCHED_DERIVE_DEADLINE_MS / 1000);
+    }
+    if (r < 0) {
+        close(mfd);
+        if (WIFSIGNALED(status))
+            return err_fail(err, errlen, -ECHILD,
+                            "the %s converter failed on this file (signal %d: %s); the file is "
+                            "damaged or hostile, export it again",
+                            sched_derive_kind_name(req->kind), WTERMSIG(status),
+                            WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL
+                                ? "too much work"
+                                : strsignal(WTERMSIG(status)));
+        return err_fail(err, errlen, -ECHILD, "the %s converter stopped without an answer",
+                        sched_derive_kind_name(req->kind));
+    }
+    res.err[sizeof res.err - 1] = '\0';
+    out->pages = res.pages;
+    if (res.ret < 0) {
+        close(mfd);
+        return err_fail(err, errlen, res.ret, "%s", res.err);
+    }
+    out->fd = mfd;
+    out->type = res.type == PL_ITEM_VIDEO ? PL_ITEM_VIDEO : PL_ITEM_IMAGE;
+    return 0;
+}
