@@ -1,7 +1,27 @@
 #include "media/contract.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+
+int media_stream_rotation(const AVStream *st)
+{
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    double ccw;
+    long q;
+
+    if (!m || size < 9 * sizeof(int32_t))
+        return 0;
+    ccw = av_display_rotation_get((const int32_t *)(const void *)m);
+    if (isnan(ccw))
+        return 0;
+    q = lround(-ccw / 90.0) % 4;
+    return (int)(q < 0 ? q + 4 : q) * 90;
+}
 
 bool media_video_codec_ok(enum AVCodecID id)
 {

@@ -26,6 +26,19 @@ const char *media_container_ext(const char *demuxer);
 /* True when the players decode video coded with ID. */
 bool media_video_codec_ok(enum AVCodecID id);
 
+/* What a signage PC (a small x86 box decoding in software) plays without
+ * dropping frames: up to 1920x1080 at 60 or 3840x2160 at 30 frames a
+ * second.  Heavier videos are accepted with a warning. */
+#define MEDIA_SMOOTH_FPS 60.5
+#define MEDIA_SMOOTH_PIXELS (3840 * 2160)
+#define MEDIA_SMOOTH_RATE (3840.0 * 2160 * 30.5)
+
+struct AVStream;
+
+/* How far a phone's video must be turned, clockwise, to stand upright: the
+ * display matrix of ST, to the nearest quarter turn (0, 90, 180, 270). */
+int media_stream_rotation(const struct AVStream *st);
+
 /* What to tell an operator whose video is in a codec outside the list:
  * "re-encode it as H.264 in MP4, e.g. ffmpeg -i IN -c:v libx264 ...". */
 #define MEDIA_CONVERT_HINT                                                                         \

@@ -420,6 +420,8 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     const struct pl_campaign *cur;
     struct pending *p = pending_find(ig, name);
     enum outcome out = DEFERRED;
+    struct strbuf warnings = STRBUF_INIT;
+    struct sched_probe_ctx pctx = {st->media, cfg, &warnings};
     struct stat sb;
     int r;
 
@@ -476,7 +478,7 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         out = reject(ig, e, err) == 0 ? REJECTED : DEFERRED;
         goto out_free;
     }
-    switch (sched_probe_campaign(spoolfd, c, st->media, err, ERR_MAX)) {
+    switch (sched_probe_campaign(spoolfd, c, &pctx, err, ERR_MAX)) {
     case SCHED_PROBE_OK:
         break;
     case SCHED_PROBE_PENDING:
@@ -538,9 +540,16 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
         log_error("spool/%s: out of memory", shown);
     c = NULL;
     out = ACCEPTED;
+    /* Accepted, but an operator should know (journalctl -p warning). */
+    for (char *w = warnings.len ? warnings.buf : NULL, *nl; w && *w; w = nl + 1) {
+        nl = strchr(w, '\n');
+        *nl = '\0';
+        log_warn("spool/%s", w);
+    }
 out_free:
     if (out != PENDING && out != DEFERRED && (p = pending_find(ig, name)))
         pending_drop(ig, p);
+    sb_free(&warnings);
     pl_campaign_free(c);
     free(src);
     free(dst);

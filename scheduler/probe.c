@@ -29,6 +29,7 @@
 #include "scheduler/derive.h"
 #include "scheduler/store.h"
 #include "playlists/cfgutil.h"
+#include "playlists/config.h"
 
 #define MSG_MAX 1024
 #define HEAD_BYTES 65536
@@ -706,6 +707,12 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
                        info->duration_ms / 1000);
         goto out_close;
     }
+    {
+        const AVStream *vs = fc->streams[idx];
+        AVRational fr = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
+        info->fps = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0;
+        info->rotate = media_stream_rotation(vs);
+    }
     ret = decode_first_frame(fc, idx, codec, &v, err, errlen);
     if (ret < 0)
         goto out_close;
@@ -893,9 +900,72 @@ static void lines_copy(const struct lines *l, const char *name, char *err, size_
     }
 }
 
-enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
-                                             const char *media_dir, char *err, size_t errlen)
+/* The picture of INFO as people see it: turned by EXIF or the display
+ * matrix. */
+static void shown_size(const struct sched_media_info *info, int *w, int *h)
 {
+    bool turned = info->type == PL_ITEM_IMAGE ? info->orientation >= 5 && info->orientation <= 8
+                                              : info->rotate == 90 || info->rotate == 270;
+
+    *w = turned ? info->height : info->width;
+    *h = turned ? info->width : info->height;
+}
+
+/* Adds to CTX->warnings what an operator can act on about item IT's medium
+ * INFO on the screens C targets: the worst screen for each kind. */
+static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_campaign *c,
+                           const struct pl_item *it, const struct sched_media_info *info,
+                           const char *where)
+{
+    const struct pl_screen *up = NULL, *bars = NULL;
+    double up_by = 2.0, fill = 0.5;
+    int w, h;
+
+    shown_size(info, &w, &h);
+    if (w < 1 || h < 1)
+        return;
+    for (size_t i = 0; ctx->cfg && i < ctx->cfg->nscreens; i++) {
+        const struct pl_screen *s = &ctx->cfg->screens[i];
+        double sx = (double)s->width / w, sy = (double)s->height / h;
+        double scale = sx < sy ? sx : sy, f = (w * scale) * (h * scale) / s->width / s->height;
+        if (!pl_screen_targeted(s, c))
+            continue;
+        if (scale > up_by) {
+            up_by = scale;
+            up = s;
+        }
+        if (f < fill) {
+            fill = f;
+            bars = s;
+        }
+    }
+    if (up && it->type == PL_ITEM_IMAGE)
+        sb_printf(ctx->warnings,
+                  "%s: warning: '%s' is %dx%d pixels and is shown %.1fx enlarged on %s "
+                  "(%dx%d), so it looks blurred; send it at least %dx%d\n",
+                  where, it->file, w, h, up_by, up->id, up->width, up->height,
+                  (int)ceil(w * up_by / 2), (int)ceil(h * up_by / 2));
+    if (bars)
+        sb_printf(ctx->warnings,
+                  "%s: warning: '%s' (%dx%d) fills only %d%% of %s (%dx%d); the rest is "
+                  "bars in the background colour; make a %dx%d version for it\n",
+                  where, it->file, w, h, (int)(fill * 100 + 0.5), bars->id, bars->width,
+                  bars->height, bars->width, bars->height);
+    if (info->type == PL_ITEM_VIDEO &&
+        (info->fps > MEDIA_SMOOTH_FPS || (int64_t)w * h > MEDIA_SMOOTH_PIXELS ||
+         (double)w * h * info->fps > MEDIA_SMOOTH_RATE))
+        sb_printf(ctx->warnings,
+                  "%s: warning: '%s' is %dx%d at %.3g frames a second, more than a signage "
+                  "PC plays smoothly (up to 1920x1080 at 60 or 3840x2160 at 30); encode it "
+                  "at 1920x1080, 30 fps\n",
+                  where, it->file, w, h, info->fps);
+}
+
+enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
+                                             const struct sched_probe_ctx *ctx, char *err,
+                                             size_t errlen)
+{
+    const char *media_dir = ctx ? ctx->media_dir : NULL;
     const char *name = c->source ? c->source : (c->id ? c->id : "campaign");
     struct sched_media_info *infos;
     struct lines all = {STRBUF_INIT, 0}, pending = {STRBUF_INIT, 0};
@@ -977,6 +1047,14 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
 
         if (it->type != PL_ITEM_IMAGE && it->type != PL_ITEM_VIDEO)
             continue;
+        if (ctx && ctx->warnings) {
+            char where[1024];
+            if (it->line > 0)
+                snprintf(where, sizeof where, "%s:%d", name, it->line);
+            else
+                snprintf(where, sizeof where, "%s", name);
+            media_warnings(ctx, c, it, &infos[i], where);
+        }
         memcpy(it->sha256, infos[i].sha256, PL_SHA256_HEX);
         memcpy(it->source_sha256, infos[i].source_sha256, PL_SHA256_HEX);
         it->type = infos[i].type; /* an animation is played as a video */

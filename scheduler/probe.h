@@ -51,6 +51,8 @@ struct sched_media_info {
     const char *source_kind;           /* made at accept time: "PDF", "HEIF/AVIF", ... */
     int pages;                         /* a PDF's page count */
     int derived_fd;                    /* made at accept time: the result, from offset 0; else -1 */
+    double fps;                        /* videos: frames a second (0 when unknown) */
+    int rotate; /* videos: clockwise degrees the display matrix turns the picture */
 };
 
 /* Closes what a probe left open in INFO (the made medium); harmless on an
@@ -91,12 +93,27 @@ int sched_probe_item(int basefd, const struct pl_item *it, struct sched_media_in
  * such item's sha256, its media ("media/<sha256>.<ext>", the path it will
  * have once stored; the old value is freed), and a video's duration_ms when
  * the campaign gave none.  Media made at accept time are stored in
- * MEDIA_DIR at once when it is not NULL (`signagectl check` passes NULL);
- * their items get source_sha256, and an animation's item becomes a video.  PENDING: some file is
+ * CTX->media_dir at once when it is set (`signagectl check` leaves it NULL);
+ * their items get source_sha256, and an animation's item becomes a video.
+ * On OK, CTX->warnings gets what an operator can act on, for the screens
+ * the campaign targets: an image enlarged more than 2x, a picture that
+ * leaves most of a screen to bars, a video heavier than a box plays
+ * smoothly.  PENDING: some file is
  * missing and nothing else is wrong; ERR names the missing files.  BAD: ERR lists every problem,
  * one "NAME:LINE: error: FILE: ..." per line (NAME is C->source), missing files included; items are
  * left untouched. */
+struct pl_config;
+struct strbuf;
+
+/* What sched_probe_campaign() does besides checking. */
+struct sched_probe_ctx {
+    const char *media_dir;       /* store converted media here; NULL: do not */
+    const struct pl_config *cfg; /* for the screens the campaign targets; may be NULL */
+    struct strbuf *warnings;     /* NULL, or gets "NAME:LINE: warning: ..." lines */
+};
+
 enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
-                                             const char *media_dir, char *err, size_t errlen);
+                                             const struct sched_probe_ctx *ctx, char *err,
+                                             size_t errlen);
 
 #endif

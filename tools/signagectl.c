@@ -132,6 +132,8 @@ static int check_one(struct ctl *x, const char *file, json_t *arr)
     struct pl_campaign *c = NULL;
     int dirfd = -1, bad = 1;
     json_t *o = NULL;
+    struct strbuf warnings = STRBUF_INIT;
+    struct sched_probe_ctx pctx = {NULL, x->cfg, &warnings};
 
     if (!dcopy || !bcopy || !err)
         goto out_free;
@@ -146,7 +148,7 @@ static int check_one(struct ctl *x, const char *file, json_t *arr)
     c = sched_campaign_load(dirfd, base, file, x->cfg, err, 65536);
     if (!c)
         goto out_report;
-    switch (sched_probe_campaign(dirfd, c, NULL, err, 65536)) {
+    switch (sched_probe_campaign(dirfd, c, &pctx, err, 65536)) {
     case SCHED_PROBE_OK:
         bad = 0;
         break;
@@ -167,16 +169,24 @@ out_report:
                                   json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
         }
         json_object_set_new(o, "errors", errs);
+        errs = json_array();
+        for (char *line = warnings.len ? warnings.buf : NULL, *nl; line && *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            json_array_append_new(errs, json_stringn(line, (size_t)(nl - line)));
+        }
+        json_object_set_new(o, "warnings", errs);
         json_array_append_new(arr, o);
     } else if (bad) {
         printf("%s\n", err[0] ? err : "error: cannot check the file");
     } else {
         printf("%s: ok: campaign \"%s\", %zu items\n", file, c->id, c->nitems);
+        fputs(warnings.len ? warnings.buf : "", stdout);
     }
 out_free:
     if (dirfd >= 0)
         close(dirfd);
     pl_campaign_free(c);
+    sb_free(&warnings);
     free(dcopy);
     free(bcopy);
     free(err);
