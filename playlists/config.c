@@ -34,17 +34,19 @@
 #define CONFIG_GRACE_MAX_MS (7 * PL_MS_PER_DAY)
 #define CONFIG_DEFAULT_SETTLE_MS INT64_C(1000)
 #define CONFIG_SETTLE_MAX_MS (60 * PL_MS_PER_SEC)
+#define CONFIG_DEFAULT_CONVERT_MS (60 * PL_MS_PER_SEC)
+#define CONFIG_CONVERT_MAX_MS (3600 * PL_MS_PER_SEC)
 #define CONFIG_DEFAULT_HISTORY 100
 #define CONFIG_FALLBACK_TEXT "東京都"
 #define CONFIG_FALLBACK_BACKGROUND 0x0b2545u
 #define CONFIG_FALLBACK_COLOR 0xffffffu
 
 static const char *const top_members[] = {
-    "state",  "timezone",     "horizon_days", "default_duration", "pending_grace",
-    "settle", "history_keep", "fallback",     "screens"};
+    "state",  "timezone",     "horizon_days",    "default_duration", "pending_grace",
+    "settle", "history_keep", "convert_timeout", "fallback",         "screens"};
 #define TOP_LIST                                                                                   \
     "state, timezone, horizon_days, default_duration, pending_grace, settle, history_keep, "       \
-    "fallback, screens"
+    "convert_timeout, fallback, screens"
 static const char *const fallback_members[] = {"items", "title", "owner"};
 #define FALLBACK_LIST "items, title, owner"
 static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};
@@ -474,6 +476,10 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
     cfg->settle_ms = CONFIG_DEFAULT_SETTLE_MS;
     if (pl_cfg_seconds(root, "settle", path, 0, CONFIG_SETTLE_MAX_MS, &cfg->settle_ms, err,
                        errlen) < 0)
+        goto out_destroy;
+    cfg->convert_timeout_ms = CONFIG_DEFAULT_CONVERT_MS;
+    if (pl_cfg_seconds(root, "convert_timeout", path, 100, CONFIG_CONVERT_MAX_MS,
+                       &cfg->convert_timeout_ms, err, errlen) < 0)
         goto out_destroy;
     n = CONFIG_DEFAULT_HISTORY;
     if (pl_cfg_int(root, "history_keep", path, 0, 1000000, &n, err, errlen) < 0)

@@ -32,6 +32,7 @@ struct pl_config {
     pl_ms pending_grace_ms;    /* missing media: reject after this; default 10 min */
     pl_ms settle_ms;           /* a spool file unchanged this long is complete; default 1 s */
     int history_keep;          /* accepted versions kept per campaign; 0 = all; default 100 */
+    pl_ms convert_timeout_ms;  /* converting one PDF, HEIC, GIF... at accept time; default 60 s */
     /* What plays when no campaign does: a pseudo-campaign with id "-",
      * whose items' files are relative to dir.  Never NULL after a load:
      * without a "fallback" setting it is one text item. */

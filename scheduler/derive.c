@@ -907,7 +907,7 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
         _exit(0);
     }
     close(pfd[1]);
-    r = read_result(pfd[0], &res, now_ms() + SCHED_DERIVE_DEADLINE_MS);
+    r = read_result(pfd[0], &res, now_ms() + req->timeout_ms);
     close(pfd[0]);
     if (r == -ETIMEDOUT)
         kill(pid, SIGKILL);
@@ -916,9 +916,9 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
     if (r == -ETIMEDOUT) {
         close(mfd);
         return err_fail(err, errlen, -ETIMEDOUT,
-                        "converting the %s took longer than %d s; the file is damaged, hostile "
-                        "or far too large, export it again",
-                        sched_derive_kind_name(req->kind), SCHED_DERIVE_DEADLINE_MS / 1000);
+                        "converting the %s took longer than %.3g s; the file is damaged, hostile "
+                        "or far too large, export it again (or raise convert_timeout)",
+                        sched_derive_kind_name(req->kind), (double)req->timeout_ms / 1000);
     }
     if (r < 0) {
         close(mfd);

@@ -33,7 +33,6 @@ enum sched_derive_kind {
 
 #define SCHED_DERIVE_MAX_SIDE 3840      /* a PDF page is rendered to fit this square */
 #define SCHED_DERIVE_ANIM_MAX_MS 600000 /* an animation fills at most 10 minutes */
-#define SCHED_DERIVE_DEADLINE_MS 60000
 
 /* What the LEN bytes at HEAD are, of the kinds above, by their content
  * alone; SCHED_DERIVE_NONE for anything else (an animated WebP is told by
@@ -50,6 +49,7 @@ struct sched_derive_req {
     int page;            /* PDF: 1-based page; 0 = the first */
     pl_ms duration_ms;   /* animations: fill at least this long; 0 = one pass, at least 1 s */
     uint32_t background; /* 0xRRGGBB shown through transparent pixels of an animation */
+    pl_ms timeout_ms;    /* the child is killed after this long */
 };
 
 struct sched_derived {

@@ -785,7 +785,9 @@ int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg)
         bool ok = true;
 
         if (it->type != PL_ITEM_TEXT && it->file) {
-            int r = dirfd < 0 ? -errno : sched_probe_item(dirfd, it, &info, err, sizeof err);
+            int r = dirfd < 0 ? -errno
+                              : sched_probe_item(dirfd, it, cfg->convert_timeout_ms, &info, err,
+                                                 sizeof err);
             if (r == 0 && info.derived_fd >= 0)
                 r = sched_store_put_fd(st->media, info.derived_fd, it->file, info.ext, sha, media,
                                        err, sizeof err);

@@ -267,8 +267,15 @@ static int probe_derived(const uint8_t *data, size_t len, enum sched_derive_kind
                          const struct sched_probe_req *req, struct sched_media_info *info,
                          char *err, size_t errlen)
 {
-    struct sched_derive_req dr = {kind, data, len, req->page, req->duration_ms, req->background};
-    struct sched_probe_req again = {PL_ITEM_IMAGE, 0, 0, 0};
+    struct sched_derive_req dr = {kind,
+                                  data,
+                                  len,
+                                  req->page,
+                                  req->duration_ms,
+                                  req->background,
+                                  req->convert_timeout_ms > 0 ? req->convert_timeout_ms
+                                                              : 60 * PL_MS_PER_SEC};
+    struct sched_probe_req again = {PL_ITEM_IMAGE, 0, 0, 0, 0};
     struct sched_derived d;
     char src[PL_SHA256_HEX], msg[MSG_MAX];
     int r;
@@ -821,7 +828,7 @@ int sched_probe_fd_req(int fd, const struct sched_probe_req *req, struct sched_m
 int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
                    size_t errlen)
 {
-    struct sched_probe_req req = {declared, 0, 0, 0};
+    struct sched_probe_req req = {declared, 0, 0, 0, 0};
 
     return probe_fd(fd, &req, info, err, errlen);
 }
@@ -853,15 +860,16 @@ static int probe_file(int basefd, const char *relpath, const struct sched_probe_
 int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
                      struct sched_media_info *info, char *err, size_t errlen)
 {
-    struct sched_probe_req req = {declared, 0, 0, 0};
+    struct sched_probe_req req = {declared, 0, 0, 0, 0};
 
     return probe_file(basefd, relpath, &req, info, err, errlen);
 }
 
-int sched_probe_item(int basefd, const struct pl_item *it, struct sched_media_info *info, char *err,
-                     size_t errlen)
+int sched_probe_item(int basefd, const struct pl_item *it, pl_ms convert_timeout_ms,
+                     struct sched_media_info *info, char *err, size_t errlen)
 {
-    struct sched_probe_req req = {it->type, it->page, it->duration_ms, it->background};
+    struct sched_probe_req req = {it->type, it->page, it->duration_ms, it->background,
+                                  convert_timeout_ms};
 
     return probe_file(basefd, it->file, &req, info, err, errlen);
 }
@@ -996,7 +1004,8 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                       i + 1);
             continue;
         }
-        r = sched_probe_item(basefd, it, &infos[i], msg, sizeof msg);
+        r = sched_probe_item(basefd, it, ctx && ctx->cfg ? ctx->cfg->convert_timeout_ms : 0,
+                             &infos[i], msg, sizeof msg);
         if (r == 0 && infos[i].derived_fd >= 0 && media_dir) {
             char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], why[MSG_MAX / 2];
             r = sched_store_put_fd(media_dir, infos[i].derived_fd, it->file, infos[i].ext, sha,

@@ -31,9 +31,10 @@ enum sched_probe_result { SCHED_PROBE_OK, SCHED_PROBE_PENDING, SCHED_PROBE_BAD }
  * conversion at accept time needs (scheduler/derive.h). */
 struct sched_probe_req {
     enum pl_item_type declared;
-    int page;            /* page = N of a PDF; 0 = not given */
-    pl_ms duration_ms;   /* the item's duration (animations fill it); 0 = none given */
-    uint32_t background; /* the item's background, under an animation's transparency */
+    int page;                 /* page = N of a PDF; 0 = not given */
+    pl_ms duration_ms;        /* the item's duration (animations fill it); 0 = none given */
+    uint32_t background;      /* the item's background, under an animation's transparency */
+    pl_ms convert_timeout_ms; /* for a conversion; 0 = the default, 60 s */
 };
 
 /* What a medium turned out to be.  For a file the screens cannot show as
@@ -85,9 +86,10 @@ int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared
                      struct sched_media_info *info, char *err, size_t errlen);
 
 /* Probes the medium of item IT (IT->file beneath BASEFD) with the item's
- * settings, as sched_probe_fd_req(); release INFO after use. */
-int sched_probe_item(int basefd, const struct pl_item *it, struct sched_media_info *info, char *err,
-                     size_t errlen);
+ * settings, as sched_probe_fd_req(), converting within CONVERT_TIMEOUT_MS
+ * (0 = 60 s); release INFO after use. */
+int sched_probe_item(int basefd, const struct pl_item *it, pl_ms convert_timeout_ms,
+                     struct sched_media_info *info, char *err, size_t errlen);
 
 /* Probes every image and video item of C beneath BASEFD.  On OK fills each
  * such item's sha256, its media ("media/<sha256>.<ext>", the path it will

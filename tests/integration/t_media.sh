@@ -305,4 +305,41 @@ check "a 120 fps video is warned about" \
     grep -q "warn.cfg:6: warning: 'state/spool/m/fast.mp4' is 640x360 at 120 frames a second" "$T/warn.out"
 check_not "a picture that fits gets no warning" grep -q "plain.png" "$T/warn.out"
 
+# A hostile flyer: 200,000 full-page fills.  The conversion is killed at
+# convert_timeout, the file refused, and the good campaign next to it taken.
+S2=$T/state2
+mkdir -p "$S2/spool/m"
+sed -e "s|^state = .*|state = \"$S2\";|" -e 's/^settle = .*/&\nconvert_timeout = 3;/' \
+    "$T/cfg/signage.cfg" >"$T/cfg/slow.cfg"
+python3 - "$S2/spool/m/slow.pdf" <<'EOF'
+import sys
+c = b"1 0 0 rg " + b"0 0 595 842 re f " * 200000
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(c), c)]
+out, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs):
+    offs.append(len(out))
+    out += b"%d 0 obj\n%s\nendobj\n" % (i + 1, o)
+x = len(out)
+out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % x
+open(sys.argv[1], "wb").write(out)
+EOF
+cp "$M/plain.png" "$S2/spool/m/"
+printf 'id = "slow"; title = "S"; owner = "高知県"; start = "2023-03-10"; end = "2023-03-11";\nscreens = [ "m" ];\nitems = ( { type = "image"; file = "m/slow.pdf"; } );\n' \
+    >"$S2/spool/slow.cfg"
+printf 'id = "good"; title = "G"; owner = "高知県"; start = "2023-03-10"; end = "2023-03-11";\nscreens = [ "m" ];\nitems = ( { type = "image"; file = "m/plain.png"; } );\n' \
+    >"$S2/spool/good.cfg"
+sleep 0.3
+timeout 120 $SCHEDULER -c "$T/cfg/slow.cfg" --once --now 2023-03-10T12:00:00+09:00 2>"$T/slow.log"
+check "a PDF that takes forever to render does not stop the scheduler (exit 0)" [ $? -eq 0 ]
+check "... it is refused, saying why" \
+    grep -q "'m/slow.pdf': converting the PDF took longer than 3 s; the file is damaged, hostile or far too large" \
+    "$S2/rejected/slow.cfg.error"
+check "... and the campaign next to it is accepted" [ -f "$S2/campaigns/good.cfg" ]
+check_not "... and no converter is left running" pgrep -f "slow.cfg --once"
+printf '| %s | refused | %s |\n' "PDF that renders forever (200,000 fills)" \
+    "$(sed -n '1s/^[^ ]* error: //p' "$S2/rejected/slow.cfg.error" | cut -c1-160)" >>"$MATRIX"
+
 sed 's/^/# /' "$MATRIX"

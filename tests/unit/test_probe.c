@@ -283,7 +283,7 @@ static int probe_req(const char *name, enum pl_item_type t, int page, pl_ms dur,
     struct pl_item it = {.type = t, .file = (char *)name, .page = page, .duration_ms = dur};
 
     err[0] = '\0';
-    return sched_probe_item(basefd, &it, info, err, errlen);
+    return sched_probe_item(basefd, &it, 0, info, err, errlen);
 }
 
 /* The converted medium of INFO: its size on the memfd, and that its hash is
