@@ -46,6 +46,8 @@
 #define VIDEO_MAX_DIM 8192         /* larger pictures are refused */
 #define VIDEO_STORM_FREE 8         /* consecutive errors before backing off */
 #define VIDEO_STORM_GIVEUP 1000    /* consecutive errors: the rest is unusable */
+#define VIDEO_CHAIN 512            /* a filter chain's description */
+#define VIDEO_HDR_WHITE 203        /* cd/m2 of SDR white in PQ (ITU-R BT.2408) */
 
 /* Real containers only: no concat, hls, dash, image2, lavfi, data URIs. */
 
@@ -65,11 +67,15 @@ struct video {
 
     /* decode thread only */
     struct SwsContext *sws;
-    AVFilterGraph *deint; /* bwdif, from the first interlaced frame on */
-    AVFilterContext *deint_in, *deint_out;
-    int deint_w, deint_h, deint_fmt; /* what the graph was made for */
-    bool deint_failed;               /* could not be made: frames go on woven */
-    AVFrame *deint_frame;
+    AVFilterGraph *graph; /* bwdif and/or a colour conversion, when needed */
+    AVFilterContext *graph_in, *graph_out;
+    int graph_w, graph_h, graph_fmt; /* what the graph was made for */
+    char graph_chain[VIDEO_CHAIN];   /* its filters, as for avfilter_graph_parse_ptr() */
+    bool graph_colour;               /* it converts to limited-range BT.709 */
+    bool interlaced;                 /* a frame flagged interlaced was seen */
+    bool deint_failed;               /* bwdif could not be made: fields go on woven */
+    bool colour_failed;              /* colours could not be converted: shown as read */
+    AVFrame *graph_frame;
     AVBufferPool *pool; /* for converted frames */
     int pool_size;
     pl_ms last_pts;
@@ -187,11 +193,7 @@ static int video_convert(struct video *v, const AVFrame *src, AVFrame *dst)
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(src->format);
     bool rgb = d && (d->flags & AV_PIX_FMT_FLAG_RGB);
-    /* swscale reads the deprecated full-range "J" formats as full range and
-     * would squeeze them into 16..235 for plain YUV 4:2:0: keep them full. */
-    bool jpeg = src->format == AV_PIX_FMT_YUVJ422P || src->format == AV_PIX_FMT_YUVJ444P ||
-                src->format == AV_PIX_FMT_YUVJ440P || src->format == AV_PIX_FMT_YUVJ411P;
-    enum AVPixelFormat to = jpeg ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P;
+    enum AVPixelFormat to = AV_PIX_FMT_YUV420P;
     int size, ret;
 
     v->sws = sws_getCachedContext(v->sws, src->width, src->height, src->format, src->width,
@@ -219,9 +221,12 @@ static int video_convert(struct video *v, const AVFrame *src, AVFrame *dst)
     dst->width = src->width;
     dst->height = src->height;
     /* A YUV source keeps its matrix and range (sws leaves them alone between
-     * YUV formats); RGB comes out as limited-range BT.601, sws's default. */
+     * YUV formats: the full-range "J" ones were relabelled plain, see
+     * video_relabel()); RGB comes out as limited-range BT.601, sws's default. */
     dst->colorspace = rgb ? AVCOL_SPC_BT470BG : src->colorspace;
-    dst->color_range = rgb ? AVCOL_RANGE_MPEG : jpeg ? AVCOL_RANGE_JPEG : src->color_range;
+    dst->color_primaries = rgb ? AVCOL_PRI_UNSPECIFIED : src->color_primaries;
+    dst->color_trc = rgb ? AVCOL_TRC_UNSPECIFIED : src->color_trc;
+    dst->color_range = rgb ? AVCOL_RANGE_MPEG : src->color_range;
     dst->sample_aspect_ratio = src->sample_aspect_ratio;
     ret = sws_scale(v->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
                     dst->data, dst->linesize);
@@ -317,60 +322,237 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     return 0;
 }
 
-/* Makes the deinterlacer for frames like F: libavfilter's bwdif, one frame
- * out for each frame in (the frame rate is kept), touching only frames
- * flagged interlaced.  Returns 0 or a negative AVERROR. */
-static int video_deint_open(struct video *v, const AVFrame *f)
+/* --- one filter graph: deinterlacing and colours -------------------------- */
+
+#define VIDEO_BWDIF "bwdif=mode=send_frame:parity=auto:deint=interlaced"
+
+/* Relabels the deprecated full-range "J" formats as the plain ones they are
+ * laid out like, with a full-range tag: filters and swscale then read the
+ * range from the tag instead of squeezing the picture into 16..235 on the
+ * way to a plain format. */
+static void video_relabel(AVFrame *f)
+{
+    static const enum AVPixelFormat j[][2] = {
+        {AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUV420P}, {AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUV422P},
+        {AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUV444P}, {AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUV440P},
+        {AV_PIX_FMT_YUVJ411P, AV_PIX_FMT_YUV411P},
+    };
+
+    for (size_t i = 0; i < sizeof j / sizeof j[0]; i++) {
+        if (f->format == j[i][0]) {
+            f->format = j[i][1];
+            f->color_range = AVCOL_RANGE_JPEG;
+        }
+    }
+}
+
+/* The matrix a picture's YUV was made with, from its tag TAG, whether it is
+ * FULL range, has BT.2020 primaries (WIDE), and its HEIGHT: AVCOL_SPC_BT709,
+ * AVCOL_SPC_BT2020_NCL or AVCOL_SPC_BT470BG (BT.601).  Untagged HD in
+ * limited range is BT.709 and untagged wide-gamut video BT.2020, as such
+ * material nearly always is; BT.2020 constant luminance is read as its
+ * nearest, non-constant; anything else (FCC, SMPTE 240M, YCgCo, untagged SD
+ * or full range) as BT.601. */
+static enum AVColorSpace video_matrix_of(enum AVColorSpace tag, bool full, bool wide, int height)
+{
+    switch (tag) {
+    case AVCOL_SPC_BT709:
+        return AVCOL_SPC_BT709;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL:
+        return AVCOL_SPC_BT2020_NCL;
+    case AVCOL_SPC_UNSPECIFIED:
+        if (wide)
+            return AVCOL_SPC_BT2020_NCL;
+        return !full && height >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_BT470BG;
+    default:
+        return AVCOL_SPC_BT470BG;
+    }
+}
+
+/* Pixel formats libavfilter's colorspace filter reads. */
+static bool video_colorspace_format(enum AVPixelFormat f)
+{
+    switch (f) {
+    case AV_PIX_FMT_YUV420P:
+    case AV_PIX_FMT_YUV422P:
+    case AV_PIX_FMT_YUV444P:
+    case AV_PIX_FMT_YUV420P10:
+    case AV_PIX_FMT_YUV422P10:
+    case AV_PIX_FMT_YUV444P10:
+    case AV_PIX_FMT_YUV420P12:
+    case AV_PIX_FMT_YUV422P12:
+    case AV_PIX_FMT_YUV444P12:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The filters that turn F's colours into what SDL shows exactly, limited-
+ * range BT.709 8-bit 4:2:0, written into BUF (LEN bytes).  SDL has three YUV
+ * modes, limited BT.601, limited BT.709 and full-range BT.601 (JPEG), and
+ * knows nothing of primaries or transfer: full-range BT.709 shown in JPEG
+ * mode has wrong hues, BT.2020 and HDR shown as BT.601 or 709 worse.
+ *
+ * HLG is made to be shown on an SDR BT.2020 screen as it is, so it is read
+ * as BT.2020 SDR and only its primaries are brought to BT.709 (libavfilter's
+ * colorspace filter, which knows no HLG).  PQ is not viewable that way; it
+ * goes through zscale with SDR white at 203 cd/m2 (BT.2408), brighter
+ * highlights clipped: tone-mapping them (zscale to linear light, tonemap,
+ * zscale back) costs about 33 ms a 1080p frame on one core of the box this
+ * was measured on, too much for 30 fps on the one filter thread, while this
+ * costs about 12 ms, as the colorspace filter does.
+ *
+ * The colorspace filter refuses odd picture sizes (only 4:4:4 formats have
+ * them): such a graph cannot be made and the picture is shown as read.
+ *
+ * Returns false, with BUF empty, when SDL shows F as it is (limited BT.601
+ * or 709, full-range BT.601), and for RGB and grey pictures, which go
+ * through video_convert() as before.  Depends only on F's fields. */
+static bool video_colour_chain(const AVFrame *f, char *buf, size_t len)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    bool full = f->color_range == AVCOL_RANGE_JPEG;
+    bool wide = f->color_primaries == AVCOL_PRI_BT2020;
+    bool pq = f->color_trc == AVCOL_TRC_SMPTE2084;
+    bool hlg = f->color_trc == AVCOL_TRC_ARIB_STD_B67;
+    enum AVColorSpace m;
+    const char *range, *to;
+    char pre[96] = "";
+    int n;
+
+    buf[0] = '\0';
+    if (!d || d->nb_components < 3 ||
+        (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BAYER |
+                     AV_PIX_FMT_FLAG_HWACCEL)))
+        return false;
+    m = video_matrix_of(f->colorspace, full, wide, f->height);
+    if (m == AVCOL_SPC_BT2020_NCL && f->color_primaries == AVCOL_PRI_UNSPECIFIED)
+        wide = true;
+    if (!(m == AVCOL_SPC_BT2020_NCL || (full && m == AVCOL_SPC_BT709) || wide || pq || hlg))
+        return false;
+    /* The filters' other formats (NV12, P010, 4:4:0...) are converted first,
+     * keeping the range, since a scaler libavfilter inserts would not. */
+    if (!video_colorspace_format(f->format)) {
+        range = full ? "pc" : "tv";
+        to = d->comp[0].depth > 8 ? "yuv420p10le" : "yuv420p";
+        n = snprintf(pre, sizeof pre, "scale=in_range=%s:out_range=%s,format=%s,", range, range,
+                     to);
+        if (n < 0 || (size_t)n >= sizeof pre)
+            return false;
+    }
+    if (pq) {
+        const char *zm = m == AVCOL_SPC_BT709     ? "709"
+                         : m == AVCOL_SPC_BT470BG ? "470bg"
+                                                  : "2020_ncl";
+        /* odd sizes have no 4:2:0: 4:4:4 then, and video_convert() after */
+        to = (f->width | f->height) & 1 ? "yuv444p" : "yuv420p";
+        n = snprintf(buf, len,
+                     "%szscale=tin=smpte2084:min=%s:pin=%s:rin=%s:t=709:m=709:p=709:r=limited:"
+                     "npl=%d,format=%s",
+                     pre, zm, wide ? "2020" : "709", full ? "full" : "limited", VIDEO_HDR_WHITE,
+                     to);
+    } else {
+        const char *cm = m == AVCOL_SPC_BT709     ? "bt709"
+                         : m == AVCOL_SPC_BT470BG ? "bt470bg"
+                                                  : "bt2020ncl";
+        n = snprintf(buf, len,
+                     "%scolorspace=ispace=%s:iprimaries=%s:itrc=%s:irange=%s:"
+                     "space=bt709:primaries=bt709:trc=bt709:range=tv:format=yuv420p",
+                     pre, cm, wide ? "bt2020" : "bt709", wide || hlg ? "bt2020-10" : "bt709",
+                     full ? "pc" : "tv");
+    }
+    if (n < 0 || (size_t)n >= len) {
+        buf[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
+/* Makes the graph taking frames like F through CHAIN (filters in
+ * avfilter_graph_parse_ptr()'s syntax), on one thread: the decoder has the
+ * other cores.  COLOUR says CHAIN ends in a colour conversion.  Returns 0
+ * or a negative AVERROR, with no graph then. */
+static int video_graph_open(struct video *v, const AVFrame *f, const char *chain, bool colour)
 {
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : (AVRational){1, 1};
-    AVFilterContext *bw = NULL;
+    AVFilterInOut *outs = NULL, *ins = NULL;
     char args[256];
     int ret;
 
-    avfilter_graph_free(&v->deint);
-    v->deint = avfilter_graph_alloc();
-    if (!v->deint)
+    avfilter_graph_free(&v->graph);
+    v->graph = avfilter_graph_alloc();
+    if (!v->graph)
         return AVERROR(ENOMEM);
-    v->deint->nb_threads = 1; /* the decoder has the other core */
+    v->graph->nb_threads = 1;
     snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
              f->width, f->height, f->format, v->st->time_base.num, v->st->time_base.den, sar.num,
              sar.den);
-    ret = avfilter_graph_create_filter(&v->deint_in, avfilter_get_by_name("buffer"), "in", args,
-                                       NULL, v->deint);
+    ret = avfilter_graph_create_filter(&v->graph_in, avfilter_get_by_name("buffer"), "in", args,
+                                       NULL, v->graph);
     if (ret >= 0)
-        ret = avfilter_graph_create_filter(&bw, avfilter_get_by_name("bwdif"), "deint",
-                                           "mode=send_frame:parity=auto:deint=interlaced", NULL,
-                                           v->deint);
+        ret = avfilter_graph_create_filter(&v->graph_out, avfilter_get_by_name("buffersink"), "out",
+                                           NULL, NULL, v->graph);
+    if (ret >= 0 && (!(outs = avfilter_inout_alloc()) || !(ins = avfilter_inout_alloc())))
+        ret = AVERROR(ENOMEM);
+    if (ret >= 0) {
+        outs->name = av_strdup("in");
+        outs->filter_ctx = v->graph_in;
+        ins->name = av_strdup("out");
+        ins->filter_ctx = v->graph_out;
+        if (!outs->name || !ins->name)
+            ret = AVERROR(ENOMEM);
+    }
     if (ret >= 0)
-        ret = avfilter_graph_create_filter(&v->deint_out, avfilter_get_by_name("buffersink"), "out",
-                                           NULL, NULL, v->deint);
+        ret = avfilter_graph_parse_ptr(v->graph, chain, &ins, &outs, NULL);
     if (ret >= 0)
-        ret = avfilter_link(v->deint_in, 0, bw, 0);
-    if (ret >= 0)
-        ret = avfilter_link(bw, 0, v->deint_out, 0);
-    if (ret >= 0)
-        ret = avfilter_graph_config(v->deint, NULL);
+        ret = avfilter_graph_config(v->graph, NULL);
+    avfilter_inout_free(&ins);
+    avfilter_inout_free(&outs);
     if (ret < 0) {
-        avfilter_graph_free(&v->deint);
+        avfilter_graph_free(&v->graph);
         return ret;
     }
-    v->deint_w = f->width;
-    v->deint_h = f->height;
-    v->deint_fmt = f->format;
+    v->graph_w = f->width;
+    v->graph_h = f->height;
+    v->graph_fmt = f->format;
+    snprintf(v->graph_chain, sizeof v->graph_chain, "%s", chain);
+    v->graph_colour = colour;
+    log_debug("%s: filters %s", v->path, chain);
     return 0;
 }
 
-/* Queues what the deinterlacer gives back.  Returns as video_push(), 0
- * when it had nothing. */
-static int video_deint_drain(struct video *v, AVFrame *conv)
+/* Queues what the graph gives back.  Returns as video_push(), 0 when it
+ * had nothing. */
+static int video_graph_drain(struct video *v, AVFrame *conv)
 {
+    char eb[AV_ERROR_MAX_STRING_SIZE];
     int worst = 0;
 
     for (;;) {
-        int r, ret = av_buffersink_get_frame(v->deint_out, v->deint_frame);
-        if (ret < 0)
+        int r, ret = av_buffersink_get_frame(v->graph_out, v->graph_frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return worst;
-        r = video_push(v, v->deint_frame, conv);
+        if (ret < 0) { /* a filter refused a frame: it would refuse them all */
+            log_warn("%s: cannot %s (%s); going on without", v->path,
+                     v->graph_colour ? "convert the colours" : "deinterlace",
+                     video_averr(ret, eb, sizeof eb));
+            if (v->graph_colour)
+                v->colour_failed = true;
+            else
+                v->deint_failed = true;
+            avfilter_graph_free(&v->graph);
+            return worst; /* the frame it had is lost, said once above */
+        }
+        video_relabel(v->graph_frame);
+        if (v->graph_colour) { /* what it made, whatever the filter wrote */
+            v->graph_frame->colorspace = AVCOL_SPC_BT709;
+            v->graph_frame->color_primaries = AVCOL_PRI_BT709;
+            v->graph_frame->color_trc = AVCOL_TRC_BT709;
+            v->graph_frame->color_range = AVCOL_RANGE_MPEG;
+        }
+        r = video_push(v, v->graph_frame, conv);
         if (r < 0)
             return -1;
         if (r > worst)
@@ -378,44 +560,89 @@ static int video_deint_drain(struct video *v, AVFrame *conv)
     }
 }
 
-/* Queues FRAME, through the deinterlacer once a frame flagged interlaced
- * was seen (a 1080i TV spot shown woven combs every moving edge).  Returns
- * as video_push(). */
-static int video_take(struct video *v, AVFrame *frame, AVFrame *conv)
+/* Queues what the graph still holds (a deinterlacer keeps a frame) and
+ * frees it.  Returns 0, or -1 when stopped. */
+static int video_graph_close(struct video *v, AVFrame *conv)
 {
-    char eb[AV_ERROR_MAX_STRING_SIZE];
-    int ret;
+    int r = 0;
 
-    if (v->deint_failed || (!v->deint && !frame->interlaced_frame))
-        return video_push(v, frame, conv);
-    if (!v->deint_frame && !(v->deint_frame = av_frame_alloc()))
-        return video_push(v, frame, conv);
-    if (!v->deint || frame->width != v->deint_w || frame->height != v->deint_h ||
-        frame->format != v->deint_fmt) {
-        if (v->deint && av_buffersrc_add_frame(v->deint_in, NULL) >= 0 &&
-            video_deint_drain(v, conv) < 0) /* what it holds, then anew */
+    if (v->graph && av_buffersrc_add_frame(v->graph_in, NULL) >= 0)
+        r = video_graph_drain(v, conv); /* may free the graph */
+    avfilter_graph_free(&v->graph);
+    return r < 0 ? -1 : 0;
+}
+
+/* Makes the graph fit frames like F: bwdif once interlaced frames were
+ * seen, then COLOUR (NULL for none).  A part that cannot be made is given
+ * up, with one warning, and frames go on without it: a medium is never
+ * refused for this.  Returns 0 (with v->graph NULL when nothing is left
+ * to do), -1 when stopped. */
+static int video_graph_fit(struct video *v, const AVFrame *f, AVFrame *conv, const char *colour)
+{
+    char eb[AV_ERROR_MAX_STRING_SIZE], chain[VIDEO_CHAIN];
+
+    for (;;) {
+        bool deint = v->interlaced && !v->deint_failed;
+        int ret = snprintf(chain, sizeof chain, "%s%s%s", deint ? VIDEO_BWDIF : "",
+                           deint && colour ? "," : "", colour ? colour : "");
+
+        if (ret < 0 || (size_t)ret >= sizeof chain)
+            ret = AVERROR(EINVAL);
+        else if (v->graph && f->width == v->graph_w && f->height == v->graph_h &&
+                 f->format == v->graph_fmt && !strcmp(chain, v->graph_chain))
+            return 0;
+        else if (v->graph && video_graph_close(v, conv) < 0)
             return -1;
-        ret = video_deint_open(v, frame);
-        if (ret < 0) {
+        else if (!*chain)
+            return 0;
+        else if ((ret = video_graph_open(v, f, chain, colour != NULL)) >= 0)
+            return 0;
+        /* Which part failed: the colours alone tell. */
+        if (colour && (!deint || (ret = video_graph_open(v, f, colour, true)) < 0)) {
+            log_warn("%s: cannot convert the colours (%s); showing them as they are read", v->path,
+                     video_averr(ret, eb, sizeof eb));
+            v->colour_failed = true;
+            colour = NULL;
+        } else {
             log_warn("%s: cannot deinterlace (%s); showing the fields woven", v->path,
                      video_averr(ret, eb, sizeof eb));
             v->deint_failed = true;
-            return video_push(v, frame, conv);
         }
     }
-    ret = av_buffersrc_add_frame(v->deint_in, frame);
-    if (ret < 0) {
+}
+
+/* Queues FRAME, through the filter graph when it needs one: bwdif once a
+ * frame flagged interlaced was seen (a 1080i TV spot shown woven combs
+ * every moving edge), a colour conversion when SDL cannot show its colours
+ * as they are (video_colour_chain()).  Frames SDL shows exactly take no
+ * detour.  Returns as video_push(). */
+static int video_take(struct video *v, AVFrame *frame, AVFrame *conv)
+{
+    char colour[VIDEO_CHAIN];
+    bool want_colour;
+
+    video_relabel(frame);
+    if (frame->interlaced_frame)
+        v->interlaced = true;
+    want_colour = !v->colour_failed && video_colour_chain(frame, colour, sizeof colour);
+    if ((v->interlaced && !v->deint_failed) || want_colour) {
+        if (!v->graph_frame && !(v->graph_frame = av_frame_alloc()))
+            return video_push(v, frame, conv);
+        if (video_graph_fit(v, frame, conv, want_colour ? colour : NULL) < 0) {
+            av_frame_unref(frame);
+            return -1;
+        }
+    } else if (v->graph && video_graph_close(v, conv) < 0) {
+        av_frame_unref(frame);
+        return -1;
+    }
+    if (!v->graph)
+        return video_push(v, frame, conv);
+    if (av_buffersrc_add_frame(v->graph_in, frame) < 0) {
         av_frame_unref(frame);
         return 1;
     }
-    return video_deint_drain(v, conv);
-}
-
-/* At the end of the file: the frame the deinterlacer still holds. */
-static void video_deint_flush(struct video *v, AVFrame *conv)
-{
-    if (v->deint && av_buffersrc_add_frame(v->deint_in, NULL) >= 0)
-        video_deint_drain(v, conv);
+    return video_graph_drain(v, conv);
 }
 
 /* Notes one more consecutive failure; backs off when they pile up so that a
@@ -511,7 +738,7 @@ static void *video_thread(void *arg)
         int r = video_drain(v, frame, conv, &bad);
         if (r == 1 || (r == 0 && draining)) {
             /* the end (or the decoder had nothing more but did not say so) */
-            video_deint_flush(v, conv);
+            video_graph_close(v, conv); /* what it still holds */
             break;
         }
         if (r != 0)
@@ -870,12 +1097,12 @@ static void video_fill_out(struct video *v, pl_ms pts)
     o->pitch[2] = o->fmt == VIDEO_NV12 ? 0 : f->linesize[2];
     o->pts_ms = pts;
     o->full_range = f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P;
-    if (f->colorspace == AVCOL_SPC_BT709)
-        o->matrix = VIDEO_BT709;
-    else if (f->colorspace == AVCOL_SPC_UNSPECIFIED && !o->full_range && f->height >= 720)
-        o->matrix = VIDEO_BT709; /* what HD material without a tag nearly always is */
-    else
-        o->matrix = VIDEO_BT601;
+    /* BT.2020 only when its conversion could not be made: 709 is nearer */
+    o->matrix =
+        video_matrix_of(f->colorspace, o->full_range, f->color_primaries == AVCOL_PRI_BT2020,
+                        f->height) == AVCOL_SPC_BT470BG
+            ? VIDEO_BT601
+            : VIDEO_BT709;
     o->sar_num = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio.num : 1;
     o->sar_den = f->sample_aspect_ratio.den > 0 ? f->sample_aspect_ratio.den : 1;
     o->rotate = v->rotate;
@@ -1006,8 +1233,8 @@ void video_free(struct video *v)
     if (v->errors_total > 1)
         log_debug("%s: %u decode errors skipped", v->path, v->errors_total);
     sws_freeContext(v->sws);
-    avfilter_graph_free(&v->deint);
-    av_frame_free(&v->deint_frame);
+    avfilter_graph_free(&v->graph);
+    av_frame_free(&v->graph_frame);
     av_buffer_pool_uninit(&v->pool);
     for (int i = 0; i < VIDEO_QUEUE; i++)
         av_frame_free(&v->queue[i]);

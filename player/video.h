@@ -10,7 +10,11 @@
  * This module never calls SDL.  Frames come out as planar YUV 4:2:0 or NV12,
  * which SDL_UpdateYUVTexture() / SDL_UpdateNVTexture() take as they are;
  * other pixel formats (10-bit, 4:2:2, 4:4:4, RGB) are converted to YUV 4:2:0
- * on the decode thread, and only those.
+ * on the decode thread, and only those.  So are colours SDL's three YUV modes
+ * cannot show (full-range BT.709, BT.2020, HLG and PQ HDR): those frames come
+ * out as limited-range BT.709, and the frames SDL shows exactly (limited
+ * BT.601 or 709, full-range BT.601) as they were decoded, at no cost.
+ * Interlaced video is deinterlaced on the same thread.
  *
  * Threads: one struct video is used by one caller thread at a time (open it
  * anywhere, then hand it to the render thread); the decode thread is
