@@ -417,3 +417,68 @@ check "the test clip really combs when woven ($woven)" [ "$woven" -gt 200 ]
 check "an interlaced clip is shown deinterlaced (comb $shown, woven $woven)" \
     [ $((shown * 2)) -lt "$woven" ]
 check_not "... and its picture is there (not black)" near "$(pix "$T/inter.png" 360 240)" 0 0 0
+
+# --- colour: every range, matrix and transfer shows its true colours ---------------
+# One colourful still (testsrc2's first frame, 320x180) encoded five ways; a
+# 320x180 screen shows each 1:1.  The reference is ffmpeg's own decode of the
+# clip to RGB honouring its tags: swscale with the clip's matrix and range for
+# the SDR clips; for HLG, the colorspace filter reading the signal as BT.2020
+# SDR (HLG's own compatible way to show on an SDR screen, and the same chain
+# the player uses: the issue asks for "not wrong") then BT.709 primaries; for
+# PQ, zscale's conversion with SDR white at 203 cd/m2 (BT.2408), highlights
+# above it clipped (again the player's own choice, see video_colour_chain()).
+# Each must beat, by a margin, the wrong reading the player used to make
+# (BT.601 maths on BT.709 or BT.2020 data), so the check can fail; SDL's
+# direct modes must take no filter graph.
+ff -f lavfi -i testsrc2=s=320x180:r=10 -frames:v 1 "$T/csrc.png"
+cenc() { # NAME FILTER ENCODER-OPTIONS...: a 1 s clip of the still, 10 fps
+    n=$1 f=$2; shift 2
+    ff -loop 1 -i "$T/csrc.png" -t 1 -r 10 -vf "$f" "$@" "$T/c-$n.mp4"
+}
+X264="-c:v libx264 -preset veryfast"
+# shellcheck disable=SC2086
+cenc l709 scale=out_color_matrix=bt709:out_range=tv,format=yuv420p $X264 \
+    -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv
+# shellcheck disable=SC2086
+cenc f709 scale=out_color_matrix=bt709:out_range=pc,format=yuv420p $X264 \
+    -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range pc
+# shellcheck disable=SC2086
+cenc l601 scale=out_color_matrix=bt601:out_range=tv,format=yuv420p $X264 \
+    -colorspace smpte170m -color_primaries smpte170m -color_trc smpte170m -color_range tv
+# HDR: HEVC 10-bit BT.2020, HLG (iPhone) and PQ (HDR10), SDR white at 203 cd/m2
+for tr in arib-std-b67 smpte2084; do
+    cenc "$tr" "format=gbrp,zscale=tin=709:pin=709:min=gbr:rin=full:t=$tr:p=2020:m=2020_ncl:r=limited:npl=203,format=yuv420p10le" \
+        -c:v libx265 -preset veryfast \
+        -x265-params "log-level=error:colorprim=bt2020:transfer=$tr:colormatrix=bt2020nc" \
+        -colorspace bt2020nc -color_primaries bt2020 -color_trc "$tr" -color_range tv
+done
+cref() { # NAME REF-FILTER WRONG-FILTER
+    ff -i "$T/c-$1.mp4" -frames:v 1 -vf "$2,format=rgb24" "$T/c-$1-ref.png"
+    ff -i "$T/c-$1.mp4" -frames:v 1 -vf "$3,format=rgb24" "$T/c-$1-wrong.png"
+}
+cref l709 scale=in_color_matrix=bt709:in_range=tv scale=in_color_matrix=bt601:in_range=tv
+cref f709 scale=in_color_matrix=bt709:in_range=pc scale=in_color_matrix=bt601:in_range=pc
+cref l601 scale=in_color_matrix=bt601:in_range=tv scale=in_color_matrix=bt709:in_range=tv
+TO709=scale=in_color_matrix=bt709:in_range=tv
+cref arib-std-b67 \
+    "colorspace=ispace=bt2020ncl:iprimaries=bt2020:itrc=bt2020-10:irange=tv:all=bt709:range=tv:format=yuv420p,$TO709" \
+    scale=in_color_matrix=bt601:in_range=tv
+cref smpte2084 \
+    "zscale=tin=smpte2084:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
+    scale=in_color_matrix=bt601:in_range=tv
+for c in l709 f709 l601 arib-std-b67 smpte2084; do
+    set -- $(store "$T/c-$c.mp4" mp4)
+    playlist "$RTPL" 3 320 180 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
+        "$(slot_vid colour 0 10 $1 $2)")"
+    check "colour $c: screenshot exits 0" "$PLAYER" --playlist "$RTPL" -v \
+        --screenshot-at 2023-03-10T12:00:00.5 --out "$T/c-$c.png" 2>"$T/c-$c.err"
+    case $c in # what SDL shows as it is takes no filter graph
+    l709 | l601) check_not "colour $c: shown directly" grep -q ': filters ' "$T/c-$c.err" ;;
+    *) check "colour $c: converted" grep -q ': filters .*\(colorspace\|zscale\)=' "$T/c-$c.err" ;;
+    esac
+    right=$(psnr "$T/c-$c.png" "$T/c-$c-ref.png")
+    wrong=$(psnr "$T/c-$c.png" "$T/c-$c-wrong.png")
+    echo "# colour $c: PSNR against ffmpeg's decode $right dB, against the wrong reading $wrong dB"
+    check "colour $c: shown as ffmpeg decodes it (PSNR $right dB)" awk "BEGIN{exit !($right > 30)}"
+    check "colour $c: and not the wrong reading ($wrong dB)" awk "BEGIN{exit !($right > $wrong + 4)}"
+done
