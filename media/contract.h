@@ -9,8 +9,18 @@
 #define SIGNAGE_MEDIA_CONTRACT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <libavcodec/codec_id.h>
+
+/* How large a medium may be.  The scheduler refuses anything larger before
+ * decoding a byte (an image is sized from its header: a decompression bomb
+ * never reaches a decoder); the player refuses it again. */
+#define MEDIA_IMAGE_MAX_BYTES (UINT64_C(64) << 20)
+#define MEDIA_IMAGE_MAX_SIDE 16384
+#define MEDIA_IMAGE_MAX_PIXELS INT64_C(100000000)
+#define MEDIA_VIDEO_MAX_BYTES (UINT64_C(4) << 30)
+#define MEDIA_VIDEO_MAX_SIDE 8192
 
 /* The libavformat demuxers a video may come in (a format_whitelist): MP4
  * and QuickTime, Matroska and WebM, AVI, MPEG-TS and -PS, MXF (XDCAM), FLV, ASF/WMV,

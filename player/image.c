@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <SDL_image.h>
 
 #include "common/imghdr.h"
+#include "media/contract.h"
 #include "player/image.h"
 
 /* Reads the regular file PATH whole.  Returns 0 with *BUF (caller frees)
@@ -41,9 +43,9 @@ static int image_read(const char *path, unsigned char **buf, size_t *len, char *
         snprintf(err, errlen, "%s: empty file; a PNG, JPEG or WebP image is expected", path);
         goto out_close;
     }
-    if (st.st_size > IMAGE_FILE_MAX) {
-        snprintf(err, errlen, "%s: %lld bytes; images may be at most %ld bytes", path,
-                 (long long)st.st_size, IMAGE_FILE_MAX);
+    if ((uint64_t)st.st_size > MEDIA_IMAGE_MAX_BYTES) {
+        snprintf(err, errlen, "%s: %lld bytes; images may be at most %llu bytes", path,
+                 (long long)st.st_size, (unsigned long long)MEDIA_IMAGE_MAX_BYTES);
         goto out_close;
     }
     p = malloc((size_t)st.st_size);
@@ -255,14 +257,14 @@ SDL_Surface *image_fit_mem(const void *buf, size_t len, const char *name, int w,
 
     if (!name)
         name = "image";
-    if (!buf || w < 1 || h < 1 || w > IMAGE_SIDE_MAX || h > IMAGE_SIDE_MAX) {
+    if (!buf || w < 1 || h < 1 || w > MEDIA_IMAGE_MAX_SIDE || h > MEDIA_IMAGE_MAX_SIDE) {
         snprintf(err, errlen, "%s: cannot fit into %dx%d; each side must be 1..%d", name, w, h,
-                 IMAGE_SIDE_MAX);
+                 MEDIA_IMAGE_MAX_SIDE);
         return NULL;
     }
-    if (len > (size_t)IMAGE_FILE_MAX) {
-        snprintf(err, errlen, "%s: %zu bytes; images may be at most %ld bytes", name, len,
-                 IMAGE_FILE_MAX);
+    if (len > (size_t)MEDIA_IMAGE_MAX_BYTES) {
+        snprintf(err, errlen, "%s: %zu bytes; images may be at most %llu bytes", name, len,
+                 (unsigned long long)MEDIA_IMAGE_MAX_BYTES);
         return NULL;
     }
     rc = imghdr_parse(buf, len, &hdr, herr, sizeof herr);
@@ -278,14 +280,14 @@ SDL_Surface *image_fit_mem(const void *buf, size_t len, const char *name, int w,
                  imghdr_format_name(hdr.format), herr);
         return NULL;
     }
-    if (hdr.width < 1 || hdr.height < 1 || hdr.width > IMAGE_SIDE_MAX ||
-        hdr.height > IMAGE_SIDE_MAX ||
-        (long long)hdr.width * hdr.height > (long long)IMAGE_PIXELS_MAX) {
+    if (hdr.width < 1 || hdr.height < 1 || hdr.width > MEDIA_IMAGE_MAX_SIDE ||
+        hdr.height > MEDIA_IMAGE_MAX_SIDE ||
+        (long long)hdr.width * hdr.height > (long long)MEDIA_IMAGE_MAX_PIXELS) {
         snprintf(err, errlen,
-                 "%s: %s of %dx%d pixels; at most %d a side and %ld pixels in "
+                 "%s: %s of %dx%d pixels; at most %d a side and %lld pixels in "
                  "all, scale it down",
-                 name, imghdr_format_name(hdr.format), hdr.width, hdr.height, IMAGE_SIDE_MAX,
-                 IMAGE_PIXELS_MAX);
+                 name, imghdr_format_name(hdr.format), hdr.width, hdr.height, MEDIA_IMAGE_MAX_SIDE,
+                 (long long)MEDIA_IMAGE_MAX_PIXELS);
         return NULL;
     }
     if (hdr.format == IMGHDR_JPEG && !image_jpeg_complete(buf, len)) {

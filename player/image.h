@@ -2,7 +2,7 @@
  *
  * Meant for the player's preparation thread: only surface APIs (SDL_image,
  * SDL_SoftStretchLinear, blits), never a renderer, texture or window.  The
- * file is read whole (at most IMAGE_FILE_MAX bytes), its format and
+ * file is read whole (at most MEDIA_IMAGE_MAX_BYTES), its format and
  * dimensions are checked from the header (common/imghdr.h) before anything
  * is decoded, the EXIF orientation is applied, and the picture is scaled
  * with its aspect kept (box-filtered halving, then bilinear) and centred on
@@ -15,10 +15,6 @@
 #include <stdint.h>
 
 #include <SDL.h>
-
-#define IMAGE_FILE_MAX (64L * 1024 * 1024) /* bytes */
-#define IMAGE_SIDE_MAX 16384               /* pixels, either side */
-#define IMAGE_PIXELS_MAX (100L * 1000 * 1000)
 
 /* Loads the image at PATH and returns a W x H SDL_PIXELFORMAT_ARGB8888
  * surface: the picture upright (EXIF orientation 1..8 applied), scaled to

@@ -96,3 +96,27 @@ bool pl_id_valid(const char *id)
     }
     return true;
 }
+
+bool pl_sha256_valid(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == 64;
+}
+
+bool pl_media_path_valid(const char *media, const char *sha)
+{
+    const char *ext = media + 71;
+    size_t n = 0;
+
+    if (!pl_sha256_valid(sha) || strncmp(media, "media/", 6) != 0 ||
+        strncmp(media + 6, sha, 64) != 0 || media[70] != '.')
+        return false;
+    for (; ext[n]; n++)
+        if (!((ext[n] >= 'a' && ext[n] <= 'z') || (ext[n] >= '0' && ext[n] <= '9')))
+            return false;
+    return n >= 1 && n <= 8;
+}

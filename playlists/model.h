@@ -81,6 +81,15 @@ int pl_color_parse(const char *s, uint32_t *out);
 /* Writes "#rrggbb" into BUF (8 bytes). */
 void pl_color_format(uint32_t c, char buf[8]);
 
+/* True when S is 64 lowercase hex digits: a SHA-256 as the store names
+ * media. */
+bool pl_sha256_valid(const char *s);
+
+/* True when MEDIA is a path the store writes for the medium of hash SHA:
+ * "media/<SHA>.<ext>", ext 1..8 lowercase letters or digits.  Nothing else
+ * (no "..", no other directory) is ever opened by a player. */
+bool pl_media_path_valid(const char *media, const char *sha);
+
 /* True when ID matches [a-z0-9][a-z0-9_-]{0,63}. */
 bool pl_id_valid(const char *id);
 

@@ -26,7 +26,6 @@
 /* All campaign stubs together hold at most this many items (each item
  * index costs an array entry, so a hostile file could ask for a lot). */
 #define PL_STUB_ITEMS_MAX 100000
-#define PL_MEDIA_MAX 1024
 #define PL_SIZE_MIN 16
 #define PL_SIZE_MAX 16384
 #define PL_DEFAULT_BACKGROUND 0x0b2545u
@@ -290,38 +289,6 @@ static int check_members(const config_setting_t *g, const char *const *known, si
     return 0;
 }
 
-static bool sha256_valid(const char *s)
-{
-    size_t n = 0;
-
-    for (; s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
-    return n == 64;
-}
-
-/* "media/..." with no empty, "." or ".." component and no control bytes. */
-static bool media_valid(const char *s)
-{
-    const char *p;
-
-    if (strncmp(s, "media/", 6) != 0 || strlen(s) > PL_MEDIA_MAX)
-        return false;
-    for (const unsigned char *q = (const unsigned char *)s; *q; q++)
-        if (*q < 0x20 || *q == 0x7f || *q == '\\')
-            return false;
-    p = s + 6;
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return false;
-        if (!slash)
-            return true;
-        p = slash + 1;
-    }
-}
-
 /* A required string member. */
 static int need_string(const config_setting_t *g, const char *member, const char *name,
                        const char **out, const char *hint, char *err, size_t errlen)
@@ -436,16 +403,16 @@ static int parse_slot(const config_setting_t *g, bool fallback, const char *name
             need_string(g, "sha256", name, &in->sha256, "add sha256 = \"<64 hex digits>\";", err,
                         errlen) < 0)
             return -1;
-        if (!media_valid(in->media)) {
-            pl_cfg_error(err, errlen, name, config_setting_get_member(g, "media"),
-                         "'media' \"%.80s\" must be a path under STATE starting \"media/\", "
-                         "without '..'",
-                         in->media);
-            return -1;
-        }
-        if (!sha256_valid(in->sha256)) {
+        if (!pl_sha256_valid(in->sha256)) {
             pl_cfg_error(err, errlen, name, config_setting_get_member(g, "sha256"),
                          "'sha256' must be 64 lowercase hex digits");
+            return -1;
+        }
+        if (!pl_media_path_valid(in->media, in->sha256)) {
+            pl_cfg_error(err, errlen, name, config_setting_get_member(g, "media"),
+                         "'media' \"%.80s\" must be the store's path for its sha256, "
+                         "\"media/<sha256>.<ext>\"",
+                         in->media);
             return -1;
         }
     }

@@ -326,7 +326,7 @@ out_free:
 
 static uint64_t max_bytes(enum pl_item_type t)
 {
-    return t == PL_ITEM_VIDEO ? SCHED_VIDEO_MAX_BYTES : SCHED_IMAGE_MAX_BYTES;
+    return t == PL_ITEM_VIDEO ? MEDIA_VIDEO_MAX_BYTES : MEDIA_IMAGE_MAX_BYTES;
 }
 
 /* Copies the media of C into the store.  Returns 0, -ESTALE when a medium

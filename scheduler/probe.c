@@ -193,7 +193,7 @@ static int decode_image(const uint8_t *data, size_t len, enum imghdr_format f, i
     memcpy(pkt->data, data, len);
     pkt->flags |= AV_PKT_FLAG_KEY;
     ctx->thread_count = 1;
-    ctx->max_pixels = SCHED_IMAGE_MAX_PIXELS;
+    ctx->max_pixels = MEDIA_IMAGE_MAX_PIXELS;
     ctx->err_recognition = AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_EXPLODE;
     r = avcodec_open2(ctx, codec, NULL);
     if (r < 0) {
@@ -316,7 +316,7 @@ static int probe_convert(int fd, uint64_t size, enum sched_derive_kind kind,
     uint8_t *data;
     int r;
 
-    if (size > SCHED_IMAGE_MAX_BYTES)
+    if (size > MEDIA_IMAGE_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
                         "the %s is %" PRIu64 " bytes; at most 64 MiB are allowed, export it "
                         "smaller",
@@ -339,7 +339,7 @@ static int probe_image(int fd, uint64_t size, const struct sched_probe_req *req,
     char msg[MSG_MAX];
     int r;
 
-    if (size > SCHED_IMAGE_MAX_BYTES)
+    if (size > MEDIA_IMAGE_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
                         "the image is %" PRIu64 " bytes; images may be at most 64 MiB, export it "
                         "smaller",
@@ -375,13 +375,13 @@ static int probe_image(int fd, uint64_t size, const struct sched_probe_req *req,
         goto out_free;
     }
     /* Decompression bombs are refused on their header, before any decode. */
-    if (hdr.width > SCHED_IMAGE_MAX_SIDE || hdr.height > SCHED_IMAGE_MAX_SIDE ||
-        (int64_t)hdr.width * hdr.height > SCHED_IMAGE_MAX_PIXELS) {
+    if (hdr.width > MEDIA_IMAGE_MAX_SIDE || hdr.height > MEDIA_IMAGE_MAX_SIDE ||
+        (int64_t)hdr.width * hdr.height > MEDIA_IMAGE_MAX_PIXELS) {
         r = err_fail(err, errlen, -EINVAL,
                      "the %s image is %dx%d pixels; at most %dx%d and 100 megapixels are allowed, "
                      "scale it down",
-                     imghdr_format_name(hdr.format), hdr.width, hdr.height, SCHED_IMAGE_MAX_SIDE,
-                     SCHED_IMAGE_MAX_SIDE);
+                     imghdr_format_name(hdr.format), hdr.width, hdr.height, MEDIA_IMAGE_MAX_SIDE,
+                     MEDIA_IMAGE_MAX_SIDE);
         goto out_free;
     }
     if (hdr.format == IMGHDR_JPEG && !jpeg_has_eoi(data, (size_t)size, hdr.header_bytes)) {
@@ -532,7 +532,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
     r = avcodec_parameters_to_context(ctx, fc->streams[idx]->codecpar);
     if (r >= 0) {
         ctx->thread_count = 1;
-        ctx->max_pixels = (int64_t)SCHED_VIDEO_MAX_SIDE * SCHED_VIDEO_MAX_SIDE;
+        ctx->max_pixels = (int64_t)MEDIA_VIDEO_MAX_SIDE * MEDIA_VIDEO_MAX_SIDE;
         r = avcodec_open2(ctx, codec, NULL);
     }
     if (r < 0) {
@@ -608,7 +608,7 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     uint8_t *buf;
     int r, ret = 0, idx = -1, nvideo = 0;
 
-    if (size > SCHED_VIDEO_MAX_BYTES)
+    if (size > MEDIA_VIDEO_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
                         "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
                         "smaller",
@@ -700,11 +700,11 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     }
     info->width = fc->streams[idx]->codecpar->width;
     info->height = fc->streams[idx]->codecpar->height;
-    if (info->width < 1 || info->height < 1 || info->width > SCHED_VIDEO_MAX_SIDE ||
-        info->height > SCHED_VIDEO_MAX_SIDE) {
+    if (info->width < 1 || info->height < 1 || info->width > MEDIA_VIDEO_MAX_SIDE ||
+        info->height > MEDIA_VIDEO_MAX_SIDE) {
         ret = err_fail(err, errlen, -EINVAL,
                        "the video is %dx%d pixels; each side must be 1..%d, scale it down",
-                       info->width, info->height, SCHED_VIDEO_MAX_SIDE);
+                       info->width, info->height, MEDIA_VIDEO_MAX_SIDE);
         goto out_close;
     }
     info->duration_ms = video_duration(fc, fc->streams[idx]);
@@ -793,7 +793,7 @@ static int probe_fd(int fd, const struct sched_probe_req *req, struct sched_medi
     info->size = size;
     if (size == 0)
         return err_fail(err, errlen, -ENODATA, "the file is empty; copy the whole file again");
-    if (size > SCHED_VIDEO_MAX_BYTES)
+    if (size > MEDIA_VIDEO_MAX_BYTES)
         return err_fail(err, errlen, -EFBIG,
                         "the file is %" PRIu64 " bytes; images may be at most 64 MiB and videos "
                         "4 GiB",
@@ -843,7 +843,7 @@ static int probe_file(int basefd, const char *relpath, const struct sched_probe_
     info->derived_fd = -1;
     if (err && errlen)
         err[0] = '\0';
-    fd = safeopen_read(basefd, relpath, SCHED_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
+    fd = safeopen_read(basefd, relpath, MEDIA_VIDEO_MAX_BYTES, NULL, msg, sizeof msg);
     if (fd < 0) {
         if (fd == -EFBIG)
             return err_fail(err, errlen, fd, "%s: images may be at most 64 MiB and videos 4 GiB",

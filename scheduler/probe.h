@@ -15,13 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media/contract.h"
 #include "playlists/model.h"
 
-#define SCHED_IMAGE_MAX_BYTES (UINT64_C(64) << 20)
-#define SCHED_VIDEO_MAX_BYTES (UINT64_C(4) << 30)
-#define SCHED_IMAGE_MAX_SIDE 16384
-#define SCHED_IMAGE_MAX_PIXELS INT64_C(100000000)
-#define SCHED_VIDEO_MAX_SIDE 8192
 #define SCHED_VIDEO_MAX_MS PL_MS_PER_DAY
 #define SCHED_PROBE_DEADLINE_MS 20000 /* per medium, for libavformat/libavcodec */
 

@@ -464,29 +464,6 @@ int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct s
     return sb_failed(out) ? -1 : 0;
 }
 
-static bool sha_valid(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n != 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
-/* A media path the store could have written: media/<64 hex>.<ext>. */
-static bool media_path_valid(const char *m, const char *sha)
-{
-    if (strncmp(m, "media/", 6) != 0 || strncmp(m + 6, sha, 64) != 0 || m[70] != '.')
-        return false;
-    for (const char *p = m + 71; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-            return false;
-    return m[71] != '\0' && strlen(m + 71) <= 8;
-}
-
 static int get_str(const config_setting_t *g, const char *name, const char *file, bool need,
                    char **out, char *err, size_t errlen)
 {
@@ -597,8 +574,8 @@ static int parse_item(const config_setting_t *s, const char *file, struct pl_ite
     if (get_str(s, "file", file, true, &it->file, err, errlen) < 0 ||
         get_str(s, "media", file, true, &it->media, err, errlen) < 0)
         return -1;
-    if (pl_cfg_string(s, "sha256", file, &sha, err, errlen) != 0 || !sha_valid(sha) ||
-        !media_path_valid(it->media, sha)) {
+    if (pl_cfg_string(s, "sha256", file, &sha, err, errlen) != 0 || !pl_sha256_valid(sha) ||
+        !pl_media_path_valid(it->media, sha)) {
         pl_cfg_error(err, errlen, file, s,
                      "\"media\" and \"sha256\" must name a stored medium "
                      "(media/<64 lowercase hex digits>.<ext>)");
@@ -610,7 +587,7 @@ static int parse_item(const config_setting_t *s, const char *file, struct pl_ite
     it->page = (int)page;
     sha = NULL;
     if (pl_cfg_string(s, "source_sha256", file, &sha, err, errlen) < 0 ||
-        (sha && !sha_valid(sha))) {
+        (sha && !pl_sha256_valid(sha))) {
         pl_cfg_error(err, errlen, file, s, "\"source_sha256\" must be 64 lowercase hex digits");
         return -1;
     }

@@ -16,6 +16,7 @@
 #include <SDL.h>
 #include <SDL_image.h>
 
+#include "media/contract.h"
 #include "player/image.h"
 #include "tests/unit/check_main.h"
 
@@ -431,7 +432,7 @@ START_TEST(test_broken_files)
     /* oversized file (sparse, cheap) */
     int fd = open(fx("huge.jpg"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(ftruncate(fd, IMAGE_FILE_MAX + 1), 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)MEDIA_IMAGE_MAX_BYTES + 1), 0);
     close(fd);
     fit_fails(fx("huge.jpg"), "bytes");
 }

@@ -66,6 +66,39 @@ START_TEST(test_item_types)
 }
 END_TEST
 
+START_TEST(test_media_paths)
+{
+    static const char sha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    static const char *const bad[] = {
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.",
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.jpegjpeg9",
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.PNG",
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.p/g",
+        "media/1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png",
+        "media/../0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab.png",
+        "/etc/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png",
+        "media/0123",
+        "",
+    };
+
+    ck_assert(pl_sha256_valid(sha));
+    ck_assert(!pl_sha256_valid(""));
+    ck_assert(!pl_sha256_valid("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+    ck_assert(!pl_sha256_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"));
+    ck_assert(
+        !pl_sha256_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"));
+    ck_assert(pl_media_path_valid(
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png", sha));
+    ck_assert(pl_media_path_valid(
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.mp4", sha));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!pl_media_path_valid(bad[i], sha), "accepted %s", bad[i]);
+    ck_assert(!pl_media_path_valid(
+        "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png", "x"));
+}
+END_TEST
+
 START_TEST(test_strbuf)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -114,6 +147,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_ids);
     tcase_add_test(tc, test_colors);
     tcase_add_test(tc, test_item_types);
+    tcase_add_test(tc, test_media_paths);
     tcase_add_test(tc, test_strbuf);
     tcase_add_test(tc, test_atomic_write);
     suite_add_tcase(s, tc);

@@ -207,14 +207,14 @@ START_TEST(test_broken_images)
     fd = openat(basefd, "huge.png", O_WRONLY | O_CREAT, 0644);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, bomb, 33), 33);
-    ck_assert_int_eq(ftruncate(fd, (off_t)SCHED_IMAGE_MAX_BYTES + 1), 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)MEDIA_IMAGE_MAX_BYTES + 1), 0);
     close(fd);
     ck_assert_int_eq(probe("huge.png", PL_ITEM_IMAGE, &info, err, sizeof err), -EFBIG);
     assert_has(err, "64 MiB");
     /* Over 4 GiB: refused on its size alone. */
     fd = openat(basefd, "huge.mp4", O_WRONLY | O_CREAT, 0644);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(ftruncate(fd, (off_t)SCHED_VIDEO_MAX_BYTES + 1), 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)MEDIA_VIDEO_MAX_BYTES + 1), 0);
     close(fd);
     ck_assert_int_eq(probe("huge.mp4", PL_ITEM_VIDEO, &info, err, sizeof err), -EFBIG);
     assert_has(err, "4 GiB");
