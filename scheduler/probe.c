@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/safeopen.h"
 #include "common/strbuf.h"
+#include "media/avglue.h"
 #include "media/contract.h"
 #include "scheduler/derive.h"
 #include "scheduler/store.h"
@@ -33,7 +34,6 @@
 
 #define MSG_MAX 1024
 #define HEAD_BYTES 65536
-#define AVIO_BUF 65536
 #define HASH_CHUNK (1 << 20)
 #define MAX_PACKETS 5000
 #define MAX_REPORT_LINES 50
@@ -44,31 +44,6 @@ static int64_t now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* FFmpeg speaks through one process-wide callback: route it to log.h at
- * debug level, so it is quiet unless asked for. */
-static void probe_av_log(void *avcl, int level, const char *fmt, va_list vl)
-{
-    char line[1024];
-    int prefix = 1;
-    size_t n;
-
-    if (level > AV_LOG_VERBOSE || log_get_level() < LOGLVL_DEBUG)
-        return;
-    av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &prefix);
-    n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    if (n)
-        log_debug("ffmpeg: %s", line);
-}
-
-static pthread_once_t probe_log_once = PTHREAD_ONCE_INIT;
-
-static void probe_log_setup(void)
-{
-    av_log_set_callback(probe_av_log);
 }
 
 static const char *av_errtext(int e, char *buf, size_t len)
@@ -408,79 +383,16 @@ out_free:
 
 /* --- videos -------------------------------------------------------------- */
 
-struct vio {
-    int fd;
-    int64_t pos, size;
-    int64_t deadline_ms;
+/* How long libavformat and libavcodec may work on one medium. */
+struct deadline {
+    int64_t at_ms;
 };
 
-static int vio_read(void *opaque, uint8_t *buf, int len)
+static int deadline_passed(void *opaque)
 {
-    struct vio *v = opaque;
-    ssize_t n;
+    const struct deadline *d = opaque;
 
-    if (len <= 0)
-        return 0;
-    if (v->pos >= v->size)
-        return AVERROR_EOF;
-    n = pread(v->fd, buf, (size_t)len, (off_t)v->pos);
-    if (n < 0)
-        return AVERROR(errno);
-    if (n == 0)
-        return AVERROR_EOF;
-    v->pos += n;
-    return (int)n;
-}
-
-static int64_t vio_seek(void *opaque, int64_t off, int whence)
-{
-    struct vio *v = opaque;
-    int64_t to;
-
-    whence &= ~AVSEEK_FORCE;
-    switch (whence) {
-    case AVSEEK_SIZE:
-        return v->size;
-    case SEEK_SET:
-        to = off;
-        break;
-    case SEEK_CUR:
-        if ((off > 0 && v->pos > INT64_MAX - off))
-            return AVERROR(EINVAL);
-        to = v->pos + off;
-        break;
-    case SEEK_END:
-        if (off > 0)
-            return AVERROR(EINVAL);
-        to = v->size + off;
-        break;
-    default:
-        return AVERROR(EINVAL);
-    }
-    if (to < 0)
-        return AVERROR(EINVAL);
-    v->pos = to;
-    return to;
-}
-
-static int vio_interrupt(void *opaque)
-{
-    const struct vio *v = opaque;
-
-    return now_ms() > v->deadline_ms;
-}
-
-/* A campaign's medium may not make us open anything else: every nested open
- * (playlist entries, external references) is refused. */
-static int deny_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
-                        AVDictionary **options)
-{
-    (void)s;
-    (void)pb;
-    (void)flags;
-    (void)options;
-    log_debug("probe: refused to open '%s' named inside a medium", url ? url : "?");
-    return AVERROR(EPERM);
+    return now_ms() > d->at_ms;
 }
 
 /* The demuxer libavformat would pick for the LEN bytes at HEAD, or NULL. */
@@ -503,11 +415,12 @@ static const AVInputFormat *guess_format(const uint8_t *head, size_t len)
     return f;
 }
 
-static int video_fail_av(char *err, size_t errlen, const struct vio *v, int r, const char *what)
+static int video_fail_av(char *err, size_t errlen, const struct deadline *v, int r,
+                         const char *what)
 {
     char eb[128];
 
-    if (r == AVERROR_EXIT || now_ms() > v->deadline_ms)
+    if (r == AVERROR_EXIT || now_ms() > v->at_ms)
         return err_fail(err, errlen, -ETIMEDOUT,
                         "checking the video took longer than %d s; the file is damaged or hostile, "
                         "re-encode it",
@@ -517,7 +430,7 @@ static int video_fail_av(char *err, size_t errlen, const struct vio *v, int r, c
 }
 
 static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec,
-                              const struct vio *v, char *err, size_t errlen)
+                              const struct deadline *v, char *err, size_t errlen)
 {
     AVCodecContext *ctx = avcodec_alloc_context3(codec);
     AVPacket *pkt = av_packet_alloc();
@@ -565,7 +478,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
             ret = video_fail_av(err, errlen, v, r, "the video cannot be decoded");
             goto out_free;
         }
-        if (++packets > MAX_PACKETS || now_ms() > v->deadline_ms) {
+        if (++packets > MAX_PACKETS || now_ms() > v->at_ms) {
             ret = video_fail_av(err, errlen, v, AVERROR_EXIT, "");
             if (packets > MAX_PACKETS)
                 ret = err_fail(err, errlen, -EINVAL,
@@ -597,15 +510,13 @@ static pl_ms video_duration(const AVFormatContext *fc, const AVStream *st)
 static int probe_video(int fd, uint64_t size, struct sched_media_info *info, char *err,
                        size_t errlen)
 {
-    struct vio v = {fd, 0, (int64_t)size, now_ms() + SCHED_PROBE_DEADLINE_MS};
+    struct deadline v = {now_ms() + SCHED_PROBE_DEADLINE_MS};
     AVFormatContext *fc = NULL;
     AVIOContext *avio = NULL;
-    AVDictionary *opts = NULL;
     const AVInputFormat *ifmt = NULL;
     const AVCodec *codec = NULL;
     const char *refused = NULL; /* a codec outside the contract */
     const char *ext;
-    uint8_t *buf;
     int r, ret = 0, idx = -1, nvideo = 0;
 
     if (size > MEDIA_VIDEO_MAX_BYTES)
@@ -613,14 +524,9 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
                         "the video is %" PRIu64 " bytes; videos may be at most 4 GiB, encode it "
                         "smaller",
                         size);
-    buf = av_malloc(AVIO_BUF);
-    if (!buf)
+    avio = media_avio_fd(fd, (int64_t)size);
+    if (!avio)
         return err_fail(err, errlen, -ENOMEM, "out of memory");
-    avio = avio_alloc_context(buf, AVIO_BUF, 0, &v, vio_read, NULL, vio_seek);
-    if (!avio) {
-        av_free(buf);
-        return err_fail(err, errlen, -ENOMEM, "out of memory");
-    }
     r = av_probe_input_buffer2(avio, &ifmt, "", NULL, 0, 1 << 20);
     if (r < 0 || !ifmt) {
         ret = err_fail(err, errlen, -EMEDIUMTYPE,
@@ -630,29 +536,20 @@ static int probe_video(int fd, uint64_t size, struct sched_media_info *info, cha
     }
     ext = media_container_ext(ifmt->name);
     if (!ext) {
-        ret = err_fail(
-            err, errlen, -EMEDIUMTYPE,
-            "this is '%s' data, not a video container; use MP4/MOV, Matroska/WebM, AVI, MXF, "
-            "MPEG-TS/PS or FLV",
-            ifmt->name);
+        ret = err_fail(err, errlen, -EMEDIUMTYPE,
+                       "this is '%s' data, not in a video container the screens play (MP4/MOV, "
+                       "Matroska/WebM, AVI, MXF, MPEG-TS/PS, FLV); " MEDIA_CONVERT_HINT,
+                       ifmt->name);
         goto out_avio;
     }
-    fc = avformat_alloc_context();
+    fc = media_format_alloc(avio, deadline_passed, &v);
     if (!fc) {
         ret = err_fail(err, errlen, -ENOMEM, "out of memory");
         goto out_avio;
     }
-    fc->pb = avio;
-    fc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    fc->io_open = deny_io_open;
-    fc->interrupt_callback.callback = vio_interrupt;
-    fc->interrupt_callback.opaque = &v;
     fc->probesize = 8 << 20;
     fc->max_analyze_duration = 10 * AV_TIME_BASE;
-    av_dict_set(&opts, "format_whitelist", MEDIA_CONTAINERS, 0);
-    av_dict_set(&opts, "protocol_whitelist", "none", 0);
-    r = avformat_open_input(&fc, "", ifmt, &opts);
-    av_dict_free(&opts);
+    r = avformat_open_input(&fc, "", ifmt, NULL);
     if (r < 0) {
         /* avformat_open_input() freed FC on failure. */
         ret = video_fail_av(err, errlen, &v, r, "the video cannot be read (damaged or cut short)");
@@ -733,9 +630,7 @@ out_close:
     avformat_close_input(&fc);
 out_avio:
     avformat_free_context(fc);
-    if (avio)
-        av_freep(&avio->buffer);
-    avio_context_free(&avio);
+    media_avio_free(&avio);
     return ret;
 }
 
@@ -778,7 +673,7 @@ static int probe_fd(int fd, const struct sched_probe_req *req, struct sched_medi
     ssize_t n;
     enum imghdr_format f;
 
-    pthread_once(&probe_log_once, probe_log_setup);
+    media_log_route();
     memset(info, 0, sizeof *info);
     info->derived_fd = -1;
     if (err && errlen)
