@@ -656,10 +656,14 @@ static int64_t fd_seek(void *opaque, int64_t off, int whence)
 /* Writes PKT held back from the encoder, now that its length is known. */
 static int anim_write(AVFormatContext *oc, AVPacket *held, pl_ms dur)
 {
+    int r;
+
     held->duration = dur;
     av_packet_rescale_ts(held, (AVRational){1, 1000}, oc->streams[0]->time_base);
     held->stream_index = 0;
-    return av_write_frame(oc, held);
+    r = av_write_frame(oc, held);
+    av_packet_unref(held);
+    return r;
 }
 
 /* Encodes the frames of A, repeated until TARGET_MS is filled, as H.264 in
