@@ -15,6 +15,7 @@
  * time, written the moment it is given up (a crash loses at most the item
  * on screen), so it may come before the line of the item held meanwhile.
  */
+#include "media/avglue.h"
 #include "player/app.h"
 
 #include <errno.h>
@@ -1657,7 +1658,7 @@ int app_main(const struct player_opts *o)
         log_error("signalfd: %s", strerror(errno));
         return 1;
     }
-    video_route_ffmpeg_logs();
+    media_log_route(); /* FFmpeg's own lines at debug level: a broken medium is reported once */
     a.broken = broken_new(BROKEN_RETRY_MS);
     if (!a.broken || setup_model(&a))
         goto out;

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -29,21 +28,19 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
-#include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
 #include "common/log.h"
+#include "media/avglue.h"
 #include "media/contract.h"
 #include "player/video.h"
 
-#define VIDEO_QUEUE 8           /* decoded frames held ahead */
-#define VIDEO_IOBUF (64 * 1024) /* AVIOContext buffer */
+#define VIDEO_QUEUE 8 /* decoded frames held ahead */
 #define VIDEO_PROBESIZE (5 * 1024 * 1024)
 #define VIDEO_ANALYZE_US (5 * AV_TIME_BASE)
 #define VIDEO_OPEN_TIMEOUT_MS 8000 /* for the first frame, after the headers */
-#define VIDEO_MAX_DIM 8192         /* larger pictures are refused */
 #define VIDEO_STORM_FREE 8         /* consecutive errors before backing off */
 #define VIDEO_STORM_GIVEUP 1000    /* consecutive errors: the rest is unusable */
 #define VIDEO_CHAIN 512            /* a filter chain's description */
@@ -54,6 +51,7 @@
 struct video {
     char *path;
     int fd;
+    int64_t size; /* of the file, as opened */
     AVIOContext *avio;
     AVFormatContext *fmt;
     AVCodecContext *dec;
@@ -127,49 +125,6 @@ static const char *video_averr(int code, char *buf, size_t len)
 }
 
 /* --- I/O: the one file, nothing else ------------------------------------ */
-
-static int video_read(void *opaque, uint8_t *buf, int size)
-{
-    struct video *v = opaque;
-
-    for (;;) {
-        if (atomic_load(&v->stop))
-            return AVERROR_EXIT;
-        ssize_t n = read(v->fd, buf, (size_t)size);
-        if (n > 0)
-            return (int)n;
-        if (n == 0)
-            return AVERROR_EOF;
-        if (errno != EINTR)
-            return AVERROR(errno);
-    }
-}
-
-static int64_t video_seek(void *opaque, int64_t offset, int whence)
-{
-    struct video *v = opaque;
-    struct stat sb;
-    off_t r;
-
-    if (whence & AVSEEK_SIZE) {
-        if (fstat(v->fd, &sb) < 0)
-            return AVERROR(errno);
-        return sb.st_size;
-    }
-    r = lseek(v->fd, (off_t)offset, whence & ~AVSEEK_FORCE);
-    return r < 0 ? AVERROR(errno) : (int64_t)r;
-}
-
-static int video_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
-                           AVDictionary **options)
-{
-    (void)s;
-    (void)pb;
-    (void)url;
-    (void)flags;
-    (void)options;
-    return AVERROR(EPERM);
-}
 
 static int video_interrupt(void *opaque)
 {
@@ -289,8 +244,8 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     pl_ms pts;
     int slot;
 
-    if (frame->width <= 0 || frame->height <= 0 || frame->width > VIDEO_MAX_DIM ||
-        frame->height > VIDEO_MAX_DIM) {
+    if (frame->width <= 0 || frame->height <= 0 || frame->width > MEDIA_VIDEO_MAX_SIDE ||
+        frame->height > MEDIA_VIDEO_MAX_SIDE) {
         av_frame_unref(frame);
         return 1;
     }
@@ -757,24 +712,6 @@ out:
 
 /* --- open ----------------------------------------------------------------- */
 
-/* How far a phone's video must be turned, clockwise, to stand upright: the
- * display matrix of stream ST, to the nearest quarter turn (0 when none). */
-static int video_stream_rotation(const AVStream *st)
-{
-    size_t size = 0;
-    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
-    double ccw;
-    long q;
-
-    if (!m || size < 9 * sizeof(int32_t))
-        return 0;
-    ccw = av_display_rotation_get((const int32_t *)m);
-    if (isnan(ccw))
-        return 0;
-    q = lround(-ccw / 90.0) % 4;
-    return (int)(q < 0 ? q + 4 : q) * 90;
-}
-
 /* The video stream to play: not cover art, with a size, the default one
  * when marked.  Returns its index or -1. */
 static int video_pick_stream(AVFormatContext *fmt)
@@ -815,6 +752,7 @@ static int video_open_file(struct video *v, char *err, size_t errlen)
         video_errf(err, errlen, v->path, "empty file; expected a video (MP4, WebM...)");
         return -1;
     }
+    v->size = sb.st_size;
     return 0;
 }
 
@@ -822,31 +760,16 @@ static int video_open_format(struct video *v, char *err, size_t errlen)
 {
     char eb[AV_ERROR_MAX_STRING_SIZE];
     AVDictionary **opts;
-    uint8_t *iobuf;
     int ret;
 
-    iobuf = av_malloc(VIDEO_IOBUF);
-    if (!iobuf)
+    v->avio = media_avio_fd(v->fd, v->size);
+    if (!v->avio)
         goto out_nomem;
-    v->avio = avio_alloc_context(iobuf, VIDEO_IOBUF, 0, v, video_read, NULL, video_seek);
-    if (!v->avio) {
-        av_free(iobuf);
-        goto out_nomem;
-    }
-    v->fmt = avformat_alloc_context();
+    v->fmt = media_format_alloc(v->avio, video_interrupt, v);
     if (!v->fmt)
         goto out_nomem;
-    v->fmt->pb = v->avio;
-    v->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-    v->fmt->io_open = video_io_refuse;
-    v->fmt->interrupt_callback.callback = video_interrupt;
-    v->fmt->interrupt_callback.opaque = v;
     v->fmt->probesize = VIDEO_PROBESIZE;
     v->fmt->max_analyze_duration = VIDEO_ANALYZE_US;
-    v->fmt->format_whitelist = av_strdup(MEDIA_CONTAINERS);
-    v->fmt->protocol_whitelist = av_strdup("none");
-    if (!v->fmt->format_whitelist || !v->fmt->protocol_whitelist)
-        goto out_nomem;
 
     ret = avformat_open_input(&v->fmt, v->path, NULL, NULL);
     if (ret < 0) { /* v->fmt is freed and NULL now */
@@ -906,10 +829,10 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
                    avcodec_get_name(par->codec_id));
         return -1;
     }
-    if (par->width <= 0 || par->height <= 0 || par->width > VIDEO_MAX_DIM ||
-        par->height > VIDEO_MAX_DIM) {
+    if (par->width <= 0 || par->height <= 0 || par->width > MEDIA_VIDEO_MAX_SIDE ||
+        par->height > MEDIA_VIDEO_MAX_SIDE) {
         video_errf(err, errlen, v->path, "picture size %dx%d is out of range (1..%d)", par->width,
-                   par->height, VIDEO_MAX_DIM);
+                   par->height, MEDIA_VIDEO_MAX_SIDE);
         return -1;
     }
     codec = avcodec_find_decoder(par->codec_id);
@@ -935,7 +858,7 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
 
     v->width = par->width;
     v->height = par->height;
-    v->rotate = video_stream_rotation(v->st);
+    v->rotate = media_stream_rotation(v->st);
     if (v->fmt->duration > 0)
         v->duration_ms = av_rescale(v->fmt->duration, 1000, AV_TIME_BASE);
     else if (v->st->duration > 0)
@@ -1241,10 +1164,7 @@ void video_free(struct video *v)
     av_frame_free(&v->shown);
     avcodec_free_context(&v->dec);
     avformat_close_input(&v->fmt);
-    if (v->avio) {
-        av_freep(&v->avio->buffer);
-        avio_context_free(&v->avio);
-    }
+    media_avio_free(&v->avio);
     if (v->fd >= 0)
         close(v->fd);
     pthread_cond_destroy(&v->ready);
@@ -1252,27 +1172,4 @@ void video_free(struct video *v)
     pthread_mutex_destroy(&v->lock);
     free(v->path);
     free(v);
-}
-
-/* --- FFmpeg's log ---------------------------------------------------------- */
-
-static void video_av_log(void *avcl, int level, const char *fmt, va_list ap)
-{
-    char line[512];
-    size_t n;
-
-    (void)avcl;
-    if (level > AV_LOG_WARNING || log_get_level() < LOGLVL_DEBUG)
-        return;
-    vsnprintf(line, sizeof line, fmt, ap);
-    n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    if (n > 0)
-        log_debug("ffmpeg: %s", line);
-}
-
-void video_route_ffmpeg_logs(void)
-{
-    av_log_set_callback(video_av_log);
 }

@@ -114,9 +114,4 @@ bool video_ended(struct video *v);
  * and frees everything.  NULL is a no-op. */
 void video_free(struct video *v);
 
-/* Sends FFmpeg's own log lines through common/log.h (warnings and errors at
- * debug level, since a broken medium is reported once by the caller instead).
- * FFmpeg's log callback is process-wide: call once from main(). */
-void video_route_ffmpeg_logs(void);
-
 #endif
