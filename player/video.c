@@ -350,14 +350,14 @@ static bool video_colorspace_format(enum AVPixelFormat f)
  * knows nothing of primaries or transfer: full-range BT.709 shown in JPEG
  * mode has wrong hues, BT.2020 and HDR shown as BT.601 or 709 worse.
  *
- * HLG is made to be shown on an SDR BT.2020 screen as it is, so it is read
- * as BT.2020 SDR and only its primaries are brought to BT.709 (libavfilter's
- * colorspace filter, which knows no HLG).  PQ is not viewable that way; it
- * goes through zscale with SDR white at 203 cd/m2 (BT.2408), brighter
- * highlights clipped: tone-mapping them (zscale to linear light, tonemap,
- * zscale back) costs about 33 ms a 1080p frame on one core of the box this
- * was measured on, too much for 30 fps on the one filter thread, while this
- * costs about 12 ms, as the colorspace filter does.
+ * HDR (PQ, and HLG as phones record it) goes through zscale with SDR white
+ * at 203 cd/m2 (ITU-R BT.2408), brighter highlights clipped.  Reading HLG
+ * as BT.2020 SDR (its "compatible" way) leaves an iPhone clip grey and pale,
+ * its white at 75 % signal (13.5 dB against the SDR original, 20.6 this
+ * way).  Tone-mapping the highlights instead (zscale to linear light,
+ * tonemap, zscale back) costs about 33 ms a 1080p frame on one core of the
+ * box this was measured on, too much for 30 fps on the one filter thread,
+ * while this costs about 12-15 ms, as the colorspace filter does.
  *
  * The colorspace filter refuses odd picture sizes (only 4:4:4 formats have
  * them): such a graph cannot be made and the picture is shown as read.
@@ -397,17 +397,17 @@ static bool video_colour_chain(const AVFrame *f, char *buf, size_t len)
         if (n < 0 || (size_t)n >= sizeof pre)
             return false;
     }
-    if (pq) {
+    if (pq || hlg) {
         const char *zm = m == AVCOL_SPC_BT709     ? "709"
                          : m == AVCOL_SPC_BT470BG ? "470bg"
                                                   : "2020_ncl";
         /* odd sizes have no 4:2:0: 4:4:4 then, and video_convert() after */
         to = (f->width | f->height) & 1 ? "yuv444p" : "yuv420p";
         n = snprintf(buf, len,
-                     "%szscale=tin=smpte2084:min=%s:pin=%s:rin=%s:t=709:m=709:p=709:r=limited:"
+                     "%szscale=tin=%s:min=%s:pin=%s:rin=%s:t=709:m=709:p=709:r=limited:"
                      "npl=%d,format=%s",
-                     pre, zm, wide ? "2020" : "709", full ? "full" : "limited", VIDEO_HDR_WHITE,
-                     to);
+                     pre, pq ? "smpte2084" : "arib-std-b67", zm, wide ? "2020" : "709",
+                     full ? "full" : "limited", VIDEO_HDR_WHITE, to);
     } else {
         const char *cm = m == AVCOL_SPC_BT709     ? "bt709"
                          : m == AVCOL_SPC_BT470BG ? "bt470bg"
@@ -415,7 +415,7 @@ static bool video_colour_chain(const AVFrame *f, char *buf, size_t len)
         n = snprintf(buf, len,
                      "%scolorspace=ispace=%s:iprimaries=%s:itrc=%s:irange=%s:"
                      "space=bt709:primaries=bt709:trc=bt709:range=tv:format=yuv420p",
-                     pre, cm, wide ? "bt2020" : "bt709", wide || hlg ? "bt2020-10" : "bt709",
+                     pre, cm, wide ? "bt2020" : "bt709", wide ? "bt2020-10" : "bt709",
                      full ? "pc" : "tv");
     }
     if (n < 0 || (size_t)n >= len) {

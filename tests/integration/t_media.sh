@@ -282,9 +282,9 @@ fit "$R/inter-50f.png" "$R/inter-50.png" 480 270
 fit "$R/inter-wovenf.png" "$R/inter-woven.png" 480 270
 shown interlaced "interlaced H.264 (1080i-style)" 02.02 30 "$R/inter-50.png" "$R/inter-woven.png"
 
-# Colour references: ffmpeg's decode honouring the tags (for HLG, read as
-# BT.2020 SDR, HLG's own way onto an SDR screen; for PQ, zscale with SDR
-# white at 203 cd/m2); the wrong reading is BT.601 maths, what SDL alone does.
+# Colour references: ffmpeg's decode honouring the tags (for HLG and PQ,
+# zscale with SDR white at 203 cd/m2); the wrong reading is BT.601 maths,
+# what SDL alone does.
 TO709=scale=in_color_matrix=bt709:in_range=tv
 cref() { # NAME REF-FILTER WRONG-FILTER
     ff -i "$M/$1.mp4" -frames:v 1 -vf "$2,format=rgb24" "$R/$1.png"
@@ -292,7 +292,7 @@ cref() { # NAME REF-FILTER WRONG-FILTER
 }
 cref full709 scale=in_color_matrix=bt709:in_range=pc scale=in_color_matrix=bt601:in_range=pc
 cref arib-std-b67 \
-    "colorspace=ispace=bt2020ncl:iprimaries=bt2020:itrc=bt2020-10:irange=tv:all=bt709:range=tv:format=yuv420p,$TO709" \
+    "zscale=tin=arib-std-b67:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
     scale=in_color_matrix=bt601:in_range=tv
 cref smpte2084 \
     "zscale=tin=smpte2084:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
