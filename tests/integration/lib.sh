@@ -15,3 +15,45 @@ fail() { echo "not ok - $*"; }
 check() { n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
 # check_not NAME COMMAND...: ok when the command fails.
 check_not() { n=$1; shift; if "$@"; then fail "$n"; else ok "$n"; fi; }
+
+# Colour cases (t_player, t_media).  colour_clip CASE STILL OUT: 1 s of
+# the picture STILL at 10 fps, coded as CASE: l709, f709, l601 (H.264,
+# limited or full range, BT.709 or BT.601) or arib-std-b67 / smpte2084
+# (HEVC 10-bit BT.2020, HLG or PQ, SDR white at 203 cd/m2).
+colour_clip() {
+    case $1 in
+    l709 | f709 | l601)
+        m=bt709 tag=bt709 r=tv
+        [ "$1" = l601 ] && m=bt601 tag=smpte170m
+        [ "$1" = f709 ] && r=pc
+        ffmpeg -nostdin -loglevel error -y -loop 1 -i "$2" -t 1 -r 10 \
+            -vf "scale=out_color_matrix=$m:out_range=$r,format=yuv420p" -c:v libx264 -preset veryfast \
+            -colorspace $tag -color_primaries $tag -color_trc $tag -color_range $r "$3"
+        ;;
+    *)
+        ffmpeg -nostdin -loglevel error -y -loop 1 -i "$2" -t 1 -r 10 \
+            -vf "format=gbrp,zscale=tin=709:pin=709:min=gbr:rin=full:t=$1:p=2020:m=2020_ncl:r=limited:npl=203,format=yuv420p10le" \
+            -c:v libx265 -preset veryfast \
+            -x265-params "log-level=error:colorprim=bt2020:transfer=$1:colormatrix=bt2020nc" \
+            -colorspace bt2020nc -color_primaries bt2020 -color_trc "$1" -color_range tv "$3"
+        ;;
+    esac
+}
+# colour_refs CASE CLIP REF WRONG: the first picture of CLIP as it must be
+# shown (ffmpeg's decode honouring the tags; HDR through zscale with SDR
+# white at 203 cd/m2, as the player does) and as SDL alone would show it
+# (BT.601 maths; BT.709 for the BT.601 clip), both RGB.
+colour_refs() {
+    to709=scale=in_color_matrix=bt709:in_range=tv
+    case $1 in
+    l709) ref=scale=in_color_matrix=bt709:in_range=tv wrong=scale=in_color_matrix=bt601:in_range=tv ;;
+    f709) ref=scale=in_color_matrix=bt709:in_range=pc wrong=scale=in_color_matrix=bt601:in_range=pc ;;
+    l601) ref=scale=in_color_matrix=bt601:in_range=tv wrong=$to709 ;;
+    *)
+        ref="zscale=tin=$1:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$to709"
+        wrong=scale=in_color_matrix=bt601:in_range=tv
+        ;;
+    esac
+    ffmpeg -nostdin -loglevel error -y -i "$2" -frames:v 1 -vf "$ref,format=rgb24" "$3"
+    ffmpeg -nostdin -loglevel error -y -i "$2" -frames:v 1 -vf "$wrong,format=rgb24" "$4"
+}

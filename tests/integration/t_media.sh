@@ -147,19 +147,9 @@ vid interlaced inter.mp4
 
 # Colour: a full-range BT.709 phone clip, iPhone HDR (HEVC 10-bit BT.2020
 # HLG) and HDR10 (PQ), 1 s of the still at 10 fps.
-cenc() { # NAME FILTER ENCODER-OPTIONS...
-    c=$1 f=$2
-    shift 2
-    ff -loop 1 -i "$M/src.png" -t 1 -r 10 -vf "$f" "$@" "$M/$c.mp4"
-    vid "$c" "$c.mp4" m "duration = 30;"
-}
-cenc full709 scale=out_color_matrix=bt709:out_range=pc,format=yuv420p -c:v libx264 \
-    -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range pc
-for tr in arib-std-b67 smpte2084; do
-    cenc "$tr" "format=gbrp,zscale=tin=709:pin=709:min=gbr:rin=full:t=$tr:p=2020:m=2020_ncl:r=limited:npl=203,format=yuv420p10le" \
-        -c:v libx265 -preset veryfast \
-        -x265-params "log-level=error:colorprim=bt2020:transfer=$tr:colormatrix=bt2020nc" \
-        -colorspace bt2020nc -color_primaries bt2020 -color_trc "$tr" -color_range tv
+for c in f709 arib-std-b67 smpte2084; do
+    colour_clip $c "$M/src.png" "$M/$c.mp4"
+    vid $c $c.mp4 m "duration = 30;"
 done
 
 # Refused, each with its message.
@@ -285,19 +275,10 @@ shown interlaced "interlaced H.264 (1080i-style)" 02.02 30 "$R/inter-50.png" "$R
 # Colour references: ffmpeg's decode honouring the tags (for HLG and PQ,
 # zscale with SDR white at 203 cd/m2); the wrong reading is BT.601 maths,
 # what SDL alone does.
-TO709=scale=in_color_matrix=bt709:in_range=tv
-cref() { # NAME REF-FILTER WRONG-FILTER
-    ff -i "$M/$1.mp4" -frames:v 1 -vf "$2,format=rgb24" "$R/$1.png"
-    ff -i "$M/$1.mp4" -frames:v 1 -vf "$3,format=rgb24" "$R/$1-wrong.png"
-}
-cref full709 scale=in_color_matrix=bt709:in_range=pc scale=in_color_matrix=bt601:in_range=pc
-cref arib-std-b67 \
-    "zscale=tin=arib-std-b67:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
-    scale=in_color_matrix=bt601:in_range=tv
-cref smpte2084 \
-    "zscale=tin=smpte2084:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
-    scale=in_color_matrix=bt601:in_range=tv
-shown full709 "full-range BT.709 H.264 (phone)" 00.5 30 "$R/full709.png" "$R/full709-wrong.png"
+for c in f709 arib-std-b67 smpte2084; do
+    colour_refs $c "$M/$c.mp4" "$R/$c.png" "$R/$c-wrong.png"
+done
+shown f709 "full-range BT.709 H.264 (phone)" 00.5 30 "$R/f709.png" "$R/f709-wrong.png"
 shown arib-std-b67 "HEVC 10-bit BT.2020 HLG (iPhone HDR)" 00.5 30 "$R/arib-std-b67.png" \
     "$R/arib-std-b67-wrong.png"
 shown smpte2084 "HEVC 10-bit BT.2020 PQ (HDR10)" 00.5 30 "$R/smpte2084.png" "$R/smpte2084-wrong.png"

@@ -430,41 +430,10 @@ check_not "... and its picture is there (not black)" near "$(pix "$T/inter.png" 
 # (BT.601 maths on BT.709 or BT.2020 data), so the check can fail; SDL's
 # direct modes must take no filter graph.
 ff -f lavfi -i testsrc2=s=320x180:r=10 -frames:v 1 "$T/csrc.png"
-cenc() { # NAME FILTER ENCODER-OPTIONS...: a 1 s clip of the still, 10 fps
-    n=$1 f=$2; shift 2
-    ff -loop 1 -i "$T/csrc.png" -t 1 -r 10 -vf "$f" "$@" "$T/c-$n.mp4"
-}
-X264="-c:v libx264 -preset veryfast"
-# shellcheck disable=SC2086
-cenc l709 scale=out_color_matrix=bt709:out_range=tv,format=yuv420p $X264 \
-    -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv
-# shellcheck disable=SC2086
-cenc f709 scale=out_color_matrix=bt709:out_range=pc,format=yuv420p $X264 \
-    -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range pc
-# shellcheck disable=SC2086
-cenc l601 scale=out_color_matrix=bt601:out_range=tv,format=yuv420p $X264 \
-    -colorspace smpte170m -color_primaries smpte170m -color_trc smpte170m -color_range tv
-# HDR: HEVC 10-bit BT.2020, HLG (iPhone) and PQ (HDR10), SDR white at 203 cd/m2
-for tr in arib-std-b67 smpte2084; do
-    cenc "$tr" "format=gbrp,zscale=tin=709:pin=709:min=gbr:rin=full:t=$tr:p=2020:m=2020_ncl:r=limited:npl=203,format=yuv420p10le" \
-        -c:v libx265 -preset veryfast \
-        -x265-params "log-level=error:colorprim=bt2020:transfer=$tr:colormatrix=bt2020nc" \
-        -colorspace bt2020nc -color_primaries bt2020 -color_trc "$tr" -color_range tv
+for c in l709 f709 l601 arib-std-b67 smpte2084; do
+    colour_clip $c "$T/csrc.png" "$T/c-$c.mp4"
+    colour_refs $c "$T/c-$c.mp4" "$T/c-$c-ref.png" "$T/c-$c-wrong.png"
 done
-cref() { # NAME REF-FILTER WRONG-FILTER
-    ff -i "$T/c-$1.mp4" -frames:v 1 -vf "$2,format=rgb24" "$T/c-$1-ref.png"
-    ff -i "$T/c-$1.mp4" -frames:v 1 -vf "$3,format=rgb24" "$T/c-$1-wrong.png"
-}
-cref l709 scale=in_color_matrix=bt709:in_range=tv scale=in_color_matrix=bt601:in_range=tv
-cref f709 scale=in_color_matrix=bt709:in_range=pc scale=in_color_matrix=bt601:in_range=pc
-cref l601 scale=in_color_matrix=bt601:in_range=tv scale=in_color_matrix=bt709:in_range=tv
-TO709=scale=in_color_matrix=bt709:in_range=tv
-cref arib-std-b67 \
-    "zscale=tin=arib-std-b67:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
-    scale=in_color_matrix=bt601:in_range=tv
-cref smpte2084 \
-    "zscale=tin=smpte2084:min=2020_ncl:pin=2020:rin=limited:t=709:m=709:p=709:r=limited:npl=203,format=yuv420p,$TO709" \
-    scale=in_color_matrix=bt601:in_range=tv
 for c in l709 f709 l601 arib-std-b67 smpte2084; do
     set -- $(store "$T/c-$c.mp4" mp4)
     playlist "$RTPL" 3 320 180 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
