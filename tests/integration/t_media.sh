@@ -22,7 +22,8 @@ settle = 0.1;
 horizon_days = 2;
 screens = (
   { id = "m"; name = "横長"; width = 480; height = 270; },
-  { id = "p"; name = "縦長"; width = 270; height = 480; }
+  { id = "p"; name = "縦長"; width = 270; height = 480; },
+  { id = "hd"; name = "HD"; width = 1280; height = 720; }
 );
 EOF
 SCHED="$SCHEDULER -c $T/cfg/signage.cfg"
@@ -152,7 +153,24 @@ for c in f709 arib-std-b67 smpte2084; do
     vid $c $c.mp4 m "duration = 30;"
 done
 
+# Untagged HD (no colour tags at all, BT.709 maths): taken as BT.709.
+ff -f lavfi -i testsrc2=s=1280x720:r=25:d=3 -vf "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p" \
+    -c:v libx264 -preset veryfast "$M/untagged-hd.mp4"
+vid untagged-hd untagged-hd.mp4 hd
+# An MPEG-2 broadcast spot, interlaced, in MPEG-TS.
+ff -f lavfi -i testsrc2=s=480x272:r=50 -vf 'tinterlace=mode=interleave_top,setfield=tff' \
+    -flags +ilme+ildct -top 1 -c:v mpeg2video -q:v 2 -t 3 -f mpegts "$M/inter-mpeg2.ts"
+vid interlaced-mpeg2 inter-mpeg2.ts
+
 # Refused, each with its message.
+ff $V -c:v msmpeg4v3 "$M/divx3.avi"
+vid divx3 divx3.avi
+ff $V -c:v qtrle "$M/anim.mov"
+vid qtrle anim.mov
+ff $V -c:v png "$M/png.mov"
+vid png-in-mov png.mov
+campaign fullwidth-space m 'type = "text"; text = "　　　";'
+
 ff $V -c:v wmv2 "$M/old.wmv"
 vid wmv2 old.wmv
 ff $V -c:v dvvideo -s 720x576 -pix_fmt yuv420p -r 25 "$M/tape.mov"
@@ -272,6 +290,17 @@ fit "$R/inter-50f.png" "$R/inter-50.png" 480 270
 fit "$R/inter-wovenf.png" "$R/inter-woven.png" 480 270
 shown interlaced "interlaced H.264 (1080i-style)" 02.02 30 "$R/inter-50.png" "$R/inter-woven.png"
 
+frame "$M/inter-mpeg2.ts" 50 "$R/inter-mpeg2-50f.png" "bwdif=mode=send_frame:parity=auto:deint=interlaced"
+frame "$M/inter-mpeg2.ts" 50 "$R/inter-mpeg2-wovenf.png"
+fit "$R/inter-mpeg2-50f.png" "$R/inter-mpeg2-50.png" 480 270
+fit "$R/inter-mpeg2-wovenf.png" "$R/inter-mpeg2-woven.png" 480 270
+shown interlaced-mpeg2 "interlaced MPEG-2 in MPEG-TS (broadcast spot)" 02.02 30 \
+    "$R/inter-mpeg2-50.png" "$R/inter-mpeg2-woven.png"
+frame "$M/untagged-hd.mp4" 50 "$R/untagged-709.png" "scale=in_color_matrix=bt709:in_range=tv"
+frame "$M/untagged-hd.mp4" 50 "$R/untagged-601.png" "scale=in_color_matrix=bt601:in_range=tv"
+shown untagged-hd "untagged 1280x720 H.264 (taken as BT.709)" 02.02 30 "$R/untagged-709.png" \
+    "$R/untagged-601.png"
+
 # Colour references: ffmpeg's decode honouring the tags (for HLG and PQ,
 # zscale with SDR white at 203 cd/m2); the wrong reading is BT.601 maths,
 # what SDL alone does.
@@ -285,6 +314,10 @@ shown smpte2084 "HEVC 10-bit BT.2020 PQ (HDR10)" 00.5 30 "$R/smpte2084.png" "$R/
 
 refused wmv2 "WMV2 (Windows Media 8)" "coded as Windows Media Video 8, which the screens do not play; re-encode it as H.264"
 refused dv "DV" "coded as DV (Digital Video), which the screens do not play"
+refused divx3 "DivX 3 (MS-MPEG4v3) in AVI" "coded as MPEG-4 part 2 Microsoft variant version 3, which the screens do not play; re-encode it as H.264"
+refused qtrle "QuickTime Animation in MOV" "coded as QuickTime Animation (RLE) video, which the screens do not play"
+refused png-in-mov "PNG frames in MOV" "coded as PNG (Portable Network Graphics) image, which the screens do not play"
+refused fullwidth-space "text of full-width spaces only (U+3000)" "'text' is blank (only spaces, full-width"
 refused tiff "TIFF" "(it is a TIFF image); use PNG, JPEG, WebP, GIF, HEIC/AVIF or PDF (a TIFF or SVG: export it as PNG)"
 refused svg "SVG" "(it is an SVG drawing)"
 refused short-clip "0.5 s clip, no duration" "and an item shows for at least 1 s; add duration = 1;"
