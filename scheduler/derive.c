@@ -35,7 +35,6 @@
 #define ANIM_MAX_FRAMES 100000
 #define ANIM_MIN_FRAME_MS 20    /* shorter delays are shown as ... */
 #define ANIM_SHORT_FRAME_MS 100 /* ... this, as every browser does */
-#define CHILD_CPU_S 120
 #define CHILD_AS_BYTES (UINT64_C(3) << 30)
 #define CHILD_FSIZE_BYTES (UINT64_C(1) << 30)
 
@@ -49,14 +48,36 @@
 
 /* --- what a file is --------------------------------------------------------- */
 
-static bool brand_is_image(const uint8_t *b)
-{
-    static const char brands[][5] = {"heic", "heix", "heim", "heis", "hevc", "hevx",
-                                     "mif1", "mif2", "msf1", "avif", "avis"};
+/* An ISO base media brand of HEIF or AVIF: IMAGE for a still (or an image
+ * collection with a primary picture), SEQUENCE for an animation. */
+enum brand { BRAND_OTHER, BRAND_IMAGE, BRAND_SEQUENCE };
 
-    for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
-        if (memcmp(b, brands[i], 4) == 0)
+static enum brand brand_of(const uint8_t *b)
+{
+    static const char images[][5] = {"heic", "heix", "heim", "heis", "mif1", "mif2", "avif"};
+    static const char sequences[][5] = {"msf1", "hevc", "hevx", "hevm", "hevs", "avis"};
+
+    for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
+        if (memcmp(b, images[i], 4) == 0)
+            return BRAND_IMAGE;
+    for (size_t i = 0; i < sizeof sequences / sizeof sequences[0]; i++)
+        if (memcmp(b, sequences[i], 4) == 0)
+            return BRAND_SEQUENCE;
+    return BRAND_OTHER;
+}
+
+/* PDF readers take "%PDF-" anywhere in the first kilobyte, after a print
+ * job's text header; after binary bytes it is some other file's text (a
+ * PNG comment, a video's title). */
+static bool pdf_at(const uint8_t *head, size_t len)
+{
+    for (size_t i = 0; i + 5 <= len && i < 1024; i++) {
+        if (memcmp(head + i, "%PDF-", 5) == 0)
             return true;
+        if (head[i] != '\n' && head[i] != '\r' && head[i] != '\t' && head[i] != 0x1b &&
+            (head[i] < 0x20 || head[i] > 0x7e))
+            return false;
+    }
     return false;
 }
 
@@ -67,8 +88,11 @@ enum sched_derive_kind sched_derive_sniff(const uint8_t *head, size_t len)
          * compatible brands.  A plain MP4 names none of the image brands. */
         uint32_t box =
             (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 | (uint32_t)head[2] << 8 | head[3];
-        if (brand_is_image(head + 8))
+        enum brand major = brand_of(head + 8);
+        if (major == BRAND_IMAGE)
             return SCHED_DERIVE_HEIF;
+        if (major == BRAND_SEQUENCE)
+            return SCHED_DERIVE_HEIF_SEQUENCE;
         for (size_t off = 16; off + 4 <= box && off + 4 <= len; off += 4)
             if (memcmp(head + off, "heic", 4) == 0 || memcmp(head + off, "avif", 4) == 0)
                 return SCHED_DERIVE_HEIF;
@@ -76,10 +100,8 @@ enum sched_derive_kind sched_derive_sniff(const uint8_t *head, size_t len)
     }
     if (len >= 6 && (memcmp(head, "GIF87a", 6) == 0 || memcmp(head, "GIF89a", 6) == 0))
         return SCHED_DERIVE_GIF;
-    /* PDF readers accept "%PDF-" anywhere in the first kilobyte. */
-    for (size_t i = 0; i + 5 <= len && i < 1024; i++)
-        if (memcmp(head + i, "%PDF-", 5) == 0)
-            return SCHED_DERIVE_PDF;
+    if (pdf_at(head, len))
+        return SCHED_DERIVE_PDF;
     return SCHED_DERIVE_NONE;
 }
 
@@ -94,6 +116,8 @@ const char *sched_derive_kind_name(enum sched_derive_kind k)
         return "GIF";
     case SCHED_DERIVE_WEBP_ANIM:
         return "animated WebP";
+    case SCHED_DERIVE_HEIF_SEQUENCE:
+        return "HEIF/AVIF sequence";
     case SCHED_DERIVE_NONE:
         break;
     }
@@ -653,61 +677,92 @@ static int64_t fd_seek(void *opaque, int64_t off, int whence)
     return r < 0 ? AVERROR(errno) : (int64_t)r;
 }
 
-/* Writes PKT held back from the encoder, now that its length is known. */
-static int anim_write(AVFormatContext *oc, AVPacket *held, pl_ms dur)
-{
-    int r;
+/* One pass of the animation, encoded: packets in display order (no
+ * B-frames), the first an IDR frame, each with its pts and length in ms. */
+struct cycle {
+    AVPacket **pkt;
+    size_t n, cap;
+};
 
-    held->duration = dur;
-    av_packet_rescale_ts(held, (AVRational){1, 1000}, oc->streams[0]->time_base);
-    held->stream_index = 0;
-    r = av_write_frame(oc, held);
-    av_packet_unref(held);
+static void cycle_free(struct cycle *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        av_packet_free(&c->pkt[i]);
+    free(c->pkt);
+}
+
+static int cycle_add(struct cycle *c, AVPacket *pkt)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        AVPacket **v = realloc(c->pkt, cap * sizeof *v);
+        if (!v)
+            return AVERROR(ENOMEM);
+        c->pkt = v;
+        c->cap = cap;
+    }
+    c->pkt[c->n] = av_packet_clone(pkt);
+    return c->pkt[c->n++] ? 0 : AVERROR(ENOMEM);
+}
+
+/* Encodes the frames of A once into C (H.264, or MPEG-4 part 2 when this
+ * FFmpeg has no libx264), and makes CTX's parameters the stream's. */
+static int cycle_encode(const struct anim *a, AVCodecContext *ctx, struct cycle *c)
+{
+    AVPacket *pkt = av_packet_alloc();
+    pl_ms t = 0;
+    int r = pkt ? 0 : AVERROR(ENOMEM);
+
+    for (size_t i = 0; r >= 0 && i <= a->n; i++) {
+        AVFrame *f = i < a->n ? a->frames[i] : NULL;
+        if (f) {
+            f->pts = t;
+            t += a->dur[i];
+        }
+        r = avcodec_send_frame(ctx, f);
+        while (r >= 0 && (r = avcodec_receive_packet(ctx, pkt)) >= 0) {
+            r = cycle_add(c, pkt);
+            av_packet_unref(pkt);
+        }
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+            r = 0;
+    }
+    av_packet_free(&pkt);
+    /* Each packet lasts until the next; the last until the pass ends. */
+    for (size_t i = 0; r >= 0 && i < c->n; i++)
+        c->pkt[i]->duration = (i + 1 < c->n ? c->pkt[i + 1]->pts : t) - c->pkt[i]->pts;
     return r;
 }
 
-/* Encodes the frames of A, repeated until TARGET_MS is filled, as H.264 in
- * MP4 (tagged BT.601 limited range, what swscale made them) into FD. */
-static int anim_encode(const struct anim *a, pl_ms target_ms, int fd, struct result *res)
+/* The encoder for A: H.264 in display order, tagged BT.601 limited range
+ * (what swscale made the frames), at a nominal rate that keeps the H.264
+ * level low (the time base is 1 ms, which x264 would read as 1000 fps). */
+static AVCodecContext *anim_encoder(const struct anim *a, bool global_header)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
-    AVFormatContext *oc = NULL;
-    AVCodecContext *ctx = NULL;
-    AVPacket *pkt = av_packet_alloc(), *held = av_packet_alloc();
-    AVStream *st;
-    uint8_t *buf = av_malloc(65536);
-    int r, ofd = fd;
-    bool have_held = false;
-    pl_ms t = 0;
+    AVCodecContext *ctx;
+    pl_ms shortest = SCHED_DERIVE_ANIM_MAX_MS;
 
     if (!codec)
         codec = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
-    if (!codec || !pkt || !held || !buf ||
-        avformat_alloc_output_context2(&oc, NULL, "mp4", NULL) < 0 ||
-        !(oc->pb = avio_alloc_context(buf, 65536, 1, &ofd, NULL, fd_write, fd_seek))) {
-        if (!oc || !oc->pb)
-            av_free(buf);
-        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the video encoder");
-        goto out;
-    }
-    ctx = avcodec_alloc_context3(codec);
-    st = avformat_new_stream(oc, NULL);
-    if (!ctx || !st) {
-        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the video encoder");
-        goto out;
-    }
+    if (!codec || !(ctx = avcodec_alloc_context3(codec)))
+        return NULL;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->dur[i] < shortest)
+            shortest = a->dur[i];
     ctx->width = a->w;
     ctx->height = a->h;
     ctx->pix_fmt = AV_PIX_FMT_YUV420P;
     ctx->time_base = (AVRational){1, 1000};
+    ctx->framerate = (AVRational){shortest < 17 ? 60 : (int)(1000 / shortest), 1};
     ctx->max_b_frames = 0; /* packets in display order: each one's length is known */
     ctx->gop_size = 250;
     ctx->colorspace = AVCOL_SPC_SMPTE170M;
     ctx->color_range = AVCOL_RANGE_MPEG;
     ctx->color_primaries = AVCOL_PRI_BT709; /* sRGB's */
     ctx->color_trc = AVCOL_TRC_IEC61966_2_1;
-    ctx->thread_count = 0;
-    if (oc->oformat->flags & AVFMT_GLOBALHEADER)
+    ctx->thread_count = 1; /* the child's CPU limit counts every thread */
+    if (global_header)
         ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (codec->id == AV_CODEC_ID_H264) {
         av_opt_set(ctx->priv_data, "preset", "veryfast", 0);
@@ -716,50 +771,71 @@ static int anim_encode(const struct anim *a, pl_ms target_ms, int fd, struct res
         ctx->flags |= AV_CODEC_FLAG_QSCALE;
         ctx->global_quality = 3 * FF_QP2LAMBDA;
     }
-    r = avcodec_open2(ctx, codec, NULL);
-    if (r >= 0)
-        r = avcodec_parameters_from_context(st->codecpar, ctx);
-    st->time_base = (AVRational){1, 1000};
-    if (r >= 0)
-        r = avformat_write_header(oc, NULL);
-    if (r < 0) {
-        r = err_fail(res->err, sizeof res->err, -EIO, "cannot start the video encoder");
+    if (avcodec_open2(ctx, codec, NULL) < 0)
+        avcodec_free_context(&ctx);
+    return ctx;
+}
+
+/* Encodes one pass of A and writes it again and again, shifted in time,
+ * until TARGET_MS is filled (the last packet cut to end there), as MP4
+ * into FD.  Each pass starts on its IDR frame, so a repeat is the same
+ * bytes and costs no encoding. */
+static int anim_encode(const struct anim *a, pl_ms target_ms, int fd, struct result *res)
+{
+    AVFormatContext *oc = NULL;
+    AVCodecContext *ctx = NULL;
+    AVPacket *out = av_packet_alloc();
+    struct cycle c = {NULL, 0, 0};
+    AVStream *st;
+    uint8_t *buf = av_malloc(65536);
+    int r, ofd = fd;
+    pl_ms pass = 0;
+
+    if (!out || !buf || avformat_alloc_output_context2(&oc, NULL, "mp4", NULL) < 0 ||
+        !(oc->pb = avio_alloc_context(buf, 65536, 1, &ofd, NULL, fd_write, fd_seek))) {
+        if (!oc || !oc->pb)
+            av_free(buf);
+        r = err_fail(res->err, sizeof res->err, -ENOMEM, "cannot start the video encoder");
         goto out;
     }
-    for (size_t i = 0; r >= 0; i = (i + 1) % a->n) {
-        bool last = t >= target_ms;
-        AVFrame *f = last ? NULL : a->frames[i];
-        if (f) {
-            f->pts = t;
-            t += a->dur[i];
-        }
-        r = avcodec_send_frame(ctx, f);
-        while (r >= 0) {
-            r = avcodec_receive_packet(ctx, pkt);
-            if (r < 0)
-                break;
-            if (have_held && (r = anim_write(oc, held, pkt->pts - held->pts)) < 0)
-                break;
-            av_packet_move_ref(held, pkt);
-            have_held = true;
-        }
-        if (r == AVERROR(EAGAIN))
-            r = 0;
-        if (last) {
-            if (r == AVERROR_EOF)
-                r = 0;
-            if (r >= 0 && have_held)
-                r = anim_write(oc, held, t - held->pts);
+    ctx = anim_encoder(a, oc->oformat->flags & AVFMT_GLOBALHEADER);
+    st = avformat_new_stream(oc, NULL);
+    r = ctx && st ? cycle_encode(a, ctx, &c) : AVERROR(ENOMEM);
+    if (r >= 0)
+        r = avcodec_parameters_from_context(st->codecpar, ctx);
+    if (r >= 0) {
+        st->time_base = (AVRational){1, 1000};
+        r = avformat_write_header(oc, NULL);
+    }
+    if (r < 0 || c.n == 0) {
+        r = err_fail(res->err, sizeof res->err, -EIO, "cannot encode the animation as a video");
+        goto out;
+    }
+    for (size_t i = 0; r >= 0;) {
+        pl_ms pts = pass + c.pkt[i]->pts;
+        if (pts >= target_ms)
             break;
+        r = av_packet_ref(out, c.pkt[i]);
+        if (r < 0)
+            break;
+        out->pts = out->dts = pts;
+        out->duration = pts + out->duration > target_ms ? target_ms - pts : out->duration;
+        av_packet_rescale_ts(out, (AVRational){1, 1000}, st->time_base);
+        out->stream_index = 0;
+        r = av_write_frame(oc, out);
+        av_packet_unref(out);
+        if (++i == c.n) {
+            i = 0;
+            pass += c.pkt[c.n - 1]->pts + c.pkt[c.n - 1]->duration;
         }
     }
     if (r >= 0)
         r = av_write_trailer(oc);
     if (r < 0)
-        r = err_fail(res->err, sizeof res->err, -EIO, "cannot encode the animation as a video");
+        r = err_fail(res->err, sizeof res->err, -EIO, "cannot write the animation as a video");
 out:
-    av_packet_free(&pkt);
-    av_packet_free(&held);
+    cycle_free(&c);
+    av_packet_free(&out);
     avcodec_free_context(&ctx);
     if (oc) {
         if (oc->pb)
@@ -813,12 +889,24 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void child_limits(void)
+/* The child: no signal the daemon blocks or catches is kept (a SIGTERM
+ * to the process group ends it), CPU time bounded a little above the wall
+ * clock timeout (the work is single-threaded), file size, no core dump,
+ * and address space unless under ASan. */
+static void child_limits(pl_ms timeout_ms)
 {
-    struct rlimit cpu = {CHILD_CPU_S, CHILD_CPU_S + 5};
+    static const int sigs[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGIO, SIGCHLD};
+    rlim_t secs = (rlim_t)(timeout_ms / 1000) + 5;
+    struct rlimit cpu = {secs, secs + 5};
     struct rlimit fsz = {CHILD_FSIZE_BYTES, CHILD_FSIZE_BYTES};
     struct rlimit core = {0, 0};
 
+    sigset_t none;
+
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setrlimit(RLIMIT_CPU, &cpu);
     setrlimit(RLIMIT_FSIZE, &fsz);
     setrlimit(RLIMIT_CORE, &core);
@@ -845,13 +933,24 @@ static int derive_here(const struct sched_derive_req *req, int fd, struct result
     case SCHED_DERIVE_GIF:
     case SCHED_DERIVE_WEBP_ANIM:
         return derive_anim(req, fd, res);
+    case SCHED_DERIVE_HEIF_SEQUENCE:
     case SCHED_DERIVE_NONE:
         break;
     }
     return err_fail(res->err, sizeof res->err, -EINVAL, "nothing to convert");
 }
 
-/* Reads the child's result from FD until DEADLINE.  Returns 0, -ETIMEDOUT,
+static bool (*waiter)(void *);
+static void *waiter_opaque;
+
+void sched_derive_set_waiter(bool (*fn)(void *), void *opaque)
+{
+    waiter = fn;
+    waiter_opaque = opaque;
+}
+
+/* Reads the child's result from FD until DEADLINE, asking the waiter about
+ * twice a second.  Returns 0, -ETIMEDOUT, -EINTR when the waiter gave up,
  * or -EPIPE when the child went away without one. */
 static int read_result(int fd, struct result *res, int64_t deadline)
 {
@@ -863,7 +962,9 @@ static int read_result(int fd, struct result *res, int64_t deadline)
         ssize_t n;
         if (left <= 0)
             return -ETIMEDOUT;
-        if (poll(&p, 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+        if (waiter && waiter(waiter_opaque))
+            return -EINTR;
+        if (poll(&p, 1, left > 500 ? 500 : (int)left) < 0 && errno != EINTR)
             return -errno;
         if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
@@ -886,17 +987,19 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
 
     memset(out, 0, sizeof *out);
     out->fd = -1;
+    /* Failing to start is this machine's trouble, not the file's: -EAGAIN,
+     * so the campaign is tried again rather than rejected. */
     mfd = memfd_create("signage-derived", MFD_CLOEXEC);
     if (mfd < 0)
-        return err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+        return err_fail(err, errlen, -EAGAIN, "cannot convert it now: %s", strerror(errno));
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        r = err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+        r = err_fail(err, errlen, -EAGAIN, "cannot convert it now: %s", strerror(errno));
         close(mfd);
         return r;
     }
     pid = fork();
     if (pid < 0) {
-        r = err_fail(err, errlen, -errno, "cannot convert it: %s", strerror(errno));
+        r = err_fail(err, errlen, -EAGAIN, "cannot convert it now: %s", strerror(errno));
         close(pfd[0]);
         close(pfd[1]);
         close(mfd);
@@ -904,7 +1007,7 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
     }
     if (pid == 0) {
         close(pfd[0]);
-        child_limits();
+        child_limits(req->timeout_ms);
         memset(&res, 0, sizeof res);
         res.ret = derive_here(req, mfd, &res);
         write_all(pfd[1], &res, sizeof res);
@@ -913,10 +1016,15 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
     close(pfd[1]);
     r = read_result(pfd[0], &res, now_ms() + req->timeout_ms);
     close(pfd[0]);
-    if (r == -ETIMEDOUT)
+    if (r == -ETIMEDOUT || r == -EINTR)
         kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (r == -EINTR) {
+        close(mfd);
+        return err_fail(err, errlen, -EINTR, "converting the %s was stopped",
+                        sched_derive_kind_name(req->kind));
+    }
     if (r == -ETIMEDOUT) {
         close(mfd);
         return err_fail(err, errlen, -ETIMEDOUT,
@@ -926,14 +1034,21 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
     }
     if (r < 0) {
         close(mfd);
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+            return err_fail(err, errlen, -ECHILD,
+                            "converting the %s used more CPU time than convert_timeout allows; "
+                            "the file is damaged, hostile or far too large, export it again",
+                            sched_derive_kind_name(req->kind));
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+            return err_fail(err, errlen, -EAGAIN,
+                            "the %s converter was killed (out of memory?); it will be tried again",
+                            sched_derive_kind_name(req->kind));
         if (WIFSIGNALED(status))
             return err_fail(err, errlen, -ECHILD,
                             "the %s converter failed on this file (signal %d: %s); the file is "
                             "damaged or hostile, export it again",
                             sched_derive_kind_name(req->kind), WTERMSIG(status),
-                            WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL
-                                ? "too much work"
-                                : strsignal(WTERMSIG(status)));
+                            strsignal(WTERMSIG(status)));
         return err_fail(err, errlen, -ECHILD, "the %s converter stopped without an answer",
                         sched_derive_kind_name(req->kind));
     }

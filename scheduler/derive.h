@@ -18,6 +18,7 @@
 #ifndef SIGNAGE_SCHED_DERIVE_H
 #define SIGNAGE_SCHED_DERIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ enum sched_derive_kind {
     SCHED_DERIVE_HEIF, /* HEIC, HEIF, AVIF: an ISO base media "ftyp" with an image brand */
     SCHED_DERIVE_GIF,  /* still or animated */
     SCHED_DERIVE_WEBP_ANIM,
+    SCHED_DERIVE_HEIF_SEQUENCE, /* an animated HEIF/AVIF: recognised only to be refused */
 };
 
 #define SCHED_DERIVE_MAX_SIDE 3840      /* a PDF page is rendered to fit this square */
@@ -62,8 +64,17 @@ struct sched_derived {
  * OUT->fd when done), or a negative errno with ERR saying what is wrong and
  * what to do, without a file name: -EINVAL the file is damaged or not what
  * it looks like, -ERANGE page out of range, -EFBIG too large, -ETIMEDOUT,
- * -ECHILD the converter died. */
+ * -ECHILD the converter died on the file; and, when the file is not to
+ * blame and it is worth trying again later, -EAGAIN (no process, memory
+ * or descriptor to start with, or the child was SIGKILLed, perhaps by the
+ * OOM killer) or -EINTR (the waiter gave up). */
 int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, char *err,
                  size_t errlen);
+
+/* While a conversion runs, FN(OPAQUE) is called about twice a second (a
+ * daemon pings its watchdog there); when it returns true the child is
+ * killed and sched_derive() returns -EINTR (a daemon asked to stop).  NULL:
+ * wait for the child or the timeout only. */
+void sched_derive_set_waiter(bool (*fn)(void *), void *opaque);
 
 #endif

@@ -481,6 +481,12 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     switch (sched_probe_campaign(spoolfd, c, &pctx, err, ERR_MAX)) {
     case SCHED_PROBE_OK:
         break;
+    case SCHED_PROBE_RETRY:
+        /* Not the file's fault (no process or memory for a conversion,
+         * or a stop): tried again shortly, never rejected for it. */
+        log_warn("spool/%s: cannot be checked now, will try again: %s", shown, err);
+        out = DEFERRED;
+        goto out_free;
     case SCHED_PROBE_PENDING:
         if (!p)
             p = pending_add(ig, name, now);

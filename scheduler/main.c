@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "playlists/config.h"
+#include "scheduler/derive.h"
 #include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
@@ -53,6 +54,8 @@ struct sched {
     char *fresh[MAX_FRESH];
     size_t nfresh;
     bool need_pass, need_reload_set, need_publish, publish_failed, stop, reload;
+    bool watchdog;     /* systemd expects pings */
+    pl_ms derive_ping; /* the last ping sent while a conversion ran */
 };
 
 static pl_ms mono_ms(void)
@@ -61,6 +64,23 @@ static pl_ms mono_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While a medium is converted (scheduler/derive.h), which can take up to
+ * convert_timeout: the watchdog is fed, and a SIGTERM or SIGINT waiting in
+ * the signalfd stops the conversion (the campaign is tried again at the
+ * next start). */
+static bool derive_wait(void *opaque)
+{
+    struct sched *s = opaque;
+    pl_ms now = mono_ms();
+    sigset_t pend;
+
+    if (s->watchdog && now - s->derive_ping >= 1000) {
+        sd_notify(0, "WATCHDOG=1");
+        s->derive_ping = now;
+    }
+    return sigpending(&pend) == 0 && (sigismember(&pend, SIGTERM) || sigismember(&pend, SIGINT));
 }
 
 /* The scheduler's "now": the real time, or --now advancing with the
@@ -378,6 +398,11 @@ static int run_daemon(struct sched *s)
         goto out_close;
     }
     watch_subdirs(s, s->st->spool, 0);
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+        watchdog_ms = (pl_ms)(wd_usec / 2000) > 0 ? (pl_ms)(wd_usec / 2000) : 1;
+        s->watchdog = true;
+    }
+    sched_derive_set_waiter(derive_wait, s);
     ev.events = EPOLLIN;
     ev.data.fd = s->ino;
     epoll_ctl(ep, EPOLL_CTL_ADD, s->ino, &ev);
@@ -391,8 +416,6 @@ static int run_daemon(struct sched *s)
     do_publish(s);
     last_rescan = last_publish = mono_ms();
     day = pl_tz_day_start(s->cfg->tz, sched_now(s));
-    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
-        watchdog_ms = (pl_ms)(wd_usec / 2000) > 0 ? (pl_ms)(wd_usec / 2000) : 1;
     sd_notify(0, "READY=1");
     log_info("watching %s", s->st->spool);
 
@@ -467,6 +490,7 @@ static int run_daemon(struct sched *s)
     sd_notify(0, "STOPPING=1");
     ret = 0;
 out_close:
+    sched_derive_set_waiter(NULL, NULL);
     for (size_t i = 0; i < s->nfresh; i++)
         free(s->fresh[i]);
     s->nfresh = 0;

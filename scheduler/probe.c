@@ -3,6 +3,7 @@
 #include "common/errbuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -250,7 +251,7 @@ static int probe_derived(const uint8_t *data, size_t len, enum sched_derive_kind
                                   req->background,
                                   req->convert_timeout_ms > 0 ? req->convert_timeout_ms
                                                               : 60 * PL_MS_PER_SEC};
-    struct sched_probe_req again = {PL_ITEM_IMAGE, 0, 0, 0, 0};
+    struct sched_probe_req again = {.declared = PL_ITEM_IMAGE};
     struct sched_derived d;
     char src[PL_SHA256_HEX], msg[MSG_MAX];
     int r;
@@ -296,6 +297,13 @@ static int probe_convert(int fd, uint64_t size, enum sched_derive_kind kind,
                         "the %s is %" PRIu64 " bytes; at most 64 MiB are allowed, export it "
                         "smaller",
                         sched_derive_kind_name(kind), size);
+    if (req->no_convert) {
+        /* Only that it is there: the campaign waits for another file. */
+        info->type =
+            kind == SCHED_DERIVE_PDF || kind == SCHED_DERIVE_HEIF ? PL_ITEM_IMAGE : req->declared;
+        info->source_kind = sched_derive_kind_name(kind);
+        return 0;
+    }
     r = read_whole(fd, size, &data, err, errlen);
     if (r < 0)
         return r;
@@ -656,7 +664,7 @@ static const char *describe_bytes(const uint8_t *p, size_t len)
 
 void sched_media_info_release(struct sched_media_info *info)
 {
-    if (info->source_sha256[0] && info->derived_fd >= 0)
+    if (info->derived_fd >= 0)
         close(info->derived_fd);
     info->derived_fd = -1;
 }
@@ -696,12 +704,19 @@ static int probe_fd(int fd, const struct sched_probe_req *req, struct sched_medi
     n = pread_full(fd, head, sizeof head, 0);
     if (n < 0)
         return err_fail(err, errlen, (int)n, "cannot read it: %s", strerror((int)-n));
-    kind = sched_derive_sniff(head, (size_t)n);
-    if (kind != SCHED_DERIVE_NONE)
-        return probe_convert(fd, size, kind, req, info, err, errlen);
+    /* The image formats first: "%PDF-" in a PNG's comment is no PDF. */
     f = imghdr_sniff(head, (size_t)n);
+    kind = sched_derive_sniff(head, (size_t)n);
+    if (f == IMGHDR_GIF)
+        return probe_convert(fd, size, SCHED_DERIVE_GIF, req, info, err, errlen);
     if (f != IMGHDR_UNKNOWN)
         return probe_image(fd, size, req, info, err, errlen);
+    if (kind == SCHED_DERIVE_HEIF_SEQUENCE)
+        return err_fail(err, errlen, -EMEDIUMTYPE,
+                        "this is an animated HEIF/AVIF sequence, which the screens do not play; "
+                        "export it as MP4 (or a GIF) instead");
+    if (kind != SCHED_DERIVE_NONE)
+        return probe_convert(fd, size, kind, req, info, err, errlen);
     if (declared == PL_ITEM_VIDEO)
         return probe_video(fd, size, info, err, errlen);
     guess = guess_format(head, (size_t)n);
@@ -723,7 +738,7 @@ int sched_probe_fd_req(int fd, const struct sched_probe_req *req, struct sched_m
 int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
                    size_t errlen)
 {
-    struct sched_probe_req req = {declared, 0, 0, 0, 0};
+    struct sched_probe_req req = {.declared = declared};
 
     return probe_fd(fd, &req, info, err, errlen);
 }
@@ -755,7 +770,7 @@ static int probe_file(int basefd, const char *relpath, const struct sched_probe_
 int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
                      struct sched_media_info *info, char *err, size_t errlen)
 {
-    struct sched_probe_req req = {declared, 0, 0, 0, 0};
+    struct sched_probe_req req = {.declared = declared};
 
     return probe_file(basefd, relpath, &req, info, err, errlen);
 }
@@ -763,8 +778,11 @@ int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared
 int sched_probe_item(int basefd, const struct pl_item *it, pl_ms convert_timeout_ms,
                      struct sched_media_info *info, char *err, size_t errlen)
 {
-    struct sched_probe_req req = {it->type, it->page, it->duration_ms, it->background,
-                                  convert_timeout_ms};
+    struct sched_probe_req req = {.declared = it->type,
+                                  .page = it->page,
+                                  .duration_ms = it->duration_ms,
+                                  .background = it->background,
+                                  .convert_timeout_ms = convert_timeout_ms};
 
     return probe_file(basefd, it->file, &req, info, err, errlen);
 }
@@ -864,6 +882,19 @@ static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_ca
                   where, it->file, w, h, info->fps);
 }
 
+/* True when every medium of C's image and video items is there (a
+ * campaign waiting for one is not converted, over and over, meanwhile). */
+static bool media_all_there(int basefd, const struct pl_campaign *c)
+{
+    for (size_t i = 0; i < c->nitems; i++) {
+        const struct pl_item *it = &c->items[i];
+        if ((it->type == PL_ITEM_IMAGE || it->type == PL_ITEM_VIDEO) && it->file &&
+            faccessat(basefd, it->file, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+            return false;
+    }
+    return true;
+}
+
 enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                                              const struct sched_probe_ctx *ctx, char *err,
                                              size_t errlen)
@@ -873,7 +904,8 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
     struct sched_media_info *infos;
     struct lines all = {STRBUF_INIT, 0}, pending = {STRBUF_INIT, 0};
     enum sched_probe_result res = SCHED_PROBE_OK;
-    int nbad = 0;
+    struct sched_probe_req req = {0};
+    int nbad = 0, nretry = 0;
     char msg[MSG_MAX], line[16];
 
     if (err && errlen)
@@ -883,6 +915,10 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
         snprintf(err, errlen, "%s: error: out of memory", name);
         return SCHED_PROBE_BAD;
     }
+    for (size_t i = 0; i < c->nitems; i++)
+        infos[i].derived_fd = -1;
+    req.convert_timeout_ms = ctx && ctx->cfg ? ctx->cfg->convert_timeout_ms : 0;
+    req.no_convert = !media_all_there(basefd, c);
     for (size_t i = 0; i < c->nitems; i++) {
         struct pl_item *it = &c->items[i];
         int r;
@@ -899,23 +935,20 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                       i + 1);
             continue;
         }
-        r = sched_probe_item(basefd, it, ctx && ctx->cfg ? ctx->cfg->convert_timeout_ms : 0,
-                             &infos[i], msg, sizeof msg);
-        if (r == 0 && infos[i].derived_fd >= 0 && media_dir) {
-            char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], why[MSG_MAX / 2];
-            r = sched_store_put_fd(media_dir, infos[i].derived_fd, it->file, infos[i].ext, sha,
-                                   media, why, sizeof why);
-            if (r < 0)
-                snprintf(msg, sizeof msg, "cannot store what '%.200s' was converted into: %s",
-                         it->file, why);
-        }
-        sched_media_info_release(&infos[i]);
+        req.declared = it->type;
+        req.page = it->page;
+        req.duration_ms = it->duration_ms;
+        req.background = it->background;
+        r = probe_file(basefd, it->file, &req, &infos[i], msg, sizeof msg);
         if (r == -ENOENT) {
             /* Kept in both: a pending report, or part of a bad one. */
             lines_add(&pending,
                       "%s%s: error: %s yet; copy it into the spool (the campaign "
                       "waits for it)",
                       name, line, msg);
+            lines_add(&all, "%s%s: error: %s", name, line, msg);
+        } else if (r == -EAGAIN || r == -EINTR) {
+            nretry++;
             lines_add(&all, "%s%s: error: %s", name, line, msg);
         } else if (r < 0) {
             nbad++;
@@ -933,6 +966,13 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                           "%s%s: error: '%s': the video does not say how long it is; add "
                           "duration = <seconds>; to the item, at least 1",
                           name, line, it->file);
+        } else if (infos[i].type == PL_ITEM_IMAGE && it->duration_ms == 0 && !(ctx && ctx->cfg)) {
+            /* A still GIF declared a video, with no length of its own. */
+            nbad++;
+            lines_add(&all,
+                      "%s%s: error: '%s' is a still picture; make the item type = \"image\" "
+                      "with a duration",
+                      name, line, it->file);
         }
     }
     if (nbad) {
@@ -940,10 +980,30 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
         res = SCHED_PROBE_BAD;
         goto out_free;
     }
+    if (nretry) {
+        lines_copy(&all, name, err, errlen);
+        res = SCHED_PROBE_RETRY;
+        goto out_free;
+    }
     if (pending.count) {
         lines_copy(&pending, name, err, errlen);
         res = SCHED_PROBE_PENDING;
         goto out_free;
+    }
+    /* Only a campaign that will be taken stores what its media became. */
+    for (size_t i = 0; media_dir && i < c->nitems; i++) {
+        char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], why[MSG_MAX / 2] = "";
+        int r;
+        if (infos[i].derived_fd < 0)
+            continue;
+        r = sched_store_put_fd(media_dir, infos[i].derived_fd, c->items[i].file, infos[i].ext, sha,
+                               media, why, sizeof why);
+        if (r < 0) {
+            snprintf(err, errlen, "%s: error: cannot store what '%.200s' was converted into: %s",
+                     name, c->items[i].file, why[0] ? why : strerror(-r));
+            res = SCHED_PROBE_RETRY;
+            goto out_free;
+        }
     }
     for (size_t i = 0; i < c->nitems; i++) {
         struct pl_item *it = &c->items[i];
@@ -964,11 +1024,15 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
         it->type = infos[i].type; /* an animation is played as a video */
         if (it->type == PL_ITEM_VIDEO && it->duration_ms == 0)
             it->duration_ms = infos[i].duration_ms;
+        if (it->type == PL_ITEM_IMAGE && it->duration_ms == 0)
+            it->duration_ms = ctx->cfg->default_duration_ms; /* a still GIF declared a video */
         sb_printf(&m, "media/%s.%s", infos[i].sha256, infos[i].ext);
         free(it->media);
         it->media = sb_steal(&m);
     }
 out_free:
+    for (size_t i = 0; i < c->nitems; i++)
+        sched_media_info_release(&infos[i]);
     sb_free(&all.sb);
     sb_free(&pending.sb);
     free(infos);

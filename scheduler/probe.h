@@ -21,7 +21,7 @@
 #define SCHED_VIDEO_MAX_MS PL_MS_PER_DAY
 #define SCHED_PROBE_DEADLINE_MS 20000 /* per medium, for libavformat/libavcodec */
 
-enum sched_probe_result { SCHED_PROBE_OK, SCHED_PROBE_PENDING, SCHED_PROBE_BAD };
+enum sched_probe_result { SCHED_PROBE_OK, SCHED_PROBE_PENDING, SCHED_PROBE_BAD, SCHED_PROBE_RETRY };
 
 /* What is asked of a medium: the item's declared type and the settings a
  * conversion at accept time needs (scheduler/derive.h). */
@@ -31,6 +31,7 @@ struct sched_probe_req {
     pl_ms duration_ms;        /* the item's duration (animations fill it); 0 = none given */
     uint32_t background;      /* the item's background, under an animation's transparency */
     pl_ms convert_timeout_ms; /* for a conversion; 0 = the default, 60 s */
+    bool no_convert;          /* a file that needs converting is only found, not converted */
 };
 
 /* What a medium turned out to be.  For a file the screens cannot show as
@@ -52,8 +53,8 @@ struct sched_media_info {
     int rotate; /* videos: clockwise degrees the display matrix turns the picture */
 };
 
-/* Closes what a probe left open in INFO (the made medium); harmless on an
- * INFO no probe filled in. */
+/* Closes what a probe left open in INFO (the made medium, when
+ * INFO->derived_fd >= 0; every probe sets it, to -1 when there is none). */
 void sched_media_info_release(struct sched_media_info *info);
 
 /* Checks the medium open as FD (a regular file, read from offset 0 with
@@ -64,7 +65,9 @@ void sched_media_info_release(struct sched_media_info *info);
  * declared kind or no supported format, -EINVAL corrupt or out of range,
  * -ETIMEDOUT the deadline passed, -ENOMEM.  For the content store: probe,
  * then copy exactly INFO->size bytes of the same fd, so what is stored is
- * what was checked and hashed (even if the file grows meanwhile). */
+ * what was checked and hashed (even if the file grows meanwhile); for a
+ * file that was converted (INFO->derived_fd >= 0), copy that instead.
+ * Always call sched_media_info_release(INFO) afterwards. */
 int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *info, char *err,
                    size_t errlen);
 
@@ -75,9 +78,10 @@ int sched_probe_fd(int fd, enum pl_item_type declared, struct sched_media_info *
 int sched_probe_fd_req(int fd, const struct sched_probe_req *req, struct sched_media_info *info,
                        char *err, size_t errlen);
 
-/* Opens RELPATH beneath BASEFD with safeopen and probes it as above.
- * Returns 0, -ENOENT when the file (or a directory on its path) does not
- * exist yet, or another negative errno with ERR filled. */
+/* Opens RELPATH beneath BASEFD with safeopen and probes it as above
+ * (release INFO afterwards).  Returns 0, -ENOENT when the file (or a
+ * directory on its path) does not exist yet, or another negative errno
+ * with ERR filled. */
 int sched_probe_file(int basefd, const char *relpath, enum pl_item_type declared,
                      struct sched_media_info *info, char *err, size_t errlen);
 

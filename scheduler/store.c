@@ -120,8 +120,10 @@ static int store_copy(const char *media_dir, int in, const char *name, const cha
     char *tmp = NULL, *final = NULL;
     int out, r;
 
-    if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0)
+    if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0) {
+        snprintf(err, errlen, "'%s': out of memory", name);
         return -ENOMEM;
+    }
     out = mkostemp(tmp, O_CLOEXEC);
     if (out < 0) {
         r = -errno;
@@ -150,6 +152,7 @@ static int store_copy(const char *media_dir, int in, const char *name, const cha
     }
     if (asprintf(&final, "%s/%s.%s", media_dir, hex, ext) < 0) {
         final = NULL;
+        snprintf(err, errlen, "'%s': out of memory", name);
         r = -ENOMEM;
         goto out_unlink;
     }
@@ -189,8 +192,10 @@ int sched_store_put(const char *media_dir, int dirfd, const char *relpath, const
             snprintf(err, errlen, "'%s': bad expected hash", relpath);
             return -EINVAL;
         }
-        if (asprintf(&final, "%s/%s.%s", media_dir, expect_sha, ext) < 0)
+        if (asprintf(&final, "%s/%s.%s", media_dir, expect_sha, ext) < 0) {
+            snprintf(err, errlen, "'%s': out of memory", relpath);
             return -ENOMEM;
+        }
         if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
             memcpy(sha_out, expect_sha, PL_SHA256_HEX);
             snprintf(media_out, SCHED_MEDIA_PATH_MAX, "media/%s.%s", expect_sha, ext);

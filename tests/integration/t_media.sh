@@ -91,6 +91,7 @@ heif-enc -A -q 90 -o "$M/photo.avif" "$M/src.png" >/dev/null
 img avif photo.avif
 ff -i "$M/src.png" -frames:v 1 "$M/still.gif"
 img gif-still still.gif
+vid gif-still-video still.gif
 
 # A two-page A4 flyer written by hand: page 1 red over blue, page 2 green
 # with a white panel; page = 2 on the portrait screen.
@@ -332,6 +333,8 @@ check "the HEIC campaign records the hash of the file as sent" \
 check "an animated GIF declared an image is played as a video" \
     grep -q 'type = "video"; duration_ms = 30000;' "$S/campaigns/gif.cfg"
 check "the spool's HEIC is left as it was" [ -f "$M/iphone.heic" ]
+check "a still GIF declared a video is shown as an image for the default 10 s" \
+    grep -q 'type = "image"; duration_ms = 10000;' "$S/campaigns/gif-still-video.cfg"
 
 # Warnings an operator can act on: a small image, a portrait page on a
 # landscape screen, a video heavier than a box plays smoothly.
@@ -390,6 +393,35 @@ check "... it is refused, saying why" \
     "$S2/rejected/slow.cfg.error"
 check "... and the campaign next to it is accepted" [ -f "$S2/campaigns/good.cfg" ]
 check_not "... and no converter is left running" pgrep -f "slow.cfg --once"
+
+# A campaign still waiting for one file converts nothing meanwhile.
+cp "$M/anim.gif" "$S2/spool/m/"
+printf 'id = "wait"; title = "W"; owner = "高知県"; start = "2023-03-10"; end = "2023-03-11";\nscreens = [ "m" ];\nitems = ( { type = "image"; file = "m/anim.gif"; }, { type = "image"; file = "m/later.png"; } );\n' \
+    >"$S2/spool/wait.cfg"
+sleep 0.3
+$SCHEDULER -c "$T/cfg/slow.cfg" --once --now 2023-03-10T12:00:00+09:00 2>"$T/wait.log"
+check "a campaign waiting for a file stays in the spool" [ -f "$S2/spool/wait.cfg" ]
+check_not "... and nothing was converted for it yet" sh -c "ls '$S2/media' | grep -q mp4"
+
+# SIGTERM while the daemon converts: it stops at once (the child killed),
+# and the file is not rejected for it (it is judged at the next start).
+sed 's/^convert_timeout = .*/convert_timeout = 120;/' "$T/cfg/slow.cfg" >"$T/cfg/slow2.cfg"
+mv "$S2/rejected/slow.cfg" "$S2/spool/slow2.cfg"
+sed -i 's/id = "slow"/id = "slow2"/' "$S2/spool/slow2.cfg"
+rm -f "$S2/rejected/slow.cfg.error"
+$SCHEDULER -c "$T/cfg/slow2.cfg" --now 2023-03-10T12:00:00+09:00 2>"$T/term.log" &
+spid=$!
+i=0
+while [ $i -lt 100 ] && ! pgrep -P $spid >/dev/null; do sleep 0.1; i=$((i + 1)); done
+check "the daemon starts converting the slow PDF" pgrep -P $spid
+kill -TERM $spid
+i=0
+while [ $i -lt 50 ] && kill -0 $spid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+check "... and stops within 5 s of SIGTERM" sh -c "! kill -0 $spid 2>/dev/null"
+kill -KILL $spid 2>/dev/null
+wait $spid
+check "... leaving the file in the spool, not rejected" \
+    sh -c "[ -f '$S2/spool/slow2.cfg' ] && [ ! -f '$S2/rejected/slow2.cfg' ]"
 printf '| %s | refused | %s |\n' "PDF that renders forever (200,000 fills)" \
     "$(sed -n '1s/^[^ ]* error: //p' "$S2/rejected/slow.cfg.error" | cut -c1-160)" >>"$MATRIX"
 

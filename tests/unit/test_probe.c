@@ -416,6 +416,78 @@ START_TEST(test_converted_media)
     truncated_copy("anim.gif", "cut.gif", 20);
     ck_assert_int_eq(probe_req("cut.gif", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err), -EINVAL);
     assert_has(err, "'cut.gif': damaged GIF");
+    /* Ten minutes, the most an animation fills: one pass is encoded and
+     * repeated, so it is quick; the last frame ends at the item's end. */
+    ck_assert_msg(probe_req("anim.gif", PL_ITEM_IMAGE, 0, 600000, &info, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_ge(info.duration_ms, 599900);
+    ck_assert_int_le(info.duration_ms, 600000);
+    sched_media_info_release(&info);
+    /* A frame of 600 s in an item of 5 s: cut at 5 s. */
+    sh("python3 -c \"import sys; d=open('anim.gif','rb').read(); i=d.find(b'\\x21\\xf9\\x04'); "
+       "i=d.find(b'\\x21\\xf9\\x04', i+1); "
+       "open('long.gif','wb').write(d[:i+4]+bytes([0x60,0xea])+d[i+6:])\"");
+    ck_assert_msg(probe_req("long.gif", PL_ITEM_IMAGE, 0, 5000, &info, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_ge(info.duration_ms, 4900);
+    ck_assert_int_le(info.duration_ms, 5000);
+    sched_media_info_release(&info);
+    /* An animated AVIF (an image sequence) is named, not shown as a still. */
+    ffmpeg("anim.avif", "-f lavfi -i testsrc=size=64x48:rate=5 -t 1 -c:v libaom-av1 -cpu-used 8");
+    ck_assert_int_eq(probe_req("anim.avif", PL_ITEM_IMAGE, 0, 0, &info, err, sizeof err),
+                     -EMEDIUMTYPE);
+    assert_has(err, "'anim.avif': this is an animated HEIF/AVIF sequence");
+}
+END_TEST
+
+/* "%PDF-" in a PNG's comment or a video's title is not a PDF. */
+START_TEST(test_pdf_text_elsewhere)
+{
+    struct sched_media_info info;
+    char err[1024];
+
+    ffmpeg("src.png", "-f lavfi -i testsrc=size=64x48 -frames:v 1");
+    sh("convert src.png -set comment 'Flyer made from %PDF-1.7' commented.png");
+    ck_assert_msg(probe("commented.png", PL_ITEM_IMAGE, &info, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(info.ext, "png");
+    ck_assert_int_eq(info.derived_fd, -1);
+    ffmpeg(
+        "titled.mkv",
+        "-f lavfi -i testsrc=size=64x48:rate=5 -t 1 -c:v libx264 -metadata title='%PDF-1.4 scan'");
+    ck_assert_msg(probe("titled.mkv", PL_ITEM_VIDEO, &info, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(info.ext, "mkv");
+    /* ... but a print job's text header before it is. */
+    sh("printf '\\033%%%%-12345X@PJL\\r\\n' > pjl.pdf");
+    write_pdf("page.pdf", 1, (const char *const[]){"0 0 1"});
+    sh("cat page.pdf >> pjl.pdf");
+    ck_assert_msg(probe("pjl.pdf", PL_ITEM_IMAGE, &info, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(info.source_kind, "PDF");
+    sched_media_info_release(&info);
+}
+END_TEST
+
+/* A converted animation's H.264 level fits its real frame rate (the 1 ms
+ * time base must not read as 1000 fps). */
+START_TEST(test_animation_level)
+{
+    struct sched_media_info info;
+    char err[1024], cmd[256];
+    int level = 0;
+    FILE *p;
+
+    ffmpeg("big.gif", "-f lavfi -i testsrc=size=1920x1080:rate=25 -frames:v 3");
+    ck_assert_msg(probe_req("big.gif", PL_ITEM_IMAGE, 0, 2000, &info, err, sizeof err) == 0, "%s",
+                  err);
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -show_entries stream=level -of csv=p=0 /proc/%d/fd/%d",
+             (int)getpid(), info.derived_fd);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(fscanf(p, "%d", &level), 1);
+    pclose(p);
+    ck_assert_int_ge(level, 10);
+    ck_assert_int_le(level, 42); /* 1080p at 25 fps: 4.0; the bug gave 6.1 */
+    sched_media_info_release(&info);
 }
 END_TEST
 
@@ -699,6 +771,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_real_images);
     tcase_add_test(tc, test_broken_images);
     tcase_add_test(tc, test_converted_media);
+    tcase_add_test(tc, test_pdf_text_elsewhere);
+    tcase_add_test(tc, test_animation_level);
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_real_videos);
     tcase_add_test(tc, test_broken_videos);
