@@ -825,8 +825,11 @@ static int anim_encode(const struct anim *a, pl_ms target_ms, int fd, struct res
         r = av_write_frame(oc, out);
         av_packet_unref(out);
         if (++i == c.n) {
+            pl_ms len = c.pkt[c.n - 1]->pts + c.pkt[c.n - 1]->duration;
+            if (len <= 0)
+                break; /* cannot happen: every frame lasts 20 ms or more */
             i = 0;
-            pass += c.pkt[c.n - 1]->pts + c.pkt[c.n - 1]->duration;
+            pass += len;
         }
     }
     if (r >= 0)
