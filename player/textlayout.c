@@ -10,6 +10,8 @@
 
 #include "player/textlayout.h"
 
+#include "player/phrase.h"
+
 /* Per byte offset of the sanitised text: may a line end here, is this a
  * grapheme boundary, and is it one where a run that must be split (last
  * resort) is best split: outside any word, or inside one where ICU would
@@ -233,65 +235,51 @@ static void tl_keep_words(struct tl_prep *p)
     }
 }
 
-enum tl_class { TL_OTHER, TL_HIRA, TL_KANJI, TL_WORD };
-
-static enum tl_class tl_class_of(uint32_t c)
+static bool tl_is_space(uint32_t c)
 {
-    if (c >= 0x3041 && c <= 0x309f)
-        return TL_HIRA;
-    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
-        (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x3134f) || c == 0x3005 ||
-        c == 0x3006)
-        return TL_KANJI;
-    if (tl_is_digit(c) || tl_is_letter(c))
-        return TL_WORD;
-    return TL_OTHER;
+    return c == ' ' || c == 0x3000 || c == '\n';
 }
 
-/* Hiragana after which a phrase (bunsetsu) usually ends: the case and
- * conjunctive particles. */
-static bool tl_is_particle(uint32_t c)
+/* Phrase mode: withdraws ICU's break opportunities inside a phrase
+ * (bunsetsu), where BudouX's Japanese model (player/phrase.h) sees no
+ * boundary: 心より／お見舞い／申し上げます, ありがとう／ございました,
+ * 電車は／7時30分発.  Each paragraph is read on its own; a break next to a
+ * space stays (Latin words, spaced Japanese).  Returns 0 or -1 (memory). */
+static int tl_keep_phrases(struct tl_prep *p)
 {
-    static const uint32_t set[] = {
-        0x3092 /* を */, 0x306f /* は */, 0x304c /* が */, 0x306b /* に */, 0x3067 /* で */,
-        0x3068 /* と */, 0x3082 /* も */, 0x3078 /* へ */, 0x3084 /* や */, 0x306e /* の */,
-        0x304b /* か */, 0x3066 /* て */, 0x3070 /* ば */, 0x306d /* ね */, 0x3088 /* よ */};
+    uint32_t *cps = malloc((p->len + 1) * sizeof *cps);
+    size_t *offs = malloc((p->len + 1) * sizeof *offs);
+    bool *brk = malloc(p->len + 1);
+    size_t n = 0;
 
-    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
-        if (set[i] == c)
-            return true;
+    if (!cps || !offs || !brk) {
+        free(cps);
+        free(offs);
+        free(brk);
+        return -1;
     }
-    return false;
-}
-
-/* Phrase mode: withdraws the break opportunities ICU 72 gives inside a
- * phrase, by a small rule set (ICU 72 has no phrase breaking): hiragana
- * stay with what they follow (okurigana and particles: 協力を, 願い) unless
- * that is a particle (を|お); kanji stay together (協力); the honorific
- * prefixes お and ご stay with the kanji after them (お願い, ご協力).  So
- * 「ご協力をお願いします」 breaks only as ご協力を／お願いします. */
-static void tl_keep_phrases(struct tl_prep *p)
-{
-    size_t i = 0, next;
-    uint32_t prev = 0;
-    enum tl_class pc = TL_OTHER;
-
-    while (i < p->len) {
-        uint32_t c = tl_first_cp(p, i);
-        enum tl_class cc = tl_class_of(c);
-        bool glue = false;
-
-        next = tl_next(p, i, p->len, TL_GRAPHEME);
-        if (cc == TL_HIRA)
-            glue = pc == TL_KANJI || pc == TL_WORD || (pc == TL_HIRA && !tl_is_particle(prev));
-        else if (cc == TL_KANJI)
-            glue = pc == TL_KANJI || prev == 0x304a /* お */ || prev == 0x3054 /* ご */;
-        if (glue)
-            tl_glue(p, i, true);
-        prev = c;
-        pc = cc;
-        i = next;
+    for (size_t i = 0; i < p->len;) {
+        uint32_t c;
+        size_t k = tl_utf8_decode((const unsigned char *)p->text + i, p->len - i, &c);
+        offs[n] = i;
+        cps[n++] = k ? c : 0xfffd;
+        i += k ? k : 1;
     }
+    for (size_t ps = 0; ps < n;) {
+        size_t pe = ps;
+        while (pe < n && cps[pe] != '\n')
+            pe++;
+        phrase_boundaries(cps + ps, pe - ps, brk + ps);
+        for (size_t j = ps + 1; j < pe; j++) {
+            if (!brk[j] && !tl_is_space(cps[j - 1]) && !tl_is_space(cps[j]))
+                tl_glue(p, offs[j], true);
+        }
+        ps = pe + 1;
+    }
+    free(cps);
+    free(offs);
+    free(brk);
+    return 0;
 }
 
 /* Marks the boundaries ICU reports for iterator TYPE in locale LOCALE. */
@@ -377,8 +365,8 @@ static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
             return -1;
         }
         tl_keep_words(p);
-        if (phrases)
-            tl_keep_phrases(p);
+        if (phrases && tl_keep_phrases(p) < 0)
+            goto out_nomem;
         if (tl_collect(p) < 0)
             goto out_nomem;
     }

@@ -12,9 +12,9 @@
  * letters and digits together (WOODコレクション2023, Ｔシャツ; ICU 72 has no
  * phrase breaking and would split them anywhere).  tl_layout_break() breaks
  * hiragana and kanji as ICU says; tl_layout_fit() prefers, in addition, to
- * keep phrases whole (ご協力を／お願いします, not ご協力／をお願／いします):
- * hiragana stay with what they follow unless that is a particle, kanji stay
- * together, and お / ご stay with the kanji after them.  '\n' is a hard break.  A word that is
+ * keep phrases (bunsetsu) whole as BudouX's Japanese model finds them
+ * (player/phrase.h): 心より／お見舞い／申し上げます, ご協力を／お願いします,
+ * 電車は／7時30分発.  '\n' is a hard break.  A word that is
  * wider than the box is split only as a last resort: where ICU would have broken it, else between
  * graphemes.
  */

@@ -366,11 +366,12 @@ START_TEST(test_fit_shape)
     ck_assert_int_eq(l->pt, 172);
     tl_layout_free(l);
 
-    /* 11 characters, 10 fit a line: 6 + 5, not 10 + 1 */
-    l = fit("あいうえおかきくけこさ", 100, 1000, 10, 10);
+    /* 11 characters in phrases 東京の／春は／桜が／綺麗です, 10 fit a line:
+     * 5 + 6, not the greedy 7 + 4 */
+    l = fit("東京の春は桜が綺麗です", 100, 1000, 10, 10);
     ck_assert_uint_eq(l->nlines, 2);
-    ck_assert_int_eq(l->lines[0].width, 60);
-    ck_assert_int_eq(l->lines[1].width, 50);
+    ck_assert_int_eq(l->lines[0].width, 50);
+    ck_assert_int_eq(l->lines[1].width, 60);
     tl_layout_free(l);
 
     /* the greedy break does not balance */
