@@ -215,10 +215,29 @@ static void tl_glue(struct tl_prep *p, size_t i, bool glued)
  * DIGIT ((SEP)? DIGIT)* (2023/03/31, 10:00, 1,000).  Works on graphemes,
  * classed by their first code point, so a combining mark or variation
  * selector does not end a word.  Hiragana and kanji are left to ICU. */
+/* Counters and units a number is read with: 7時, 100名, 2023年, 1万. */
+static bool tl_is_counter(uint32_t c)
+{
+    static const char counters[] = "年月日時分秒名人回円個枚本件階歳才号番位点倍割台冊杯匹頭羽"
+                                   "軒度週箇部社校周万億兆千百泊品問曲話巻";
+
+    for (size_t i = 0; counters[i];) {
+        uint32_t k;
+        size_t n = tl_utf8_decode((const unsigned char *)counters + i, sizeof counters - 1 - i, &k);
+        if (n == 0)
+            break;
+        if (k == c)
+            return true;
+        i += n;
+    }
+    return false;
+}
+
 static void tl_keep_words(struct tl_prep *p)
 {
     size_t i = 0, next;
     bool prev_word = false, prev_digit = false; /* the grapheme before I */
+    uint32_t prev = 0;
 
     while (i < p->len) {
         uint32_t c = tl_first_cp(p, i);
@@ -228,9 +247,15 @@ static void tl_keep_words(struct tl_prep *p)
         if (prev_digit && !word && tl_is_numsep(c) && next < p->len &&
             tl_is_digit(tl_first_cp(p, next)))
             word = digit = true; /* the separator joins the number */
-        tl_glue(p, i, prev_word && word);
+        /* A number keeps its counter (7時, 100名, 2023年) and its 第 (第97回);
+         * a line never starts with ～ (U+FF5E, what Windows IMEs type for
+         * the wave dash 〜, which ICU already keeps off a line start). */
+        tl_glue(p, i,
+                (prev_word && word) || (prev_digit && tl_is_counter(c)) ||
+                    (prev == 0x7b2c && digit) || c == 0xff5e);
         prev_word = word;
         prev_digit = digit;
+        prev = c;
         i = next;
     }
 }
@@ -739,6 +764,45 @@ static int tl_fit_pt(const struct tl_fill_ctx *f, const struct tl_font *font, in
     return pt;
 }
 
+/* How many lines of LS, laid out in TEXT, end inside a phrase of PHR (the
+ * phrase-mode preparation of the same text: no break there). */
+static int tl_phrase_splits(const struct tl_prep *phr, const struct tl_lines *ls)
+{
+    int k = 0;
+
+    for (size_t i = 1; i < ls->n; i++) {
+        size_t at = ls->v[i].off;
+        if (at > 0 && at < phr->len && phr->text[at - 1] != '\n' && !(phr->flags[at] & TL_BRK))
+            k++;
+    }
+    return k;
+}
+
+/* Whether the loose layout at LOOSE_PT (phrases split where it helps) beats
+ * the phrase layout at PT, each split weighed by TL_PHRASE_SPLIT_PERCENT.
+ * -1 on error (in FL). */
+static int tl_loose_wins(const struct tl_fill_ctx *fl, const struct tl_prep *phr,
+                         const struct tl_font *font, int box_w, int pt, int loose_pt,
+                         struct tl_lines *ls)
+{
+    double worth = loose_pt;
+    int skip, height, k;
+
+    if (pt == 0)
+        return 1;
+    if (loose_pt <= pt)
+        return 0;
+    if (font->set_size(font->ctx, loose_pt, &skip, &height) < 0 ||
+        tl_fill(fl, box_w, SIZE_MAX, true, ls) < 0) {
+        snprintf(fl->err, fl->errlen, "cannot set the font to %d pt", loose_pt);
+        return -1;
+    }
+    k = tl_phrase_splits(phr, ls);
+    for (int i = 0; i < k && worth > pt; i++)
+        worth = worth * TL_PHRASE_SPLIT_PERCENT / 100;
+    return worth > pt;
+}
+
 struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box_h, int min_pt,
                                 int max_pt, const struct tl_font *font, char *err, size_t errlen)
 {
@@ -765,14 +829,17 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
     struct tl_fill_ctx fp = {&phrase, font->measure, font->ctx, false, err, errlen};
     struct tl_fill_ctx *f = &fp;
 
-    /* Phrases kept whole read better, unless that costs too much size. */
+    /* Phrases kept whole read better, unless splitting a few gains a lot. */
     pt = tl_fit_pt(&fp, font, box_w, box_h, min_pt, max_pt, &ls);
     if (pt < 0)
         goto out_free;
     int loose_pt = tl_fit_pt(&fl, font, box_w, box_h, min_pt, max_pt, &ls);
     if (loose_pt < 0)
         goto out_free;
-    if (pt == 0 || (long long)pt * 100 < (long long)loose_pt * TL_PHRASE_PERCENT) {
+    r = tl_loose_wins(&fl, &phrase, font, box_w, pt, loose_pt, &ls);
+    if (r < 0)
+        goto out_free;
+    if (r) {
         f = &fl;
         pt = loose_pt;
     }

@@ -7,7 +7,8 @@
  *
  * Break opportunities come from ICU's line break iterator with the locale
  * "ja@lb=strict" (kinsoku: no line starts with 、。」）ー・ and the like, none
- * ends with 「（), minus every opportunity inside a word: a run of digits
+ * ends with 「（; nor, here, with ～ U+FF5E), minus every opportunity inside
+ * a word: a number and its counter (7時, 100名, 第97回), a run of digits
  * (2023/03/31, 10:00, 1,000, full-width digits too) or of katakana, Latin
  * letters and digits together (WOODコレクション2023, Ｔシャツ; ICU 72 has no
  * phrase breaking and would split them anywhere).  tl_layout_break() breaks
@@ -28,12 +29,14 @@
 /* Longest text accepted, in bytes (a signage slide, not a book). */
 #define TL_TEXT_MAX (64 * 1024)
 
-/* Auto-fit keeps phrases whole (see tl_layout_fit()) when that costs less
- * than this share of the size breaking inside them would allow, in
- * percent: a line that starts with a particle (を) or splits a word from
- * its okurigana (お願／い) misreads, and text at 60% of the size that fills
- * a screen still reads from across a concourse. */
-#define TL_PHRASE_PERCENT 60
+/* Auto-fit weighs each line that would end inside a phrase (see
+ * tl_layout_fit()) as worth this share of the size, in percent: one split
+ * pays only if it makes the text more than 1/0.6 = 1.67 times larger, two
+ * at 2.8 times, three at 4.6.  So 見頃です on a narrow portrait screen stays
+ * one line rather than 見／頃／で／す, and お願いし／ます is never chosen for a
+ * little more size, while a phrase that cannot fit a line at any readable
+ * size is still split. */
+#define TL_PHRASE_SPLIT_PERCENT 60
 
 /* Auto-fit keeps the author's lines (no extra wrapping) when that costs
  * less than this share of the size wrapping would allow, in percent. */

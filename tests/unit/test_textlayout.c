@@ -289,6 +289,36 @@ static int expected_pt_wrapped(int n, int w, int h, int max_pt)
     return 0;
 }
 
+/* Largest PT at which phrases of the lengths UNITS (characters, kept
+ * whole, packed greedily) fit a W x H box, preferring one line as
+ * tl_layout_fit does. */
+static int expected_pt_phrases(const int *units, size_t nu, int w, int h, int max_pt)
+{
+    int total = 0, wrapped = 0, one = 0;
+
+    for (size_t i = 0; i < nu; i++)
+        total += units[i];
+    for (int pt = max_pt; pt >= 1 && !wrapped; pt--) {
+        int per = w / pt, lines = 1, used = 0;
+        bool ok = true;
+        for (size_t i = 0; i < nu && ok; i++) {
+            ok = units[i] <= per;
+            if (used + units[i] > per) {
+                lines++;
+                used = 0;
+            }
+            used += units[i];
+        }
+        if (ok && (lines - 1) * (pt * 3 / 2) + pt * 5 / 4 <= h)
+            wrapped = pt;
+    }
+    for (int pt = wrapped; pt >= 1 && !one; pt--) {
+        if (total * pt <= w && pt * 5 / 4 <= h)
+            one = pt;
+    }
+    return one * 100 >= wrapped * TL_NOWRAP_PERCENT ? one : wrapped;
+}
+
 /* The same with tl_layout_fit's preference for not wrapping at all. */
 static int expected_pt(int n, int w, int h, int max_pt)
 {
@@ -316,14 +346,16 @@ static struct tl_layout *fit(const char *text, int w, int h, int min_pt, int max
 
 START_TEST(test_fit)
 {
-    const char *t = "あいうえおかきくけこさしすせそたちつてと"; /* 20 chars */
+    /* phrases 今日は／天気が／良いので／散歩した */
+    static const int units[] = {3, 3, 4, 4};
+    const char *t = "今日は天気が良いので散歩した";
     int last = 0;
 
     for (int w = 50; w <= 2000; w += 97) {
         int h = w * 9 / 16;
         struct tl_layout *l = fit(t, w, h, 1, 1000);
 
-        ck_assert_int_eq(l->pt, expected_pt(20, w, h, 1000));
+        ck_assert_int_eq(l->pt, expected_pt_phrases(units, 4, w, h, 1000));
         ck_assert(!l->overflow);
         ck_assert_int_le(tl_layout_height(l), h);
         for (size_t i = 0; i < l->nlines; i++)
@@ -651,6 +683,73 @@ START_TEST(test_fit_phrases)
 }
 END_TEST
 
+/* Signage texts the issue names, at a fixed size: phrases whole, numbers
+ * with their counters, no line starting with ～. */
+START_TEST(test_signage_corpus)
+{
+    static const struct {
+        const char *text;
+        int chars; /* a line's width in characters (10 px each) */
+        const char *want;
+    } cases[] = {
+        {"心よりお見舞い申し上げます", 7, "心よりお見舞い/申し上げます"},
+        {"心よりお見舞い申し上げます", 6, "心より/お見舞い/申し上げます"},
+        {"令和6年能登半島地震で被災された皆様に", 11, "令和6年能登半島地震で/被災された皆様に"},
+        {"ご来場ありがとうございました", 8, "ご来場ありがとう/ございました"},
+        {"ご来場ありがとうございました", 6, "ご来場/ありがとう/ございました"},
+        {"電車は7時30分発", 6, "電車は/7時30分発"},
+        {"先着100名様にプレゼント", 8, "先着100名様に/プレゼント"},
+        {"よさこい祭り", 4, "よさこい/祭り"},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tl_layout *l = fit(cases[i].text, cases[i].chars * 10, 1000, 10, 10);
+        assert_lines(l, cases[i].want);
+        tl_layout_free(l);
+    }
+}
+END_TEST
+
+/* Even breaking as ICU allows (no phrases), a number keeps its counter
+ * and 第, and ～ (U+FF5E) never starts a line. */
+START_TEST(test_counters_and_wave)
+{
+    struct tl_layout *l = brk("電車は7時30分発", 40);
+
+    for (size_t i = 0; i < l->nlines; i++) {
+        char *x = line_str(l, i);
+        ck_assert_msg(strncmp(x, "時", 3) != 0 && strncmp(x, "分", 3) != 0, "line %zu: %s", i, x);
+        free(x);
+    }
+    tl_layout_free(l);
+    l = brk("第97回大会", 30); /* 第97回 is 25 px wide (half-width digits) */
+    assert_lines(l, "第97回/大会");
+    tl_layout_free(l);
+    for (int w = 20; w <= 120; w += 10) {
+        l = brk("牧野博士の新休日～らんまんの舞台・高知～", w);
+        for (size_t i = 0; i < l->nlines; i++) {
+            char *x = line_str(l, i);
+            ck_assert_msg(strncmp(x, "～", 3) != 0, "width %d, line %zu starts with ～: %s", w, i,
+                          x);
+            free(x);
+        }
+        tl_layout_free(l);
+    }
+}
+END_TEST
+
+/* 見頃です on a narrow portrait box stays one phrase on one line rather
+ * than 見／頃／で／す at a larger size. */
+START_TEST(test_short_text_not_chopped)
+{
+    struct tl_layout *l = fit("見頃です", 400, 1600, 8, 1000);
+
+    assert_lines(l, "見頃です");
+    ck_assert_int_eq(l->pt, 100); /* 400 px / 4 characters */
+    tl_layout_free(l);
+}
+END_TEST
+
 START_TEST(test_absurd)
 {
     struct tl_layout *l;
@@ -757,6 +856,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_katakana_too_long);
     tcase_add_test(tc, test_kana_kanji_break);
     tcase_add_test(tc, test_fit_phrases);
+    tcase_add_test(tc, test_signage_corpus);
+    tcase_add_test(tc, test_counters_and_wave);
+    tcase_add_test(tc, test_short_text_not_chopped);
     tcase_add_test(tc, test_newlines);
     tcase_add_test(tc, test_fit);
     tcase_add_test(tc, test_fit_shape);
