@@ -260,6 +260,48 @@ static void tl_keep_words(struct tl_prep *p)
     }
 }
 
+/* A web address: a run of printable ASCII with "://" in it or starting
+ * "www.".  Returns the end of the run starting at S, or S when none. */
+static size_t tl_url_end(const char *t, size_t len, size_t s)
+{
+    size_t e = s;
+
+    while (e < len && t[e] > ' ' && t[e] < 0x7f)
+        e++;
+    if (e - s >= 4 && strncmp(t + s, "www.", 4) == 0)
+        return e;
+    for (size_t i = s; i + 3 <= e; i++)
+        if (memcmp(t + i, "://", 3) == 0)
+            return e;
+    return s;
+}
+
+/* A web address may break only after / . - ? (where a reader sees it go
+ * on), never inside its "https://", wherever ICU would have broken it;
+ * not even a last-resort split goes elsewhere in it. */
+static void tl_keep_urls(struct tl_prep *p)
+{
+    for (size_t i = 0; i < p->len;) {
+        size_t e = tl_url_end(p->text, p->len, i), body;
+        const char *scheme;
+        if (e == i) {
+            i++;
+            continue;
+        }
+        scheme = memmem(p->text + i, e - i, "://", 3);
+        body = scheme ? (size_t)(scheme - p->text) + 3 : i;
+        for (size_t k = i + 1; k < e; k++) {
+            char c = p->text[k - 1];
+            if (k > body && (c == '/' || c == '.' || c == '-' || c == '?') &&
+                !strchr("/.-?", p->text[k]))
+                p->flags[k] |= TL_BRK | TL_SPLIT;
+            else
+                p->flags[k] &= (unsigned char)~(TL_BRK | TL_SPLIT);
+        }
+        i = e;
+    }
+}
+
 static bool tl_is_space(uint32_t c)
 {
     return c == ' ' || c == 0x3000 || c == '\n';
@@ -392,6 +434,7 @@ static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
         tl_keep_words(p);
         if (phrases && tl_keep_phrases(p) < 0)
             goto out_nomem;
+        tl_keep_urls(p); /* after phrases: BudouX knows no addresses */
         if (tl_collect(p) < 0)
             goto out_nomem;
     }

@@ -15,7 +15,8 @@
  * hiragana and kanji as ICU says; tl_layout_fit() prefers, in addition, to
  * keep phrases (bunsetsu) whole as BudouX's Japanese model finds them
  * (player/phrase.h): 心より／お見舞い／申し上げます, ご協力を／お願いします,
- * 電車は／7時30分発.  '\n' is a hard break.  A word that is
+ * 電車は／7時30分発.  A web address breaks only after / . - ? and never
+ * inside its "https://".  '\n' is a hard break.  A word that is
  * wider than the box is split only as a last resort: where ICU would have broken it, else between
  * graphemes.
  */

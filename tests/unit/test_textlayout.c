@@ -738,6 +738,41 @@ START_TEST(test_counters_and_wave)
 }
 END_TEST
 
+/* A web address breaks only after / . - ? and never inside https:// */
+START_TEST(test_urls)
+{
+    const char *t =
+        "詳しくは https://www.metro.tokyo.lg.jp/tosei/hodohappyo/index.html をご覧ください";
+
+    for (int w = 60; w <= 400; w += 10) {
+        struct tl_layout *l = brk(t, w);
+        for (size_t i = 0; i + 1 < l->nlines; i++) {
+            size_t end = l->lines[i].off + l->lines[i].len;
+            char last = end > 0 ? l->text[end - 1] : 0, next = l->text[l->lines[i + 1].off];
+            bool in_url = last > ' ' && last < 0x7f && next > ' ' && next < 0x7f;
+            ck_assert_msg(!in_url || strchr("/.-?", last), "width %d: line %zu ends '%c'", w, i,
+                          last);
+            ck_assert_msg(!(in_url && strncmp(l->text + end - 1, "//", 2) == 0) &&
+                              !(in_url && last == ':'),
+                          "width %d: split inside https://", w);
+        }
+        tl_layout_free(l);
+    }
+    /* wide enough for the address on a line of its own: it is not split */
+    {
+        struct tl_layout *l = fit(t, 700, 1000, 10, 10);
+        bool whole = false;
+        for (size_t i = 0; i < l->nlines; i++) {
+            char *x = line_str(l, i);
+            whole |= strstr(x, "https://www.metro.tokyo.lg.jp/tosei/hodohappyo/index.html") != NULL;
+            free(x);
+        }
+        ck_assert(whole);
+        tl_layout_free(l);
+    }
+}
+END_TEST
+
 /* 見頃です on a narrow portrait box stays one phrase on one line rather
  * than 見／頃／で／す at a larger size. */
 START_TEST(test_short_text_not_chopped)
@@ -859,6 +894,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_signage_corpus);
     tcase_add_test(tc, test_counters_and_wave);
     tcase_add_test(tc, test_short_text_not_chopped);
+    tcase_add_test(tc, test_urls);
     tcase_add_test(tc, test_newlines);
     tcase_add_test(tc, test_fit);
     tcase_add_test(tc, test_fit_shape);
