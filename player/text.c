@@ -5,6 +5,7 @@
 
 #include <SDL_ttf.h>
 
+#include "common/log.h"
 #include "player/text.h"
 #include "player/textlayout.h"
 
@@ -26,6 +27,8 @@ struct text_renderer {
     unsigned long long clock;
     int last_pt, last_nlines;
     bool have_last;
+    uint32_t missing[64]; /* characters the font lacks, each logged once */
+    size_t nmissing;
 };
 
 static int text_set_pt(struct text_renderer *r, int pt)
@@ -83,11 +86,35 @@ static int text_cb_set_size(void *ctx, int pt, int *line_skip, int *line_height)
     return 0;
 }
 
+/* Whether the font draws CP.  A character it cannot draw is left out (a
+ * box would mean nothing to a passer-by), but never silently: the first
+ * time, a warning names it, since a name can change meaning (𠮷野家). */
 static bool text_cb_has_glyph(void *ctx, uint32_t cp)
 {
     struct text_renderer *r = ctx;
+    char u8[5] = "";
 
-    return TTF_GlyphIsProvided32(r->font, cp) != 0;
+    if (TTF_GlyphIsProvided32(r->font, cp))
+        return true;
+    for (size_t i = 0; i < r->nmissing; i++)
+        if (r->missing[i] == cp)
+            return false;
+    if (r->nmissing < sizeof r->missing / sizeof r->missing[0])
+        r->missing[r->nmissing++] = cp;
+    if (cp < 0x80)
+        u8[0] = (char)cp;
+    else if (cp < 0x800)
+        snprintf(u8, sizeof u8, "%c%c", 0xc0 | cp >> 6, 0x80 | (cp & 0x3f));
+    else if (cp < 0x10000)
+        snprintf(u8, sizeof u8, "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f),
+                 0x80 | (cp & 0x3f));
+    else
+        snprintf(u8, sizeof u8, "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | ((cp >> 12) & 0x3f),
+                 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    log_warn("text: U+%04X \"%s\" is not in the font, so it is left out of the slide; "
+             "write it another way",
+             (unsigned)cp, u8);
+    return false;
 }
 
 struct text_renderer *text_renderer_new(const char *font_path, char *err, size_t errlen)

@@ -356,6 +356,16 @@ check "taken at an item boundary: the old item played to its end" \
 check "nothing of generation 1 after generation 2 began" \
     awk '/"generation":2}/ {g=1} g && /"generation":1}/ {bad=1} END {exit bad}' "$LOG"
 
+# --- a character the font lacks is left out, but named (once) ----------------------
+GPL=$S/playlists/glyph.playlist
+playlist "$GPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
+    "$(slot_txt glyph 0 10 '𠮷野家🌸𠮷野家' '#000000' '#ffffff')")"
+"$PLAYER" --playlist "$GPL" --screenshot-at 2023-03-10T12:00:01 --out "$T/glyph.png" \
+    2>"$T/glyph.err"
+check "a character missing from the font is named (U+20BB7 𠮷), once" \
+    [ "$(grep -c 'U+20BB7 "𠮷" is not in the font' "$T/glyph.err")" = 1 ]
+check "... and so is an emoji (U+1F338 🌸)" grep -q 'U+1F338 "🌸" is not in the font' "$T/glyph.err"
+
 # --- phone video: the display matrix stands it upright -------------------------
 # Quadrants red, green / blue, white, 320x240, turned by the container's
 # display matrix; ffmpeg's own decode (which honours it) is the reference.
