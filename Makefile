@@ -36,7 +36,7 @@ PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter
 # libwebpdemux for animated WebP.
 PKGS_DERIVE = poppler-glib cairo libheif libwebpdemux
 PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
-PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
+PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf fontconfig libsystemd jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 
 # Debian 12 packages: libraries, the programs the tests and the demo drive
@@ -47,11 +47,14 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
 	libclang-rt-14-dev clang-format strace imagemagick \
-	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples nodejs
+	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples nodejs \
+	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
 	heif-enc node npm
-# Checked by path: a convert elsewhere on PATH may not be ImageMagick.
-DEB_FILES = /usr/bin/convert
+# Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
+# fallback fonts for characters the bundled font lacks.
+DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \
+	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wwrite-strings -fno-common -Wformat=2 -Wno-format-nonliteral
@@ -187,7 +190,7 @@ check-deps:
 	@missing=; \
 	for p in $(PKGS_ALL); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	for c in $(DEB_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	for f in $(DEB_FILES); do [ -x $$f ] || missing="$$missing $$f"; done; \
+	for f in $(DEB_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -- installing Debian packages"; \
 		$(MAKE) --no-print-directory deps; fi
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include <SDL_ttf.h>
+#include <fontconfig/fontconfig.h>
+#include <limits.h>
 
 #include "common/log.h"
 #include "player/text.h"
@@ -18,8 +20,20 @@ struct text_cache_entry {
     unsigned long long used; /* for LRU */
 };
 
+/* A font a character the bundled one lacks is drawn with: Noto Sans CJK
+ * (𠮷 and other rare kanji of names) or Noto Color Emoji, whose glyphs
+ * are bitmaps of one size, scaled to the line. */
+struct text_fallback {
+    TTF_Font *font;
+    bool bitmap;
+};
+
+#define TEXT_FALLBACKS 2
+
 struct text_renderer {
     TTF_Font *font;
+    struct text_fallback fb[TEXT_FALLBACKS];
+    int nfb;
     int pt;        /* size the font is set to */
     char *scratch; /* NUL-terminated copies for SDL_ttf */
     size_t scratch_cap;
@@ -37,8 +51,80 @@ static int text_set_pt(struct text_renderer *r, int pt)
         return 0;
     if (TTF_SetFontSize(r->font, pt) < 0)
         return -1;
+    for (int i = 0; i < r->nfb; i++)
+        if (!r->fb[i].bitmap && TTF_SetFontSize(r->fb[i].font, pt) < 0)
+            return -1;
     r->pt = pt;
     return 0;
+}
+
+/* Which font draws CP: 0 the bundled one, 1.. a fallback, -1 none. */
+static int text_font_of(const struct text_renderer *r, uint32_t cp)
+{
+    if (TTF_GlyphIsProvided32(r->font, cp))
+        return 0;
+    for (int i = 0; i < r->nfb; i++)
+        if (TTF_GlyphIsProvided32(r->fb[i].font, cp))
+            return i + 1;
+    return -1;
+}
+
+static TTF_Font *text_font(const struct text_renderer *r, int which)
+{
+    return which == 0 ? r->font : r->fb[which - 1].font;
+}
+
+/* Scale of font WHICH to the bundled font's line, in 1/1024: 1024 but for
+ * a bitmap font, whose one size is shrunk or grown to the line height. */
+static int text_scale(const struct text_renderer *r, int which)
+{
+    int h;
+
+    if (which == 0 || !r->fb[which - 1].bitmap)
+        return 1024;
+    h = TTF_FontHeight(r->fb[which - 1].font);
+    return h > 0 ? TTF_FontHeight(r->font) * 1024 / h : 1024;
+}
+
+/* Decodes the UTF-8 sequence at S (sanitised text: always valid). */
+static size_t text_next_cp(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = u[0] < 0x80 ? 1 : u[0] < 0xe0 ? 2 : u[0] < 0xf0 ? 3 : 4;
+
+    if (n > len)
+        n = len;
+    *cp = n == 1   ? u[0]
+          : n == 2 ? (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f)
+          : n == 3 ? (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f)
+                   : (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
+                         (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+    return n;
+}
+
+/* The length of the run of S (LEN bytes) drawn with one font, which goes
+ * into *WHICH.  Marks and selectors (no glyph of their own) stay with the
+ * run before them. */
+static size_t text_run(const struct text_renderer *r, const char *s, size_t len, int *which)
+{
+    size_t o = 0;
+
+    *which = -1;
+    while (o < len) {
+        uint32_t cp;
+        size_t n = text_next_cp(s + o, len - o, &cp);
+        int f = text_font_of(r, cp);
+        if (f < 0 || f == *which || *which < 0) {
+            if (*which < 0 && f >= 0)
+                *which = f;
+            o += n;
+            continue;
+        }
+        break;
+    }
+    if (*which < 0)
+        *which = 0;
+    return o;
 }
 
 /* Copies LEN bytes of S into the scratch buffer, NUL-terminated. */
@@ -61,15 +147,18 @@ static const char *text_cstr(struct text_renderer *r, const char *s, size_t len)
 static int text_cb_measure(void *ctx, const char *utf8, size_t len)
 {
     struct text_renderer *r = ctx;
-    const char *s;
-    int w = 0, h = 0;
+    long long total = 0;
 
-    if (len == 0)
-        return 0;
-    s = text_cstr(r, utf8, len);
-    if (!s || TTF_SizeUTF8(r->font, s, &w, &h) < 0)
-        return -1;
-    return w;
+    for (size_t o = 0; o < len;) {
+        int which, w = 0, h = 0;
+        size_t n = text_run(r, utf8 + o, len - o, &which);
+        const char *s = text_cstr(r, utf8 + o, n);
+        if (!s || TTF_SizeUTF8(text_font(r, which), s, &w, &h) < 0)
+            return -1;
+        total += (long long)w * text_scale(r, which) / 1024;
+        o += n;
+    }
+    return total > INT_MAX ? INT_MAX : (int)total;
 }
 
 static int text_cb_set_size(void *ctx, int pt, int *line_skip, int *line_height)
@@ -86,15 +175,16 @@ static int text_cb_set_size(void *ctx, int pt, int *line_skip, int *line_height)
     return 0;
 }
 
-/* Whether the font draws CP.  A character it cannot draw is left out (a
- * box would mean nothing to a passer-by), but never silently: the first
- * time, a warning names it, since a name can change meaning (𠮷野家). */
+/* Whether a font draws CP: the bundled one or a fallback.  A character
+ * none can draw is left out (a box would mean nothing to a passer-by), but
+ * never silently: the first time, a warning names it, since a name can
+ * change meaning (𠮷野家). */
 static bool text_cb_has_glyph(void *ctx, uint32_t cp)
 {
     struct text_renderer *r = ctx;
     char u8[5] = "";
 
-    if (TTF_GlyphIsProvided32(r->font, cp))
+    if (text_font_of(r, cp) >= 0)
         return true;
     for (size_t i = 0; i < r->nmissing; i++)
         if (r->missing[i] == cp)
@@ -111,10 +201,82 @@ static bool text_cb_has_glyph(void *ctx, uint32_t cp)
     else
         snprintf(u8, sizeof u8, "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | ((cp >> 12) & 0x3f),
                  0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-    log_warn("text: U+%04X \"%s\" is not in the font, so it is left out of the slide; "
+    log_warn("text: U+%04X \"%s\" is in no font here, so it is left out of the slide; "
              "write it another way",
              (unsigned)cp, u8);
     return false;
+}
+
+/* Opens the installed font fontconfig finds for PATTERN when its family
+ * is FAMILY (fontconfig answers every query with some font), at PT; NULL
+ * when there is none. */
+static TTF_Font *text_open_fallback(FcConfig *fc, const char *pattern, const char *family, int pt)
+{
+    FcPattern *pat = FcNameParse((const FcChar8 *)pattern), *m = NULL;
+    FcChar8 *file = NULL, *fam = NULL;
+    TTF_Font *f = NULL;
+    FcResult res;
+    int index = 0;
+
+    if (!pat)
+        return NULL;
+    FcConfigSubstitute(fc, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    m = FcFontMatch(fc, pat, &res);
+    if (m && FcPatternGetString(m, FC_FAMILY, 0, &fam) == FcResultMatch &&
+        strcmp((const char *)fam, family) == 0 &&
+        FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+        (void)FcPatternGetInteger(m, FC_INDEX, 0, &index);
+        f = TTF_OpenFontIndex((const char *)file, pt, index);
+        if (f)
+            log_debug("text: fallback font %s (%s)", family, (const char *)file);
+    }
+    if (m)
+        FcPatternDestroy(m);
+    FcPatternDestroy(pat);
+    return f;
+}
+
+/* True for a font of bitmaps of fixed sizes (SDL_ttf then takes a size as
+ * the number of a strike): its height does not follow the size. */
+static bool text_is_bitmap(TTF_Font *f, int pt)
+{
+    int h1, h2;
+
+    if (TTF_SetFontSize(f, 20) < 0)
+        return true;
+    h1 = TTF_FontHeight(f);
+    if (TTF_SetFontSize(f, 80) < 0)
+        return true;
+    h2 = TTF_FontHeight(f);
+    (void)TTF_SetFontSize(f, pt);
+    return h1 == h2;
+}
+
+/* The fallbacks that are installed: Noto Sans CJK for kanji the bundled
+ * font lacks, Noto Color Emoji for emoji. */
+static void text_open_fallbacks(struct text_renderer *r)
+{
+    /* A configuration of our own, gone once the files are open: nothing of
+     * fontconfig stays in a player that runs for months. */
+    FcConfig *fc = FcInitLoadConfigAndFonts();
+    TTF_Font *f;
+
+    if (!fc) {
+        log_warn("text: fontconfig cannot start; no fallback fonts");
+        return;
+    }
+    f = text_open_fallback(fc, "Noto Sans CJK JP:weight=bold", "Noto Sans CJK JP", r->pt);
+    if (f)
+        r->fb[r->nfb++] = (struct text_fallback){f, false};
+    f = text_open_fallback(fc, "Noto Color Emoji", "Noto Color Emoji", r->pt);
+    if (f)
+        r->fb[r->nfb++] = (struct text_fallback){f, text_is_bitmap(f, r->pt)};
+    FcConfigDestroy(fc);
+    if (r->nfb < TEXT_FALLBACKS)
+        log_info("text: %d of %d fallback fonts installed (fonts-noto-cjk, "
+                 "fonts-noto-color-emoji); characters the bundled font lacks may be left out",
+                 r->nfb, TEXT_FALLBACKS);
 }
 
 struct text_renderer *text_renderer_new(const char *font_path, char *err, size_t errlen)
@@ -153,6 +315,7 @@ struct text_renderer *text_renderer_new(const char *font_path, char *err, size_t
     /* Ignored (returns -1) when SDL_ttf lacks HarfBuzz; shaping then is
      * plain FreeType, which still covers Japanese. */
     (void)TTF_SetFontDirection(r->font, TTF_DIRECTION_LTR);
+    text_open_fallbacks(r);
     return r;
 out_close:
     TTF_CloseFont(r->font);
@@ -176,6 +339,8 @@ void text_renderer_free(struct text_renderer *r)
         return;
     for (int i = 0; i < TEXT_CACHE_SLOTS; i++)
         text_cache_clear(&r->cache[i]);
+    for (int i = 0; i < r->nfb; i++)
+        TTF_CloseFont(r->fb[i].font);
     TTF_CloseFont(r->font);
     TTF_Quit();
     free(r->scratch);
@@ -263,6 +428,59 @@ static void text_opaque(SDL_Surface *s, const SDL_Rect *box)
     }
 }
 
+/* Renders the LEN bytes at S as one line: with the bundled font alone as
+ * it always was, else run by run (each in the font that has its glyphs)
+ * on a transparent surface as tall as the bundled font's line, every run
+ * on the same baseline. */
+static SDL_Surface *text_render_line(struct text_renderer *r, const char *s, size_t len,
+                                     SDL_Color fg)
+{
+    int which, asc = TTF_FontAscent(r->font), x = 0, w;
+    SDL_Surface *line;
+    const char *c;
+
+    if (text_run(r, s, len, &which) == len && which == 0) {
+        c = text_cstr(r, s, len);
+        return c ? TTF_RenderUTF8_Blended(r->font, c, fg) : NULL;
+    }
+    w = text_cb_measure(r, s, len);
+    if (w < 0)
+        return NULL;
+    line = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, TTF_FontHeight(r->font), 32,
+                                          SDL_PIXELFORMAT_ARGB8888);
+    if (!line)
+        return NULL;
+    SDL_FillRect(line, NULL, 0);
+    for (size_t o = 0; o < len;) {
+        size_t n = text_run(r, s + o, len - o, &which);
+        TTF_Font *f = text_font(r, which);
+        int scale = text_scale(r, which), rw = 0, rh = 0;
+        SDL_Surface *img = NULL;
+        SDL_Rect at;
+        c = text_cstr(r, s + o, n);
+        if (c && TTF_SizeUTF8(f, c, &rw, &rh) == 0)
+            img = TTF_RenderUTF8_Blended(f, c, fg);
+        if (!img) {
+            SDL_FreeSurface(line);
+            return NULL;
+        }
+        at.x = x;
+        at.y = asc - TTF_FontAscent(f) * scale / 1024;
+        at.w = img->w * scale / 1024;
+        at.h = img->h * scale / 1024;
+        /* copied, not blended: the line is transparent, runs do not overlap */
+        SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_NONE);
+        if (scale == 1024)
+            SDL_BlitSurface(img, NULL, line, &at);
+        else
+            SDL_BlitScaled(img, NULL, line, &at);
+        SDL_FreeSurface(img);
+        x += rw * scale / 1024;
+        o += n;
+    }
+    return line;
+}
+
 /* Draws the lines of L onto DST, centred inside the box that leaves margin M. */
 static int text_draw(struct text_renderer *r, const struct tl_layout *l, SDL_Surface *dst, int m,
                      uint32_t fg, char *err, size_t errlen)
@@ -276,18 +494,12 @@ static int text_draw(struct text_renderer *r, const struct tl_layout *l, SDL_Sur
     SDL_SetClipRect(dst, &box);
     for (size_t i = 0; i < l->nlines && y < box.y + box.h; i++, y += l->line_skip) {
         const struct tl_line *ln = &l->lines[i];
-        const char *s;
         SDL_Surface *img;
         SDL_Rect at;
 
         if (ln->len == 0)
             continue;
-        s = text_cstr(r, l->text + ln->off, ln->len);
-        if (!s) {
-            snprintf(err, errlen, "out of memory drawing text");
-            return -1;
-        }
-        img = TTF_RenderUTF8_Blended(r->font, s, text_color(fg));
+        img = text_render_line(r, l->text + ln->off, ln->len, text_color(fg));
         if (!img) {
             snprintf(err, errlen, "drawing text at %d pt: %s", l->pt, TTF_GetError());
             return -1;

@@ -356,15 +356,35 @@ check "taken at an item boundary: the old item played to its end" \
 check "nothing of generation 1 after generation 2 began" \
     awk '/"generation":2}/ {g=1} g && /"generation":1}/ {bad=1} END {exit bad}' "$LOG"
 
-# --- a character the font lacks is left out, but named (once) ----------------------
+# --- characters the bundled font lacks: Noto CJK and Noto Color Emoji draw them;
+# what no font has is left out, but named (once) -----------------------------------
 GPL=$S/playlists/glyph.playlist
 playlist "$GPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T12:01:00+09:00 \
-    "$(slot_txt glyph 0 10 '𠮷野家🌸𠮷野家' '#000000' '#ffffff')")"
+    "$(slot_txt glyph 0 10 '𠮷野家🌸' '#000000' '#ffffff')"),
+    $(win 2023-03-10T12:01:00+09:00 2023-03-10T12:02:00+09:00 \
+    "$(slot_txt glyph2 0 10 '吉野家🌸' '#000000' '#ffffff')"),
+    $(win 2023-03-10T12:02:00+09:00 2023-03-10T12:03:00+09:00 \
+    "$(slot_txt glyph3 0 10 '高知􏿽高知􏿽' '#000000' '#ffffff')")"
 "$PLAYER" --playlist "$GPL" --screenshot-at 2023-03-10T12:00:01 --out "$T/glyph.png" \
     2>"$T/glyph.err"
-check "a character missing from the font is named (U+20BB7 𠮷), once" \
-    [ "$(grep -c 'U+20BB7 "𠮷" is not in the font' "$T/glyph.err")" = 1 ]
-check "... and so is an emoji (U+1F338 🌸)" grep -q 'U+1F338 "🌸" is not in the font' "$T/glyph.err"
+"$PLAYER" --playlist "$GPL" --screenshot-at 2023-03-10T12:01:01 --out "$T/glyph2.png" 2>/dev/null
+"$PLAYER" --playlist "$GPL" --screenshot-at 2023-03-10T12:02:01 --out "$T/glyph3.png" \
+    2>"$T/glyph3.err"
+check_not "𠮷 and 🌸 are in a font (no warning)" grep -q 'is in no font' "$T/glyph.err"
+# 𠮷野家🌸 is set like 吉野家🌸 (four characters, the same size), not like
+# 野家🌸 (three, a third larger); the cherry blossom is drawn in pink
+lit() { ffmpeg -nostdin -loglevel error -i "$1" -vf format=gray -f rawvideo - | od -An -tu1 -v |
+    tr -s ' ' '\n' | awk '$1 > 60 {n++} END {print n+0}'; }
+pink() { ffmpeg -nostdin -loglevel error -i "$1" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 -v |
+    tr -s ' ' '\n' | grep -v '^$' |
+    awk '{v[NR%3]=$1} NR%3==0 {if (v[1]>200 && v[2]<190 && v[0]>150) n++} END {print n+0}'; }
+l1=$(lit "$T/glyph.png") l2=$(lit "$T/glyph2.png")
+check "𠮷野家🌸 is set like 吉野家🌸 ($l1 lit pixels against $l2)" \
+    awk "BEGIN { exit !($l1 * 10 > $l2 * 9 && $l1 * 10 < $l2 * 11) }"
+p1=$(pink "$T/glyph.png")
+check "🌸 is drawn in colour ($p1 pink pixels)" [ "$p1" -gt 300 ]
+check "a character in no font is named (U+10FFFD), once" \
+    [ "$(grep -c 'U+10FFFD .* is in no font' "$T/glyph3.err")" = 1 ]
 
 # --- phone video: the display matrix stands it upright -------------------------
 # Quadrants red, green / blue, white, 320x240, turned by the container's
