@@ -547,9 +547,10 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
     c = NULL;
     out = ACCEPTED;
     /* Accepted, but an operator should know (journalctl -p warning). */
-    for (char *w = warnings.len ? warnings.buf : NULL, *nl; w && *w; w = nl + 1) {
+    for (char *w = warnings.len ? warnings.buf : NULL, *nl; w && *w; w = nl ? nl + 1 : NULL) {
         nl = strchr(w, '\n');
-        *nl = '\0';
+        if (nl)
+            *nl = '\0';
         log_warn("spool/%s", w);
     }
 out_free:

@@ -170,9 +170,11 @@ out_report:
         }
         json_object_set_new(o, "errors", errs);
         errs = json_array();
-        for (char *line = warnings.len ? warnings.buf : NULL, *nl; line && *line; line = nl + 1) {
+        for (char *line = warnings.len ? warnings.buf : NULL, *nl; line && *line;
+             line = nl ? nl + 1 : NULL) {
             nl = strchr(line, '\n');
-            json_array_append_new(errs, json_stringn(line, (size_t)(nl - line)));
+            json_array_append_new(errs,
+                                  json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
         }
         json_object_set_new(o, "warnings", errs);
         json_array_append_new(arr, o);

@@ -358,6 +358,9 @@ check "a portrait page on a landscape screen is warned about" \
 check "a 120 fps video is warned about" \
     grep -q "warn.cfg:6: warning: 'state/spool/m/fast.mp4' is 640x360 at 120 frames a second" "$T/warn.out"
 check_not "a picture that fits gets no warning" grep -q "plain.png" "$T/warn.out"
+$CTLC --json check "$T/warn.cfg" >"$T/warn.json" 2>&1
+check "check --json lists the three warnings" \
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d[0]["warnings"]; sys.exit(not (d[0]["ok"] and len(w) == 3 and "enlarged" in w[0]))' "$T/warn.json"
 
 # A hostile flyer: 200,000 full-page fills.  The conversion is killed at
 # convert_timeout, the file refused, and the good campaign next to it taken.
