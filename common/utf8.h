@@ -10,11 +10,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The length (1..4) of the valid UTF-8 sequence at the start of the LEN
  * bytes at S (no overlongs, no surrogates, nothing above U+10FFFF), or 0
  * when it is not one.  LEN must be at least 1. */
 size_t utf8_seq_len(const char *s, size_t len);
+
+/* Decodes the valid UTF-8 sequence at the start of the LEN bytes at S into
+ * *CP; returns its length (1..4), or 0 when it is not one (then *CP is
+ * untouched). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* Writes code point C (at most U+10FFFF) as UTF-8 at OUT; returns the
+ * bytes written, 1..4. */
+size_t utf8_encode(uint32_t c, char out[4]);
 
 /* True when the LEN bytes at S are valid UTF-8. */
 bool utf8_valid(const char *s, size_t len);

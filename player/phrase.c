@@ -3,32 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "player/phrase_model.h"
-
-/* Writes code point C as UTF-8 at OUT; returns the bytes written. */
-static size_t put_utf8(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | c >> 12);
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | c >> 18);
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
 
 static int entry_cmp(const void *key, const void *e)
 {
@@ -46,7 +22,7 @@ static int score(const struct phrase_group *g, const uint32_t *cps, size_t n, lo
     if (from < 0 || (size_t)from + len > n)
         return 0;
     for (size_t k = 0; k < len; k++)
-        o += put_utf8(cps[(size_t)from + k], key + o);
+        o += utf8_encode(cps[(size_t)from + k], key + o);
     key[o] = '\0';
     e = bsearch(key, g->v, g->n, sizeof *g->v, entry_cmp);
     return e ? e->score : 0;

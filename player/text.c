@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "player/text.h"
 #include "player/textlayout.h"
 
@@ -86,22 +87,6 @@ static int text_scale(const struct text_renderer *r, int which)
     return h > 0 ? TTF_FontHeight(r->font) * 1024 / h : 1024;
 }
 
-/* Decodes the UTF-8 sequence at S (sanitised text: always valid). */
-static size_t text_next_cp(const char *s, size_t len, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = u[0] < 0x80 ? 1 : u[0] < 0xe0 ? 2 : u[0] < 0xf0 ? 3 : 4;
-
-    if (n > len)
-        n = len;
-    *cp = n == 1   ? u[0]
-          : n == 2 ? (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f)
-          : n == 3 ? (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f)
-                   : (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-                         (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
-    return n;
-}
-
 /* The length of the run of S (LEN bytes) drawn with one font, which goes
  * into *WHICH.  Marks and selectors (no glyph of their own) stay with the
  * run before them. */
@@ -111,8 +96,10 @@ static size_t text_run(const struct text_renderer *r, const char *s, size_t len,
 
     *which = -1;
     while (o < len) {
-        uint32_t cp;
-        size_t n = text_next_cp(s + o, len - o, &cp);
+        uint32_t cp = 0xfffd;
+        size_t n = utf8_decode(s + o, len - o, &cp);
+        if (n == 0)
+            n = 1; /* cannot happen on sanitised text */
         int f = text_font_of(r, cp);
         if (f < 0 || f == *which || *which < 0) {
             if (*which < 0 && f >= 0)
@@ -191,16 +178,7 @@ static bool text_cb_has_glyph(void *ctx, uint32_t cp)
             return false;
     if (r->nmissing < sizeof r->missing / sizeof r->missing[0])
         r->missing[r->nmissing++] = cp;
-    if (cp < 0x80)
-        u8[0] = (char)cp;
-    else if (cp < 0x800)
-        snprintf(u8, sizeof u8, "%c%c", 0xc0 | cp >> 6, 0x80 | (cp & 0x3f));
-    else if (cp < 0x10000)
-        snprintf(u8, sizeof u8, "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f),
-                 0x80 | (cp & 0x3f));
-    else
-        snprintf(u8, sizeof u8, "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | ((cp >> 12) & 0x3f),
-                 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    u8[utf8_encode(cp, u8)] = '\0';
     log_warn("text: U+%04X \"%s\" is in no font here, so it is left out of the slide; "
              "write it another way",
              (unsigned)cp, u8);

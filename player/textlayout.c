@@ -10,6 +10,7 @@
 
 #include "player/textlayout.h"
 
+#include "common/utf8.h"
 #include "player/phrase.h"
 
 /* Per byte offset of the sanitised text: may a line end here, is this a
@@ -32,70 +33,6 @@ struct tl_prep {
     size_t ncand;
 };
 
-/* Decodes one UTF-8 sequence strictly (no overlongs, surrogates or values
- * past U+10FFFF).  Returns its length, or 0 when S does not start a valid
- * sequence. */
-static size_t tl_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    uint32_t c, min;
-    size_t n;
-
-    if (len == 0)
-        return 0;
-    c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-static size_t tl_utf8_encode(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    } else if (c < 0x800) {
-        out[0] = (char)(0xc0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    } else if (c < 0x10000) {
-        out[0] = (char)(0xe0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
-
 /* Characters that draw nothing and change how their neighbours are shaped:
  * never dropped for lack of a glyph of their own. */
 static bool tl_default_ignorable(uint32_t c)
@@ -116,7 +53,7 @@ char *tl_sanitize(const char *utf8, size_t len, bool (*keep)(void *ctx, uint32_t
         return NULL;
     while (i < len) {
         uint32_t c;
-        size_t n = tl_utf8_decode(s + i, len - i, &c);
+        size_t n = utf8_decode((const char *)s + i, len - i, &c);
 
         if (n == 0) {
             c = 0xfffd;
@@ -138,7 +75,7 @@ char *tl_sanitize(const char *utf8, size_t len, bool (*keep)(void *ctx, uint32_t
             continue; /* a BOM or zero-width no-break space: nothing to draw */
         if (keep && c != '\n' && c != ' ' && !tl_default_ignorable(c) && !keep(ctx, c))
             continue;
-        o += tl_utf8_encode(c, out + o);
+        o += utf8_encode(c, out + o);
     }
     /* Trailing blank lines and spaces would only push the block off centre. */
     while (o > 0) {
@@ -192,7 +129,7 @@ static uint32_t tl_first_cp(const struct tl_prep *p, size_t i)
 {
     uint32_t c;
 
-    if (tl_utf8_decode((const unsigned char *)p->text + i, p->len - i, &c) == 0)
+    if (utf8_decode((const char *)p->text + i, p->len - i, &c) == 0)
         c = 0xfffd; /* cannot happen on sanitised text */
     return c;
 }
@@ -223,7 +160,7 @@ static bool tl_is_counter(uint32_t c)
 
     for (size_t i = 0; counters[i];) {
         uint32_t k;
-        size_t n = tl_utf8_decode((const unsigned char *)counters + i, sizeof counters - 1 - i, &k);
+        size_t n = utf8_decode((const char *)counters + i, sizeof counters - 1 - i, &k);
         if (n == 0)
             break;
         if (k == c)
@@ -327,7 +264,7 @@ static int tl_keep_phrases(struct tl_prep *p)
     }
     for (size_t i = 0; i < p->len;) {
         uint32_t c;
-        size_t k = tl_utf8_decode((const unsigned char *)p->text + i, p->len - i, &c);
+        size_t k = utf8_decode((const char *)p->text + i, p->len - i, &c);
         offs[n] = i;
         cps[n++] = k ? c : 0xfffd;
         i += k ? k : 1;

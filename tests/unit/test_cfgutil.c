@@ -498,6 +498,29 @@ START_TEST(test_printable_names)
 }
 END_TEST
 
+/* utf8_decode and utf8_encode: every length round-trips; overlongs,
+ * surrogates, values past U+10FFFF and cut sequences are refused. */
+START_TEST(test_utf8_codec)
+{
+    static const uint32_t cps[] = {0x41, 0xe9, 0x3042, 0xff5e, 0x20bb7, 0x1f338, 0x10ffff};
+    static const char *const bad[] = {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                      "\xe3\x81", "\x80",         "\xff"};
+    char buf[4];
+    uint32_t c = 0;
+
+    for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+        size_t n = utf8_encode(cps[i], buf);
+        ck_assert_uint_ge(n, 1);
+        ck_assert_uint_le(n, 4);
+        ck_assert_uint_eq(utf8_decode(buf, n, &c), n);
+        ck_assert_uint_eq(c, cps[i]);
+        ck_assert_uint_eq(utf8_decode(buf, n - 1, &c), 0); /* cut short */
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_uint_eq(utf8_decode(bad[i], strlen(bad[i]), &c), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("cfgutil");
@@ -517,6 +540,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_item_text_limits);
     tcase_add_test(tc, test_seconds);
     tcase_add_test(tc, test_printable_names);
+    tcase_add_test(tc, test_utf8_codec);
     suite_add_tcase(s, tc);
     return s;
 }
