@@ -140,10 +140,13 @@ BUDOUX_DIR = build/budoux
 BUDOUX_TGZ = $(BUDOUX_DIR)/budoux-$(BUDOUX_VERSION).tgz
 BUDOUX_MODEL = $(BUDOUX_DIR)/package/module/data/models/ja.js
 
+# Downloaded aside and moved into place only once its hash is right, so a
+# bad download is never taken by a later make.
 $(BUDOUX_TGZ):
-	@mkdir -p $(@D)
-	cd $(@D) && npm pack --silent budoux@$(BUDOUX_VERSION) >/dev/null
-	echo "$(BUDOUX_SHA256)  $@" | sha256sum -c --quiet
+	@mkdir -p $(@D)/dl
+	cd $(@D)/dl && npm pack --silent budoux@$(BUDOUX_VERSION) >/dev/null
+	echo "$(BUDOUX_SHA256)  $(@D)/dl/$(@F)" | sha256sum -c --quiet
+	mv $(@D)/dl/$(@F) $@
 $(BUDOUX_MODEL): $(BUDOUX_TGZ)
 	tar -xzf $< -C $(BUDOUX_DIR) package/package.json package/module/package.json \
 		package/module/parser.js \
@@ -205,7 +208,7 @@ test: check-deps
 	@$(MAKE) --no-print-directory test-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run-tests.sh
 
-test-build: $(PROGRAMS) $(UNIT_BINS)
+test-build: $(PROGRAMS) $(UNIT_BINS) $(BUDOUX_MODEL) # test_phrase runs the package's parser
 
 run: check-deps
 	@$(MAKE) --no-print-directory all

@@ -87,20 +87,45 @@ static int text_scale(const struct text_renderer *r, int which)
     return h > 0 ? TTF_FontHeight(r->font) * 1024 / h : 1024;
 }
 
+/* Code points that draw nothing of their own and belong with the
+ * character before them: joiners, variation selectors, the keycap, and
+ * combining marks (dakuten, accents). */
+static bool text_attached(uint32_t cp)
+{
+    return cp == 0x200d || cp == 0x200c || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0x20e3 ||
+           (cp >= 0x0300 && cp <= 0x036f) || cp == 0x3099 || cp == 0x309a ||
+           (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0x1f3fb && cp <= 0x1f3ff);
+}
+
+/* The font for the character CP, followed by NEXT: an emoji asked for as
+ * one (U+FE0F after it) comes from the emoji font when that has it. */
+static int text_font_for(const struct text_renderer *r, uint32_t cp, uint32_t next)
+{
+    if (next == 0xfe0f) {
+        for (int i = 0; i < r->nfb; i++)
+            if (r->fb[i].bitmap && TTF_GlyphIsProvided32(r->fb[i].font, cp))
+                return i + 1;
+    }
+    return text_font_of(r, cp);
+}
+
 /* The length of the run of S (LEN bytes) drawn with one font, which goes
- * into *WHICH.  Marks and selectors (no glyph of their own) stay with the
- * run before them. */
+ * into *WHICH.  Marks, joiners and selectors stay with the character
+ * before them, so a sequence (🏃‍♀️, 1️⃣, か゛) is never cut between fonts. */
 static size_t text_run(const struct text_renderer *r, const char *s, size_t len, int *which)
 {
     size_t o = 0;
 
     *which = -1;
     while (o < len) {
-        uint32_t cp = 0xfffd;
+        uint32_t cp = 0xfffd, next = 0;
         size_t n = utf8_decode(s + o, len - o, &cp);
+        int f;
         if (n == 0)
             n = 1; /* cannot happen on sanitised text */
-        int f = text_font_of(r, cp);
+        if (o + n < len && utf8_decode(s + o + n, len - o - n, &next) == 0)
+            next = 0;
+        f = text_attached(cp) ? *which : text_font_for(r, cp, next);
         if (f < 0 || f == *which || *which < 0) {
             if (*which < 0 && f >= 0)
                 *which = f;
@@ -176,8 +201,14 @@ static bool text_cb_has_glyph(void *ctx, uint32_t cp)
     for (size_t i = 0; i < r->nmissing; i++)
         if (r->missing[i] == cp)
             return false;
-    if (r->nmissing < sizeof r->missing / sizeof r->missing[0])
-        r->missing[r->nmissing++] = cp;
+    if (r->nmissing == sizeof r->missing / sizeof r->missing[0])
+        return false; /* named enough; said so once, below */
+    r->missing[r->nmissing++] = cp;
+    if (r->nmissing == sizeof r->missing / sizeof r->missing[0]) {
+        log_warn("text: more characters are in no font here; they are left out without "
+                 "naming each");
+        return false;
+    }
     u8[utf8_encode(cp, u8)] = '\0';
     log_warn("text: U+%04X \"%s\" is in no font here, so it is left out of the slide; "
              "write it another way",
@@ -413,7 +444,7 @@ static void text_opaque(SDL_Surface *s, const SDL_Rect *box)
 static SDL_Surface *text_render_line(struct text_renderer *r, const char *s, size_t len,
                                      SDL_Color fg)
 {
-    int which, asc = TTF_FontAscent(r->font), x = 0, w;
+    int which, asc = TTF_FontAscent(r->font), x = 0, w, h = TTF_FontHeight(r->font) + 1;
     SDL_Surface *line;
     const char *c;
 
@@ -424,8 +455,7 @@ static SDL_Surface *text_render_line(struct text_renderer *r, const char *s, siz
     w = text_cb_measure(r, s, len);
     if (w < 0)
         return NULL;
-    line = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, TTF_FontHeight(r->font), 32,
-                                          SDL_PIXELFORMAT_ARGB8888);
+    line = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!line)
         return NULL;
     SDL_FillRect(line, NULL, 0);
@@ -436,25 +466,37 @@ static SDL_Surface *text_render_line(struct text_renderer *r, const char *s, siz
         SDL_Surface *img = NULL;
         SDL_Rect at;
         c = text_cstr(r, s + o, n);
-        if (c && TTF_SizeUTF8(f, c, &rw, &rh) == 0)
-            img = TTF_RenderUTF8_Blended(f, c, fg);
+        o += n;
+        if (!c || TTF_SizeUTF8(f, c, &rw, &rh) < 0) {
+            SDL_FreeSurface(line);
+            return NULL;
+        }
+        if (rw == 0)
+            continue; /* only joiners or marks: nothing to draw */
+        img = TTF_RenderUTF8_Blended(f, c, fg);
         if (!img) {
             SDL_FreeSurface(line);
             return NULL;
         }
         at.x = x;
-        at.y = asc - TTF_FontAscent(f) * scale / 1024;
         at.w = img->w * scale / 1024;
         at.h = img->h * scale / 1024;
+        /* a bitmap emoji fills the line's height; text sits on the baseline */
+        at.y = scale == 1024 ? asc - TTF_FontAscent(f) : (h - at.h) / 2;
         /* copied, not blended: the line is transparent, runs do not overlap */
         SDL_SetSurfaceBlendMode(img, SDL_BLENDMODE_NONE);
-        if (scale == 1024)
+        if (scale == 1024) {
             SDL_BlitSurface(img, NULL, line, &at);
-        else
-            SDL_BlitScaled(img, NULL, line, &at);
+        } else {
+            SDL_Rect clip = at;
+            if (SDL_IntersectRect(&clip, &(SDL_Rect){0, 0, line->w, line->h}, &clip) &&
+                clip.w == at.w && clip.h == at.h && img->format->format == line->format->format)
+                SDL_SoftStretchLinear(img, NULL, line, &at);
+            else
+                SDL_BlitScaled(img, NULL, line, &at);
+        }
         SDL_FreeSurface(img);
         x += rw * scale / 1024;
-        o += n;
     }
     return line;
 }

@@ -1,4 +1,5 @@
 /* textlayout.c - Japanese line breaking (ICU, ja@lb=strict) and auto-fit. */
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -198,50 +199,60 @@ static void tl_keep_words(struct tl_prep *p)
 }
 
 /* A web address: a run of printable ASCII with "://" in it or starting
- * "www.".  Returns the end of the run starting at S, or S when none. */
-static size_t tl_url_end(const char *t, size_t len, size_t s)
+ * "www.", without the punctuation that ends the sentence around it.  Sets
+ * *RUN_END to the end of the whole ASCII run from S (so a caller moves on
+ * past it) and returns the end of the address, or S when the run is none. */
+static size_t tl_url_end(const char *t, size_t len, size_t s, size_t *run_end)
 {
     size_t e = s;
+    bool url = false;
 
     while (e < len && t[e] > ' ' && t[e] < 0x7f)
         e++;
+    *run_end = e;
     if (e - s >= 4 && strncmp(t + s, "www.", 4) == 0)
-        return e;
-    for (size_t i = s; i + 3 <= e; i++)
-        if (memcmp(t + i, "://", 3) == 0)
-            return e;
-    return s;
+        url = true;
+    for (size_t i = s; !url && i + 3 <= e; i++)
+        url = memcmp(t + i, "://", 3) == 0;
+    if (!url)
+        return s;
+    while (e > s && strchr(".,;:!?)]'\"", t[e - 1]))
+        e--;
+    return e;
 }
 
-/* A web address may break only after / . - ? (where a reader sees it go
- * on), never inside its "https://", wherever ICU would have broken it;
- * not even a last-resort split goes elsewhere in it. */
+/* A web address may break only after / . - ? and before a letter, digit or
+ * one of %_~#=& (where a reader sees it go on), never inside its scheme
+ * "https://", wherever ICU would have broken it.  Only when even one piece
+ * of it is wider than the box at the smallest size does the last resort
+ * split it elsewhere. */
 static void tl_keep_urls(struct tl_prep *p)
 {
     for (size_t i = 0; i < p->len;) {
-        size_t e = tl_url_end(p->text, p->len, i), body;
+        size_t run, e = tl_url_end(p->text, p->len, i, &run), body;
         const char *scheme;
         if (e == i) {
-            i++;
+            i = run > i ? run : i + 1;
             continue;
         }
         scheme = memmem(p->text + i, e - i, "://", 3);
         body = scheme ? (size_t)(scheme - p->text) + 3 : i;
         for (size_t k = i + 1; k < e; k++) {
-            char c = p->text[k - 1];
-            if (k > body && (c == '/' || c == '.' || c == '-' || c == '?') &&
-                !strchr("/.-?", p->text[k]))
+            char c = p->text[k - 1], d = p->text[k];
+            if (k > body && strchr("/.-?", c) && (isalnum((unsigned char)d) || strchr("%_~#=&", d)))
                 p->flags[k] |= TL_BRK | TL_SPLIT;
             else
                 p->flags[k] &= (unsigned char)~(TL_BRK | TL_SPLIT);
         }
-        i = e;
+        i = run;
     }
 }
 
+/* Where an author marked a break: spaces, and the zero-width space an
+ * author puts in to allow one (東京都\u200B立川市). */
 static bool tl_is_space(uint32_t c)
 {
-    return c == ' ' || c == 0x3000 || c == '\n';
+    return c == ' ' || c == 0x3000 || c == '\n' || c == 0x200b;
 }
 
 /* Phrase mode: withdraws ICU's break opportunities inside a phrase
@@ -772,11 +783,12 @@ static int tl_loose_wins(const struct tl_fill_ctx *fl, const struct tl_prep *phr
         return 1;
     if (loose_pt <= pt)
         return 0;
-    if (font->set_size(font->ctx, loose_pt, &skip, &height) < 0 ||
-        tl_fill(fl, box_w, SIZE_MAX, true, ls) < 0) {
+    if (font->set_size(font->ctx, loose_pt, &skip, &height) < 0) {
         snprintf(fl->err, fl->errlen, "cannot set the font to %d pt", loose_pt);
         return -1;
     }
+    if (tl_fill(fl, box_w, SIZE_MAX, true, ls) < 0)
+        return -1;
     k = tl_phrase_splits(phr, ls);
     for (int i = 0; i < k && worth > pt; i++)
         worth = worth * TL_PHRASE_SPLIT_PERCENT / 100;

@@ -758,6 +758,30 @@ START_TEST(test_urls)
         }
         tl_layout_free(l);
     }
+    /* the sentence's punctuation is not part of it: no line starts with ) or , */
+    for (int w = 60; w <= 200; w += 5) {
+        struct tl_layout *l = brk("（https://abcdefgh.jp/）、https://abcdefghij.jp/, ok", w);
+        for (size_t i = 0; i < l->nlines; i++) {
+            char *x = line_str(l, i);
+            ck_assert_msg(x[0] != ')' && x[0] != ',' && strncmp(x, "）", 3) != 0 &&
+                              strncmp(x, "、", 3) != 0,
+                          "width %d, line %zu: %s", w, i, x);
+            free(x);
+        }
+        tl_layout_free(l);
+    }
+    /* 64 KiB of one ASCII word is read once, not once a byte (this took
+     * seconds; it is a test of termination as much as of time) */
+    {
+        char *big = malloc(TL_TEXT_MAX + 1);
+        struct tl_layout *l;
+        memset(big, 'a', TL_TEXT_MAX);
+        big[TL_TEXT_MAX] = '\0';
+        l = brk(big, 1000);
+        ck_assert_uint_gt(l->nlines, 1);
+        tl_layout_free(l);
+        free(big);
+    }
     /* wide enough for the address on a line of its own: it is not split */
     {
         struct tl_layout *l = fit(t, 700, 1000, 10, 10);
@@ -770,6 +794,18 @@ START_TEST(test_urls)
         ck_assert(whole);
         tl_layout_free(l);
     }
+}
+END_TEST
+
+/* A zero-width space the author typed is a place to break, in phrase mode
+ * too: 高知県立／牧野植物園 on two lines rather than one tiny one. */
+START_TEST(test_zero_width_space)
+{
+    struct tl_layout *l = fit("高知\u200b県立\u200b牧野植物園", 50, 1000, 5, 10);
+
+    ck_assert_int_eq(l->pt, 10);
+    ck_assert_uint_ge(l->nlines, 2);
+    tl_layout_free(l);
 }
 END_TEST
 
@@ -895,6 +931,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_counters_and_wave);
     tcase_add_test(tc, test_short_text_not_chopped);
     tcase_add_test(tc, test_urls);
+    tcase_add_test(tc, test_zero_width_space);
     tcase_add_test(tc, test_newlines);
     tcase_add_test(tc, test_fit);
     tcase_add_test(tc, test_fit_shape);
