@@ -396,6 +396,8 @@ check "... it is refused, saying why" \
     "$S2/rejected/slow.cfg.error"
 check "... and the campaign next to it is accepted" [ -f "$S2/campaigns/good.cfg" ]
 check_not "... and no converter is left running" pgrep -f "slow.cfg --once"
+printf '| %s | refused | %s |\n' "PDF that renders forever (200,000 fills)" \
+    "$(sed -n '1s/^[^ ]* error: //p' "$S2/rejected/slow.cfg.error" | cut -c1-160)" >>"$MATRIX"
 
 # A campaign still waiting for one file converts nothing meanwhile.
 cp "$M/anim.gif" "$S2/spool/m/"
@@ -425,7 +427,5 @@ kill -KILL $spid 2>/dev/null
 wait $spid
 check "... leaving the file in the spool, not rejected" \
     sh -c "[ -f '$S2/spool/slow2.cfg' ] && [ ! -f '$S2/rejected/slow2.cfg' ]"
-printf '| %s | refused | %s |\n' "PDF that renders forever (200,000 fills)" \
-    "$(sed -n '1s/^[^ ]* error: //p' "$S2/rejected/slow.cfg.error" | cut -c1-160)" >>"$MATRIX"
 
 sed 's/^/# /' "$MATRIX"
