@@ -33,7 +33,7 @@ static void sync_parent(const char *path)
     free(dcopy);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int atomic_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
 
@@ -73,7 +73,7 @@ int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mod
     r = fchmod(fd, mode) < 0 ? -errno : 0;
     what = "cannot set the file mode";
     if (r == 0) {
-        r = write_all(fd, data, len);
+        r = atomic_write_all(fd, data, len);
         what = "cannot write";
     }
     if (r == 0 && fsync(fd) < 0) {

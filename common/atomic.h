@@ -41,6 +41,10 @@ int atomic_link_file(const char *existing, const char *path, char *err, size_t e
  * Returns 0 or -errno. */
 int atomic_sync_dir(const char *dir);
 
+/* Writes all LEN bytes at DATA to FD, going on after EINTR and short
+ * writes.  Returns 0 or -errno. */
+int atomic_write_all(int fd, const void *data, size_t len);
+
 /* True when NAME is one of our temporary names: "*.tmp.XXXXXX" (six letters
  * or digits, as mkostemp makes) or the media store's ".incoming.XXXXXX". */
 bool atomic_is_temp_name(const char *name);

@@ -1,5 +1,6 @@
 #include "scheduler/derive.h"
 
+#include "common/atomic.h"
 #include "common/errbuf.h"
 
 #include <errno.h>
@@ -133,22 +134,6 @@ struct result {
     char err[MSG_MAX];
 };
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Encodes one picture, RGB24 or RGBA at PIX, as PNG (lossless, keeps alpha)
  * or JPEG (4:4:4, quality near the top) into FD. */
 static int encode_still(int fd, const uint8_t *pix, int stride, int w, int h, bool alpha, bool jpeg,
@@ -205,7 +190,7 @@ static int encode_still(int fd, const uint8_t *pix, int stride, int w, int h, bo
     if (r >= 0)
         r = avcodec_send_frame(ctx, NULL);
     while (r >= 0 && (r = avcodec_receive_packet(ctx, pkt)) >= 0) {
-        r = write_all(fd, pkt->data, (size_t)pkt->size);
+        r = atomic_write_all(fd, pkt->data, (size_t)pkt->size);
         av_packet_unref(pkt);
     }
     if (r == AVERROR_EOF)
@@ -662,7 +647,7 @@ static int webp_read(const struct sched_derive_req *req, struct anim *a, struct 
 
 static int fd_write(void *opaque, uint8_t *buf, int size)
 {
-    int r = write_all(*(int *)opaque, buf, (size_t)size);
+    int r = atomic_write_all(*(int *)opaque, buf, (size_t)size);
     return r < 0 ? AVERROR(-r) : size;
 }
 
@@ -1013,7 +998,7 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
         child_limits(req->timeout_ms);
         memset(&res, 0, sizeof res);
         res.ret = derive_here(req, mfd, &res);
-        write_all(pfd[1], &res, sizeof res);
+        atomic_write_all(pfd[1], &res, sizeof res);
         _exit(0);
     }
     close(pfd[1]);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "player/phrase.h"
 #include "tests/unit/check_main.h"
 
@@ -51,16 +52,9 @@ static void split(const char *s, char *out, size_t outlen)
     bool brk[256];
 
     for (size_t i = 0; i < len && n < 256;) {
-        const unsigned char *u = (const unsigned char *)s + i;
-        size_t k = u[0] < 0x80 ? 1 : u[0] < 0xe0 ? 2 : u[0] < 0xf0 ? 3 : 4;
-        uint32_t c =
-            k == 1   ? u[0]
-            : k == 2 ? (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f)
-            : k == 3 ? (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f)
-                     : (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-                           (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
-        offs[n] = i;
-        cps[n++] = c;
+        size_t k = utf8_decode(s + i, len - i, &cps[n]);
+        ck_assert_uint_gt(k, 0);
+        offs[n++] = i;
         i += k;
     }
     offs[n] = len;
