@@ -30,13 +30,13 @@ endif
 
 # Every library comes from pkg-config; DEB_PKGS below installs them.
 PKGS_CORE   = libconfig icu-uc icu-i18n
-PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter
+PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter fontconfig
 # What partners send that the screens cannot show as is, converted at accept
 # time (scheduler/derive.h): poppler+cairo for PDF, libheif for HEIC/AVIF,
 # libwebpdemux for animated WebP.
 PKGS_DERIVE = poppler-glib cairo libheif libwebpdemux
 PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
-PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf fontconfig libsystemd jansson
+PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 
 # Debian 12 packages: libraries, the programs the tests and the demo drive

@@ -142,3 +142,9 @@ size_t utf8_encode(uint32_t c, char out[4])
     out[3] = (char)(0x80 | (c & 0x3f));
     return 4;
 }
+
+bool utf8_default_ignorable(uint32_t c)
+{
+    return (c >= 0x200b && c <= 0x200f) || c == 0x2060 || (c >= 0xfe00 && c <= 0xfe0f) ||
+           (c >= 0xe0100 && c <= 0xe01ef) || c == 0xfeff;
+}

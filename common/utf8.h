@@ -26,6 +26,11 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
  * bytes written, 1..4. */
 size_t utf8_encode(uint32_t c, char out[4]);
 
+/* Characters that draw nothing and change how their neighbours are shaped
+ * (zero-width space and joiners, marks of direction, variation selectors,
+ * the byte order mark): never dropped for lack of a glyph of their own. */
+bool utf8_default_ignorable(uint32_t c);
+
 /* True when the LEN bytes at S are valid UTF-8. */
 bool utf8_valid(const char *s, size_t len);
 

@@ -16,6 +16,7 @@
  * on screen), so it may come before the line of the item held meanwhile.
  */
 #include "media/avglue.h"
+#include "media/fonts.h"
 #include "player/app.h"
 
 #include <errno.h>
@@ -32,6 +33,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <jansson.h>
 #include <systemd/sd-daemon.h>
 
 #include "common/log.h"
@@ -39,6 +41,7 @@
 #include "player/clock.h"
 #include "player/poplog.h"
 #include "player/prep.h"
+#include "player/text.h"
 #include "player/video.h"
 #include "playlists/config.h"
 #include "playlists/plfile.h"
@@ -1125,38 +1128,6 @@ static char *dir_of(const char *path)
     return d;
 }
 
-/* The bundled font: $SIGNAGE_FONT, beside the program (build tree), the
- * working directory, or the installed data directory. */
-static char *find_font(void)
-{
-    static const char *const rel[] = {"/../fonts", "/../../fonts", "/../share/signage/fonts"};
-    const char *name = "BIZUDPGothic-Bold.ttf";
-    const char *env = getenv("SIGNAGE_FONT");
-    char exe[PATH_MAX], *p = NULL;
-
-    if (env && *env)
-        return strdup(env);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-            if (asprintf(&p, "%s%s/%s", exe, rel[i], name) < 0)
-                return NULL;
-            if (access(p, R_OK) == 0)
-                return p;
-            free(p);
-        }
-    }
-    if (access("fonts/BIZUDPGothic-Bold.ttf", R_OK) == 0)
-        return strdup("fonts/BIZUDPGothic-Bold.ttf");
-    if (asprintf(&p, "%s/fonts/%s", SIGNAGE_DATADIR, name) < 0)
-        return NULL;
-    return p;
-}
-
 /* Config, STATE, playlist path, first playlist, zone and geometry. */
 static int setup_model(struct app *a)
 {
@@ -1311,67 +1282,41 @@ static void video_settle(struct video *v, pl_ms t)
     }
 }
 
-static int screenshot(struct app *a)
+/* The software renderer, target and preparation for pictures of OW x OH
+ * drawn without a window (--screenshot-at, --preview).  Returns the
+ * surface drawn on, or NULL (logged). */
+static SDL_Surface *shot_begin(struct app *a, int ow, int oh)
 {
     char err[512];
-    pl_ms t;
-    int ow = a->o->size_w ? a->o->size_w : a->w, oh = a->o->size_h ? a->o->size_h : a->h;
-    int rc = 1;
-
-    if (pl_time_parse(a->o->screenshot_at, a->tz, PL_TIME_START, &t, err, sizeof(err))) {
-        log_error("--screenshot-at %s: %s", a->o->screenshot_at, err);
-        return 1;
-    }
     SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, ow, oh, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!out)
-        goto out;
-    a->ren = SDL_CreateSoftwareRenderer(out);
-    if (!a->ren)
-        goto out_surface;
-    a->target =
-        SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, a->w, a->h);
-    if (!a->target)
-        goto out_surface;
-    char *font = find_font();
-    a->prep = prep_new(a->w, a->h, font, false, err, sizeof(err));
-    free(font);
-    if (!a->prep)
-        goto out_surface;
 
-    struct plan *p = &a->next;
-    if (plan_build(a, p, a->pl, t, t))
-        goto out_surface;
-    struct prep_item items[APP_CANDS_MAX];
-    plan_items(a, p, items);
-    struct prep_result *r = prep_run(a->prep, items, p->ncand);
-    plan_items_free(p, items);
-    if (!r)
-        goto out_surface;
-    if (r->video) {
-        video_play(r->video);
-        video_settle(r->video, t - p->due.slot_start);
+    if (!out)
+        return NULL;
+    a->ren = SDL_CreateSoftwareRenderer(out);
+    if (a->ren)
+        a->target = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
+                                      a->w, a->h);
+    char *font = fonts_bundled();
+    if (a->target)
+        a->prep = prep_new(a->w, a->h, font, false, err, sizeof(err));
+    free(font);
+    if (a->target && !a->prep)
+        log_error("%s", err);
+    if (!a->prep) {
+        if (a->target)
+            SDL_DestroyTexture(a->target);
+        a->target = NULL;
+        if (a->ren)
+            SDL_DestroyRenderer(a->ren);
+        a->ren = NULL;
+        SDL_FreeSurface(out);
+        return NULL;
     }
-    plan_take(a, p, r, t);
-    prep_result_free(r);
-    if (!p->ready)
-        goto out_surface;
-    if (p->err)
-        log_warn("%s item %d at this time: %s; the screenshot shows what fills its time",
-                 p->due.campaign, p->due.item, p->err);
-    a->cur = p->c;
-    memset(&p->c, 0, sizeof(p->c));
-    p->c.cache_slot = -1;
-    content_update(&a->cur, t);
-    draw_frame(a, true, ow, oh);
-    SDL_RenderPresent(a->ren);
-    if (IMG_SavePNG(out, a->o->out)) {
-        log_error("%s: cannot write the screenshot: %s", a->o->out, SDL_GetError());
-        goto out_surface;
-    }
-    log_info("%s: %s item %d (%s) at %s", a->o->out, a->cur.info.campaign, a->cur.info.item,
-             pl_item_type_name(a->cur.info.type), a->o->screenshot_at);
-    rc = 0;
-out_surface:
+    return out;
+}
+
+static void shot_end(struct app *a, SDL_Surface *out)
+{
     content_release(a, &a->cur);
     plan_clear(a, &a->next);
     cache_clear(a); /* its textures go with the renderer */
@@ -1382,10 +1327,180 @@ out_surface:
         SDL_DestroyRenderer(a->ren);
     a->ren = NULL;
     SDL_FreeSurface(out);
-out:
+}
+
+/* Draws what plays at T onto OUT (from shot_begin()) and saves it as the
+ * PNG PATH.  *ERR gets why the item due could not be shown (the picture
+ * then shows what fills its time), or NULL; the caller frees it.  Returns
+ * 0 or -1 (logged). */
+static int shot_take(struct app *a, SDL_Surface *out, pl_ms t, const char *path, char **err)
+{
+    struct plan *p = &a->next;
+    struct prep_item items[APP_CANDS_MAX];
+
+    *err = NULL;
+    content_release(a, &a->cur);
+    if (plan_build(a, p, a->pl, t, t))
+        return -1;
+    plan_items(a, p, items);
+    struct prep_result *r = prep_run(a->prep, items, p->ncand);
+    plan_items_free(p, items);
+    if (!r)
+        return -1;
+    if (r->video) {
+        video_play(r->video);
+        video_settle(r->video, t - p->due.slot_start);
+    }
+    plan_take(a, p, r, t);
+    prep_result_free(r);
+    if (!p->ready)
+        return -1;
+    if (p->err)
+        *err = strdup(p->err);
+    a->cur = p->c;
+    memset(&p->c, 0, sizeof(p->c));
+    p->c.cache_slot = -1;
+    content_update(&a->cur, t);
+    draw_frame(a, true, out->w, out->h);
+    SDL_RenderPresent(a->ren);
+    if (IMG_SavePNG(out, path)) {
+        log_error("%s: cannot write the picture: %s", path, SDL_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+static int screenshot(struct app *a)
+{
+    char err[512], *why = NULL;
+    pl_ms t;
+    int ow = a->o->size_w ? a->o->size_w : a->w, oh = a->o->size_h ? a->o->size_h : a->h;
+    int rc = 1;
+
+    if (pl_time_parse(a->o->screenshot_at, a->tz, PL_TIME_START, &t, err, sizeof(err))) {
+        log_error("--screenshot-at %s: %s", a->o->screenshot_at, err);
+        return 1;
+    }
+    SDL_Surface *out = shot_begin(a, ow, oh);
+    if (out && shot_take(a, out, t, a->o->out, &why) == 0) {
+        if (why)
+            log_warn("%s item %d at this time: %s; the screenshot shows what fills its time",
+                     a->next.due.campaign, a->next.due.item, why);
+        log_info("%s: %s item %d (%s) at %s", a->o->out, a->cur.info.campaign, a->cur.info.item,
+                 pl_item_type_name(a->cur.info.type), a->o->screenshot_at);
+        rc = 0;
+    }
+    free(why);
+    if (out)
+        shot_end(a, out);
     if (rc)
         log_error("screenshot at %s failed%s%s", a->o->screenshot_at, SDL_GetError()[0] ? ": " : "",
                   SDL_GetError());
+    return rc;
+}
+
+/* The --preview description of text item S on this screen. */
+static void preview_text(struct text_renderer *tr, const struct app *a, const struct slotinfo *s,
+                         json_t *o)
+{
+    struct text_report rep;
+    char err[256];
+
+    if (text_describe(tr, s->text, a->w, a->h, &rep, err, sizeof err) < 0) {
+        json_object_set_new(o, "error", json_string(err));
+        return;
+    }
+    json_t *lines = json_array();
+    for (size_t i = 0; i < rep.nlines; i++)
+        json_array_append_new(lines, json_string(rep.lines[i]));
+    json_object_set_new(o, "text", json_string(s->text));
+    json_object_set_new(o, "size", json_integer(rep.pt));
+    json_object_set_new(o, "box", json_pack("[ii]", rep.box_w, rep.box_h));
+    json_object_set_new(o, "max_lines", json_integer((json_int_t)rep.max_lines));
+    json_object_set_new(o, "lines", lines);
+    json_object_set_new(o, "phrase_splits", json_integer((json_int_t)rep.phrase_splits));
+    json_object_set_new(o, "overflow", json_boolean(rep.overflow));
+    json_object_set_new(o, "missing", json_string(rep.missing));
+    text_report_clear(&rep);
+}
+
+/* --preview DIR: each item of the playlist's first window (or of its
+ * fallback when it has none), once, drawn as it will be shown to
+ * DIR/SCREEN-CAMPAIGN-ITEM.png, and a JSON array on stdout describing
+ * each: what signagectl preview shows an operator. */
+static int preview(struct app *a)
+{
+    const struct pl_playlist *pl = a->pl;
+    char err[512];
+    int rc = 1;
+
+    if (!pl) {
+        log_error("%s: no playlist to preview", a->playlist_path);
+        return 1;
+    }
+    const struct pl_window *w = pl->nwindows ? &pl->windows[0] : &pl->fallback;
+    pl_ms t = pl->nwindows ? w->start : pl->generated_at;
+    pl_ms end = pl->nwindows ? w->end : t + 86400000;
+    if (end - t > w->loop_ms)
+        end = t + w->loop_ms; /* one turn of the loop shows every item */
+    char *font = fonts_bundled();
+    struct text_renderer *tr = font ? text_renderer_new(font, err, sizeof err) : NULL;
+    free(font);
+    json_t *arr = json_array();
+    SDL_Surface *out = tr ? shot_begin(a, a->w, a->h) : NULL;
+    if (!tr)
+        log_error("%s", err);
+    if (!out || !arr)
+        goto out;
+    rc = 0;
+    for (size_t n = 0; t < end && n < w->nslots;) {
+        struct slotinfo due;
+        struct pl_due d;
+        if (due_at(pl, t, &due, &d) || due.slot_end <= t) {
+            rc = 1;
+            break;
+        }
+        bool seen = false;
+        for (size_t i = 0; i < json_array_size(arr) && !seen; i++) {
+            json_t *e = json_array_get(arr, i);
+            seen = strcmp(json_string_value(json_object_get(e, "campaign")), due.campaign) == 0 &&
+                   json_integer_value(json_object_get(e, "item")) == due.item;
+        }
+        if (!seen) {
+            pl_ms at = due.slot_start > t ? due.slot_start : t, len = due.slot_end - at;
+            char *png = NULL, *why = NULL;
+            at += len / 2 < 1000 ? len / 2 : 1000; /* a video a second in */
+            json_t *o = json_pack("{sssssiss}", "screen", a->screen_id, "campaign", due.campaign,
+                                  "item", due.item, "type", pl_item_type_name(due.type));
+            if (asprintf(&png, "%s/%s-%s-%d.png", a->o->preview, a->screen_id, due.campaign,
+                         due.item + 1) < 0 ||
+                !o || shot_take(a, out, at, png, &why) < 0) {
+                rc = 1;
+                json_decref(o);
+            } else {
+                json_object_set_new(o, "png", json_string(png));
+                if (why)
+                    json_object_set_new(o, "error", json_string(why));
+                else if (due.type == PL_ITEM_TEXT && due.text)
+                    preview_text(tr, a, &due, o);
+                json_array_append_new(arr, o);
+            }
+            free(png);
+            free(why);
+            n++;
+        }
+        t = due.slot_end;
+        slot_clear(&due);
+    }
+    char *doc = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (doc)
+        puts(doc);
+    free(doc);
+out:
+    json_decref(arr);
+    if (out)
+        shot_end(a, out);
+    text_renderer_free(tr);
     return rc;
 }
 
@@ -1540,7 +1655,7 @@ static int run_loop(struct app *a)
     }
     if (setup_window(a))
         return 1;
-    char *font = find_font();
+    char *font = fonts_bundled();
     a->prep = prep_new(a->w, a->h, font, true, err, sizeof(err));
     free(font);
     if (!a->prep) {
@@ -1667,10 +1782,10 @@ int app_main(const struct player_opts *o)
 
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-    if (o->screenshot_at) {
+    if (o->screenshot_at || o->preview) {
         if (setup_clock(&a, NULL))
             goto out;
-        rc = screenshot(&a);
+        rc = a.o->preview ? preview(&a) : screenshot(&a);
         goto out;
     }
     if (setup_clock(&a, o->clock))

@@ -18,6 +18,7 @@ enum {
     OPT_SIZE,
     OPT_FRAME_LOG,
     OPT_FADE,
+    OPT_PREVIEW,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +33,7 @@ static const struct option long_opts[] = {
     {"size", required_argument, NULL, OPT_SIZE},
     {"frame-log", required_argument, NULL, OPT_FRAME_LOG},
     {"fade", required_argument, NULL, OPT_FADE},
+    {"preview", required_argument, NULL, OPT_PREVIEW},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -42,6 +44,7 @@ const char *opts_usage(void)
     return "usage: signage-player [-c CFG] (--screen ID | --playlist FILE) [--windowed]\n"
            "           [--clock TIME [--clock-rate R]]\n"
            "           [--screenshot-at TIME --out FILE.png [--size WxH]]\n"
+           "           [--preview DIR]\n"
            "           [--frame-log FILE] [--fade MS] [-v]\n";
 }
 
@@ -133,6 +136,9 @@ int opts_parse(int argc, char **argv, struct player_opts *out, char *err, size_t
         case OPT_SCREENSHOT_AT:
             out->screenshot_at = optarg;
             break;
+        case OPT_PREVIEW:
+            out->preview = optarg;
+            break;
         case OPT_OUT:
             out->out = optarg;
             break;
@@ -180,6 +186,12 @@ int opts_parse(int argc, char **argv, struct player_opts *out, char *err, size_t
     }
     if (!out->screenshot_at != !out->out) {
         snprintf(err, errlen, "--screenshot-at TIME and --out FILE.png go together");
+        return -1;
+    }
+    if (out->preview && (out->screenshot_at || out->clock || out->frame_log)) {
+        snprintf(err, errlen,
+                 "--preview DIR renders every item by itself: leave out "
+                 "--screenshot-at, --clock and --frame-log");
         return -1;
     }
     if (out->size_w && !out->screenshot_at) {

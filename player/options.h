@@ -27,6 +27,7 @@ struct player_opts {
     const char *out;           /* --out FILE.png */
     int size_w, size_h;        /* --size WxH, 0 = the screen's size */
     const char *frame_log;     /* --frame-log FILE */
+    const char *preview;       /* --preview DIR: each item of the first window to DIR, JSON out */
     int fade_ms;               /* --fade MS, default 0 */
     int verbose;               /* each -v adds one level */
     bool help;                 /* -h / --help */

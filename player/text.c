@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include <SDL_ttf.h>
-#include <fontconfig/fontconfig.h>
 #include <limits.h>
 
 #include "common/log.h"
 #include "common/utf8.h"
+#include "media/fonts.h"
 #include "player/text.h"
 #include "player/textlayout.h"
 
@@ -29,7 +29,7 @@ struct text_fallback {
     bool bitmap;
 };
 
-#define TEXT_FALLBACKS 2
+#define TEXT_FALLBACKS FONTS_FALLBACKS
 
 struct text_renderer {
     TTF_Font *font;
@@ -216,36 +216,6 @@ static bool text_cb_has_glyph(void *ctx, uint32_t cp)
     return false;
 }
 
-/* Opens the installed font fontconfig finds for PATTERN when its family
- * is FAMILY (fontconfig answers every query with some font), at PT; NULL
- * when there is none. */
-static TTF_Font *text_open_fallback(FcConfig *fc, const char *pattern, const char *family, int pt)
-{
-    FcPattern *pat = FcNameParse((const FcChar8 *)pattern), *m = NULL;
-    FcChar8 *file = NULL, *fam = NULL;
-    TTF_Font *f = NULL;
-    FcResult res;
-    int index = 0;
-
-    if (!pat)
-        return NULL;
-    FcConfigSubstitute(fc, pat, FcMatchPattern);
-    FcDefaultSubstitute(pat);
-    m = FcFontMatch(fc, pat, &res);
-    if (m && FcPatternGetString(m, FC_FAMILY, 0, &fam) == FcResultMatch &&
-        strcmp((const char *)fam, family) == 0 &&
-        FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
-        (void)FcPatternGetInteger(m, FC_INDEX, 0, &index);
-        f = TTF_OpenFontIndex((const char *)file, pt, index);
-        if (f)
-            log_debug("text: fallback font %s (%s)", family, (const char *)file);
-    }
-    if (m)
-        FcPatternDestroy(m);
-    FcPatternDestroy(pat);
-    return f;
-}
-
 /* True for a font of bitmaps of fixed sizes (SDL_ttf then takes a size as
  * the number of a strike): its height does not follow the size. */
 static bool text_is_bitmap(TTF_Font *f, int pt)
@@ -262,26 +232,21 @@ static bool text_is_bitmap(TTF_Font *f, int pt)
     return h1 == h2;
 }
 
-/* The fallbacks that are installed: Noto Sans CJK for kanji the bundled
- * font lacks, Noto Color Emoji for emoji. */
+/* The fallbacks that are installed (media/fonts.h), opened at the size of
+ * the bundled font. */
 static void text_open_fallbacks(struct text_renderer *r)
 {
-    /* A configuration of our own, gone once the files are open: nothing of
-     * fontconfig stays in a player that runs for months. */
-    FcConfig *fc = FcInitLoadConfigAndFonts();
-    TTF_Font *f;
+    struct fonts_file files[FONTS_FALLBACKS];
+    int n = fonts_fallbacks(files);
 
-    if (!fc) {
-        log_warn("text: fontconfig cannot start; no fallback fonts");
-        return;
-    }
-    f = text_open_fallback(fc, "Noto Sans CJK JP:weight=bold", "Noto Sans CJK JP", r->pt);
-    if (f)
-        r->fb[r->nfb++] = (struct text_fallback){f, false};
-    f = text_open_fallback(fc, "Noto Color Emoji", "Noto Color Emoji", r->pt);
-    if (f)
+    for (int i = 0; i < n && r->nfb < TEXT_FALLBACKS; i++) {
+        TTF_Font *f = TTF_OpenFontIndex(files[i].path, r->pt, files[i].index);
+        if (!f)
+            continue;
+        log_debug("text: fallback font %s", files[i].path);
         r->fb[r->nfb++] = (struct text_fallback){f, text_is_bitmap(f, r->pt)};
-    FcConfigDestroy(fc);
+    }
+    fonts_files_free(files, n);
     if (r->nfb < TEXT_FALLBACKS)
         log_info("text: %d of %d fallback fonts installed (fonts-noto-cjk, "
                  "fonts-noto-color-emoji); characters the bundled font lacks may be left out",
@@ -541,15 +506,31 @@ static int text_draw(struct text_renderer *r, const struct tl_layout *l, SDL_Sur
     return 0;
 }
 
+/* Auto-fits UTF8 into the box of a W x H picture whose margins leave room. */
+static struct tl_layout *text_fit(struct text_renderer *r, const char *utf8, int w, int h,
+                                  char *err, size_t errlen)
+{
+    struct tl_font font = {text_cb_set_size, text_cb_measure, text_cb_has_glyph, r};
+    int m = text_margin(w, h), max_pt = h - 2 * m < TEXT_MAX_PT ? h - 2 * m : TEXT_MAX_PT;
+    struct tl_layout *l;
+    char lerr[256];
+
+    if (max_pt < TEXT_MIN_PT)
+        max_pt = TEXT_MIN_PT;
+    l = tl_layout_fit(utf8, strlen(utf8), w - 2 * m, h - 2 * m, TEXT_MIN_PT, max_pt, &font, lerr,
+                      sizeof lerr);
+    if (!l)
+        snprintf(err, errlen, "laying out text: %s", lerr);
+    return l;
+}
+
 SDL_Surface *text_render(struct text_renderer *r, const char *utf8, uint32_t fg_rgb,
                          uint32_t bg_rgb, int w, int h, char *err, size_t errlen)
 {
     struct text_cache_entry *hit;
-    struct tl_font font = {text_cb_set_size, text_cb_measure, text_cb_has_glyph, r};
     struct tl_layout *l;
     SDL_Surface *s;
-    int m, max_pt;
-    char lerr[256];
+    int m;
 
     if (!r || !utf8) {
         snprintf(err, errlen, "text_render needs a renderer and a text");
@@ -592,15 +573,9 @@ SDL_Surface *text_render(struct text_renderer *r, const char *utf8, uint32_t fg_
         r->have_last = true;
         return s;
     }
-    max_pt = h - 2 * m < TEXT_MAX_PT ? h - 2 * m : TEXT_MAX_PT;
-    if (max_pt < TEXT_MIN_PT)
-        max_pt = TEXT_MIN_PT;
-    l = tl_layout_fit(utf8, strlen(utf8), w - 2 * m, h - 2 * m, TEXT_MIN_PT, max_pt, &font, lerr,
-                      sizeof lerr);
-    if (!l) {
-        snprintf(err, errlen, "laying out text: %s", lerr);
+    l = text_fit(r, utf8, w, h, err, errlen);
+    if (!l)
         goto out_free_surface;
-    }
     if (text_set_pt(r, l->pt) < 0) {
         snprintf(err, errlen, "setting the font to %d pt: %s", l->pt, TTF_GetError());
         goto out_free_layout;
@@ -618,4 +593,81 @@ out_free_layout:
 out_free_surface:
     SDL_FreeSurface(s);
     return NULL;
+}
+
+void text_report_clear(struct text_report *rep)
+{
+    for (size_t i = 0; rep->lines && i < rep->nlines; i++)
+        free(rep->lines[i]);
+    free(rep->lines);
+    memset(rep, 0, sizeof *rep);
+}
+
+/* Lists in REP the characters of UTF8 that no font draws. */
+static void text_report_missing(const struct text_renderer *r, const char *utf8,
+                                struct text_report *rep)
+{
+    size_t len = strlen(utf8), o = 0;
+
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0xfffd;
+        size_t n = utf8_decode(utf8 + i, len - i, &cp);
+        char u8[5], name[24];
+
+        i += n ? n : 1;
+        if (fonts_invisible(cp) || text_font_of(r, cp) >= 0)
+            continue;
+        u8[utf8_encode(cp, u8)] = '\0';
+        snprintf(name, sizeof name, "U+%04X %s", (unsigned)cp, u8);
+        if (strstr(rep->missing, name))
+            continue; /* named already (or the list is full: counted again) */
+        rep->nmissing++;
+        if (o < sizeof rep->missing) {
+            int k =
+                snprintf(rep->missing + o, sizeof rep->missing - o, "%s%s", o ? ", " : "", name);
+            o = k < 0 ? sizeof rep->missing : o + (size_t)k;
+        }
+    }
+}
+
+int text_describe(struct text_renderer *r, const char *utf8, int w, int h, struct text_report *out,
+                  char *err, size_t errlen)
+{
+    struct tl_layout *l;
+    int m;
+
+    memset(out, 0, sizeof *out);
+    if (!r || !utf8 || w < 1 || h < 1 || w > TEXT_SIZE_MAX || h > TEXT_SIZE_MAX) {
+        snprintf(err, errlen, "text_describe needs a renderer, a text and a picture of 1..%d px",
+                 TEXT_SIZE_MAX);
+        return -1;
+    }
+    m = text_margin(w, h);
+    out->box_w = w - 2 * m > 0 ? w - 2 * m : 0;
+    out->box_h = h - 2 * m > 0 ? h - 2 * m : 0;
+    text_report_missing(r, utf8, out);
+    if (!out->box_w || !out->box_h)
+        return 0;
+    l = text_fit(r, utf8, w, h, err, errlen);
+    if (!l)
+        return -1;
+    out->pt = l->pt;
+    out->max_lines = l->max_lines;
+    out->phrase_splits = l->phrase_splits;
+    out->overflow = l->overflow;
+    size_t want = l->nlines;
+    out->lines = calloc(want ? want : 1, sizeof *out->lines);
+    for (size_t i = 0; out->lines && i < want; i++) {
+        out->lines[i] = strndup(l->text + l->lines[i].off, l->lines[i].len);
+        if (!out->lines[i])
+            break;
+        out->nlines++;
+    }
+    tl_layout_free(l);
+    if (!out->lines || out->nlines < want) {
+        text_report_clear(out);
+        snprintf(err, errlen, "out of memory describing a text");
+        return -1;
+    }
+    return 0;
 }

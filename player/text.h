@@ -17,6 +17,7 @@
 #ifndef SIGNAGE_TEXT_H
 #define SIGNAGE_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,5 +56,27 @@ SDL_Surface *text_render(struct text_renderer *r, const char *utf8, uint32_t fg_
  * size and number of lines, for tests and logs.  Returns 0, or -1 before the
  * first picture. */
 int text_last_layout(const struct text_renderer *r, int *pt, int *nlines);
+
+/* How a text is set on a W x H picture, for people checking a campaign
+ * before it airs (signagectl preview). */
+struct text_report {
+    int pt;           /* the size chosen (px of the em); 0: no room at all */
+    int box_w, box_h; /* the area inside the margins */
+    size_t max_lines; /* lines of that size the area holds */
+    char **lines;     /* NLINES strings, as drawn */
+    size_t nlines;
+    size_t phrase_splits; /* lines that end inside a phrase */
+    bool overflow;        /* even the smallest size is clipped */
+    size_t nmissing;      /* characters no font has, left out */
+    char missing[512];    /* "U+20BB7 𠮷, ..." */
+};
+
+/* Lays out UTF8 exactly as text_render() would on a W x H picture and
+ * describes it in OUT (cleared with text_report_clear()).  0, or -1 with
+ * ERR filled. */
+int text_describe(struct text_renderer *r, const char *utf8, int w, int h, struct text_report *out,
+                  char *err, size_t errlen);
+
+void text_report_clear(struct text_report *rep);
 
 #endif

@@ -34,14 +34,6 @@ struct tl_prep {
     size_t ncand;
 };
 
-/* Characters that draw nothing and change how their neighbours are shaped:
- * never dropped for lack of a glyph of their own. */
-static bool tl_default_ignorable(uint32_t c)
-{
-    return (c >= 0x200b && c <= 0x200f) || c == 0x2060 || (c >= 0xfe00 && c <= 0xfe0f) ||
-           (c >= 0xe0100 && c <= 0xe01ef) || c == 0xfeff;
-}
-
 char *tl_sanitize(const char *utf8, size_t len, bool (*keep)(void *ctx, uint32_t cp), void *ctx,
                   size_t *outlen)
 {
@@ -74,7 +66,7 @@ char *tl_sanitize(const char *utf8, size_t len, bool (*keep)(void *ctx, uint32_t
             continue;
         if (c == 0xfeff)
             continue; /* a BOM or zero-width no-break space: nothing to draw */
-        if (keep && c != '\n' && c != ' ' && !tl_default_ignorable(c) && !keep(ctx, c))
+        if (keep && c != '\n' && c != ' ' && !utf8_default_ignorable(c) && !keep(ctx, c))
             continue;
         o += utf8_encode(c, out + o);
     }
@@ -757,9 +749,9 @@ static int tl_fit_pt(const struct tl_fill_ctx *f, const struct tl_font *font, in
 
 /* How many lines of LS, laid out in TEXT, end inside a phrase of PHR (the
  * phrase-mode preparation of the same text: no break there). */
-static int tl_phrase_splits(const struct tl_prep *phr, const struct tl_lines *ls)
+static size_t tl_phrase_splits(const struct tl_prep *phr, const struct tl_lines *ls)
 {
-    int k = 0;
+    size_t k = 0;
 
     for (size_t i = 1; i < ls->n; i++) {
         size_t at = ls->v[i].off;
@@ -777,7 +769,8 @@ static int tl_loose_wins(const struct tl_fill_ctx *fl, const struct tl_prep *phr
                          struct tl_lines *ls)
 {
     double worth = loose_pt;
-    int skip, height, k;
+    int skip, height;
+    size_t k;
 
     if (pt == 0)
         return 1;
@@ -790,7 +783,7 @@ static int tl_loose_wins(const struct tl_fill_ctx *fl, const struct tl_prep *phr
     if (tl_fill(fl, box_w, SIZE_MAX, true, ls) < 0)
         return -1;
     k = tl_phrase_splits(phr, ls);
-    for (int i = 0; i < k && worth > pt; i++)
+    for (size_t i = 0; i < k && worth > pt; i++)
         worth = worth * TL_PHRASE_SPLIT_PERCENT / 100;
     return worth > pt;
 }
@@ -850,6 +843,7 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
     }
     if (r < 0)
         goto out_free;
+    size_t splits = tl_phrase_splits(&phrase, &ls);
     p = f == &fl ? &loose : &phrase;
     l = tl_finish(p, &ls, err, errlen); /* takes LS and P */
     if (l) {
@@ -857,6 +851,8 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
         l->line_skip = skip;
         l->line_height = height;
         l->overflow = overflow;
+        l->max_lines = tl_max_lines(box_h, skip, height);
+        l->phrase_splits = splits;
     }
     tl_prep_clear(p == &loose ? &phrase : &loose);
     return l;

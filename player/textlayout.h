@@ -71,7 +71,9 @@ struct tl_layout {
     size_t nlines;
     int pt; /* tl_layout_fit(): the size chosen */
     int line_skip, line_height;
-    bool overflow; /* even the smallest size did not fit: draw clipped */
+    bool overflow;        /* even the smallest size did not fit: draw clipped */
+    size_t max_lines;     /* tl_layout_fit(): lines of this size the box holds */
+    size_t phrase_splits; /* tl_layout_fit(): lines ending inside a phrase */
 };
 
 /* Returns a cleaned copy of the LEN bytes at UTF8 (NUL-terminated, length in

@@ -324,38 +324,17 @@ out_free:
     return r;
 }
 
-static uint64_t max_bytes(enum pl_item_type t)
-{
-    return t == PL_ITEM_VIDEO ? MEDIA_VIDEO_MAX_BYTES : MEDIA_IMAGE_MAX_BYTES;
-}
-
 /* Copies the media of C into the store.  Returns 0, -ESTALE when a medium
  * changed since the probe, or another -errno (logged). */
 static int store_media(const struct sched_state *st, int spoolfd, struct pl_campaign *c,
                        const char *shown)
 {
-    for (size_t i = 0; i < c->nitems; i++) {
-        struct pl_item *it = &c->items[i];
-        char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX], err[1024];
-        const char *ext;
-        int r;
+    char err[1024];
+    int r = sched_store_campaign(st->media, spoolfd, c, err, sizeof err);
 
-        if (it->type == PL_ITEM_TEXT || !it->file)
-            continue;
-        ext = it->media ? strrchr(it->media, '.') : NULL;
-        r = sched_store_put(st->media, spoolfd, it->file, ext ? ext + 1 : NULL, it->sha256,
-                            max_bytes(it->type), sha, media, err, sizeof err);
-        if (r < 0) {
-            if (r != -ESTALE)
-                log_error("spool/%s: %s; will retry", shown, err);
-            return r;
-        }
-        free(it->media);
-        it->media = strdup(media);
-        if (!it->media)
-            return -ENOMEM;
-    }
-    return 0;
+    if (r < 0 && r != -ESTALE)
+        log_error("spool/%s: %s; will retry", shown, err);
+    return r;
 }
 
 /* -1, 0, 1 as the version A came before, with, or after B: by when each
@@ -800,7 +779,7 @@ int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg)
                                        err, sizeof err);
             else if (r == 0)
                 r = sched_store_put(st->media, dirfd, it->file, info.ext, info.sha256,
-                                    max_bytes(it->type), sha, media, err, sizeof err);
+                                    sched_store_max_bytes(it->type), sha, media, err, sizeof err);
             if (r == 0) {
                 memcpy(it->source_sha256, info.source_sha256, PL_SHA256_HEX);
                 it->type = info.type;

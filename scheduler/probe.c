@@ -832,6 +832,22 @@ static void shown_size(const struct sched_media_info *info, int *w, int *h)
     *h = turned ? info->width : info->height;
 }
 
+double sched_media_fill(const struct sched_media_info *info, int sw, int sh, double *scale)
+{
+    int w, h;
+
+    shown_size(info, &w, &h);
+    if (w < 1 || h < 1 || sw < 1 || sh < 1) {
+        if (scale)
+            *scale = 1;
+        return 1;
+    }
+    double sx = (double)sw / w, sy = (double)sh / h, k = sx < sy ? sx : sy;
+    if (scale)
+        *scale = k;
+    return (w * k) * (h * k) / sw / sh;
+}
+
 /* Adds to CTX->warnings what an operator can act on about item IT's medium
  * INFO on the screens C targets: the worst screen for each kind. */
 static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_campaign *c,
@@ -847,8 +863,7 @@ static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_ca
         return;
     for (size_t i = 0; ctx->cfg && i < ctx->cfg->nscreens; i++) {
         const struct pl_screen *s = &ctx->cfg->screens[i];
-        double sx = (double)s->width / w, sy = (double)s->height / h;
-        double scale = sx < sy ? sx : sy, f = (w * scale) * (h * scale) / s->width / s->height;
+        double scale, f = sched_media_fill(info, s->width, s->height, &scale);
         if (!pl_screen_targeted(s, c))
             continue;
         if (scale > up_by) {

@@ -57,6 +57,11 @@ struct sched_media_info {
  * INFO->derived_fd >= 0; every probe sets it, to -1 when there is none). */
 void sched_media_info_release(struct sched_media_info *info);
 
+/* The share (0..1] of a SW x SH screen the picture of INFO covers once
+ * turned upright and fitted with its aspect kept; the rest is bars.
+ * *SCALE, when not NULL, gets the factor it is enlarged by. */
+double sched_media_fill(const struct sched_media_info *info, int sw, int sh, double *scale);
+
 /* Checks the medium open as FD (a regular file, read from offset 0 with
  * pread; the file position is left alone) that the campaign declares as
  * DECLARED, and fills INFO.  Returns 0, or a negative errno with ERR filled

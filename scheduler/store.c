@@ -13,6 +13,8 @@
 
 #include "common/atomic.h"
 #include "common/safeopen.h"
+#include "media/contract.h"
+#include "playlists/model.h"
 
 static void to_hex(const uint8_t *d, char hex[PL_SHA256_HEX])
 {
@@ -227,4 +229,35 @@ int sched_store_put_fd(const char *media_dir, int fd, const char *name, const ch
         return -errno;
     }
     return store_copy(media_dir, fd, name, ext, NULL, sha_out, media_out, err, errlen);
+}
+
+uint64_t sched_store_max_bytes(enum pl_item_type t)
+{
+    return t == PL_ITEM_VIDEO ? MEDIA_VIDEO_MAX_BYTES : MEDIA_IMAGE_MAX_BYTES;
+}
+
+int sched_store_campaign(const char *media_dir, int dirfd, struct pl_campaign *c, char *err,
+                         size_t errlen)
+{
+    for (size_t i = 0; i < c->nitems; i++) {
+        struct pl_item *it = &c->items[i];
+        char sha[PL_SHA256_HEX], media[SCHED_MEDIA_PATH_MAX];
+        const char *ext;
+        int r;
+
+        if (it->type == PL_ITEM_TEXT || !it->file)
+            continue;
+        ext = it->media ? strrchr(it->media, '.') : NULL;
+        r = sched_store_put(media_dir, dirfd, it->file, ext ? ext + 1 : NULL, it->sha256,
+                            sched_store_max_bytes(it->type), sha, media, err, errlen);
+        if (r < 0)
+            return r;
+        free(it->media);
+        it->media = strdup(media);
+        if (!it->media) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+    }
+    return 0;
 }

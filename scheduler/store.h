@@ -36,6 +36,18 @@ int sched_store_put_fd(const char *media_dir, int fd, const char *name, const ch
                        char sha_out[PL_SHA256_HEX], char media_out[SCHED_MEDIA_PATH_MAX], char *err,
                        size_t errlen);
 
+#include "playlists/model.h"
+
+/* The largest medium of type T the store takes. */
+uint64_t sched_store_max_bytes(enum pl_item_type t);
+
+/* Copies the medium of every image and video item of C (probed by
+ * sched_probe_campaign(), files beneath DIRFD) into MEDIA_DIR and sets each
+ * item's media to its store path.  Returns 0, -ESTALE when a medium changed
+ * since the probe, or another -errno with ERR filled. */
+int sched_store_campaign(const char *media_dir, int dirfd, struct pl_campaign *c, char *err,
+                         size_t errlen);
+
 /* Hashes the rest of the open file FD with SHA-256 into HEX.  Returns 0 or
  * -errno. */
 int sched_store_hash_fd(int fd, char hex[PL_SHA256_HEX]);

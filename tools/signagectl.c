@@ -10,6 +10,8 @@
  * history ID               every version of a campaign ever accepted
  * restore ID VERSION       make an earlier version current again, republish
  * report ...               proof-of-play summary (tools/report.c)
+ * preview FILE|ID --out DIR [--screen S]...  each item as its screens will
+ *                          show it, drawn by signage-player (tools/preview.c)
  *
  * plan and at read the screen's published playlist (what the player plays)
  * when it covers the time asked about; otherwise they compute the playlist
@@ -31,6 +33,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "media/fonts.h"
 #include "playlists/config.h"
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
@@ -39,6 +42,7 @@
 #include "scheduler/probe.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
+#include "tools/preview.h"
 #include "tools/report.h"
 
 #define EXIT_USAGE 2
@@ -64,7 +68,12 @@ static void usage(FILE *f)
                "  history ID                     every accepted version of a campaign\n"
                "  restore ID VERSION             make an earlier version current again\n"
                "  report [--from D] [--to D] [--by owner|campaign|screen|day]\n"
-               "         [--csv|--html FILE]     proof-of-play summary\n");
+               "         [--csv|--html FILE]     proof-of-play summary\n"
+               "  preview FILE|ID --out DIR [--screen S]...\n"
+               "                                 each item drawn as its screens will show\n"
+               "                                 it (PNG in DIR), the text's size and lines,\n"
+               "                                 and warnings: text too small, a phrase\n"
+               "                                 split, a character no font has, bars\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -125,7 +134,26 @@ static json_t *time_json(pl_ms t, const pl_tz *tz)
 
 /* --- check ---------------------------------------------------------------- */
 
-static int check_one(struct ctl *x, const char *file, json_t *arr)
+/* Adds to W a warning for each text item of C with characters that no
+ * font here draws: the player would leave them out (media/fonts.h). */
+static void glyph_warnings(const struct fonts_cover *fc, const struct pl_campaign *c,
+                           const char *file, struct strbuf *w)
+{
+    char missing[512];
+
+    for (size_t i = 0; fc && i < c->nitems; i++) {
+        const struct pl_item *it = &c->items[i];
+        if (it->type != PL_ITEM_TEXT || !it->text ||
+            !fonts_cover_missing(fc, it->text, strlen(it->text), missing, sizeof missing))
+            continue;
+        sb_printf(w,
+                  "%s:%d: warning: item %zu: no font here has %s, so the screens leave it "
+                  "out; write it another way\n",
+                  file, it->line, i + 1, missing);
+    }
+}
+
+static int check_one(struct ctl *x, const struct fonts_cover *fc, const char *file, json_t *arr)
 {
     char *dcopy = strdup(file), *bcopy = strdup(file), *err = malloc(65536);
     const char *dir, *base;
@@ -151,6 +179,7 @@ static int check_one(struct ctl *x, const char *file, json_t *arr)
     switch (sched_probe_campaign(dirfd, c, &pctx, err, 65536)) {
     case SCHED_PROBE_OK:
         bad = 0;
+        glyph_warnings(fc, c, file, &warnings);
         break;
     default:
         break;
@@ -198,15 +227,69 @@ out_free:
 static int cmd_check(struct ctl *x, int argc, char **argv)
 {
     json_t *arr = x->json ? json_array() : NULL;
+    char *font, err[1024] = "out of memory";
+    struct fonts_cover *fc;
     int bad = 0;
 
     if (argc < 1)
         return usage_error("check: %s", "name at least one campaign FILE");
+    font = fonts_bundled();
+    fc = font ? fonts_cover_new(font, err, sizeof err) : NULL;
+    free(font);
+    if (!fc)
+        log_warn("%s; the characters of texts are not checked", err);
     for (int i = 0; i < argc; i++)
-        bad += check_one(x, argv[i], arr);
+        bad += check_one(x, fc, argv[i], arr);
+    fonts_cover_free(fc);
     if (x->json)
         print_json(arr);
     return bad ? 1 : 0;
+}
+
+/* --- preview -------------------------------------------------------------- */
+
+static int cmd_preview(struct ctl *x, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"screen", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char **screens = calloc((size_t)argc + 1, sizeof *screens);
+    struct preview_req rq = {x->cfg, x->now, NULL, screens, 0, NULL, x->json};
+    int c, ret;
+
+    if (!screens)
+        return 1;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 || optind < argc) {
+        if (c == -1) {
+            if (rq.what) {
+                free(screens);
+                return usage_error("preview: unexpected argument '%s'; one campaign at a time",
+                                   argv[optind]);
+            }
+            rq.what = argv[optind++];
+            continue;
+        }
+        if (c == 's') {
+            screens[rq.nscreens++] = optarg;
+        } else if (c == 'o') {
+            rq.out = optarg;
+        } else {
+            free(screens);
+            return usage_error("preview: %s", "unknown option; see the usage below");
+        }
+    }
+    if (!rq.what || !rq.out) {
+        free(screens);
+        return usage_error(
+            "preview: %s",
+            "give a campaign FILE (or an accepted ID) and --out DIR for the pictures");
+    }
+    ret = preview_run(&rq);
+    free(screens);
+    return ret;
 }
 
 /* --- list ----------------------------------------------------------------- */
@@ -993,7 +1076,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "check") && strcmp(cmd, "list") && strcmp(cmd, "plan") && strcmp(cmd, "at") &&
         strcmp(cmd, "withdraw") && strcmp(cmd, "report") && strcmp(cmd, "history") &&
-        strcmp(cmd, "restore"))
+        strcmp(cmd, "restore") && strcmp(cmd, "preview"))
         return usage_error("unknown command '%s'", cmd);
     r = load_config(&x);
     if (r < 0) {
@@ -1016,6 +1099,8 @@ int main(int argc, char **argv)
         ret = cmd_history(&x, argc, argv);
     else if (strcmp(cmd, "restore") == 0)
         ret = cmd_restore(&x, argc, argv);
+    else if (strcmp(cmd, "preview") == 0)
+        ret = cmd_preview(&x, argc + 1, argv - 1);
     else
         ret = cmd_withdraw(&x, argc, argv);
     pl_config_free(x.cfg);
