@@ -67,7 +67,8 @@ for (const s of ["tokyo-landscape", "tokyo-portrait"]) {
 
 # A player that gets it wrong, by hand: 心よ／り splits a phrase Chromium
 # keeps whole, 7／時 parts a number from its counter, a line starts with 。,
-# and 。 is reported missing.
+# and 。 is reported missing (as a string, the form preview gives; a list
+# is read too).
 cat >"$T/bad.json" <<'EOF'
 [
 {"screen":"handmade","campaign":"bad","item":1,"type":"text","png":"x.png",
@@ -75,7 +76,7 @@ cat >"$T/bad.json" <<'EOF'
  "lines":["心よ","りお見舞い申し上げます"],"phrase_splits":1,"missing":[],"warnings":[]},
 {"screen":"handmade","campaign":"bad","item":2,"type":"text","png":"y.png",
  "text":"電車は7時30分発です。","size":96,"box":[1728,888],"max_lines":6,
- "lines":["電車は7","時30分発です","。"],"phrase_splits":1,"missing":["。"],"warnings":[]}
+ "lines":["電車は7","時30分発です","。"],"phrase_splits":1,"missing":"。","warnings":[]}
 ]
 EOF
 

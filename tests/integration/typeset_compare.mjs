@@ -190,7 +190,9 @@ function examine(x) {
   const used = new Set(match.filter((i) => i >= 0));
   const lost = cps.filter((c, i) => !used.has(i) && !isSpace(c));
   const added = flat.filter((c, j) => match[j] < 0 && !isSpace(c));
-  const missing = Array.isArray(x.missing) ? x.missing : [];
+  // "missing" is a list of characters, or one string of them.
+  const missing = (Array.isArray(x.missing) ? x.missing : typeof x.missing === 'string' ? [...x.missing] : [])
+    .filter((ch) => !isSpace(ch));
   r.dropped = lost.length + missing.length;
   if (lost.length) r.notes.push(`dropped ${JSON.stringify(lost.join(''))}`);
   if (missing.length) r.notes.push(`player reports missing ${JSON.stringify(missing)}`);
