@@ -15,8 +15,9 @@
 // author's "\n":
 //   kinsoku    the next line starts with 、。」）ー・ small kana and the like,
 //              or the line ends with 「（ and the like;
-//   splits     the break is not at a phrase boundary of BudouX's Japanese
-//              model (the package the Makefile unpacks into BUDOUX_DIR);
+//   splits     the break is neither at a phrase boundary of BudouX's
+//              Japanese model (the package the Makefile unpacks into
+//              BUDOUX_DIR) nor at a space the author put between words;
 //   avoidable  of those, the ones whose phrase Chromium, at the same size and
 //              width (lang="ja", line-break: strict, word-break: auto-phrase),
 //              keeps whole on one line while using no more lines than the box
