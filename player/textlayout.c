@@ -90,10 +90,13 @@ static bool tl_is_digit(uint32_t c)
     return (c >= '0' && c <= '9') || (c >= 0xff10 && c <= 0xff19);
 }
 
+/* What joins the digits of one number: 1,000, 10:00, 2023/03/31, and the
+ * hyphens of a telephone number, ASCII or full-width (０３－１２３４－５６７８). */
 static bool tl_is_numsep(uint32_t c)
 {
-    return c == ',' || c == '.' || c == ':' || c == '/' || c == 0xff0c || c == 0xff0e ||
-           c == 0xff1a || c == 0xff0f;
+    return c == ',' || c == '.' || c == ':' || c == '/' || c == '-' || c == 0xff0c ||
+           c == 0xff0e || c == 0xff1a || c == 0xff0f || c == 0xff0d || c == 0x2010 ||
+           c == 0x2011 || c == 0x2212;
 }
 
 /* Katakana and Latin letters (ASCII and full-width), which with digits make
@@ -138,13 +141,6 @@ static void tl_glue(struct tl_prep *p, size_t i, bool glued)
         p->flags[i] = (unsigned char)((p->flags[i] & ~TL_BRK) | TL_SPLIT);
 }
 
-/* Withdraws the break opportunities inside words, so they are split only as
- * a last resort: runs of katakana, Latin letters and digits
- * (WOODコレクション2023, Ｔシャツ, ２０２３: ICU has no phrase breaking and
- * breaks between ideographic-class characters anywhere) and numbers
- * DIGIT ((SEP)? DIGIT)* (2023/03/31, 10:00, 1,000).  Works on graphemes,
- * classed by their first code point, so a combining mark or variation
- * selector does not end a word.  Hiragana and kanji are left to ICU. */
 /* Counters and units a number is read with: 7時, 100名, 2023年, 1万. */
 static bool tl_is_counter(uint32_t c)
 {
@@ -163,6 +159,13 @@ static bool tl_is_counter(uint32_t c)
     return false;
 }
 
+/* Withdraws the break opportunities inside words, so they are split only as
+ * a last resort: runs of katakana, Latin letters and digits
+ * (WOODコレクション2023, Ｔシャツ, ２０２３: ICU has no phrase breaking and
+ * breaks between ideographic-class characters anywhere) and numbers
+ * DIGIT ((SEP)? DIGIT)* (2023/03/31, 10:00, 1,000, 03-1234-5678).  Works on graphemes,
+ * classed by their first code point, so a combining mark or variation
+ * selector does not end a word.  Hiragana and kanji are left to ICU. */
 static void tl_keep_words(struct tl_prep *p)
 {
     size_t i = 0, next;

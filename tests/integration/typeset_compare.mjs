@@ -23,8 +23,7 @@
 //              keeps whole on one line while using no more lines than the box
 //              holds (max_lines): the player could have done the same;
 //   counter    a number parted from its counter (7|時, 100|名, 第|97) or cut
-//              in two (1,|000, 10:|00; a cut at a hyphen, 03|-1234, is
-//              only reported);
+//              in two (1,|000, 10:|00, a telephone number 03|-1234);
 // and once per item:
 //   dropped    characters of the text (white space aside) not drawn, plus the
 //              characters the player reports in "missing".
@@ -90,10 +89,9 @@ const NO_START = set(
 const NO_END = set('「『（［｛〔〈《【〘〖〝‘“｟«｢([{');
 // What counts things after a number: 7時, 100名, 2丁目, 3万人, 50％, 3ヶ月.
 const COUNTERS = set('年月日時分秒名人回円個枚本件階歳号番丁目万億千百度位台週才代割周泊点戸軒杯頭匹冊着倍巻話部ヶヵケ％%℃');
-// Inside a number: 1,000  10:00  2023/03/31  3.5 (the player keeps these
-// whole); a hyphen as in 03-1234-5678 is only reported.
-const NUM_SEP = set(',，.．:：/／');
-const HYPHENS = set('-－‐');
+// Inside a number: 1,000  10:00  2023/03/31  3.5  03-1234-5678 (the player
+// keeps these whole).
+const NUM_SEP = set(',，.．:：/／-－‐');
 const isDigit = (c) => /^[0-9０-９]$/.test(c || '');
 const isSpace = (c) => /^\s$/u.test(c);
 
@@ -231,9 +229,6 @@ function examine(x) {
         (isDigit(last) && NUM_SEP.has(first) && isDigit(second))) {
       r.counter++;
       r.notes.push(`number split: ${at}`);
-    } else if ((isDigit(prev) && HYPHENS.has(last) && isDigit(first)) ||
-               (isDigit(last) && HYPHENS.has(first) && isDigit(second))) {
-      r.notes.push(`a number split at a hyphen, as in a telephone number (not counted): ${at}`);
     }
     if (splitsPhrase(cps, bounds, end, start)) {
       r.splits++;

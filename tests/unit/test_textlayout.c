@@ -722,6 +722,21 @@ START_TEST(test_counters_and_wave)
         free(x);
     }
     tl_layout_free(l);
+    /* a telephone number is one word, full-width (120 px) or not (60 px) */
+    for (int w = 120; w <= 240; w += 10) {
+        l = brk("お問い合わせ：０３－１２３４－５６７８（平日）", w);
+        for (size_t i = 0; i < l->nlines; i++) {
+            char *x = line_str(l, i);
+            ck_assert_msg(strncmp(x, "－", 3) != 0 && !(x[0] >= '0' && x[0] <= '9') &&
+                              strncmp(x, "１", 3) != 0 && strncmp(x, "５", 3) != 0,
+                          "width %d, line %zu: %s", w, i, x);
+            free(x);
+        }
+        tl_layout_free(l);
+    }
+    l = brk("TEL 03-1234-5678", 60);
+    assert_lines(l, "TEL/03-1234-5678");
+    tl_layout_free(l);
     l = brk("第97回大会", 30); /* 第97回 is 25 px wide (half-width digits) */
     assert_lines(l, "第97回/大会");
     tl_layout_free(l);
