@@ -21,6 +21,14 @@
 #define TL_BRK 0x01
 #define TL_GRAPHEME 0x02
 #define TL_SPLIT 0x04
+#define TL_WORD 0x08 /* ICU's dictionary word boundary (words mode only) */
+
+/* How much of a phrase's inside auto-fit may break (tl_prep_init()). */
+enum tl_mode {
+    TL_LOOSE,   /* wherever ICU's line breaking allows */
+    TL_WORDS,   /* at phrase ends, and between the words of a kanji compound */
+    TL_PHRASES, /* at phrase ends only */
+};
 
 enum { TL_FITS = 0, TL_NOFIT = 1 };
 
@@ -94,9 +102,8 @@ static bool tl_is_digit(uint32_t c)
  * hyphens of a telephone number, ASCII or full-width (０３－１２３４－５６７８). */
 static bool tl_is_numsep(uint32_t c)
 {
-    return c == ',' || c == '.' || c == ':' || c == '/' || c == '-' || c == 0xff0c ||
-           c == 0xff0e || c == 0xff1a || c == 0xff0f || c == 0xff0d || c == 0x2010 ||
-           c == 0x2011 || c == 0x2212;
+    return c == ',' || c == '.' || c == ':' || c == '/' || c == '-' || c == 0xff0c || c == 0xff0e ||
+           c == 0xff1a || c == 0xff0f || c == 0xff0d || c == 0x2010 || c == 0x2011 || c == 0x2212;
 }
 
 /* Katakana and Latin letters (ASCII and full-width), which with digits make
@@ -255,7 +262,30 @@ static bool tl_is_space(uint32_t c)
  * boundary: 心より／お見舞い／申し上げます, ありがとう／ございました,
  * 電車は／7時30分発.  Each paragraph is read on its own; a break next to a
  * space stays (Latin words, spaced Japanese).  Returns 0 or -1 (memory). */
-static int tl_keep_phrases(struct tl_prep *p)
+static bool tl_is_han(uint32_t c)
+{
+    return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
+           (c >= 0x20000 && c <= 0x3134f) || (c >= 0xf900 && c <= 0xfaff) || c == 0x3005;
+}
+
+/* Words mode: whether a phrase may still break before CPS[J] (PE: end of
+ * the paragraph), where ICU's dictionary ends a word of two characters or
+ * more and a kanji word of two or more starts, after a kanji, a number or
+ * a katakana or Latin word: 第97回全国／高等学校野球／選手権大会,
+ * フードフェスティバル2024／開催中.  Never inside a word, never before
+ * okurigana, a particle or a one-character suffix (新宿区, 参加者募集中). */
+static bool tl_word_split(const struct tl_prep *p, const uint32_t *cps, const size_t *offs,
+                          size_t j, size_t ps, size_t pe)
+{
+    uint32_t a = cps[j - 1], b = cps[j];
+
+    return (p->flags[offs[j]] & TL_WORD) && j >= ps + 2 && j + 2 <= pe &&
+           !(p->flags[offs[j - 1]] & TL_WORD) && !(p->flags[offs[j + 1]] & TL_WORD) &&
+           tl_is_han(b) && tl_is_han(cps[j + 1]) &&
+           (tl_is_han(a) || tl_is_digit(a) || tl_is_letter(a));
+}
+
+static int tl_keep_phrases(struct tl_prep *p, enum tl_mode mode)
 {
     uint32_t *cps = malloc((p->len + 1) * sizeof *cps);
     size_t *offs = malloc((p->len + 1) * sizeof *offs);
@@ -281,7 +311,8 @@ static int tl_keep_phrases(struct tl_prep *p)
             pe++;
         phrase_boundaries(cps + ps, pe - ps, brk + ps);
         for (size_t j = ps + 1; j < pe; j++) {
-            if (!brk[j] && !tl_is_space(cps[j - 1]) && !tl_is_space(cps[j]))
+            if (!brk[j] && !tl_is_space(cps[j - 1]) && !tl_is_space(cps[j]) &&
+                !(mode == TL_WORDS && tl_word_split(p, cps, offs, j, ps, pe)))
                 tl_glue(p, offs[j], true);
         }
         ps = pe + 1;
@@ -349,8 +380,8 @@ static int tl_collect(struct tl_prep *p)
 }
 
 static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
-                        bool (*keep)(void *ctx, uint32_t cp), void *ctx, bool phrases, char *err,
-                        size_t errlen)
+                        bool (*keep)(void *ctx, uint32_t cp), void *ctx, enum tl_mode mode,
+                        char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     if (!utf8) {
@@ -370,12 +401,13 @@ static int tl_prep_init(struct tl_prep *p, const char *utf8, size_t len,
         goto out_nomem;
     if (p->len > 0) {
         if (tl_mark(p, UBRK_LINE, "ja@lb=strict", TL_BRK, err, errlen) < 0 ||
-            tl_mark(p, UBRK_CHARACTER, "ja", TL_GRAPHEME, err, errlen) < 0) {
+            tl_mark(p, UBRK_CHARACTER, "ja", TL_GRAPHEME, err, errlen) < 0 ||
+            (mode == TL_WORDS && tl_mark(p, UBRK_WORD, "ja", TL_WORD, err, errlen) < 0)) {
             tl_prep_clear(p);
             return -1;
         }
         tl_keep_words(p);
-        if (phrases && tl_keep_phrases(p) < 0)
+        if (mode != TL_LOOSE && tl_keep_phrases(p, mode) < 0)
             goto out_nomem;
         tl_keep_urls(p); /* after phrases: BudouX knows no addresses */
         if (tl_collect(p) < 0)
@@ -667,7 +699,7 @@ struct tl_layout *tl_layout_break(const char *utf8, size_t len, int max_width,
         snprintf(err, errlen, "text layout needs a measure and a width of at least 1 pixel");
         return NULL;
     }
-    if (tl_prep_init(&p, utf8, len, NULL, NULL, false, err, errlen) < 0)
+    if (tl_prep_init(&p, utf8, len, NULL, NULL, TL_LOOSE, err, errlen) < 0)
         return NULL;
     struct tl_fill_ctx f = {&p, measure, ctx, true, err, errlen};
 
@@ -764,40 +796,47 @@ static size_t tl_phrase_splits(const struct tl_prep *phr, const struct tl_lines 
     return k;
 }
 
-/* Whether the loose layout at LOOSE_PT (phrases split where it helps) beats
- * the phrase layout at PT, each split weighed by TL_PHRASE_SPLIT_PERCENT.
- * -1 on error (in FL). */
-static int tl_loose_wins(const struct tl_fill_ctx *fl, const struct tl_prep *phr,
-                         const struct tl_font *font, int box_w, int pt, int loose_pt,
-                         struct tl_lines *ls)
+/* What the layout of F at PT (0: none fits) is worth: PT, less PERCENT of
+ * it for each line ending inside a phrase of PHR (the phrase-mode
+ * preparation of the same text).  Into *WORTH; -1 on error (in F). */
+static int tl_worth(const struct tl_fill_ctx *f, const struct tl_prep *phr,
+                    const struct tl_font *font, int box_w, int pt, int percent, struct tl_lines *ls,
+                    double *worth)
 {
-    double worth = loose_pt;
     int skip, height;
     size_t k;
 
-    if (pt == 0)
-        return 1;
-    if (loose_pt <= pt)
+    *worth = pt;
+    if (pt == 0 || f->p == phr)
         return 0;
-    if (font->set_size(font->ctx, loose_pt, &skip, &height) < 0) {
-        snprintf(fl->err, fl->errlen, "cannot set the font to %d pt", loose_pt);
+    if (font->set_size(font->ctx, pt, &skip, &height) < 0) {
+        snprintf(f->err, f->errlen, "cannot set the font to %d pt", pt);
         return -1;
     }
-    if (tl_fill(fl, box_w, SIZE_MAX, true, ls) < 0)
+    if (tl_fill(f, box_w, SIZE_MAX, true, ls) < 0)
         return -1;
     k = tl_phrase_splits(phr, ls);
-    for (size_t i = 0; i < k && worth > pt; i++)
-        worth = worth * TL_PHRASE_SPLIT_PERCENT / 100;
-    return worth > pt;
+    for (size_t i = 0; i < k && *worth >= 1; i++)
+        *worth = *worth * percent / 100;
+    return 0;
 }
 
 struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box_h, int min_pt,
                                 int max_pt, const struct tl_font *font, char *err, size_t errlen)
 {
-    struct tl_prep loose, phrase, *p;
+    /* Phrases kept whole read better; a kanji compound parted between its
+     * words costs a little, a phrase broken anywhere else more: each is
+     * taken only where it gains enough size. */
+    static const enum tl_mode modes[] = {TL_PHRASES, TL_WORDS, TL_LOOSE};
+    static const int percent[] = {100, TL_WORD_SPLIT_PERCENT, TL_PHRASE_SPLIT_PERCENT};
+    enum { N = sizeof modes / sizeof modes[0] };
+    struct tl_prep prep[N];
+    struct tl_fill_ctx fc[N];
     struct tl_lines ls = {NULL, 0, 0};
     struct tl_layout *l = NULL;
-    int pt, skip, height, r;
+    int pt = 0, skip, height, r;
+    size_t best = N - 1, made = 0;
+    double best_worth = 0;
     bool overflow = false;
 
     if (!font || !font->set_size || !font->measure || box_w < 1 || box_h < 1 || min_pt < 1 ||
@@ -807,30 +846,24 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
                  "1 <= min_pt <= max_pt");
         return NULL;
     }
-    if (tl_prep_init(&loose, utf8, len, font->has_glyph, font->ctx, false, err, errlen) < 0)
-        return NULL;
-    if (tl_prep_init(&phrase, utf8, len, font->has_glyph, font->ctx, true, err, errlen) < 0) {
-        tl_prep_clear(&loose);
-        return NULL;
+    for (; made < N; made++) {
+        if (tl_prep_init(&prep[made], utf8, len, font->has_glyph, font->ctx, modes[made], err,
+                         errlen) < 0)
+            goto out_free;
+        fc[made] = (struct tl_fill_ctx){&prep[made], font->measure, font->ctx, false, err, errlen};
     }
-    struct tl_fill_ctx fl = {&loose, font->measure, font->ctx, false, err, errlen};
-    struct tl_fill_ctx fp = {&phrase, font->measure, font->ctx, false, err, errlen};
-    struct tl_fill_ctx *f = &fp;
-
-    /* Phrases kept whole read better, unless splitting a few gains a lot. */
-    pt = tl_fit_pt(&fp, font, box_w, box_h, min_pt, max_pt, &ls);
-    if (pt < 0)
-        goto out_free;
-    int loose_pt = tl_fit_pt(&fl, font, box_w, box_h, min_pt, max_pt, &ls);
-    if (loose_pt < 0)
-        goto out_free;
-    r = tl_loose_wins(&fl, &phrase, font, box_w, pt, loose_pt, &ls);
-    if (r < 0)
-        goto out_free;
-    if (r) {
-        f = &fl;
-        pt = loose_pt;
+    for (size_t i = 0; i < N; i++) {
+        double worth;
+        int mpt = tl_fit_pt(&fc[i], font, box_w, box_h, min_pt, max_pt, &ls);
+        if (mpt < 0 || tl_worth(&fc[i], &prep[0], font, box_w, mpt, percent[i], &ls, &worth) < 0)
+            goto out_free;
+        if (worth > best_worth) {
+            best_worth = worth;
+            best = i;
+            pt = mpt;
+        }
     }
+    struct tl_fill_ctx *f = &fc[best];
     if (pt > 0) {
         if (font->set_size(font->ctx, pt, &skip, &height) < 0)
             goto out_size;
@@ -846,9 +879,8 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
     }
     if (r < 0)
         goto out_free;
-    size_t splits = tl_phrase_splits(&phrase, &ls);
-    p = f == &fl ? &loose : &phrase;
-    l = tl_finish(p, &ls, err, errlen); /* takes LS and P */
+    size_t splits = tl_phrase_splits(&prep[0], &ls);
+    l = tl_finish(&prep[best], &ls, err, errlen); /* takes LS and the prep */
     if (l) {
         l->pt = pt;
         l->line_skip = skip;
@@ -857,14 +889,16 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
         l->max_lines = tl_max_lines(box_h, skip, height);
         l->phrase_splits = splits;
     }
-    tl_prep_clear(p == &loose ? &phrase : &loose);
+    for (size_t i = 0; i < N; i++)
+        if (i != best)
+            tl_prep_clear(&prep[i]);
     return l;
 out_size:
     snprintf(err, errlen, "cannot set the font to %d pt", pt);
 out_free:
     free(ls.v);
-    tl_prep_clear(&loose);
-    tl_prep_clear(&phrase);
+    for (size_t i = 0; i < made; i++)
+        tl_prep_clear(&prep[i]);
     return NULL;
 }
 

@@ -683,6 +683,54 @@ START_TEST(test_fit_phrases)
 }
 END_TEST
 
+/* True when LINE is SEG[i] SEG[i+1] ... SEG[j] for some i <= j. */
+static bool is_run_of(const char *line, const char *const *seg, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char buf[256] = "";
+        for (size_t j = i; j < n; j++) {
+            strcat(buf, seg[j]);
+            if (strcmp(buf, line) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A long kanji compound, one phrase to BudouX, parts between its words
+ * rather than shrinking to one line or breaking anywhere; never before a
+ * one-character suffix (区, 中) or inside a word. */
+START_TEST(test_fit_words)
+{
+    static const char *const seg[] = {"第97回全国", "高等", "学校", "野球", "選手権", "大会"};
+    struct tl_layout *l = fit("第97回全国高等学校野球選手権大会", 972, 1812, 8, 1000);
+
+    /* one line would be 972 / 15 em = 64 px */
+    ck_assert_msg(l->pt >= 150 && l->pt <= 250, "%d px", l->pt);
+    ck_assert_uint_ge(l->nlines, 3);
+    for (size_t i = 0; i < l->nlines; i++) {
+        char *x = line_str(l, i);
+        ck_assert_msg(is_run_of(x, seg, 6), "line %zu: %s", i, x);
+        free(x);
+    }
+    tl_layout_free(l);
+    for (int w = 30; w <= 160; w += 10) {
+        l = fit("カヌー体験ツアー参加者募集中", w, 1000, 10, 10);
+        for (size_t i = 0; i < l->nlines; i++) {
+            char *x = line_str(l, i);
+            ck_assert_msg(strcmp(x, "中") != 0, "width %d: 中 alone", w);
+            free(x);
+        }
+        tl_layout_free(l);
+    }
+    /* the words of a sentence are left to phrases: the appeal is set as
+     * before (a split costs more than the size it gains here) */
+    l = fit("令和6年能登半島地震で被災された皆様に心よりお見舞い申し上げます", 972, 1812, 8, 1000);
+    assert_lines(l, "令和6年能登半島地震で/被災された皆様に/心よりお見舞い/申し上げます");
+    tl_layout_free(l);
+}
+END_TEST
+
 /* Signage texts the issue names, at a fixed size: phrases whole, numbers
  * with their counters, no line starting with ～. */
 START_TEST(test_signage_corpus)
@@ -944,6 +992,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_fit_phrases);
     tcase_add_test(tc, test_signage_corpus);
     tcase_add_test(tc, test_counters_and_wave);
+    tcase_add_test(tc, test_fit_words);
     tcase_add_test(tc, test_short_text_not_chopped);
     tcase_add_test(tc, test_urls);
     tcase_add_test(tc, test_zero_width_space);
