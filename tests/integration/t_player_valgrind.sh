@@ -71,3 +71,15 @@ rc=$?
 check "valgrind screenshot: exit 0 (exit $rc)" [ "$rc" = 0 ]
 check "valgrind screenshot: no invalid reads or writes" sh -c "! grep -q 'Invalid \\(read\\|write\\|free\\)' '$T/vg2.log'"
 check "valgrind screenshot: written" [ -s "$T/shot.png" ]
+
+# --preview (every item of the loop drawn in turn, the missing image among
+# them, and the text described) under valgrind as well
+mkdir -p "$T/pv"
+valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+    --error-exitcode=99 --log-file="$T/vg3.log" \
+    "$PLAYER" --playlist "$S/playlists/v.playlist" --preview "$T/pv" >"$T/pv.json" 2>"$T/err3"
+rc=$?
+check "valgrind preview: exit 0 (exit $rc)" [ "$rc" = 0 ]
+check "valgrind preview: no invalid reads or writes" sh -c "! grep -q 'Invalid \\(read\\|write\\|free\\)' '$T/vg3.log'"
+check "valgrind preview: the 4 items drawn" [ "$(ls "$T/pv" | grep -c 'png$')" = 4 ]
+check "valgrind preview: the text item described" grep -q '"lines": \[' "$T/pv.json"
