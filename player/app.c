@@ -1282,6 +1282,21 @@ static void video_settle(struct video *v, pl_ms t)
     }
 }
 
+/* Tears down what shot_begin() made, and OUT. */
+static void shot_end(struct app *a, SDL_Surface *out)
+{
+    content_release(a, &a->cur);
+    plan_clear(a, &a->next);
+    cache_clear(a); /* its textures go with the renderer */
+    if (a->target)
+        SDL_DestroyTexture(a->target);
+    a->target = NULL;
+    if (a->ren)
+        SDL_DestroyRenderer(a->ren);
+    a->ren = NULL;
+    SDL_FreeSurface(out);
+}
+
 /* The software renderer, target and preparation for pictures of OW x OH
  * drawn without a window (--screenshot-at, --preview).  Returns the
  * surface drawn on, or NULL (logged). */
@@ -1303,30 +1318,10 @@ static SDL_Surface *shot_begin(struct app *a, int ow, int oh)
     if (a->target && !a->prep)
         log_error("%s", err);
     if (!a->prep) {
-        if (a->target)
-            SDL_DestroyTexture(a->target);
-        a->target = NULL;
-        if (a->ren)
-            SDL_DestroyRenderer(a->ren);
-        a->ren = NULL;
-        SDL_FreeSurface(out);
+        shot_end(a, out);
         return NULL;
     }
     return out;
-}
-
-static void shot_end(struct app *a, SDL_Surface *out)
-{
-    content_release(a, &a->cur);
-    plan_clear(a, &a->next);
-    cache_clear(a); /* its textures go with the renderer */
-    if (a->target)
-        SDL_DestroyTexture(a->target);
-    a->target = NULL;
-    if (a->ren)
-        SDL_DestroyRenderer(a->ren);
-    a->ren = NULL;
-    SDL_FreeSurface(out);
 }
 
 /* Draws what plays at T onto OUT (from shot_begin()) and saves it as the
