@@ -32,6 +32,12 @@ if [ -d "$D/var/rejected" ] && [ -n "$(ls "$D/var/rejected")" ]; then
     echo "run-demo: rejected:"; ls "$D/var/rejected"
 fi
 
+# What an operator sees before a campaign airs: each item as each of its
+# screens will show it, the text's size and lines, and what to act on.
+echo "run-demo: signagectl preview of the special wards' appeal, pictures in $D/preview:"
+"$CTL" -c "$D/signage.cfg" --now "$NOW" preview tokubetsuku-disaster-appeal \
+    --out "$D/preview" || true
+
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     "$SCHED" -c "$D/signage.cfg" --now "$NOW" &
     sched=$!

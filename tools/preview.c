@@ -128,6 +128,9 @@ static int load_accepted(struct preview *pv)
         else if (!(pv->c = sched_campaign_read_normalised(path, rq->cfg->tz, err, sizeof err)))
             log_error("%s", err);
     }
+    /* its line numbers are the normalised file's, not the operator's */
+    for (size_t i = 0; pv->c && i < pv->c->nitems; i++)
+        pv->c->items[i].line = 0;
     free(path);
     sched_state_free(st);
     pv->state = rq->cfg->state;
