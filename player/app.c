@@ -1324,6 +1324,52 @@ static SDL_Surface *shot_begin(struct app *a, int ow, int oh)
     return out;
 }
 
+/* Writes S as the PNG file PATH: into a new temporary file beside it, then
+ * renamed over it, so a symbolic link or a file already at PATH is
+ * replaced, never written through.  0, or -1 (logged). */
+static int save_png(SDL_Surface *s, const char *path)
+{
+    char *tmp = NULL, *d = dir_of(path);
+    int fd = -1, rc = -1;
+    FILE *f = NULL;
+
+    if (!d || asprintf(&tmp, "%s/.signage-png.XXXXXX", d) < 0) {
+        free(d);
+        log_error("%s: out of memory", path);
+        return -1;
+    }
+    free(d);
+    fd = mkstemp(tmp);
+    if (fd >= 0) { /* a picture for people to open: the umask's mode, not 0600 */
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
+    f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        log_error("%s: cannot write the picture: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return -1;
+    }
+    SDL_RWops *rw = SDL_RWFromFP(f, SDL_TRUE); /* closes F */
+    if (!rw)
+        fclose(f);
+    if (!rw || IMG_SavePNG_RW(s, rw, 1) != 0)
+        log_error("%s: cannot write the picture: %s", path, SDL_GetError());
+    else if (rename(tmp, path) != 0)
+        log_error("%s: cannot write the picture: %s", path, strerror(errno));
+    else
+        rc = 0;
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
 /* Draws what plays at T onto OUT (from shot_begin()) and saves it as the
  * PNG PATH.  *ERR gets why the item due could not be shown (the picture
  * then shows what fills its time), or NULL; the caller frees it.  Returns
@@ -1358,11 +1404,7 @@ static int shot_take(struct app *a, SDL_Surface *out, pl_ms t, const char *path,
     content_update(&a->cur, t);
     draw_frame(a, true, out->w, out->h);
     SDL_RenderPresent(a->ren);
-    if (IMG_SavePNG(out, path)) {
-        log_error("%s: cannot write the picture: %s", path, SDL_GetError());
-        return -1;
-    }
-    return 0;
+    return save_png(out, path);
 }
 
 static int screenshot(struct app *a)
@@ -1414,6 +1456,7 @@ static void preview_text(struct text_renderer *tr, const struct app *a, const st
     json_object_set_new(o, "max_lines", json_integer((json_int_t)rep.max_lines));
     json_object_set_new(o, "lines", lines);
     json_object_set_new(o, "phrase_splits", json_integer((json_int_t)rep.phrase_splits));
+    json_object_set_new(o, "phrase_size", json_integer(rep.phrase_pt));
     json_object_set_new(o, "overflow", json_boolean(rep.overflow));
     json_object_set_new(o, "missing", json_string(rep.missing));
     text_report_clear(&rep);

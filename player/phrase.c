@@ -28,23 +28,28 @@ static int score(const struct phrase_group *g, const uint32_t *cps, size_t n, lo
     return e ? e->score : 0;
 }
 
+/* Offset from the gap (the gap before code point i is at 0) and length of
+ * each group's feature, in PHRASE_GROUPS order. */
+static const struct {
+    int from, len;
+} feat[PHRASE_GROUPS] = {{-3, 1}, {-2, 1}, {-1, 1}, {0, 1},  {1, 1},  {2, 1}, {-2, 2},
+                         {-1, 2}, {0, 2},  {-3, 3}, {-2, 3}, {-1, 3}, {0, 3}};
+
+double phrase_evidence(const uint32_t *cps, size_t n, size_t i)
+{
+    const struct phrase_model *m = &phrase_model_ja;
+    double s = 0;
+
+    for (int g = 0; g < PHRASE_GROUPS; g++)
+        s += score(&m->g[g], cps, n, (long)i + feat[g].from, (size_t)feat[g].len);
+    return s;
+}
+
 void phrase_boundaries(const uint32_t *cps, size_t n, bool *brk)
 {
-    /* Offset from the gap (the gap before code point i is at 0) and length
-     * of each group's feature, in PHRASE_GROUPS order. */
-    static const struct {
-        int from, len;
-    } feat[PHRASE_GROUPS] = {{-3, 1}, {-2, 1}, {-1, 1}, {0, 1},  {1, 1},  {2, 1}, {-2, 2},
-                             {-1, 2}, {0, 2},  {-3, 3}, {-2, 3}, {-1, 3}, {0, 3}};
-    const struct phrase_model *m = &phrase_model_ja;
-
     if (n == 0)
         return;
     brk[0] = false;
-    for (size_t i = 1; i < n; i++) {
-        double s = m->base;
-        for (int g = 0; g < PHRASE_GROUPS; g++)
-            s += score(&m->g[g], cps, n, (long)i + feat[g].from, (size_t)feat[g].len);
-        brk[i] = s > 0;
-    }
+    for (size_t i = 1; i < n; i++)
+        brk[i] = phrase_model_ja.base + phrase_evidence(cps, n, i) > 0;
 }

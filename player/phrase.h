@@ -20,4 +20,12 @@
  * phrase ends before code point i (BRK[0] is false). */
 void phrase_boundaries(const uint32_t *cps, size_t n, bool *brk);
 
+/* The model's evidence for a phrase ending before code point I (0 < I <
+ * N): the sum of the scores of the features around it, before the base
+ * score that a boundary must overcome.  Positive: the characters around
+ * lean towards a boundary, though perhaps not enough to make one (国|高 of
+ * 全国高等学校); zero or below: nothing, or something against it
+ * (等|学, 校|総). */
+double phrase_evidence(const uint32_t *cps, size_t n, size_t i);
+
 #endif

@@ -654,6 +654,7 @@ int text_describe(struct text_renderer *r, const char *utf8, int w, int h, struc
     out->pt = l->pt;
     out->max_lines = l->max_lines;
     out->phrase_splits = l->phrase_splits;
+    out->phrase_pt = l->phrase_pt;
     out->overflow = l->overflow;
     size_t want = l->nlines;
     out->lines = calloc(want ? want : 1, sizeof *out->lines);

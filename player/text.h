@@ -66,6 +66,7 @@ struct text_report {
     char **lines;     /* NLINES strings, as drawn */
     size_t nlines;
     size_t phrase_splits; /* lines that end inside a phrase */
+    int phrase_pt;        /* the size with every phrase whole; 0: none fits */
     bool overflow;        /* even the smallest size is clipped */
     size_t nmissing;      /* characters no font has, left out */
     char missing[512];    /* "U+20BB7 𠮷, ..." */

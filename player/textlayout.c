@@ -268,12 +268,14 @@ static bool tl_is_han(uint32_t c)
            (c >= 0x20000 && c <= 0x3134f) || (c >= 0xf900 && c <= 0xfaff) || c == 0x3005;
 }
 
-/* Words mode: whether a phrase may still break before CPS[J] (PE: end of
- * the paragraph), where ICU's dictionary ends a word of two characters or
- * more and a kanji word of two or more starts, after a kanji, a number or
- * a katakana or Latin word: 第97回全国／高等学校野球／選手権大会,
- * フードフェスティバル2024／開催中.  Never inside a word, never before
- * okurigana, a particle or a one-character suffix (新宿区, 参加者募集中). */
+/* Words mode: whether a phrase may still break before CPS[J] (paragraph
+ * PS..PE): where ICU's dictionary ends a word of two characters or more and
+ * a kanji word of two or more starts, after a kanji, a number or a
+ * katakana or Latin word, and BudouX's model leans towards a boundary
+ * there though it found none: 第97回全国／高等学校野球／選手権大会,
+ * 東京特許／許可局.  Never inside a word, never before okurigana, a
+ * particle or a one-character suffix (新宿区, 参加者募集中), nor where the
+ * model sees nothing or is against it (高等／学校, 学校／総合). */
 static bool tl_word_split(const struct tl_prep *p, const uint32_t *cps, const size_t *offs,
                           size_t j, size_t ps, size_t pe)
 {
@@ -282,7 +284,8 @@ static bool tl_word_split(const struct tl_prep *p, const uint32_t *cps, const si
     return (p->flags[offs[j]] & TL_WORD) && j >= ps + 2 && j + 2 <= pe &&
            !(p->flags[offs[j - 1]] & TL_WORD) && !(p->flags[offs[j + 1]] & TL_WORD) &&
            tl_is_han(b) && tl_is_han(cps[j + 1]) &&
-           (tl_is_han(a) || tl_is_digit(a) || tl_is_letter(a));
+           (tl_is_han(a) || tl_is_digit(a) || tl_is_letter(a)) &&
+           phrase_evidence(cps + ps, pe - ps, j - ps) > 0;
 }
 
 static int tl_keep_phrases(struct tl_prep *p, enum tl_mode mode)
@@ -798,10 +801,11 @@ static size_t tl_phrase_splits(const struct tl_prep *phr, const struct tl_lines 
 
 /* What the layout of F at PT (0: none fits) is worth: PT, less PERCENT of
  * it for each line ending inside a phrase of PHR (the phrase-mode
- * preparation of the same text).  Into *WORTH; -1 on error (in F). */
+ * preparation of the same text); 0 when it does not fit the box at PT.
+ * Into *WORTH; -1 on error (in F). */
 static int tl_worth(const struct tl_fill_ctx *f, const struct tl_prep *phr,
-                    const struct tl_font *font, int box_w, int pt, int percent, struct tl_lines *ls,
-                    double *worth)
+                    const struct tl_font *font, int box_w, int box_h, int pt, int percent,
+                    struct tl_lines *ls, double *worth)
 {
     int skip, height;
     size_t k;
@@ -815,9 +819,38 @@ static int tl_worth(const struct tl_fill_ctx *f, const struct tl_prep *phr,
     }
     if (tl_fill(f, box_w, SIZE_MAX, true, ls) < 0)
         return -1;
+    if (ls->n > tl_max_lines(box_h, skip, height) || !tl_widths_fit(ls, box_w)) {
+        *worth = 0;
+        return 0;
+    }
     k = tl_phrase_splits(phr, ls);
     for (size_t i = 0; i < k && *worth >= 1; i++)
         *worth = *worth * percent / 100;
+    return 0;
+}
+
+/* The size at which F's layout is worth most: its largest, TOP, or with
+ * SCAN any size down to where none could beat FLOOR, the worth of the best
+ * layout so far (a smaller size may part fewer words: 全国高等学校／
+ * 総合体育大会 rather than 全国高等／学校総合／体育大会).  Never below TOP
+ * when nothing else fits (FLOOR 0).  *PT and *WORTH get it (unchanged when
+ * none beats FLOOR); -1 on error. */
+static int tl_best_size(const struct tl_fill_ctx *f, const struct tl_prep *phr,
+                        const struct tl_font *font, int box_w, int box_h, int top, int min_pt,
+                        int percent, bool scan, double floor, struct tl_lines *ls, int *pt,
+                        double *worth)
+{
+    if (!scan || floor <= 0)
+        min_pt = top;
+    for (int p = top; p >= min_pt && p > floor; p = p * 15 / 16 < p - 1 ? p * 15 / 16 : p - 1) {
+        double w;
+        if (tl_worth(f, phr, font, box_w, box_h, p, percent, ls, &w) < 0)
+            return -1;
+        if (w > floor && w > *worth) {
+            *worth = w;
+            *pt = p;
+        }
+    }
     return 0;
 }
 
@@ -834,7 +867,7 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
     struct tl_fill_ctx fc[N];
     struct tl_lines ls = {NULL, 0, 0};
     struct tl_layout *l = NULL;
-    int pt = 0, skip, height, r;
+    int pt = 0, phrase_pt = 0, skip, height, r;
     size_t best = N - 1, made = 0;
     double best_worth = 0;
     bool overflow = false;
@@ -853,14 +886,17 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
         fc[made] = (struct tl_fill_ctx){&prep[made], font->measure, font->ctx, false, err, errlen};
     }
     for (size_t i = 0; i < N; i++) {
-        double worth;
-        int mpt = tl_fit_pt(&fc[i], font, box_w, box_h, min_pt, max_pt, &ls);
-        if (mpt < 0 || tl_worth(&fc[i], &prep[0], font, box_w, mpt, percent[i], &ls, &worth) < 0)
+        double worth = 0;
+        int mpt = tl_fit_pt(&fc[i], font, box_w, box_h, min_pt, max_pt, &ls), at = 0;
+        if (mpt < 0 || tl_best_size(&fc[i], &prep[0], font, box_w, box_h, mpt, min_pt, percent[i],
+                                    modes[i] == TL_WORDS, best_worth, &ls, &at, &worth) < 0)
             goto out_free;
+        if (i == 0)
+            phrase_pt = at;
         if (worth > best_worth) {
             best_worth = worth;
             best = i;
-            pt = mpt;
+            pt = at;
         }
     }
     struct tl_fill_ctx *f = &fc[best];
@@ -888,6 +924,7 @@ struct tl_layout *tl_layout_fit(const char *utf8, size_t len, int box_w, int box
         l->overflow = overflow;
         l->max_lines = tl_max_lines(box_h, skip, height);
         l->phrase_splits = splits;
+        l->phrase_pt = phrase_pt;
     }
     for (size_t i = 0; i < N; i++)
         if (i != best)

@@ -84,6 +84,7 @@ struct tl_layout {
     bool overflow;        /* even the smallest size did not fit: draw clipped */
     size_t max_lines;     /* tl_layout_fit(): lines of this size the box holds */
     size_t phrase_splits; /* tl_layout_fit(): lines ending inside a phrase */
+    int phrase_pt;        /* tl_layout_fit(): the size with every phrase whole, 0: none */
 };
 
 /* Returns a cleaned copy of the LEN bytes at UTF8 (NUL-terminated, length in

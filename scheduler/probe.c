@@ -832,7 +832,10 @@ static void shown_size(const struct sched_media_info *info, int *w, int *h)
     *h = turned ? info->width : info->height;
 }
 
-double sched_media_fill(const struct sched_media_info *info, int sw, int sh, double *scale)
+/* The share (0..1] of a SW x SH screen the picture of INFO covers once
+ * turned upright and fitted with its aspect kept; the rest is bars.
+ * *SCALE gets the factor it is enlarged by. */
+static double media_fill(const struct sched_media_info *info, int sw, int sh, double *scale)
 {
     int w, h;
 
@@ -848,13 +851,13 @@ double sched_media_fill(const struct sched_media_info *info, int sw, int sh, dou
     return (w * k) * (h * k) / sw / sh;
 }
 
-/* Adds to CTX->warnings what an operator can act on about item IT's medium
- * INFO on the screens C targets: the worst screen for each kind. */
-static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_campaign *c,
-                           const struct pl_item *it, const struct sched_media_info *info,
-                           const char *where)
+void sched_probe_media_warnings(const struct sched_probe_ctx *ctx, const struct pl_campaign *c,
+                                const struct pl_item *it, const struct sched_media_info *info,
+                                const char *where)
 {
     const struct pl_screen *up = NULL, *bars = NULL;
+    const char *pre = where ? where : "", *sep = where ? ": warning: " : "";
+    const char *file = it->file ? it->file : it->media ? it->media : "?";
     double up_by = 2.0, fill = 0.5;
     int w, h;
 
@@ -863,7 +866,7 @@ static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_ca
         return;
     for (size_t i = 0; ctx->cfg && i < ctx->cfg->nscreens; i++) {
         const struct pl_screen *s = &ctx->cfg->screens[i];
-        double scale, f = sched_media_fill(info, s->width, s->height, &scale);
+        double scale, f = media_fill(info, s->width, s->height, &scale);
         if (!pl_screen_targeted(s, c))
             continue;
         if (scale > up_by) {
@@ -877,24 +880,24 @@ static void media_warnings(const struct sched_probe_ctx *ctx, const struct pl_ca
     }
     if (up && it->type == PL_ITEM_IMAGE)
         sb_printf(ctx->warnings,
-                  "%s: warning: '%s' is %dx%d pixels and is shown %.1fx enlarged on %s "
+                  "%s%s'%s' is %dx%d pixels and is shown %.1fx enlarged on %s "
                   "(%dx%d), so it looks blurred; send it at least %dx%d\n",
-                  where, it->file, w, h, up_by, up->id, up->width, up->height,
+                  pre, sep, file, w, h, up_by, up->id, up->width, up->height,
                   (int)ceil(w * up_by / 2), (int)ceil(h * up_by / 2));
     if (bars)
         sb_printf(ctx->warnings,
-                  "%s: warning: '%s' (%dx%d) fills only %d%% of %s (%dx%d); the rest is "
+                  "%s%s'%s' (%dx%d) fills only %d%% of %s (%dx%d); the rest is "
                   "bars in the background colour; make a %dx%d version for it\n",
-                  where, it->file, w, h, (int)(fill * 100 + 0.5), bars->id, bars->width,
+                  pre, sep, file, w, h, (int)(fill * 100 + 0.5), bars->id, bars->width,
                   bars->height, bars->width, bars->height);
     if (info->type == PL_ITEM_VIDEO &&
         (info->fps > MEDIA_SMOOTH_FPS || (int64_t)w * h > MEDIA_SMOOTH_PIXELS ||
          (double)w * h * info->fps > MEDIA_SMOOTH_RATE))
         sb_printf(ctx->warnings,
-                  "%s: warning: '%s' is %dx%d at %.3g frames a second, more than a signage "
+                  "%s%s'%s' is %dx%d at %.3g frames a second, more than a signage "
                   "PC plays smoothly (up to 1920x1080 at 60 or 3840x2160 at 30); encode it "
                   "at 1920x1080, 30 fps\n",
-                  where, it->file, w, h, info->fps);
+                  pre, sep, file, w, h, info->fps);
 }
 
 /* True when every medium of C's image and video items is there (a
@@ -1032,7 +1035,7 @@ enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                 snprintf(where, sizeof where, "%s:%d", name, it->line);
             else
                 snprintf(where, sizeof where, "%s", name);
-            media_warnings(ctx, c, it, &infos[i], where);
+            sched_probe_media_warnings(ctx, c, it, &infos[i], where);
         }
         memcpy(it->sha256, infos[i].sha256, PL_SHA256_HEX);
         memcpy(it->source_sha256, infos[i].source_sha256, PL_SHA256_HEX);

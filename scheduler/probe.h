@@ -57,11 +57,6 @@ struct sched_media_info {
  * INFO->derived_fd >= 0; every probe sets it, to -1 when there is none). */
 void sched_media_info_release(struct sched_media_info *info);
 
-/* The share (0..1] of a SW x SH screen the picture of INFO covers once
- * turned upright and fitted with its aspect kept; the rest is bars.
- * *SCALE, when not NULL, gets the factor it is enlarged by. */
-double sched_media_fill(const struct sched_media_info *info, int sw, int sh, double *scale);
-
 /* Checks the medium open as FD (a regular file, read from offset 0 with
  * pread; the file position is left alone) that the campaign declares as
  * DECLARED, and fills INFO.  Returns 0, or a negative errno with ERR filled
@@ -118,6 +113,16 @@ struct sched_probe_ctx {
     const struct pl_config *cfg; /* for the screens the campaign targets; may be NULL */
     struct strbuf *warnings;     /* NULL, or gets "NAME:LINE: warning: ..." lines */
 };
+
+/* Adds to CTX->warnings, one line each, what an operator can act on about
+ * item IT's medium INFO on the screens of CTX->cfg that C targets, naming
+ * the worst screen for each kind: an image enlarged more than 2x, a
+ * picture that leaves most of a screen to bars, a video heavier than a box
+ * plays smoothly.  Each line starts "WHERE: warning: ", or with nothing
+ * when WHERE is NULL. */
+void sched_probe_media_warnings(const struct sched_probe_ctx *ctx, const struct pl_campaign *c,
+                                const struct pl_item *it, const struct sched_media_info *info,
+                                const char *where);
 
 enum sched_probe_result sched_probe_campaign(int basefd, struct pl_campaign *c,
                                              const struct sched_probe_ctx *ctx, char *err,

@@ -36,8 +36,6 @@ int sched_store_put_fd(const char *media_dir, int fd, const char *name, const ch
                        char sha_out[PL_SHA256_HEX], char media_out[SCHED_MEDIA_PATH_MAX], char *err,
                        size_t errlen);
 
-#include "playlists/model.h"
-
 /* The largest medium of type T the store takes. */
 uint64_t sched_store_max_bytes(enum pl_item_type t);
 

@@ -8,9 +8,11 @@
  * player itself then draws each item (`signage-player --preview DIR`), so
  * the pictures are what the screen will show and signagectl needs no SDL.
  * For each text item it reports the size and lines chosen; for every item
- * what an operator can act on: text too small to read on that screen, a
- * phrase that had to be split, a character no font has, a picture that
- * leaves most of the screen to bars.
+ * what an operator can act on, on that screen: text too small to read, a
+ * phrase split because whole it would be too small to read, a character no
+ * font has, and the scheduler's own media warnings (a picture enlarged so
+ * far it blurs, or leaving most of the screen to bars; a video heavier than
+ * a signage PC plays smoothly).
  *
  * A file's media are copied (converted where the scheduler would convert
  * them) into a scratch directory under $TMPDIR, removed afterwards; nothing
@@ -29,10 +31,6 @@
  * cannot be read from a few metres: 32 px on a 1080-line screen. */
 #define PREVIEW_LEGIBLE_PERMILLE 30
 
-/* A picture covering less than this share of a screen, in percent, is
- * mostly bars there. */
-#define PREVIEW_BARS_PERCENT 50
-
 /* How long the player may take for one screen, in seconds. */
 #define PREVIEW_PLAYER_TIMEOUT_S 300
 
@@ -48,7 +46,10 @@ struct preview_req {
 
 /* Runs the preview and prints it (text or JSON) on stdout.  Returns the
  * exit status: 0 rendered (warnings or not), 1 the campaign is refused or
- * rendering failed, 2 a usage error (unknown screen). */
+ * rendering failed, 2 a usage error (unknown screen), 128 + N when signal
+ * N (SIGINT, SIGTERM) stopped it: the player is killed and the scratch
+ * folder removed first.  --json prints, when the campaign is refused,
+ * {"file", "ok": false, "errors": [...]}. */
 int preview_run(const struct preview_req *rq);
 
 #endif

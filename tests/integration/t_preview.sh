@@ -14,7 +14,8 @@ state = "$S";
 screens = (
   { id = "shinjuku-west"; name = "新宿駅西口"; groups = [ "tokyo" ]; width = 1920; height = 1080; },
   { id = "4gou-gairo"; name = "4号街路"; groups = [ "tokyo" ]; width = 1080; height = 1920; rotate = 90; },
-  { id = "kochi-station"; groups = [ "kochi" ]; width = 1920; height = 1080; }
+  { id = "kochi-station"; groups = [ "kochi" ]; width = 1920; height = 1080; },
+  { id = "tiny"; width = 160; height = 90; }
 );
 EOF
 C="$CTL -c $T/cfg/signage.cfg --now $NOW"
@@ -60,7 +61,11 @@ check "preview text: warns of U+10FFFD, in no font" grep -q 'warning: no font he
 check "preview text: no warning for 𠮷 or 🌸 (the fallback fonts have them)" \
     sh -c "! grep -q 'U+20BB7\|U+1F338' '$T/pv.txt'"
 check "preview text: the 1920x400 banner is mostly bars on the portrait screen" \
-    grep -q 'covers only 12% of this 1080x1920 screen' "$T/pv.txt"
+    grep -q "warning: 'img/banner.png' (1920x400) fills only 12% of 4gou-gairo (1080x1920)" "$T/pv.txt"
+check "preview text: and on the landscape one, with its own figure (37%)" \
+    grep -q "fills only 37% of shinjuku-west (1920x1080)" "$T/pv.txt"
+check "preview text: each warning once, under its screen (none before the first screen)" \
+    sh -c "head -1 '$T/pv.txt' | grep -q '^shinjuku-west'"
 check "preview text: the long text is too small to read" \
     grep -q 'too small to read from a few metres' "$T/pv.txt"
 check "preview: the 𠮷野家 slide is drawn with the fallback (pink 🌸 pixels)" \
@@ -93,6 +98,32 @@ check "preview --screen: only that screen (5 entries)" \
 find "$T/work" -type f -exec sha256sum {} + | sort >"$T/work.after"
 check "preview: the campaign file and its media are unchanged" cmp -s "$T/work.before" "$T/work.after"
 check "preview: no scratch directory is left in TMPDIR" [ -z "$(ls -A "$T/tmp")" ]
+# a symbolic link planted where a picture goes is replaced, not written through;
+# pictures of items a campaign no longer has are cleared
+mkdir -p "$T/plant"
+echo precious >"$T/precious.txt"
+ln -s "$T/precious.txt" "$T/plant/shinjuku-west-noto-appeal-1.png"
+touch "$T/plant/shinjuku-west-noto-appeal-9.png" "$T/plant/shinjuku-west-other-1.png" "$T/plant/notes.txt"
+$C preview "$T/work/noto.campaign" --screen shinjuku-west --out "$T/plant" >/dev/null 2>&1
+check "preview --out: a planted symlink is not written through" grep -qx precious "$T/precious.txt"
+check "preview --out: the picture replaced the symlink" \
+    sh -c "[ ! -L '$T/plant/shinjuku-west-noto-appeal-1.png' ] && identify '$T/plant/shinjuku-west-noto-appeal-1.png' >/dev/null"
+check "preview --out: an old picture of an item no longer there is removed" \
+    [ ! -e "$T/plant/shinjuku-west-noto-appeal-9.png" ]
+check "preview --out: other files are left alone" \
+    sh -c "[ -e '$T/plant/shinjuku-west-other-1.png' ] && [ -e '$T/plant/notes.txt' ]"
+check "preview --out: no temporary file left" sh -c "! ls -A '$T/plant' | grep -q '^[.]'"
+# a relative TMPDIR
+mkdir -p "$T/rel/tmp"
+CTLA=$(cd "$(dirname "$CTL")" && pwd)/signagectl
+(cd "$T/rel" && TMPDIR=tmp $CTLA -c "$T/cfg/signage.cfg" --now $NOW preview "$T/work/noto.campaign" --screen shinjuku-west \
+    --out "$T/rel/out" --json) >"$T/rel.json" 2>"$T/rel.err"
+rc=$?
+check "preview with a relative TMPDIR: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "preview with a relative TMPDIR: every item shown" \
+    [ "$(json "$T/rel.json" 'd.filter(e=>!e.error).length')" = 5 ]
+check "preview with a relative TMPDIR: nothing left in it" [ -z "$(ls -A "$T/rel/tmp")" ]
+
 check "preview: the state is not touched (no campaign, no playlist)" \
     sh -c "[ -z \"\$(ls -A '$S/campaigns' 2>/dev/null)\" ] && [ -z \"\$(ls -A '$S/playlists' 2>/dev/null)\" ]"
 
@@ -110,6 +141,9 @@ check "preview ID: the same lines as the file's preview ($a)" [ -n "$a" -a "$a" 
 # --- check names characters no font has ---------------------------------------
 $C check "$T/work/noto.campaign" >"$T/check.txt" 2>&1
 check "check: still ok (a missing character is a warning)" [ $? -eq 0 ]
+$C preview noto-appeal --screen 4gou-gairo --out "$T/out5" >"$T/id.txt"
+check "preview ID: the banner's bars warning on the portrait screen too" grep -q 'fills only 12% of 4gou-gairo' "$T/id.txt"
+check "preview ID: no line numbers of the normalised file" sh -c "! grep -q '(line ' '$T/id.txt'"
 check "check: names U+10FFFD with its line" grep -q 'noto.campaign:[0-9]*: warning: item 2: no font here has U+10FFFD' "$T/check.txt"
 $C check --json "$T/work/noto.campaign" >"$T/check.json"
 check "check --json: the warning is in warnings" \
@@ -124,6 +158,9 @@ check "preview --screen unknown: exit 2" [ $? -eq 2 ]
 check "preview --screen unknown: names it" grep -q 'atlantis: no such screen' "$T/e2"
 $C preview "$T/work/noto.campaign" --screen kochi-station --out "$T/x" >/dev/null 2>"$T/e3"
 check "preview --screen not targeted: exit 2" [ $? -eq 2 ]
+$C preview "$T/work/noto.campaign" --screen tokyo --out "$T/x" >/dev/null 2>"$T/e3b"
+check "preview --screen GROUP: exit 2, names its screens" \
+    sh -c "[ $? -eq 2 ] && grep -q 'that is a group; give one of its screens (shinjuku-west, 4gou-gairo)' '$T/e3b'"
 check "preview --screen not targeted: says so" grep -q 'does not play there' "$T/e3"
 $C preview no-such-campaign --out "$T/x" >/dev/null 2>"$T/e4"
 check "preview unknown id: exit 1" [ $? -eq 1 ]
@@ -133,6 +170,27 @@ $C preview "$T/work/broken.campaign" --out "$T/x" >"$T/e5" 2>&1
 check "preview with a missing medium: exit 1" [ $? -eq 1 ]
 check "preview with a missing medium: names the file" grep -q 'img/missing.png' "$T/e5"
 check "preview with a missing medium: nothing drawn" [ ! -e "$T/x" ]
+$C preview "$T/work/broken.campaign" --out "$T/x" --json >"$T/e5.json" 2>/dev/null
+check "preview --json of a refused campaign: exit 1" [ $? -eq 1 ]
+check "preview --json of a refused campaign: a JSON error naming the file" \
+    [ "$(json "$T/e5.json" "d.ok===false && d.errors.some(e=>/img.missing.png/.test(e))")" = true ]
+: >"$T/afile"
+$C preview "$T/work/noto.campaign" --out "$T/afile" >/dev/null 2>"$T/e10"
+check "preview --out FILE: exit 1, says it is not a folder" \
+    sh -c "[ $? -eq 1 ] && grep -q 'not a folder' '$T/e10'"
+# stopped half way: the player is killed, the scratch folder removed
+printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 60\n' "$T/slow.pid" >"$T/slow-player"
+chmod +x "$T/slow-player"
+SIGNAGE_PLAYER=$T/slow-player $C preview "$T/work/noto.campaign" --out "$T/x" >/dev/null 2>"$T/e11" &
+pv=$!
+sleep 3
+kill -TERM $pv
+wait $pv
+rc=$?
+check "preview stopped by SIGTERM: exit 143 (got $rc)" [ $rc -eq 143 ]
+check "preview stopped by SIGTERM: the player had started" [ -s "$T/slow.pid" ]
+check "preview stopped by SIGTERM: the player is killed too" sh -c "! kill -0 \$(cat '$T/slow.pid') 2>/dev/null"
+check "preview stopped by SIGTERM: no scratch folder left" [ -z "$(ls -A "$T/tmp")" ]
 printf 'not a png' >"$T/work/img/fake.png"
 sed 's#img/banner.png#img/fake.png#' "$T/work/noto.campaign" >"$T/work/fake.campaign"
 $C preview "$T/work/fake.campaign" --out "$T/x" >"$T/e6" 2>&1
@@ -146,5 +204,13 @@ SIGNAGE_PLAYER=/bin/false $C preview "$T/work/noto.campaign" --out "$T/x" >/dev/
 check "preview when the player fails: exit 1 and says so" \
     sh -c "[ $? -eq 1 ] && grep -q 'could not draw screen' '$T/e8'"
 check "preview: still no scratch left after failures" [ -z "$(ls -A "$T/tmp")" ]
+# a text no size can fit: both warnings, the cut and the split phrase
+kata=$(printf 'パーソナルトランスフォーメーション%.0s' $(seq 70))
+printf 'id = "huge"; title = "x"; owner = "x"; start = "2027-01-01"; end = "2027-01-31";\nscreens = [ "tiny" ];\nitems = ( { type = "text"; text = "%s"; } );\n' "$kata" >"$T/work/huge.campaign"
+$C preview "$T/work/huge.campaign" --out "$T/out6" --json >"$T/huge.json"
+check "preview of a text no size fits: it is cut off, and says so" \
+    [ "$(json "$T/huge.json" "d[0].overflow && d[0].warnings.some(w=>/does not fit even at 8 px/.test(w))")" = true ]
+check "preview of a text no size fits: the split phrase is named, quoted short" \
+    [ "$(json "$T/huge.json" "d[0].warnings.some(w=>/inside a phrase/.test(w) && w.length < 400)")" = true ]
 $PLAYER --playlist /dev/null --preview "$T/x" --screenshot-at 2026-12-01 >/dev/null 2>"$T/e9"
 check "player --preview with --screenshot-at: usage error" [ $? -eq 2 ]
