@@ -15,6 +15,24 @@ fail() { echo "not ok - $*"; }
 check() { n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
 # check_not NAME COMMAND...: ok when the command fails.
 check_not() { n=$1; shift; if "$@"; then fail "$n"; else ok "$n"; fi; }
+# check_range NAME VALUE LO HI: ok when LO <= VALUE <= HI (integers), both
+# ends inside the one check; the value is in the name either way.
+check_range() {
+    if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ] 2>/dev/null; then
+        ok "$1 ($2, within $3..$4)"
+    else
+        fail "$1 ($2, not within $3..$4)"
+    fi
+}
+# wait_until SECONDS COMMAND...: polls every 0.1 s until the command
+# succeeds or the time is up; its status is the command's last one.
+wait_until() {
+    _n=$(($1 * 10)); shift
+    while ! "$@" && [ "$_n" -gt 0 ]; do sleep 0.1; _n=$((_n - 1)); done
+    "$@"
+}
+# ff ARGS...: ffmpeg, quiet, overwriting (fixtures made at test time).
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # Colour cases (t_player, t_media).  colour_clip CASE STILL OUT: 1 s of
 # the picture STILL at 10 fps, coded as CASE: l709, f709, l601 (H.264,

@@ -16,7 +16,6 @@ screens = (
 );
 EOF
 SCHED="$SCHEDULER -c $T/cfg/signage.cfg"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # A good campaign first: the baseline that must stay exactly as it is.
 ff -f lavfi -i testsrc2=s=320x240 -frames:v 1 "$SP/m/ok.png"
@@ -142,11 +141,10 @@ mkdir -p "$T/again"
 for f in "$S"/rejected/*.cfg; do [ -L "$f" ] || cp "$f" "$T/again/"; done
 $SCHED --now $NOW 2>"$T/daemon.log" &
 pid=$!
-i=0
-while ! grep -q watching "$T/daemon.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+wait_until 10 grep -q watching "$T/daemon.log"
 for f in "$T"/again/*.cfg; do cp "$f" "$SP/"; done
-i=0
-while ls "$SP" | grep -v '^folder.cfg$' | grep -q '^[^.].*\.cfg$' && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+spool_done() { ! ls "$SP" | grep -v '^folder.cfg$' | grep -q '^[^.].*\.cfg$'; }
+wait_until 60 spool_done
 check "daemon: survives the corpus" kill -0 $pid
 check "daemon: corpus all rejected" [ -z "$(ls "$SP" | grep '^[^.].*\.cfg$' | grep -v '^folder.cfg$')" ]
 snap >"$T/after2"
@@ -191,17 +189,14 @@ if mount -t tmpfs -o size=2m tmpfs "$D" 2>/dev/null; then
         "$(python3 -c "print('長' * 1000)")" >"$D/stage/fourth.cfg"
     $F --now $NOW 2>"$T/full2.log" &
     pid=$!
-    i=0
-    while ! grep -q watching "$T/full2.log" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    wait_until 10 grep -q watching "$T/full2.log" 2>/dev/null
     dd if=/dev/zero of="$D/filler" bs=1k 2>/dev/null
     mv "$D/stage/fourth.cfg" "$D/state/spool/fourth.cfg"
     sleep 0.5
     check "disk full while running: daemon stays up" kill -0 $pid
     check "disk full while running: file kept in the spool" [ -f "$D/state/spool/fourth.cfg" ]
     rm -f "$D/filler"
-    i=0
-    while ! grep -q '"fourth"' "$D/state/playlists/plaza.playlist" 2>/dev/null && [ $i -lt 150 ]; do
-        sleep 0.1; i=$((i + 1)); done
+    wait_until 15 grep -q '"fourth"' "$D/state/playlists/plaza.playlist" 2>/dev/null
     check "disk full while running: recovers by itself" grep -q '"fourth"' "$D/state/playlists/plaza.playlist"
     kill -TERM $pid
     wait $pid

@@ -28,7 +28,6 @@ screens = (
 EOF
 SCHED="$SCHEDULER -c $T/cfg/signage.cfg"
 CTLC="$CTL -c $T/cfg/signage.cfg"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 BG=202020
 MATRIX=$T/matrix.md
 printf '| input | result | PSNR of the screenshot against the reference (against a wrong reading), or the message |\n|---|---|---|\n' >"$MATRIX"
@@ -416,13 +415,10 @@ sed -i 's/id = "slow"/id = "slow2"/' "$S2/spool/slow2.cfg"
 rm -f "$S2/rejected/slow.cfg.error"
 $SCHEDULER -c "$T/cfg/slow2.cfg" --now 2023-03-10T12:00:00+09:00 2>"$T/term.log" &
 spid=$!
-i=0
-while [ $i -lt 100 ] && ! pgrep -P $spid >/dev/null; do sleep 0.1; i=$((i + 1)); done
-check "the daemon starts converting the slow PDF" pgrep -P $spid
+check "the daemon starts converting the slow PDF" wait_until 10 pgrep -P $spid
 kill -TERM $spid
-i=0
-while [ $i -lt 50 ] && kill -0 $spid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-check "... and stops within 5 s of SIGTERM" sh -c "! kill -0 $spid 2>/dev/null"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+check "... and stops within 5 s of SIGTERM" wait_until 5 gone $spid
 kill -KILL $spid 2>/dev/null
 wait $spid
 check "... leaving the file in the spool, not rejected" \

@@ -17,7 +17,6 @@ command -v valgrind >/dev/null 2>&1 || { fail "valgrind is not installed (make d
 export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
 S=$T/state
 mkdir -p "$S/playlists" "$S/media"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 ff -f lavfi -i color=c=red:s=64x48 -frames:v 1 "$T/r.png"
 ff -f lavfi -i testsrc2=s=64x36:r=25:d=2 -c:v libx264 -pix_fmt yuv420p "$T/v.mp4"
 R=$(sha256sum "$T/r.png" | cut -d' ' -f1); mv "$T/r.png" "$S/media/$R.png"

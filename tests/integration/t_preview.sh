@@ -19,7 +19,6 @@ screens = (
 );
 EOF
 C="$CTL -c $T/cfg/signage.cfg --now $NOW"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 # json FILE EXPR: prints EXPR evaluated with d = the parsed FILE.
 json() { node -e "const d=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')); console.log($2)" "$1"; }
 

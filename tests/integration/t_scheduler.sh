@@ -23,7 +23,6 @@ EOF
 write_cfg ""
 SCHED="$SCHEDULER -c $T/cfg/signage.cfg"
 CTLC="$CTL -c $T/cfg/signage.cfg"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 ff -f lavfi -i testsrc2=s=320x240 -frames:v 1 "$S/spool/kochi/makino.jpg"
 ff -f lavfi -i testsrc2=s=320x240:r=10:d=3 -c:v libx264 -pix_fmt yuv420p "$S/spool/kochi/expo.mp4"
 ff -f lavfi -i color=c=red:s=320x240 -frames:v 1 "$S/spool/appeal.png"
@@ -197,9 +196,7 @@ check "daemon and signagectl agree after withdraw" [ "$(sums)" = "$before" ]
 # --- the daemon -------------------------------------------------------------------
 $SCHED --now $NOW 2>"$T/daemon.log" &
 pid=$!
-i=0
-while ! grep -q 'watching' "$T/daemon.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-check "daemon starts" grep -q watching "$T/daemon.log"
+check "daemon starts" wait_until 5 grep -q watching "$T/daemon.log"
 g=$(gen kochi-station)
 cat >"$T/drop.cfg" <<'EOF'
 id = "dropped";

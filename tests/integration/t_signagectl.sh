@@ -13,7 +13,6 @@ screens = (
 );
 EOF
 C="$CTL -c $T/cfg/signage.cfg --now $NOW"
-ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 ff -f lavfi -i testsrc2=s=320x240 -frames:v 1 "$T/work/img/a.png"
 
 # --- check ---------------------------------------------------------------------

@@ -36,12 +36,6 @@ items = ( ${3:-{ type = \"text\"; text = \"$2\"; duration = 10; \}} );
 EOF
 }
 title() { sed -n 's/^title = "\(.*\)";$/\1/p' "$1"; }
-# wait_until SECONDS COMMAND...: polls every 0.1 s
-wait_until() {
-    n=$(($1 * 10)); shift
-    while ! "$@" && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-    "$@"
-}
 spool_empty() { [ -z "$(ls "$1/state/spool" | grep '\.cfg$')" ]; }
 daemon_up() { grep -q watching "$1"; }
 # no_temps STATE: none of the scheduler's temporary files (the spool is the operators')

@@ -30,13 +30,10 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 ' "$1" "$2" &
     lpid=$!
-    i=0; while [ ! -S "$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until 5 [ -S "$1" ]
 }
 # wait_for FILE PATTERN: up to 10 s.
-wait_for() {
-    i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    grep -q "$2" "$1" 2>/dev/null
-}
+wait_for() { wait_until 10 grep -q "$2" "$1" 2>/dev/null; }
 
 # --- scheduler ---------------------------------------------------------------
 listen "$T/sched.sock" "$T/sched.msgs"

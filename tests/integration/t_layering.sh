@@ -1,0 +1,35 @@
+# The rooms (STYLE.md, README "Layout"): calls go down only.  common/ uses
+# libc alone; playlists/ uses common/, libconfig and ICU; media/ adds
+# FFmpeg and fontconfig, never SDL; player/, scheduler/ and tools/ never
+# call each other (tools/ may use the scheduler's validator, never the
+# player).  Checked on every #include of every source file.
+. "$SRCDIR/tests/integration/lib.sh"
+
+# includes DIR: every "file" and <file> a room's sources include, one a line.
+includes() {
+    sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p' \
+        "$SRCDIR/$1"/*.c "$SRCDIR/$1"/*.h | sort -u
+}
+# only_from NAME DIR PATTERN: ok when every project include of DIR matches PATTERN
+# and no SDL, FFmpeg or other room's header is reached.
+only_from() {
+    bad=$(includes "$2" | grep -E '^(common|playlists|media|scheduler|player|tools)/|^SDL|^lib(av|sw)|^fontconfig|^poppler|^libheif|^jansson|^systemd' |
+        grep -Ev "$3")
+    if [ -z "$bad" ]; then ok "$1"; else fail "$1: $(echo $bad)"; fi
+}
+only_from "common/ includes nothing of the project above it, no library but libc" common '^common/'
+only_from "playlists/ uses common/ only (with libconfig and ICU)" playlists '^(common|playlists)/'
+only_from "media/ uses playlists/ and common/, FFmpeg and fontconfig, never SDL" media \
+    '^(common|playlists|media)/|^lib(av|sw)|^fontconfig'
+only_from "scheduler/ never includes the player or signagectl" scheduler \
+    '^(common|playlists|media|scheduler)/|^lib(av|sw)|^poppler|^libheif|^jansson|^systemd'
+only_from "player/ never includes the scheduler or signagectl" player \
+    '^(common|playlists|media|player)/|^SDL|^lib(av|sw)|^jansson|^systemd|^fontconfig'
+only_from "tools/ (signagectl) never includes the player or SDL" tools \
+    '^(common|playlists|media|scheduler|tools)/|^jansson'
+# and the check itself can fail: a header that reaches SDL is seen
+mkdir -p "$T/fake/common"
+printf '#include <SDL.h>\n#include "player/app.h"\n' >"$T/fake/common/x.c"
+: >"$T/fake/common/x.h"
+bad=$( (SRCDIR=$T/fake; includes common) | grep -cE '^SDL|^player/')
+check "the check sees SDL and player/ included from common/ (self-test)" [ "$bad" = 2 ]
