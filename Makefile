@@ -58,7 +58,7 @@ DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
 	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
-	-Wwrite-strings -fno-common -Wformat=2 -Wno-format-nonliteral
+	-Wwrite-strings -fno-common -Wformat=2
 ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif

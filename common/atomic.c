@@ -50,6 +50,28 @@ int atomic_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+int atomic_copy_fd(int in, int out, void (*each)(void *ctx, const void *buf, size_t n), void *ctx)
+{
+    char buf[65536];
+
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        if (each)
+            each(ctx, buf, (size_t)n);
+        if (out >= 0) {
+            int r = atomic_write_all(out, buf, (size_t)n);
+            if (r < 0)
+                return r;
+        }
+    }
+}
+
 int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
                       char *err, size_t errlen)
 {

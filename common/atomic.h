@@ -45,6 +45,11 @@ int atomic_sync_dir(const char *dir);
  * writes.  Returns 0 or -errno. */
 int atomic_write_all(int fd, const void *data, size_t len);
 
+/* Copies the open file IN, from where it stands to its end, to OUT (none
+ * when OUT < 0), handing each piece read to EACH (when not NULL) first:
+ * a copy that hashes as it goes.  Returns 0 or -errno. */
+int atomic_copy_fd(int in, int out, void (*each)(void *ctx, const void *buf, size_t n), void *ctx);
+
 /* True when NAME is one of our temporary names: "*.tmp.XXXXXX" (six letters
  * or digits, as mkostemp makes) or the media store's ".incoming.XXXXXX". */
 bool atomic_is_temp_name(const char *name);

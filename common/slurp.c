@@ -10,21 +10,16 @@
 
 #include "common/errbuf.h"
 
-int slurp_path(const char *path, const char *name, size_t max_bytes, char **out, size_t *len,
-               char *err, size_t errlen)
+int slurp_fd(int fd, const char *name, size_t max_bytes, char **out, size_t *len, char *err,
+             size_t errlen)
 {
     struct stat st;
     char *buf = NULL;
     size_t got = 0;
-    int fd, r = 0;
+    int r = 0;
 
     *out = NULL;
     *len = 0;
-    if (!name)
-        name = path;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return err_fail(err, errlen, -errno, "%s: error: cannot open: %s", name, strerror(errno));
     if (fstat(fd, &st) < 0) {
         r = err_fail(err, errlen, -errno, "%s: error: cannot stat: %s", name, strerror(errno));
         goto out_close;
@@ -73,6 +68,22 @@ int slurp_path(const char *path, const char *name, size_t max_bytes, char **out,
 out_free:
     free(buf);
 out_close:
+    return r;
+}
+
+int slurp_path(const char *path, const char *name, size_t max_bytes, char **out, size_t *len,
+               char *err, size_t errlen)
+{
+    int fd, r;
+
+    *out = NULL;
+    *len = 0;
+    if (!name)
+        name = path;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return err_fail(err, errlen, -errno, "%s: error: cannot open: %s", name, strerror(errno));
+    r = slurp_fd(fd, name, max_bytes, out, len, err, errlen);
     close(fd);
     return r;
 }

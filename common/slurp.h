@@ -13,4 +13,9 @@
 int slurp_path(const char *path, const char *name, size_t max_bytes, char **out, size_t *len,
                char *err, size_t errlen);
 
+/* The same for the file open as FD (read from where it stands; not
+ * closed), for callers that open it their own way (O_NOFOLLOW). */
+int slurp_fd(int fd, const char *name, size_t max_bytes, char **out, size_t *len, char *err,
+             size_t errlen);
+
 #endif

@@ -38,7 +38,7 @@
 
 #include "common/log.h"
 #include "player/broken.h"
-#include "player/clock.h"
+#include "common/clock.h"
 #include "player/poplog.h"
 #include "player/prep.h"
 #include "player/text.h"

@@ -32,6 +32,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "media/avglue.h"
 #include "media/contract.h"
@@ -223,12 +224,8 @@ static pl_ms video_frame_pts(struct video *v, const AVFrame *f)
 /* Sleeps up to MS on the decode thread, waking at once when stopped. */
 static void video_nap(struct video *v, int ms)
 {
-    struct timespec ts;
+    struct timespec ts = pclock_mono_after(ms);
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_nsec += (long)ms * 1000000L;
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
     pthread_mutex_lock(&v->lock);
     if (!atomic_load(&v->stop))
         pthread_cond_timedwait(&v->space, &v->lock, &ts);
@@ -907,8 +904,7 @@ static int video_wait_first(struct video *v, char *err, size_t errlen)
     struct timespec ts;
     int rc = 0;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += VIDEO_OPEN_TIMEOUT_MS / 1000;
+    ts = pclock_mono_after(VIDEO_OPEN_TIMEOUT_MS);
     pthread_mutex_lock(&v->lock);
     while (!v->any_frame && !v->done && rc == 0)
         rc = pthread_cond_timedwait(&v->ready, &v->lock, &ts);
@@ -1093,11 +1089,7 @@ const struct video_frame *video_frame_wait(struct video *v, pl_ms t, int timeout
             *is_new = false;
         return NULL;
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
+    ts = pclock_mono_after(timeout_ms);
     pthread_mutex_lock(&v->lock);
     for (;;) {
         changed |= video_take_due(v, t);

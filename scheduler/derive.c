@@ -1,6 +1,7 @@
 #include "scheduler/derive.h"
 
 #include "common/atomic.h"
+#include "common/clock.h"
 #include "common/errbuf.h"
 
 #include <errno.h>
@@ -869,14 +870,6 @@ out:
 
 /* --- the child -------------------------------------------------------------- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The child: no signal the daemon blocks or catches is kept (a SIGTERM
  * to the process group ends it), CPU time bounded a little above the wall
  * clock timeout (the work is single-threaded), file size, no core dump,
@@ -946,7 +939,7 @@ static int read_result(int fd, struct result *res, int64_t deadline)
 
     while (have < sizeof *res) {
         struct pollfd p = {fd, POLLIN, 0};
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - pclock_mono_ms();
         ssize_t n;
         if (left <= 0)
             return -ETIMEDOUT;
@@ -1002,7 +995,7 @@ int sched_derive(const struct sched_derive_req *req, struct sched_derived *out, 
         _exit(0);
     }
     close(pfd[1]);
-    r = read_result(pfd[0], &res, now_ms() + req->timeout_ms);
+    r = read_result(pfd[0], &res, pclock_mono_ms() + req->timeout_ms);
     close(pfd[0]);
     if (r == -ETIMEDOUT || r == -EINTR)
         kill(pid, SIGKILL);

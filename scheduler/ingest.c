@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
@@ -187,22 +188,6 @@ static bool eligible(const char *name)
     size_t n = strlen(name);
 
     return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".cfg") == 0;
-}
-
-static pl_ms mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static pl_ms wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t ns_of(const struct timespec *ts)
@@ -613,7 +598,7 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
     struct entry *v = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
-    pl_ms wall = wall_ms(), mono = mono_ms();
+    pl_ms wall = pclock_wall_ms(), mono = pclock_mono_ms();
     char shown[UTF8_PRINTABLE_NAME];
     int accepted = 0, fd;
     DIR *d;
@@ -716,7 +701,7 @@ int sched_ingest_pass(struct sched_ingest *ig, const struct pl_config *cfg, stru
 
 pl_ms sched_ingest_settle_deadline(const struct sched_ingest *ig, pl_ms now)
 {
-    return ig->wait_due ? now + (ig->wait_due - wall_ms()) : PL_MS_MAX;
+    return ig->wait_due ? now + (ig->wait_due - pclock_wall_ms()) : PL_MS_MAX;
 }
 
 pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_config *cfg,
@@ -732,7 +717,7 @@ pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_
             next = due;
     }
     if (ig->settle_due) {
-        pl_ms due = now + (ig->settle_due - wall_ms());
+        pl_ms due = now + (ig->settle_due - pclock_wall_ms());
         if (due < next)
             next = due;
     }

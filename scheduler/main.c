@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "playlists/config.h"
 #include "scheduler/derive.h"
@@ -46,9 +47,7 @@ struct sched {
     struct sched_set *set;
     struct sched_ingest *ig;
     struct sched_publisher *pub;
-    bool fake_clock;
-    pl_ms now_base; /* --now */
-    pl_ms mono_base;
+    struct pclock *clock; /* the real time, or --now advancing with the monotonic clock */
     /* daemon */
     int ino, wd_spool, wd_camp, nsubwatch;
     char *fresh[MAX_FRESH];
@@ -58,14 +57,6 @@ struct sched {
     pl_ms derive_ping; /* the last ping sent while a conversion ran */
 };
 
-static pl_ms mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* While a medium is converted (scheduler/derive.h), which can take up to
  * convert_timeout: the watchdog is fed, and a SIGTERM or SIGINT waiting in
  * the signalfd stops the conversion (the campaign is tried again at the
@@ -73,7 +64,7 @@ static pl_ms mono_ms(void)
 static bool derive_wait(void *opaque)
 {
     struct sched *s = opaque;
-    pl_ms now = mono_ms();
+    pl_ms now = pclock_mono_ms();
     sigset_t pend;
 
     if (s->watchdog && now - s->derive_ping >= 1000) {
@@ -87,12 +78,7 @@ static bool derive_wait(void *opaque)
  * monotonic clock. */
 static pl_ms sched_now(const struct sched *s)
 {
-    struct timespec ts;
-
-    if (s->fake_clock)
-        return s->now_base + (mono_ms() - s->mono_base);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return pclock_now(s->clock);
 }
 
 static void usage(FILE *f)
@@ -133,7 +119,7 @@ static int do_publish(struct sched *s)
 {
     struct sched_publish_stats ps;
     char err[512];
-    pl_ms t0 = mono_ms();
+    pl_ms t0 = pclock_mono_ms();
     int r;
 
     if (sched_state_lock(s->st, err, sizeof err) < 0) {
@@ -148,7 +134,7 @@ static int do_publish(struct sched *s)
     log_info("published: %zu campaigns, %zu screens (%zu written, %zu unchanged, %zu failed), "
              "%zu subsets, %lld ms",
              s->set->n, ps.screens, ps.written, ps.unchanged, ps.failed, ps.subsets,
-             (long long)(mono_ms() - t0));
+             (long long)(pclock_mono_ms() - t0));
     return r;
 }
 
@@ -182,7 +168,7 @@ static int prepare_fallback(struct sched *s)
  * spool for the next run. */
 static int run_once(struct sched *s)
 {
-    pl_ms start = mono_ms();
+    pl_ms start = pclock_mono_ms();
     bool waited = false;
 
     for (;;) {
@@ -195,7 +181,7 @@ static int run_once(struct sched *s)
         if (due == PL_MS_MAX)
             return waited ? load_set(s) : 0;
         wait = due > now ? due - now : 0;
-        if (mono_ms() + wait > start + ONCE_WAIT_MS) {
+        if (pclock_mono_ms() + wait > start + ONCE_WAIT_MS) {
             log_info("some files in the spool are still being written; they are left for the "
                      "next run");
             return waited ? load_set(s) : 0;
@@ -338,7 +324,7 @@ static void on_signal(struct sched *s, int sfd)
 static pl_ms next_deadline(struct sched *s, pl_ms last_rescan, pl_ms last_publish_mono,
                            pl_ms watchdog_ms, pl_ms last_ping)
 {
-    pl_ms mono = mono_ms(), now = sched_now(s);
+    pl_ms mono = pclock_mono_ms(), now = sched_now(s);
     pl_ms next = last_rescan + RESCAN_MS, t;
 
     t = sched_ingest_next_deadline(s->ig, s->cfg, now);
@@ -370,7 +356,7 @@ static int run_daemon(struct sched *s)
 {
     int ep = -1, sfd = -1, tfd = -1, ret = 1;
     uint64_t wd_usec = 0;
-    pl_ms watchdog_ms = 0, last_ping = mono_ms(), last_rescan, last_publish, day;
+    pl_ms watchdog_ms = 0, last_ping = pclock_mono_ms(), last_rescan, last_publish, day;
     struct epoll_event ev;
     sigset_t mask;
 
@@ -414,7 +400,7 @@ static int run_daemon(struct sched *s)
     /* Start: whatever was dropped while we were down, then publish. */
     do_pass(s, s->cfg->settle_ms);
     do_publish(s);
-    last_rescan = last_publish = mono_ms();
+    last_rescan = last_publish = pclock_mono_ms();
     day = pl_tz_day_start(s->cfg->tz, sched_now(s));
     sd_notify(0, "READY=1");
     log_info("watching %s", s->st->spool);
@@ -446,7 +432,7 @@ static int run_daemon(struct sched *s)
         }
         if (s->stop)
             break;
-        mono = mono_ms();
+        mono = pclock_mono_ms();
         if (watchdog_ms && mono >= last_ping + watchdog_ms) {
             sd_notify(0, "WATCHDOG=1");
             last_ping = mono;
@@ -482,7 +468,7 @@ static int run_daemon(struct sched *s)
         }
         if (s->need_publish) {
             do_publish(s);
-            last_publish = mono_ms();
+            last_publish = pclock_mono_ms();
             if (!s->publish_failed)
                 sd_notify(0, "READY=1");
         }
@@ -554,13 +540,19 @@ int main(int argc, char **argv)
         return 1;
     }
     if (opt_now) {
-        if (pl_time_parse(opt_now, s.cfg->tz, PL_TIME_START, &s.now_base, err, sizeof err) < 0) {
+        pl_ms at;
+        if (pl_time_parse(opt_now, s.cfg->tz, PL_TIME_START, &at, err, sizeof err) < 0) {
             log_error("--now %s: %s", opt_now, err);
             ret = 2;
             goto out_cfg;
         }
-        s.fake_clock = true;
-        s.mono_base = mono_ms();
+        s.clock = pclock_new_sim(at, 1.0);
+    } else {
+        s.clock = pclock_new_real();
+    }
+    if (!s.clock) {
+        log_error("out of memory");
+        goto out_cfg;
     }
     s.st = sched_state_open(s.cfg->state, err, sizeof err);
     s.set = sched_set_new();
@@ -588,6 +580,7 @@ out_free:
     sched_set_free(s.set);
     sched_state_free(s.st);
 out_cfg:
+    pclock_free(s.clock);
     pl_config_free(s.cfg);
     return ret;
 }

@@ -23,6 +23,7 @@
 #include <libavutil/sha.h>
 
 #include "common/imghdr.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/safeopen.h"
 #include "common/strbuf.h"
@@ -38,14 +39,6 @@
 #define HASH_CHUNK (1 << 20)
 #define MAX_PACKETS 5000
 #define MAX_REPORT_LINES 50
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *av_errtext(int e, char *buf, size_t len)
 {
@@ -400,7 +393,7 @@ static int deadline_passed(void *opaque)
 {
     const struct deadline *d = opaque;
 
-    return now_ms() > d->at_ms;
+    return pclock_mono_ms() > d->at_ms;
 }
 
 /* The demuxer libavformat would pick for the LEN bytes at HEAD, or NULL. */
@@ -428,7 +421,7 @@ static int video_fail_av(char *err, size_t errlen, const struct deadline *v, int
 {
     char eb[128];
 
-    if (r == AVERROR_EXIT || now_ms() > v->at_ms)
+    if (r == AVERROR_EXIT || pclock_mono_ms() > v->at_ms)
         return err_fail(err, errlen, -ETIMEDOUT,
                         "checking the video took longer than %d s; the file is damaged or hostile, "
                         "re-encode it",
@@ -486,7 +479,7 @@ static int decode_first_frame(AVFormatContext *fc, int idx, const AVCodec *codec
             ret = video_fail_av(err, errlen, v, r, "the video cannot be decoded");
             goto out_free;
         }
-        if (++packets > MAX_PACKETS || now_ms() > v->at_ms) {
+        if (++packets > MAX_PACKETS || pclock_mono_ms() > v->at_ms) {
             ret = video_fail_av(err, errlen, v, AVERROR_EXIT, "");
             if (packets > MAX_PACKETS)
                 ret = err_fail(err, errlen, -EINVAL,
@@ -518,7 +511,7 @@ static pl_ms video_duration(const AVFormatContext *fc, const AVStream *st)
 static int probe_video(int fd, uint64_t size, struct sched_media_info *info, char *err,
                        size_t errlen)
 {
-    struct deadline v = {now_ms() + SCHED_PROBE_DEADLINE_MS};
+    struct deadline v = {pclock_mono_ms() + SCHED_PROBE_DEADLINE_MS};
     AVFormatContext *fc = NULL;
     AVIOContext *avio = NULL;
     const AVInputFormat *ifmt = NULL;

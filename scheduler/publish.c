@@ -11,6 +11,7 @@
 
 #include "common/atomic.h"
 #include "common/log.h"
+#include "common/slurp.h"
 #include "common/strbuf.h"
 #include "playlists/schedule.h"
 
@@ -214,32 +215,17 @@ static void memo_set(struct screen_memo *m, const char *path, const char *text, 
     m->digest = fnv(text, len, FNV_INIT);
 }
 
-/* Reads PATH whole; NULL when missing, unreadable or absurdly large. */
+/* Reads PATH whole (not through a symbolic link); NULL when missing,
+ * unreadable or absurdly large. */
 static char *slurp(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    struct stat sb;
-    char *buf = NULL;
-    size_t got = 0;
+    char *buf = NULL, err[256];
 
     if (fd < 0)
         return NULL;
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > PLAYLIST_MAX_BYTES)
-        goto out_close;
-    buf = malloc((size_t)sb.st_size + 1);
-    if (!buf)
-        goto out_close;
-    while (got < (size_t)sb.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    *len = got;
-out_close:
+    if (slurp_fd(fd, path, PLAYLIST_MAX_BYTES, &buf, len, err, sizeof err) < 0)
+        buf = NULL;
     close(fd);
     return buf;
 }

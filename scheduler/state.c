@@ -145,29 +145,6 @@ void sched_state_unlock(struct sched_state *st)
 
 /* --- moving files ----------------------------------------------------- */
 
-static int copy_fd(int in, int out)
-{
-    char buf[65536];
-
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            return 0;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0)
-                return -errno;
-            off += w;
-        }
-    }
-}
-
 /* Copies FROM to TO (created exclusively unless REPLACE) through a synced
  * temporary file, then removes FROM. */
 static int move_by_copy(const char *from, const char *to, bool replace)
@@ -187,7 +164,7 @@ static int move_by_copy(const char *from, const char *to, bool replace)
         r = -errno;
         goto out_close;
     }
-    r = copy_fd(in, out);
+    r = atomic_copy_fd(in, out, NULL, NULL);
     if (r == 0 && fchmod(out, 0644) < 0)
         r = -errno;
     if (r == 0 && fsync(out) < 0)
@@ -943,32 +920,17 @@ static struct pl_campaign *read_one(const struct sched_state *st, const char *na
     struct pl_campaign *c;
     char *text = NULL;
     size_t len = 0;
-    FILE *f;
-    int fd;
-    struct stat sb;
+    int fd, r;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         log_error("%s/%s: cannot open: %s", st->campaigns, name, strerror(errno));
         return NULL;
     }
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > SCHED_NORMALISED_MAX_BYTES) {
-        log_error("%s/%s: not a regular file of at most %u bytes; left out", st->campaigns, name,
-                  SCHED_NORMALISED_MAX_BYTES);
-        close(fd);
-        return NULL;
-    }
-    f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return NULL;
-    }
-    text = malloc((size_t)sb.st_size + 1);
-    if (text)
-        len = fread(text, 1, (size_t)sb.st_size, f);
-    fclose(f);
-    if (!text) {
-        log_error("%s/%s: out of memory", st->campaigns, name);
+    r = slurp_fd(fd, path, SCHED_NORMALISED_MAX_BYTES, &text, &len, err, sizeof err);
+    close(fd);
+    if (r < 0) {
+        log_error("%s; left out", err);
         return NULL;
     }
     c = sched_campaign_parse_normalised(text, len, name, tz, err, sizeof err);

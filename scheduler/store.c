@@ -28,45 +28,26 @@ static void to_hex(const uint8_t *d, char hex[PL_SHA256_HEX])
 }
 
 /* Reads FD to its end, hashing, and writes a copy to OUT when OUT >= 0. */
+static void sha_update(void *ctx, const void *buf, size_t n)
+{
+    av_sha_update(ctx, buf, n);
+}
+
 static int hash_copy(int fd, int out, char hex[PL_SHA256_HEX])
 {
     struct AVSHA *sha = av_sha_alloc();
     uint8_t digest[32];
-    char *buf = malloc(1 << 16);
-    int r = 0;
+    int r;
 
-    if (!sha || !buf) {
-        r = -ENOMEM;
-        goto out_free;
-    }
+    if (!sha)
+        return -ENOMEM;
     av_sha_init(sha, 256);
-    for (;;) {
-        ssize_t n = read(fd, buf, 1 << 16);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = -errno;
-            goto out_free;
-        }
-        if (n == 0)
-            break;
-        av_sha_update(sha, (const uint8_t *)buf, (size_t)n);
-        for (ssize_t off = 0; out >= 0 && off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                r = -errno;
-                goto out_free;
-            }
-            off += w;
-        }
+    r = atomic_copy_fd(fd, out, sha_update, sha);
+    if (r == 0) {
+        av_sha_final(sha, digest);
+        to_hex(digest, hex);
     }
-    av_sha_final(sha, digest);
-    to_hex(digest, hex);
-out_free:
     av_free(sha);
-    free(buf);
     return r;
 }
 

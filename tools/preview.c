@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "playlists/plfile.h"
@@ -56,14 +57,6 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
     (void)flag;
     (void)ftw;
     return remove(path) < 0 ? -1 : 0;
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* What refused the campaign: printed as it comes, or kept for --json. */
@@ -245,7 +238,7 @@ static int collect(int fd, pid_t pid, long long deadline, struct strbuf *out, co
     while (!eof) {
         struct pollfd p = {fd, POLLIN, 0};
         char buf[8192];
-        long long left = deadline - mono_ms();
+        long long left = deadline - pclock_mono_ms();
         if (stop_signal || left <= 0) {
             late = true;
             break;
@@ -268,7 +261,7 @@ static int collect(int fd, pid_t pid, long long deadline, struct strbuf *out, co
             return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
         if (w < 0 && errno != EINTR)
             return -1;
-        if (stop_signal || mono_ms() >= deadline)
+        if (stop_signal || pclock_mono_ms() >= deadline)
             late = true;
         else
             usleep(20000);
@@ -314,7 +307,8 @@ static json_t *run_player(const struct preview *pv, const char *cfg, const char 
     }
     close(fds[1]);
     fds[1] = -1;
-    int r = collect(fds[0], pid, mono_ms() + PREVIEW_PLAYER_TIMEOUT_S * 1000LL, &out, screen);
+    int r =
+        collect(fds[0], pid, pclock_mono_ms() + PREVIEW_PLAYER_TIMEOUT_S * 1000LL, &out, screen);
     json_error_t jerr;
     if (r == 0 && out.buf)
         doc = json_loadb(out.buf, out.len, 0, &jerr);

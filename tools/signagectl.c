@@ -24,6 +24,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "media/fonts.h"
@@ -76,10 +78,17 @@ static void usage(FILE *f)
                "                                 split, a character no font has, bars\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Says what is wrong with the command line, then the usage; EXIT_USAGE. */
+static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+
     fprintf(stderr, "signagectl: ");
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fprintf(stderr, "\n");
     usage(stderr);
     return EXIT_USAGE;
@@ -101,9 +110,7 @@ static int load_config(struct ctl *x)
             return -2;
         }
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        x->now = (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        x->now = pclock_wall_ms();
     }
     return 0;
 }
@@ -231,6 +238,8 @@ static int cmd_check(struct ctl *x, int argc, char **argv)
     struct fonts_cover *fc;
     int bad = 0;
 
+    argc--; /* past the command's name */
+    argv++;
     if (argc < 1)
         return usage_error("check: %s", "name at least one campaign FILE");
     font = fonts_bundled();
@@ -321,6 +330,8 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
     json_t *arr = NULL;
     int ret = 1;
 
+    argc--; /* past the command's name */
+    argv++;
     (void)argv;
     if (argc)
         return usage_error("list: unexpected argument '%s'", argv[0]);
@@ -460,6 +471,8 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
     pl_ms t;
     int ret = 1;
 
+    argc--; /* past the command's name */
+    argv++;
     if (argc != 2)
         return usage_error("at: %s", "give SCREEN and TIME, e.g. at shinjuku-west-plaza "
                                      "2023-03-15T10:00");
@@ -784,6 +797,8 @@ static int cmd_withdraw(struct ctl *x, int argc, char **argv)
     char err[1024];
     int r, ret = 1;
 
+    argc--; /* past the command's name */
+    argv++;
     if (argc != 1)
         return usage_error("withdraw: %s", "give one campaign ID (see `signagectl list`)");
     if (!(st = open_locked(x)))
@@ -821,6 +836,8 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
     char err[1024];
     json_t *arr;
 
+    argc--; /* past the command's name */
+    argv++;
     if (argc != 1)
         return usage_error("history: %s", "give one campaign ID (see `signagectl list`)");
     if (!pl_id_valid(argv[0])) {
@@ -901,12 +918,13 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
 {
     struct sched_state *st;
     struct sched_publish_stats ps = {0};
-    struct timespec ts;
     char err[1024], *end;
     unsigned long n;
     unsigned newv = 0;
     int r, ret = 1;
 
+    argc--; /* past the command's name */
+    argv++;
     if (argc != 2)
         return usage_error("restore: %s", "give a campaign ID and a VERSION "
                                           "(`signagectl history ID` lists them)");
@@ -918,10 +936,8 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
     if (!(st = open_locked(x)))
         return 1;
     /* Real time, not --now: it is compared with when spool files arrived. */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    r = sched_history_restore(st, argv[0], (unsigned)n, x->cfg->tz,
-                              (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, x->cfg->history_keep,
-                              &newv, err, sizeof err);
+    r = sched_history_restore(st, argv[0], (unsigned)n, x->cfg->tz, pclock_wall_ns(),
+                              x->cfg->history_keep, &newv, err, sizeof err);
     if (r < 0) {
         log_error("%s", err);
         goto out_free;
@@ -1026,6 +1042,17 @@ out:
     return ret;
 }
 
+/* The commands.  Each gets the command line from its own name on
+ * (ARGV[0] is the command), as getopt expects. */
+static const struct command {
+    const char *name;
+    int (*run)(struct ctl *x, int argc, char **argv);
+} commands[] = {
+    {"check", cmd_check},     {"list", cmd_list},         {"plan", cmd_plan},
+    {"at", cmd_at},           {"withdraw", cmd_withdraw}, {"history", cmd_history},
+    {"restore", cmd_restore}, {"report", cmd_report},     {"preview", cmd_preview},
+};
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1074,35 +1101,19 @@ int main(int argc, char **argv)
             i--;
         }
     }
-    if (strcmp(cmd, "check") && strcmp(cmd, "list") && strcmp(cmd, "plan") && strcmp(cmd, "at") &&
-        strcmp(cmd, "withdraw") && strcmp(cmd, "report") && strcmp(cmd, "history") &&
-        strcmp(cmd, "restore") && strcmp(cmd, "preview"))
+    const struct command *run = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0] && !run; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            run = &commands[i];
+    if (!run)
         return usage_error("unknown command '%s'", cmd);
     r = load_config(&x);
     if (r < 0) {
         pl_config_free(x.cfg);
         return r == -2 ? EXIT_USAGE : 1;
     }
-    argc -= optind;
-    argv += optind;
-    if (strcmp(cmd, "check") == 0)
-        ret = cmd_check(&x, argc, argv);
-    else if (strcmp(cmd, "list") == 0)
-        ret = cmd_list(&x, argc, argv);
-    else if (strcmp(cmd, "plan") == 0)
-        ret = cmd_plan(&x, argc + 1, argv - 1);
-    else if (strcmp(cmd, "at") == 0)
-        ret = cmd_at(&x, argc, argv);
-    else if (strcmp(cmd, "report") == 0)
-        ret = cmd_report(&x, argc + 1, argv - 1);
-    else if (strcmp(cmd, "history") == 0)
-        ret = cmd_history(&x, argc, argv);
-    else if (strcmp(cmd, "restore") == 0)
-        ret = cmd_restore(&x, argc, argv);
-    else if (strcmp(cmd, "preview") == 0)
-        ret = cmd_preview(&x, argc + 1, argv - 1);
-    else
-        ret = cmd_withdraw(&x, argc, argv);
+    /* from the command's name on, as getopt expects */
+    ret = run->run(&x, argc - optind + 1, argv + optind - 1);
     pl_config_free(x.cfg);
     return ret;
 }

@@ -18,6 +18,7 @@
 
 #include "media/contract.h"
 #include "player/image.h"
+#include "common/slurp.h"
 #include "tests/unit/check_main.h"
 
 static char dir[256]; /* the fixture directory of the running test */
@@ -89,20 +90,10 @@ static const char *make_quadrants(const char *name, int w, int h, const char *ex
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
+    char *buf = NULL, err[512] = "";
 
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    ck_assert_msg(slurp_path(path, NULL, 1u << 30, &buf, len, err, sizeof err) == 0, "%s", err);
+    return (unsigned char *)buf;
 }
 
 static void spill(const char *path, const void *buf, size_t len)

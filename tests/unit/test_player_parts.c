@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "player/broken.h"
-#include "player/clock.h"
+#include "common/clock.h"
 #include "player/options.h"
 #include "player/poplog.h"
 #include "playlists/pltime.h"
@@ -138,6 +138,15 @@ START_TEST(test_clock)
     ck_assert_int_lt(pclock_mono_ms(), pclock_mono_ns());
     pclock_free(c);
     pclock_free(NULL);
+    /* the wall clock in ms and ns agree; a condition variable's deadline
+     * 1.5 s on the monotonic clock is a normalised timespec */
+    int64_t w = pclock_wall_ms(), wn = pclock_wall_ns() / 1000000;
+    ck_assert_msg(wn >= w && wn - w < 1000, "%lld %lld", (long long)w, (long long)wn);
+    int64_t before = pclock_mono_ns();
+    struct timespec at = pclock_mono_after(1500);
+    int64_t d = (int64_t)at.tv_sec * 1000000000 + at.tv_nsec - before;
+    ck_assert_msg(d >= 1500000000 && d < 1600000000, "%lld ns", (long long)d);
+    ck_assert(at.tv_nsec >= 0 && at.tv_nsec < 1000000000);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-#include "player/clock.h"
+#include "common/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -6,22 +6,46 @@
 
 struct pclock {
     bool simulated;
-    pl_ms start;   /* simulated time at MONO0 */
+    int64_t start; /* simulated time at MONO0 */
     int64_t mono0; /* ns */
     double rate;
 };
 
-int64_t pclock_mono_ns(void)
+/* Clock ID in nanoseconds. */
+static int64_t read_ns(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t pclock_mono_ns(void)
+{
+    return read_ns(CLOCK_MONOTONIC);
 }
 
 int64_t pclock_mono_ms(void)
 {
     return pclock_mono_ns() / 1000000;
+}
+
+struct timespec pclock_mono_after(int64_t ms)
+{
+    int64_t ns = pclock_mono_ns() + ms * 1000000;
+    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+
+    return ts;
+}
+
+int64_t pclock_wall_ns(void)
+{
+    return read_ns(CLOCK_REALTIME);
+}
+
+int64_t pclock_wall_ms(void)
+{
+    return pclock_wall_ns() / 1000000;
 }
 
 struct pclock *pclock_new_real(void)
@@ -35,7 +59,7 @@ struct pclock *pclock_new_real(void)
     return c;
 }
 
-struct pclock *pclock_new_sim(pl_ms start, double rate)
+struct pclock *pclock_new_sim(int64_t start, double rate)
 {
     if (!(rate > 0) || !isfinite(rate))
         return NULL;
@@ -54,24 +78,22 @@ void pclock_free(struct pclock *c)
     free(c);
 }
 
-pl_ms pclock_at(const struct pclock *c, int64_t mono_ns)
+int64_t pclock_at(const struct pclock *c, int64_t mono_ns)
 {
     if (!c->simulated)
         return pclock_now(c);
     double elapsed_ms = (double)(mono_ns - c->mono0) / 1e6 * c->rate;
-    return c->start + (pl_ms)floor(elapsed_ms);
+    return c->start + (int64_t)floor(elapsed_ms);
 }
 
-pl_ms pclock_now(const struct pclock *c)
+int64_t pclock_now(const struct pclock *c)
 {
     if (c->simulated)
         return pclock_at(c, pclock_mono_ns());
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (pl_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return pclock_wall_ms();
 }
 
-int64_t pclock_real_ns(const struct pclock *c, pl_ms d)
+int64_t pclock_real_ns(const struct pclock *c, int64_t d)
 {
     return (int64_t)((double)d * 1e6 / c->rate);
 }
