@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/slurp.h"
 #include "common/strbuf.h"
+#include "playlists/merge.h"
 #include "playlists/schedule.h"
 
 #define PLAYLIST_MAX_BYTES (256u << 20)
@@ -108,84 +109,6 @@ static uint64_t fnv(const void *data, size_t len, uint64_t h)
 }
 
 #define FNV_INIT UINT64_C(14695981039346656037)
-
-void sched_publish_range(const struct pl_config *cfg, pl_ms now, pl_ms *from, pl_ms *to)
-{
-    *from = now - PL_MS_PER_DAY;
-    *to = now + (pl_ms)cfg->horizon_days * PL_MS_PER_DAY;
-}
-
-/* The campaigns of SET that target S, as indices; *OUT malloc'ed. */
-static int targeting(const struct sched_set *set, const struct pl_screen *s, size_t **out,
-                     size_t *nout)
-{
-    size_t *v = malloc((set->n ? set->n : 1) * sizeof *v), n = 0;
-
-    if (!v)
-        return -1;
-    for (size_t i = 0; i < set->n; i++)
-        if (pl_screen_targeted(s, set->v[i].c))
-            v[n++] = i;
-    *out = v;
-    *nout = n;
-    return 0;
-}
-
-static int compute_windows(const struct pl_config *cfg, const struct sched_set *set,
-                           const size_t *idx, size_t n, pl_ms from, pl_ms to, struct pl_window **w,
-                           size_t *nw)
-{
-    const struct pl_campaign **camps = malloc((n ? n : 1) * sizeof *camps);
-    int r;
-
-    if (!camps)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        camps[i] = set->v[idx[i]].c;
-    r = pl_build_windows(camps, n, cfg->tz, from, to, w, nw);
-    free(camps);
-    return r;
-}
-
-static int fallback_window(const struct pl_config *cfg, struct pl_window *fb)
-{
-    const struct pl_campaign *c = cfg->fallback;
-
-    memset(fb, 0, sizeof *fb);
-    if (!c || !c->nitems)
-        return 0;
-    return pl_build_loop(&c, 1, fb);
-}
-
-struct pl_playlist *sched_publish_build(const struct pl_config *cfg, const struct sched_set *set,
-                                        const struct pl_screen *s, pl_ms from, pl_ms to, char *err,
-                                        size_t errlen)
-{
-    struct pl_playlist *pl = calloc(1, sizeof *pl);
-    size_t *idx = NULL, n = 0;
-
-    if (!pl || targeting(set, s, &idx, &n) < 0)
-        goto out_nomem;
-    pl->format = PL_FORMAT;
-    pl->screen = strdup(s->id);
-    pl->timezone = strdup(cfg->timezone);
-    pl->width = s->width;
-    pl->height = s->height;
-    pl->rotate = s->rotate;
-    pl->generated_at = from;
-    if (!pl->screen || !pl->timezone)
-        goto out_nomem;
-    if (compute_windows(cfg, set, idx, n, from, to, &pl->windows, &pl->nwindows) < 0 ||
-        fallback_window(cfg, &pl->fallback) < 0)
-        goto out_nomem;
-    free(idx);
-    return pl;
-out_nomem:
-    snprintf(err, errlen, "%s: out of memory computing the playlist", s->id);
-    free(idx);
-    pl_playlist_free(pl);
-    return NULL;
-}
 
 static int64_t mtime_ns(const struct stat *sb)
 {
@@ -389,6 +312,7 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     struct strbuf sb = STRBUF_INIT;
     struct pl_window fb;
     struct subset *tab;
+    const struct pl_campaign **camps = sched_set_campaigns(set);
     size_t cap = 16;
     pl_ms from, to, day;
     int ret = 0;
@@ -399,12 +323,13 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     while (cap < 2 * cfg->nscreens + 2)
         cap *= 2;
     tab = calloc(cap, sizeof *tab);
-    if (!tab || fallback_window(cfg, &fb) < 0) {
+    if (!tab || !camps || pl_merge_fallback(cfg, &fb) < 0) {
         log_error("%s: out of memory publishing", st->playlists);
         free(tab);
+        free(camps);
         return -1;
     }
-    sched_publish_range(cfg, now, &from, &to);
+    pl_merge_range(cfg, now, &from, &to);
     day = pl_tz_day_start(cfg->tz, now);
     for (size_t i = 0; i < cfg->nscreens; i++) {
         const struct pl_screen *s = &cfg->screens[i];
@@ -415,7 +340,7 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
         uint64_t h, inputs;
 
         stats->screens++;
-        if (!m || targeting(set, s, &idx, &n) < 0) {
+        if (!m || pl_merge_targeting(camps, set->n, s, &idx, &n) < 0) {
             log_error("%s: out of memory publishing", s->id);
             stats->failed++;
             ret = -1;
@@ -435,7 +360,7 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
             e->hash = h;
             e->idx = idx;
             e->n = n;
-            e->failed = compute_windows(cfg, set, idx, n, from, to, &e->w, &e->nw) < 0;
+            e->failed = pl_merge_windows(cfg, camps, idx, n, from, to, &e->w, &e->nw) < 0;
             stats->subsets++;
         } else {
             free(idx);
@@ -481,6 +406,7 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
         pl_windows_free(tab[i].w, tab[i].nw);
     }
     free(tab);
+    free(camps);
     free(fb.slots);
     sb_free(&sb);
     return ret;

@@ -1,5 +1,6 @@
-/* publish.h - merging the accepted campaigns into one playlist per screen
- * (SPEC §5, §6) and publishing only what changed.
+/* publish.h - publishing the accepted campaigns as one playlist per
+ * screen (SPEC §5, §6), merged by playlists/merge.h, writing only what
+ * changed.
  *
  * Screens that are targeted by the same subset of campaigns share one
  * computation of windows and loops.  A playlist is rewritten only when its
@@ -37,9 +38,6 @@ void sched_publisher_free(struct sched_publisher *p);
  * someone else may have written playlists). */
 void sched_publisher_forget(struct sched_publisher *p);
 
-/* The range a publication at NOW covers: [NOW - 1 day, NOW + horizon). */
-void sched_publish_range(const struct pl_config *cfg, pl_ms now, pl_ms *from, pl_ms *to);
-
 /* Publishes every screen of CFG from SET for the range of NOW.  The caller
  * holds the state lock.  STATS may be NULL.  Returns 0 when every playlist
  * is current, -1 when at least one could not be computed or written (each
@@ -47,14 +45,5 @@ void sched_publish_range(const struct pl_config *cfg, pl_ms now, pl_ms *from, pl
 int sched_publish(struct sched_publisher *p, const struct sched_state *st,
                   const struct pl_config *cfg, const struct sched_set *set, pl_ms now,
                   struct sched_publish_stats *stats);
-
-/* Computes, in memory, the playlist of screen S for [FROM, TO) from SET
- * exactly as sched_publish() would (generation 0, generated_at FROM).  The
- * playlist borrows the campaigns of SET and CFG->fallback, which must
- * outlive it; free it with pl_playlist_free().  NULL with ERR filled on out
- * of memory. */
-struct pl_playlist *sched_publish_build(const struct pl_config *cfg, const struct sched_set *set,
-                                        const struct pl_screen *s, pl_ms from, pl_ms to, char *err,
-                                        size_t errlen);
 
 #endif

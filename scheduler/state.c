@@ -860,6 +860,15 @@ static long set_index(const struct sched_set *set, const char *id)
     return -(long)lo - 1;
 }
 
+const struct pl_campaign **sched_set_campaigns(const struct sched_set *set)
+{
+    const struct pl_campaign **v = malloc((set->n ? set->n : 1) * sizeof *v);
+
+    for (size_t i = 0; v && i < set->n; i++)
+        v[i] = set->v[i].c;
+    return v;
+}
+
 const struct pl_campaign *sched_set_find(const struct sched_set *set, const char *id)
 {
     long i = set_index(set, id);

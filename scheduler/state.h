@@ -170,6 +170,11 @@ int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path
 /* Removes the campaign ID.  Returns 0, or -1 when absent. */
 int sched_set_remove(struct sched_set *set, const char *id);
 
+/* The campaigns of SET in its order, as a new array of SET->n pointers
+ * (free() it; the campaigns are borrowed), for playlists/merge.h.  NULL on
+ * out of memory. */
+const struct pl_campaign **sched_set_campaigns(const struct sched_set *set);
+
 /* The campaign with id ID, or NULL (borrowed). */
 const struct pl_campaign *sched_set_find(const struct sched_set *set, const char *id);
 

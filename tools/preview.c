@@ -19,10 +19,10 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "playlists/merge.h"
 #include "playlists/plfile.h"
 #include "scheduler/campaign.h"
 #include "scheduler/probe.h"
-#include "scheduler/publish.h"
 #include "scheduler/state.h"
 #include "scheduler/store.h"
 #include "tools/preview.h"
@@ -36,8 +36,7 @@ struct preview {
     const struct preview_req *rq;
     char tmp[PATH_MAX];            /* scratch directory, removed at the end */
     const char *state;             /* where the campaign's media are: TMP or STATE */
-    struct pl_campaign *c;         /* owned until put into SET */
-    struct sched_set *set;         /* the campaign alone */
+    struct pl_campaign *c;         /* owned */
     struct sched_media_info *info; /* per item: its stored medium, probed */
     bool *have_info;
     json_t *errors; /* --json: what refused the campaign, one line each */
@@ -559,20 +558,13 @@ static int render(struct preview *pv, const struct pl_screen **scr, size_t n, js
     free(pv->c->hours);
     pv->c->hours = NULL;
     pv->c->nhours = 0;
-    pv->set = sched_set_new();
-    if (!pv->set || sched_set_put(pv->set, pv->c, NULL) < 0) {
-        if (!pv->set)
-            pl_campaign_free(pv->c);
-        pv->c = NULL;
-        log_error("out of memory");
-        return -1;
-    }
     if (write_player_cfg(pv, scr, n, cfgpath, sizeof cfgpath) < 0)
         return -1;
     for (size_t i = 0; i < n && !stop_signal; i++) {
         char *plpath = NULL;
+        const struct pl_campaign *camp = pv->c;
         struct pl_playlist *pl =
-            sched_publish_build(rq->cfg, pv->set, scr[i], from, to, err, sizeof err);
+            pl_merge_screen(rq->cfg, &camp, 1, scr[i], from, to, err, sizeof err);
         if (!pl || asprintf(&plpath, "%s/playlists/%s.playlist", pv->tmp, scr[i]->id) < 0 ||
             pl_playlist_save(pl, rq->cfg->tz, plpath, err, sizeof err) < 0) {
             log_error("screen %s: %s", scr[i]->id, pl ? err : "cannot build its playlist");
@@ -697,10 +689,7 @@ out:
     free(pv.info);
     free(pv.have_info);
     free(accepted);
-    if (pv.set)
-        sched_set_free(pv.set);
-    else
-        pl_campaign_free(pv.c);
+    pl_campaign_free(pv.c);
     if (pv.tmp[0])
         nftw(pv.tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     sigaction(SIGINT, &old_int, NULL);

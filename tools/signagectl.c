@@ -37,6 +37,7 @@
 #include "common/strbuf.h"
 #include "media/fonts.h"
 #include "playlists/config.h"
+#include "playlists/merge.h"
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
 #include "scheduler/campaign.h"
@@ -403,7 +404,7 @@ static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen
             log_warn("%s; computing from campaigns/ instead", err);
         } else {
             pl_ms cf, ct;
-            sched_publish_range(x->cfg, pl->generated_at, &cf, &ct);
+            pl_merge_range(x->cfg, pl->generated_at, &cf, &ct);
             if (from >= cf && to <= ct) {
                 *published = true;
                 free(path);
@@ -414,9 +415,13 @@ static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen
         }
     }
     free(path);
-    pl = sched_publish_build(x->cfg, *set, scr, from - PL_MS_PER_DAY, to, err, sizeof err);
+    const struct pl_campaign **camps = sched_set_campaigns(*set);
+    pl = camps ? pl_merge_screen(x->cfg, camps, (*set)->n, scr, from - PL_MS_PER_DAY, to, err,
+                                 sizeof err)
+               : NULL;
     if (!pl)
-        log_error("%s", err);
+        log_error("%s", camps ? err : "out of memory");
+    free(camps);
     return pl;
 }
 
