@@ -164,8 +164,19 @@ bool fonts_cover_has(const struct fonts_cover *c, uint32_t cp)
     return false;
 }
 
+static bool cover_has(const void *ctx, uint32_t cp)
+{
+    return fonts_cover_has(ctx, cp);
+}
+
 size_t fonts_cover_missing(const struct fonts_cover *c, const char *s, size_t len, char *out,
                            size_t outlen)
+{
+    return fonts_missing(s, len, cover_has, c, out, outlen);
+}
+
+size_t fonts_missing(const char *s, size_t len, bool (*has)(const void *ctx, uint32_t cp),
+                     const void *ctx, char *out, size_t outlen)
 {
     uint32_t seen[64];
     size_t nseen = 0, n = 0, o = 0;
@@ -179,7 +190,7 @@ size_t fonts_cover_missing(const struct fonts_cover *c, const char *s, size_t le
         char u8[5];
 
         i += k ? k : 1;
-        if (fonts_cover_has(c, cp))
+        if (fonts_invisible(cp) || has(ctx, cp))
             continue;
         for (size_t j = 0; j < nseen && !dup; j++)
             dup = seen[j] == cp;

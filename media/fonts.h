@@ -60,6 +60,10 @@ bool fonts_cover_has(const struct fonts_cover *c, uint32_t cp);
 size_t fonts_cover_missing(const struct fonts_cover *c, const char *s, size_t len, char *out,
                            size_t outlen);
 
+/* The same for any font set: HAS(CTX, CP) says whether it draws CP. */
+size_t fonts_missing(const char *s, size_t len, bool (*has)(const void *ctx, uint32_t cp),
+                     const void *ctx, char *out, size_t outlen);
+
 void fonts_cover_free(struct fonts_cover *c);
 
 #endif

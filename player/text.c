@@ -603,31 +603,9 @@ void text_report_clear(struct text_report *rep)
     memset(rep, 0, sizeof *rep);
 }
 
-/* Lists in REP the characters of UTF8 that no font draws. */
-static void text_report_missing(const struct text_renderer *r, const char *utf8,
-                                struct text_report *rep)
+static bool text_has(const void *ctx, uint32_t cp)
 {
-    size_t len = strlen(utf8), o = 0;
-
-    for (size_t i = 0; i < len;) {
-        uint32_t cp = 0xfffd;
-        size_t n = utf8_decode(utf8 + i, len - i, &cp);
-        char u8[5], name[24];
-
-        i += n ? n : 1;
-        if (fonts_invisible(cp) || text_font_of(r, cp) >= 0)
-            continue;
-        u8[utf8_encode(cp, u8)] = '\0';
-        snprintf(name, sizeof name, "U+%04X %s", (unsigned)cp, u8);
-        if (strstr(rep->missing, name))
-            continue; /* named already (or the list is full: counted again) */
-        rep->nmissing++;
-        if (o < sizeof rep->missing) {
-            int k =
-                snprintf(rep->missing + o, sizeof rep->missing - o, "%s%s", o ? ", " : "", name);
-            o = k < 0 ? sizeof rep->missing : o + (size_t)k;
-        }
-    }
+    return text_font_of(ctx, cp) >= 0;
 }
 
 int text_describe(struct text_renderer *r, const char *utf8, int w, int h, struct text_report *out,
@@ -645,7 +623,8 @@ int text_describe(struct text_renderer *r, const char *utf8, int w, int h, struc
     m = text_margin(w, h);
     out->box_w = w - 2 * m > 0 ? w - 2 * m : 0;
     out->box_h = h - 2 * m > 0 ? h - 2 * m : 0;
-    text_report_missing(r, utf8, out);
+    out->nmissing =
+        fonts_missing(utf8, strlen(utf8), text_has, r, out->missing, sizeof out->missing);
     if (!out->box_w || !out->box_h)
         return 0;
     l = text_fit(r, utf8, w, h, err, errlen);
