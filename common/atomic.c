@@ -10,6 +10,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+char *atomic_dir_of(const char *path)
+{
+    char *d = strdup(path);
+    if (!d)
+        return NULL;
+    char *s = strrchr(d, '/');
+    if (!s) {
+        free(d);
+        return strdup(".");
+    }
+    if (s == d)
+        s[1] = '\0';
+    else
+        *s = '\0';
+    return d;
+}
+
 int atomic_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -37,6 +37,10 @@ int atomic_create_file(const char *path, const void *data, size_t len, mode_t mo
  * new one.  Returns 0, or -errno with ERR filled; PATH is then untouched. */
 int atomic_link_file(const char *existing, const char *path, char *err, size_t errlen);
 
+/* The directory holding PATH ("." for a bare name, "/" at the root),
+ * allocated (the caller frees it), or NULL out of memory. */
+char *atomic_dir_of(const char *path);
+
 /* fsyncs the directory DIR so a rename or create inside it is durable.
  * Returns 0 or -errno. */
 int atomic_sync_dir(const char *dir);
