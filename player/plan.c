@@ -45,6 +45,7 @@ struct planner {
                             * slot may leave next only a moment */
     uint64_t job_seq;
     int64_t switch_mono_ms; /* real time of the last switch */
+    pl_ms last_t;           /* the time of the last tick */
 
     struct plan_action *acts; /* a queue: taken from HEAD */
     size_t nacts, head, cap;
@@ -639,8 +640,15 @@ void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
     if (stepped_back) {
         log_warn("the clock went back %lld ms; looking up what is due again",
                  (long long)(p->cur.shown_from - t));
-        p->cur.info.slot_end = t; /* leaves the screen now, cut short */
+        /* its time on screen up to the step is billed now, cut; it stays
+         * until what is due is ready, counted from the new time (so the
+         * step is noticed once, not at every tick until the clock is back
+         * where it was) */
         p->cur.info.cut_at_end = true;
+        pop_leave(p, &p->cur, p->last_t, false);
+        p->cur.shown_from = t;
+        p->cur.info.slot_end = t;
+        p->cur.late = false;
         up_clear(p, &p->next);
         up_clear(p, &p->after);
     }
@@ -683,13 +691,14 @@ void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
         (mono_ms - p->switch_mono_ms >= PLAN_AFTER_DELAY_MS ||
          (double)(p->next.due.slot_end - t) / p->clock_rate < PLAN_AFTER_SOON_MS))
         up_make(p, &p->after, boundary_pl(p), p->next.due.slot_end, t);
+    p->last_t = t;
 }
 
 void plan_show_builtin(struct planner *p, pl_ms t)
 {
     struct plan_slot b;
 
-    up_clear(p, &p->next);
+    /* what is being prepared goes on: it replaces this slide when ready */
     if (slot_builtin(&b, t, t))
         return;
     pop_leave(p, &p->cur, t, false);
@@ -708,6 +717,11 @@ const struct plan_slot *plan_on_screen(const struct planner *p)
 
 void plan_stop(struct planner *p, pl_ms t)
 {
+    /* slots that went by unshown are billed as such, as a boundary would */
+    if (p->next.active && p->next.due.slot_end <= t)
+        up_give_up(p, &p->next);
+    if (p->after.active && p->after.due.slot_end <= t)
+        up_give_up(p, &p->after);
     pop_leave(p, &p->cur, t, true);
     plan_slot_clear(&p->cur.info);
     p->cur.valid = false;
