@@ -15,6 +15,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/signage
+LIBEXECDIR ?= $(PREFIX)/lib/signage
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -37,6 +38,7 @@ PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter fontconfig
 PKGS_DERIVE = poppler-glib cairo libheif libwebpdemux
 PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
 PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
+PKGS_CTL    = $(PKGS_CORE) jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 
 # Debian 12 packages: libraries, the programs the tests and the demo drive
@@ -71,7 +73,8 @@ endif
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"'
+SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"' \
+	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"'
 SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
 	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(PKGS_ALL))
 SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)
@@ -82,6 +85,7 @@ ALL_LDFLAGS = $(SIGNAGE_LDFLAGS) $(LDFLAGS)
 LIBS_CORE   = $(call pc_libs,$(PKGS_CORE)) -lm
 LIBS_SCHED  = $(call pc_libs,$(PKGS_SCHED)) -lm
 LIBS_PLAYER = $(call pc_libs,$(PKGS_PLAYER)) -lm
+LIBS_CTL    = $(call pc_libs,$(PKGS_CTL)) -lm
 LIBS_TEST   = $(call pc_libs,$(PKGS_ALL)) -lm
 
 # Rooms (STYLE.md).  Each directory's *.c except main.c is one static library;
@@ -91,7 +95,7 @@ PLAYLISTS_SRC = $(wildcard playlists/*.c)
 MEDIA_SRC     = $(wildcard media/*.c)
 SCHED_SRC     = $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
-TOOLS_SRC     = $(filter-out tools/signagectl.c,$(wildcard tools/*.c))
+TOOLS_SRC     = $(filter-out tools/signagectl.c tools/signagectl_media.c,$(wildcard tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -105,9 +109,10 @@ LIB_TOOLS     = $(BUILD)/libtools.a
 SCHEDULER = $(BUILD)/signage-scheduler
 PLAYER    = $(BUILD)/signage-player
 CTL       = $(BUILD)/signagectl
+CTL_MEDIA = $(BUILD)/signagectl-media
 PROGRAMS  = $(if $(wildcard scheduler/main.c),$(SCHEDULER)) \
 	$(if $(wildcard player/main.c),$(PLAYER)) \
-	$(if $(wildcard tools/signagectl.c),$(CTL))
+	$(if $(wildcard tools/signagectl.c),$(CTL) $(CTL_MEDIA))
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -170,10 +175,16 @@ $(SCHEDULER): $(BUILD)/scheduler/main.o $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLIST
 $(PLAYER): $(BUILD)/player/main.o $(LIB_PLAYER) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_PLAYER)
 
-# signagectl: check uses the scheduler's validator, so it links libsched, never
-# SDL; its commands other than the dispatcher live in libtools (unit-testable).
-$(CTL): $(BUILD)/tools/signagectl.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) \
-	$(LIB_COMMON)
+# signagectl links no FFmpeg, SDL or fontconfig: its commands read campaigns,
+# playlists and logs (libconfig, ICU, jansson).  check and preview probe media
+# with FFmpeg: they are signagectl-media, which signagectl runs for them
+# (beside it in a build tree, from LIBEXECDIR when installed).  t_layering
+# checks what each program links.
+$(CTL): $(BUILD)/tools/signagectl.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_PLAYLISTS) $(LIB_COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CTL)
+
+$(CTL_MEDIA): $(BUILD)/tools/signagectl_media.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_MEDIA) \
+	$(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
@@ -242,14 +253,15 @@ fuzz: check-deps
 	done
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fonts
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/fonts
+	install -m 755 $(filter-out $(CTL_MEDIA),$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(CTL_MEDIA) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 fonts/*.ttf fonts/OFL.txt $(DESTDIR)$(DATADIR)/fonts/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
 		$(DESTDIR)$(BINDIR)/signagectl
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build

@@ -25,6 +25,7 @@
 #include "scheduler/probe.h"
 #include "scheduler/state.h"
 #include "scheduler/store.h"
+#include "tools/ctl.h"
 #include "tools/preview.h"
 
 #define PREVIEW_DAYS 7        /* the range the preview playlist covers */
@@ -72,23 +73,20 @@ static void refuse(struct preview *pv, const char *text)
     }
 }
 
-/* The player: $SIGNAGE_PLAYER, else signage-player beside this program
- * (a build tree, or BINDIR), else the one on PATH. */
+/* The player: $SIGNAGE_PLAYER, else signage-player beside this program (a
+ * build tree), else in BINDIR, else the one on PATH. */
 static char *player_path(void)
 {
     const char *env = getenv("SIGNAGE_PLAYER");
-    char exe[PATH_MAX], *p = NULL;
-    ssize_t n;
+    char *p;
 
     if (env && *env)
         return strdup(env);
-    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        if (asprintf(&p, "%s/signage-player", dirname(exe)) >= 0 && access(p, X_OK) == 0)
-            return p;
-        free(p);
-    }
+    if ((p = ctl_beside_self("signage-player")) != NULL)
+        return p;
+    if (asprintf(&p, "%s/signage-player", SIGNAGE_BINDIR) >= 0 && access(p, X_OK) == 0)
+        return p;
+    free(p);
     return strdup("signage-player");
 }
 

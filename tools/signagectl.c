@@ -13,6 +13,10 @@
  * preview FILE|ID --out DIR [--screen S]...  each item as its screens will
  *                          show it, drawn by signage-player (tools/preview.c)
  *
+ * check and preview need FFmpeg: they are signagectl-media's
+ * (tools/signagectl_media.c), which this program runs for them, so that
+ * the other commands link neither FFmpeg nor SDL.
+ *
  * plan and at read the screen's published playlist (what the player plays)
  * when it covers the time asked about; otherwise they compute the playlist
  * from campaigns/ exactly as the scheduler would.
@@ -35,272 +39,17 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "media/fonts.h"
 #include "playlists/config.h"
 #include "playlists/merge.h"
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
-#include "scheduler/campaign.h"
 #include "scheduler/history.h"
-#include "scheduler/probe.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
-#include "tools/preview.h"
+#include "tools/ctl.h"
 #include "tools/report.h"
 
-#define EXIT_USAGE 2
 #define PLAN_DEFAULT_DAYS 7
-
-struct ctl {
-    const char *cfg_opt;
-    struct pl_config *cfg;
-    bool json;
-    bool have_now;
-    pl_ms now;
-    const char *now_text;
-};
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
-               "  check FILE...                  validate campaign files\n"
-               "  list                           accepted campaigns\n"
-               "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
-               "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
-               "  withdraw ID                    remove a campaign, republish\n"
-               "  history ID                     every accepted version of a campaign\n"
-               "  restore ID VERSION             make an earlier version current again\n"
-               "  report [--from D] [--to D] [--by owner|campaign|screen|day]\n"
-               "         [--csv|--html FILE]     proof-of-play summary\n"
-               "  preview FILE|ID --out DIR [--screen S]...\n"
-               "                                 each item drawn as its screens will show\n"
-               "                                 it (PNG in DIR), the text's size and lines,\n"
-               "                                 and warnings: text too small, a phrase\n"
-               "                                 split, a character no font has, bars\n");
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Says what is wrong with the command line, then the usage; EXIT_USAGE. */
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "signagectl: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    usage(stderr);
-    return EXIT_USAGE;
-}
-
-static int load_config(struct ctl *x)
-{
-    char err[4096];
-    const char *path = pl_config_locate(x->cfg_opt);
-
-    x->cfg = pl_config_load(path, err, sizeof err);
-    if (!x->cfg) {
-        log_error("%s (give the configuration with -c FILE or $SIGNAGE_CONFIG)", err);
-        return -1;
-    }
-    if (x->now_text) {
-        if (pl_time_parse(x->now_text, x->cfg->tz, PL_TIME_START, &x->now, err, sizeof err) < 0) {
-            usage_error("--now: %s", err);
-            return -2;
-        }
-    } else {
-        x->now = pclock_wall_ms();
-    }
-    return 0;
-}
-
-static int print_json(json_t *doc)
-{
-    char *s;
-
-    if (!doc)
-        return -1;
-    s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(doc);
-    if (!s)
-        return -1;
-    puts(s);
-    free(s);
-    return 0;
-}
-
-static json_t *time_json(pl_ms t, const pl_tz *tz)
-{
-    char buf[PL_TIME_BUFSZ];
-
-    if (pl_time_format(t, tz, buf, sizeof buf) < 0)
-        return json_null();
-    return json_string(buf);
-}
-
-/* --- check ---------------------------------------------------------------- */
-
-/* Adds to W a warning for each text item of C with characters that no
- * font here draws: the player would leave them out (media/fonts.h). */
-static void glyph_warnings(const struct fonts_cover *fc, const struct pl_campaign *c,
-                           const char *file, struct strbuf *w)
-{
-    char missing[512];
-
-    for (size_t i = 0; fc && i < c->nitems; i++) {
-        const struct pl_item *it = &c->items[i];
-        if (it->type != PL_ITEM_TEXT || !it->text ||
-            !fonts_cover_missing(fc, it->text, strlen(it->text), missing, sizeof missing))
-            continue;
-        sb_printf(w,
-                  "%s:%d: warning: item %zu: no font here has %s, so the screens leave it "
-                  "out; write it another way\n",
-                  file, it->line, i + 1, missing);
-    }
-}
-
-static int check_one(struct ctl *x, const struct fonts_cover *fc, const char *file, json_t *arr)
-{
-    char *dcopy = strdup(file), *bcopy = strdup(file), *err = malloc(65536);
-    const char *dir, *base;
-    struct pl_campaign *c = NULL;
-    int dirfd = -1, bad = 1;
-    json_t *o = NULL;
-    struct strbuf warnings = STRBUF_INIT;
-    struct sched_probe_ctx pctx = {NULL, x->cfg, &warnings};
-
-    if (!dcopy || !bcopy || !err)
-        goto out_free;
-    err[0] = '\0';
-    dir = dirname(dcopy);
-    base = basename(bcopy);
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) {
-        snprintf(err, 65536, "%s: error: cannot open its directory: %s", file, strerror(errno));
-        goto out_report;
-    }
-    c = sched_campaign_load(dirfd, base, file, x->cfg, err, 65536);
-    if (!c)
-        goto out_report;
-    switch (sched_probe_campaign(dirfd, c, &pctx, err, 65536)) {
-    case SCHED_PROBE_OK:
-        bad = 0;
-        glyph_warnings(fc, c, file, &warnings);
-        break;
-    default:
-        break;
-    }
-out_report:
-    if (x->json) {
-        o = json_object();
-        json_object_set_new(o, "file", json_string(file));
-        json_object_set_new(o, "ok", json_boolean(!bad));
-        if (c)
-            json_object_set_new(o, "id", json_string(c->id));
-        json_t *errs = json_array();
-        for (char *line = bad ? err : NULL, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-            nl = strchr(line, '\n');
-            json_array_append_new(errs,
-                                  json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
-        }
-        json_object_set_new(o, "errors", errs);
-        errs = json_array();
-        for (char *line = warnings.len ? warnings.buf : NULL, *nl; line && *line;
-             line = nl ? nl + 1 : NULL) {
-            nl = strchr(line, '\n');
-            json_array_append_new(errs,
-                                  json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
-        }
-        json_object_set_new(o, "warnings", errs);
-        json_array_append_new(arr, o);
-    } else if (bad) {
-        printf("%s\n", err[0] ? err : "error: cannot check the file");
-    } else {
-        printf("%s: ok: campaign \"%s\", %zu items\n", file, c->id, c->nitems);
-        fputs(warnings.len ? warnings.buf : "", stdout);
-    }
-out_free:
-    if (dirfd >= 0)
-        close(dirfd);
-    pl_campaign_free(c);
-    sb_free(&warnings);
-    free(dcopy);
-    free(bcopy);
-    free(err);
-    return bad;
-}
-
-static int cmd_check(struct ctl *x, int argc, char **argv)
-{
-    json_t *arr = x->json ? json_array() : NULL;
-    char *font, err[1024] = "out of memory";
-    struct fonts_cover *fc;
-    int bad = 0;
-
-    argc--; /* past the command's name */
-    argv++;
-    if (argc < 1)
-        return usage_error("check: %s", "name at least one campaign FILE");
-    font = fonts_bundled();
-    fc = font ? fonts_cover_new(font, err, sizeof err) : NULL;
-    free(font);
-    if (!fc)
-        log_warn("%s; the characters of texts are not checked", err);
-    for (int i = 0; i < argc; i++)
-        bad += check_one(x, fc, argv[i], arr);
-    fonts_cover_free(fc);
-    if (x->json)
-        print_json(arr);
-    return bad ? 1 : 0;
-}
-
-/* --- preview -------------------------------------------------------------- */
-
-static int cmd_preview(struct ctl *x, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"screen", required_argument, NULL, 's'},
-        {"out", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
-    };
-    const char **screens = calloc((size_t)argc + 1, sizeof *screens);
-    struct preview_req rq = {x->cfg, x->now, NULL, screens, 0, NULL, x->json};
-    int c, ret;
-
-    if (!screens)
-        return 1;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 || optind < argc) {
-        if (c == -1) {
-            if (rq.what) {
-                free(screens);
-                return usage_error("preview: unexpected argument '%s'; one campaign at a time",
-                                   argv[optind]);
-            }
-            rq.what = argv[optind++];
-            continue;
-        }
-        if (c == 's') {
-            screens[rq.nscreens++] = optarg;
-        } else if (c == 'o') {
-            rq.out = optarg;
-        } else {
-            free(screens);
-            return usage_error("preview: %s", "unknown option; see the usage below");
-        }
-    }
-    if (!rq.what || !rq.out) {
-        free(screens);
-        return usage_error(
-            "preview: %s",
-            "give a campaign FILE (or an accepted ID) and --out DIR for the pictures");
-    }
-    ret = preview_run(&rq);
-    free(screens);
-    return ret;
-}
 
 /* --- list ----------------------------------------------------------------- */
 
@@ -335,7 +84,7 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
     argv++;
     (void)argv;
     if (argc)
-        return usage_error("list: unexpected argument '%s'", argv[0]);
+        return ctl_usage_error("list: unexpected argument '%s'", argv[0]);
     if (open_state(x, &st, &set) < 0)
         goto out_free;
     if (x->json)
@@ -355,8 +104,8 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
             json_object_set_new(o, "id", json_string(c->id));
             json_object_set_new(o, "title", json_string(c->title));
             json_object_set_new(o, "owner", json_string(c->owner));
-            json_object_set_new(o, "start", time_json(c->start, x->cfg->tz));
-            json_object_set_new(o, "end", time_json(c->end, x->cfg->tz));
+            json_object_set_new(o, "start", ctl_time_json(c->start, x->cfg->tz));
+            json_object_set_new(o, "end", ctl_time_json(c->end, x->cfg->tz));
             for (size_t k = 0; k < c->nscreens; k++)
                 json_array_append_new(sa, json_string(c->screens[k]));
             json_object_set_new(o, "screens", sa);
@@ -374,7 +123,7 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
         sb_free(&scr);
     }
     if (x->json)
-        print_json(arr);
+        ctl_print_json(arr);
     ret = 0;
 out_free:
     sched_set_free(set);
@@ -479,8 +228,8 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
     argc--; /* past the command's name */
     argv++;
     if (argc != 2)
-        return usage_error("at: %s", "give SCREEN and TIME, e.g. at shinjuku-west-plaza "
-                                     "2023-03-15T10:00");
+        return ctl_usage_error("at: %s", "give SCREEN and TIME, e.g. at shinjuku-west-plaza "
+                                         "2023-03-15T10:00");
     if (parse_time_arg(x, "at", argv[1], PL_TIME_START, &t) < 0)
         return EXIT_USAGE;
     if (!(scr = find_screen(x, argv[0])))
@@ -499,7 +248,7 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
         json_object_set_new(o, "type", it ? json_string(pl_item_type_name(it->type)) : json_null());
         json_object_set_new(o, "slot_start", json_string(a));
         json_object_set_new(o, "slot_end", json_string(b));
-        print_json(o);
+        ctl_print_json(o);
     } else {
         printf("%s %d %s %s %s\n", due.window ? slot_campaign(due.slot) : "-",
                due.slot ? (int)due.slot->item : -1, it ? pl_item_type_name(it->type) : "-", a, b);
@@ -570,8 +319,8 @@ static json_t *window_json(const struct pl_window *w, const pl_tz *tz, bool fall
     json_t *o = json_object(), *slots = json_array(), *shares = json_object();
 
     if (!fallback) {
-        json_object_set_new(o, "start", time_json(w->start, tz));
-        json_object_set_new(o, "end", time_json(w->end, tz));
+        json_object_set_new(o, "start", ctl_time_json(w->start, tz));
+        json_object_set_new(o, "end", ctl_time_json(w->end, tz));
         json_object_set_new(o, "priority", json_integer(w->priority));
     }
     json_object_set_new(o, "loop_seconds", json_real((double)w->loop_ms / 1000.0));
@@ -647,7 +396,7 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1 || optind < argc) {
         if (c == -1) {
             if (screen)
-                return usage_error("plan: unexpected argument '%s'", argv[optind]);
+                return ctl_usage_error("plan: unexpected argument '%s'", argv[optind]);
             screen = argv[optind++];
             continue;
         }
@@ -662,11 +411,11 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
             x->json = true;
             break;
         default:
-            return usage_error("plan: %s", "usage: plan SCREEN [--from T] [--to T]");
+            return ctl_usage_error("plan: %s", "usage: plan SCREEN [--from T] [--to T]");
         }
     }
     if (!screen)
-        return usage_error("plan: %s", "name a SCREEN");
+        return ctl_usage_error("plan: %s", "name a SCREEN");
     from = x->now;
     if (from_s && parse_time_arg(x, "--from", from_s, PL_TIME_START, &from) < 0)
         return EXIT_USAGE;
@@ -690,8 +439,8 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
         doc = json_object();
         wins = json_array();
         json_object_set_new(doc, "screen", json_string(scr->id));
-        json_object_set_new(doc, "from", time_json(from, x->cfg->tz));
-        json_object_set_new(doc, "to", time_json(to, x->cfg->tz));
+        json_object_set_new(doc, "from", ctl_time_json(from, x->cfg->tz));
+        json_object_set_new(doc, "to", ctl_time_json(to, x->cfg->tz));
         json_object_set_new(doc, "source", json_string(published ? "playlist" : "campaigns"));
         if (published)
             json_object_set_new(doc, "generation", json_integer(pl->generation));
@@ -729,7 +478,7 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     if (x->json) {
         json_object_set_new(doc, "windows", wins);
         json_object_set_new(doc, "fallback", window_json(&pl->fallback, x->cfg->tz, true));
-        print_json(doc);
+        ctl_print_json(doc);
     } else {
         if (prev_end < to) {
             char a[PL_TIME_BUFSZ], b[PL_TIME_BUFSZ];
@@ -805,7 +554,7 @@ static int cmd_withdraw(struct ctl *x, int argc, char **argv)
     argc--; /* past the command's name */
     argv++;
     if (argc != 1)
-        return usage_error("withdraw: %s", "give one campaign ID (see `signagectl list`)");
+        return ctl_usage_error("withdraw: %s", "give one campaign ID (see `signagectl list`)");
     if (!(st = open_locked(x)))
         return 1;
     r = sched_state_withdraw(st, argv[0], err, sizeof err);
@@ -818,7 +567,7 @@ static int cmd_withdraw(struct ctl *x, int argc, char **argv)
         json_t *o = json_object();
         json_object_set_new(o, "withdrawn", json_string(argv[0]));
         json_publish_counts(o, &ps);
-        print_json(o);
+        ctl_print_json(o);
     } else {
         printf("withdrew %s; %zu playlists rewritten%s\n"
                "Its versions are kept: `signagectl history %s` lists them, "
@@ -844,7 +593,7 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
     argc--; /* past the command's name */
     argv++;
     if (argc != 1)
-        return usage_error("history: %s", "give one campaign ID (see `signagectl list`)");
+        return ctl_usage_error("history: %s", "give one campaign ID (see `signagectl list`)");
     if (!pl_id_valid(argv[0])) {
         log_error("\"%s\" is not a campaign id; `signagectl list` shows them", argv[0]);
         return 1;
@@ -910,7 +659,7 @@ static int cmd_history(struct ctl *x, int argc, char **argv)
         }
     }
     if (x->json)
-        print_json(arr);
+        ctl_print_json(arr);
     else
         printf("The operator's files are in campaigns/history/%s/ (VERSION.src).\n"
                "Put a version back with: signagectl restore %s VERSION\n",
@@ -931,13 +680,13 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
     argc--; /* past the command's name */
     argv++;
     if (argc != 2)
-        return usage_error("restore: %s", "give a campaign ID and a VERSION "
-                                          "(`signagectl history ID` lists them)");
+        return ctl_usage_error("restore: %s", "give a campaign ID and a VERSION "
+                                              "(`signagectl history ID` lists them)");
     errno = 0;
     n = strtoul(argv[1], &end, 10);
     if (errno || *end || end == argv[1] || n == 0 || n > UINT32_MAX || argv[1][0] == '-')
-        return usage_error("restore: VERSION must be a version number such as 2, not '%s'",
-                           argv[1]);
+        return ctl_usage_error("restore: VERSION must be a version number such as 2, not '%s'",
+                               argv[1]);
     if (!(st = open_locked(x)))
         return 1;
     /* Real time, not --now: it is compared with when spool files arrived. */
@@ -954,7 +703,7 @@ static int cmd_restore(struct ctl *x, int argc, char **argv)
         json_object_set_new(o, "from_version", json_integer((json_int_t)n));
         json_object_set_new(o, "version", json_integer(newv));
         json_publish_counts(o, &ps);
-        print_json(o);
+        ctl_print_json(o);
     } else if (newv == n) {
         printf("%s: version %lu already plays; nothing changed\n", argv[0], n);
     } else {
@@ -996,8 +745,8 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             break;
         case 'b':
             if (report_by_parse(optarg) < 0)
-                return usage_error("report: --by takes owner, campaign, screen or day, not '%s'",
-                                   optarg);
+                return ctl_usage_error(
+                    "report: --by takes owner, campaign, screen or day, not '%s'", optarg);
             by = (enum report_by)report_by_parse(optarg);
             break;
         case 'C':
@@ -1008,13 +757,13 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             html = optarg;
             break;
         default:
-            return usage_error("report: %s",
-                               "usage: report [--from D] [--to D] "
-                               "[--by owner|campaign|screen|day] [--csv|--html FILE]");
+            return ctl_usage_error("report: %s",
+                                   "usage: report [--from D] [--to D] "
+                                   "[--by owner|campaign|screen|day] [--csv|--html FILE]");
         }
     }
     if (optind < argc)
-        return usage_error("report: unexpected argument '%s'", argv[optind]);
+        return ctl_usage_error("report: unexpected argument '%s'", argv[optind]);
     r = report_new(x->cfg->tz);
     sb_printf(&logdir, "%s/log", x->cfg->state);
     if (!r || sb_failed(&logdir)) {
@@ -1047,78 +796,14 @@ out:
     return ret;
 }
 
-/* The commands.  Each gets the command line from its own name on
- * (ARGV[0] is the command), as getopt expects. */
-static const struct command {
-    const char *name;
-    int (*run)(struct ctl *x, int argc, char **argv);
-} commands[] = {
-    {"check", cmd_check},     {"list", cmd_list},         {"plan", cmd_plan},
+/* The commands; check and preview are signagectl-media's. */
+static const struct ctl_command commands[] = {
+    {"check", NULL},          {"list", cmd_list},         {"plan", cmd_plan},
     {"at", cmd_at},           {"withdraw", cmd_withdraw}, {"history", cmd_history},
-    {"restore", cmd_restore}, {"report", cmd_report},     {"preview", cmd_preview},
+    {"restore", cmd_restore}, {"report", cmd_report},     {"preview", NULL},
 };
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct ctl x = {0};
-    const char *cmd;
-    int c, ret, r;
-
-    /* Operators read stdout; stderr carries only what went wrong. */
-    log_init(argv[0], LOGLVL_WARN);
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            x.cfg_opt = optarg;
-            break;
-        case 'n':
-            x.now_text = optarg;
-            break;
-        case 'j':
-            x.json = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    cmd = argv[optind++];
-    /* --json may also follow the command (every command takes it). */
-    for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "plan") != 0) {
-            x.json = true;
-            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
-            argc--;
-            i--;
-        }
-    }
-    const struct command *run = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0] && !run; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            run = &commands[i];
-    if (!run)
-        return usage_error("unknown command '%s'", cmd);
-    r = load_config(&x);
-    if (r < 0) {
-        pl_config_free(x.cfg);
-        return r == -2 ? EXIT_USAGE : 1;
-    }
-    /* from the command's name on, as getopt expects */
-    ret = run->run(&x, argc - optind + 1, argv + optind - 1);
-    pl_config_free(x.cfg);
-    return ret;
+    return ctl_main(argc, argv, commands, sizeof commands / sizeof commands[0]);
 }

@@ -33,3 +33,31 @@ printf '#include <SDL.h>\n#include "player/app.h"\n' >"$T/fake/common/x.c"
 : >"$T/fake/common/x.h"
 bad=$( (SRCDIR=$T/fake; includes common) | grep -cE '^SDL|^player/')
 check "the check sees SDL and player/ included from common/ (self-test)" [ "$bad" = 2 ]
+
+# The player's decisions are pure: plan.c reaches no SDL, thread, clock or
+# drawing; it is tested alone (tests/unit/test_plan.c).
+bad=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p' \
+    "$SRCDIR/player/plan.c" "$SRCDIR/player/plan.h" |
+    grep -E '^SDL|pthread|^common/clock|^player/(prep|render|playout|video|image|text|app)|^lib(av|sw)|^time\.h')
+check "player/plan.c includes no SDL, thread, clock or drawing${bad:+: $(echo $bad)}" [ -z "$bad" ]
+
+# What each program links: signagectl no FFmpeg, SDL, fontconfig or poppler
+# (check and preview are signagectl-media's); the media libraries are the
+# scheduler's, the player's and signagectl-media's.
+links() { ldd "$BUILD/$1" | awk '{print $1}'; }
+heavy='^lib(av|sw|SDL|fontconfig|poppler|heif|cairo)'
+check "signagectl links no FFmpeg, SDL, fontconfig or poppler: $(links signagectl | grep -E "$heavy" | tr '\n' ' ')" \
+    sh -c "! ldd '$BUILD/signagectl' | awk '{print \$1}' | grep -qE '$heavy'"
+check "signagectl-media does link FFmpeg (the check above can fail)" \
+    sh -c "ldd '$BUILD/signagectl-media' | grep -q libavformat"
+check "signagectl-media never links SDL" sh -c "! ldd '$BUILD/signagectl-media' | grep -q libSDL"
+# signagectl without its helper says what is missing
+mkdir -p "$T/alone"
+cp "$BUILD/signagectl" "$T/alone/"
+printf 'screens = ( { id = "a"; width = 1920; height = 1080; } );\nstate = "%s/st";\n' "$T" >"$T/alone/s.cfg"
+"$T/alone/signagectl" -c "$T/alone/s.cfg" check x.cfg >"$T/alone.out" 2>&1
+rc=$?
+check "signagectl check without signagectl-media: exit 1" [ "$rc" = 1 ]
+check "... and it names what is missing" grep -q "check needs signagectl-media" "$T/alone.out"
+"$T/alone/signagectl" -c "$T/alone/s.cfg" list >"$T/alone.list" 2>&1
+check "signagectl list works without signagectl-media" [ $? = 0 ]

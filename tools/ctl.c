@@ -1,0 +1,197 @@
+/* ctl.c - signagectl's shared frame (see ctl.h). */
+#include "tools/ctl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#ifndef SIGNAGE_LIBEXECDIR
+#define SIGNAGE_LIBEXECDIR "/usr/local/lib/signage"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
+               "  check FILE...                  validate campaign files\n"
+               "  list                           accepted campaigns\n"
+               "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
+               "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
+               "  withdraw ID                    remove a campaign, republish\n"
+               "  history ID                     every accepted version of a campaign\n"
+               "  restore ID VERSION             make an earlier version current again\n"
+               "  report [--from D] [--to D] [--by owner|campaign|screen|day]\n"
+               "         [--csv|--html FILE]     proof-of-play summary\n"
+               "  preview FILE|ID --out DIR [--screen S]...\n"
+               "                                 each item drawn as its screens will show\n"
+               "                                 it (PNG in DIR), the text's size and lines,\n"
+               "                                 and warnings: text too small, a phrase\n"
+               "                                 split, a character no font has, bars\n");
+}
+
+int ctl_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "signagectl: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static int load_config(struct ctl *x)
+{
+    char err[4096];
+    const char *path = pl_config_locate(x->cfg_opt);
+
+    x->cfg = pl_config_load(path, err, sizeof err);
+    if (!x->cfg) {
+        log_error("%s (give the configuration with -c FILE or $SIGNAGE_CONFIG)", err);
+        return -1;
+    }
+    if (x->now_text) {
+        if (pl_time_parse(x->now_text, x->cfg->tz, PL_TIME_START, &x->now, err, sizeof err) < 0) {
+            ctl_usage_error("--now: %s", err);
+            return -2;
+        }
+    } else {
+        x->now = pclock_wall_ms();
+    }
+    return 0;
+}
+
+int ctl_print_json(json_t *doc)
+{
+    char *s;
+
+    if (!doc)
+        return -1;
+    s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+json_t *ctl_time_json(pl_ms t, const pl_tz *tz)
+{
+    char buf[PL_TIME_BUFSZ];
+
+    if (pl_time_format(t, tz, buf, sizeof buf) < 0)
+        return json_null();
+    return json_string(buf);
+}
+
+char *ctl_beside_self(const char *name)
+{
+    char exe[PATH_MAX], *p = NULL;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    if (asprintf(&p, "%s/%s", dirname(exe), name) < 0)
+        return NULL;
+    if (access(p, X_OK) == 0)
+        return p;
+    free(p);
+    return NULL;
+}
+
+/* Runs CTL_MEDIA with the whole command line: beside this program (a build
+ * tree), else in SIGNAGE_LIBEXECDIR.  Returns only on failure. */
+static int run_media(int argc, char **argv, const char *cmd)
+{
+    char *path = ctl_beside_self(CTL_MEDIA);
+
+    (void)argc;
+    if (!path && asprintf(&path, "%s/%s", SIGNAGE_LIBEXECDIR, CTL_MEDIA) < 0)
+        return 1;
+    argv[0] = path;
+    execv(path, argv);
+    log_error("%s needs %s, which cannot be run: %s: %s (is the package installed whole?)", cmd,
+              CTL_MEDIA, path, strerror(errno));
+    free(path);
+    return 1;
+}
+
+int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t ncommands)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct ctl x = {0};
+    const char *cmd;
+    int c, ret, r;
+
+    /* Operators read stdout; stderr carries only what went wrong. */
+    log_init(argv[0], LOGLVL_WARN);
+    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            x.cfg_opt = optarg;
+            break;
+        case 'n':
+            x.now_text = optarg;
+            break;
+        case 'j':
+            x.json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[optind++];
+    const struct ctl_command *run = NULL;
+    for (size_t i = 0; i < ncommands && !run; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            run = &commands[i];
+    if (!run)
+        return ctl_usage_error("unknown command '%s'", cmd);
+    if (!run->run)
+        return run_media(argc, argv, cmd);
+    /* --json may also follow the command (every command takes it). */
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "plan") != 0) {
+            x.json = true;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+            argc--;
+            i--;
+        }
+    }
+
+    r = load_config(&x);
+    if (r < 0) {
+        pl_config_free(x.cfg);
+        return r == -2 ? EXIT_USAGE : 1;
+    }
+    /* from the command's name on, as getopt expects */
+    ret = run->run(&x, argc - optind + 1, argv + optind - 1);
+    pl_config_free(x.cfg);
+    return ret;
+}

@@ -1,0 +1,55 @@
+/* ctl.h - what signagectl's commands share: the global options, the
+ * configuration, JSON output, usage errors, and the dispatch from a table
+ * of commands (git's git.c).  Commands that need FFmpeg (check, preview)
+ * live in a second program, signagectl-media, that signagectl runs for
+ * them, so that list, plan, at, withdraw, history, restore and report link
+ * neither FFmpeg nor SDL.
+ */
+#ifndef SIGNAGE_TOOLS_CTL_H
+#define SIGNAGE_TOOLS_CTL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "playlists/config.h"
+#include "playlists/pltime.h"
+
+#define EXIT_USAGE 2
+#define CTL_MEDIA "signagectl-media" /* the program that runs check and preview */
+
+struct ctl {
+    const char *cfg_opt;
+    struct pl_config *cfg;
+    bool json;
+    bool have_now;
+    pl_ms now;
+    const char *now_text;
+};
+
+/* A command: RUN gets the command line from its own name on (ARGV[0] is
+ * the command), as getopt expects; RUN NULL: it is run by CTL_MEDIA. */
+struct ctl_command {
+    const char *name;
+    int (*run)(struct ctl *x, int argc, char **argv);
+};
+
+/* Parses the global options of ARGV, loads the configuration and runs the
+ * command named, from the N COMMANDS (or hands the whole command line to
+ * CTL_MEDIA).  Returns the exit status. */
+int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n);
+
+/* Says what is wrong with the command line, then the usage; EXIT_USAGE. */
+int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints DOC (taken) indented on stdout.  Returns 0 or -1. */
+int ctl_print_json(json_t *doc);
+
+/* T as an ISO 8601 string in TZ (null when out of range). */
+json_t *ctl_time_json(pl_ms t, const pl_tz *tz);
+
+/* NAME beside this program (a build tree, or an installed directory),
+ * allocated, when it is there and executable; else NULL. */
+char *ctl_beside_self(const char *name);
+
+#endif
