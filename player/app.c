@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +41,10 @@
 
 #define APP_DEFAULT_W 1920
 #define APP_DEFAULT_H 1080
-#define APP_CHECK_MS 1000      /* playlist file looked at this often (real time) */
-#define APP_FRAME_NS 16666667  /* the frame cap without vsync */
-#define APP_FIRST_WAIT_MS 3000 /* startup: how long the first item may take */
+#define APP_CHECK_MS 1000           /* playlist file looked at this often (real time) */
+#define APP_FRAME_NS 16666667       /* the frame cap without vsync */
+#define APP_FIRST_WAIT_MS 3000      /* startup: how long the first item may take */
+#define APP_STARTUP_POLL_NS 5000000 /* startup: the first item looked for this often */
 
 struct app {
     const struct player_opts *o;
@@ -394,12 +396,45 @@ static int setup_window(struct app *a)
     return 0;
 }
 
-static void sleep_until_ns(int64_t when)
+/* Sleeps until the monotonic time WHEN (ns), or until a signal or an
+ * answer of the preparation thread arrives. */
+static void wait_until(struct app *a, int64_t when)
 {
-    struct timespec ts = {(time_t)(when / 1000000000), (long)(when % 1000000000)};
+    int64_t d = when - pclock_mono_ns();
+    struct pollfd fds[2] = {{a->sfd, POLLIN, 0}, {prep_wakeup_fd(a->prep), POLLIN, 0}};
 
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
+    if (d <= 0)
+        return;
+    struct timespec ts = {(time_t)(d / 1000000000), (long)(d % 1000000000)};
+    if (ppoll(fds, fds[1].fd >= 0 ? 2 : 1, &ts, NULL) < 0 && errno != EINTR)
+        log_debug("ppoll: %s", strerror(errno));
+}
+
+/* The monotonic time (ns) the loop next has something to do with a still
+ * picture, from playlist time T and real time NOW_MS / NOW_NS. */
+static int64_t next_wake_ns(const struct app *a, pl_ms t, int64_t now_ms, int64_t now_ns)
+{
+    int64_t wake_ms = a->next_check_ms;
+    int64_t r = render_next_mono(a->render, now_ms);
+    int64_t m = plan_next_mono(a->plan);
+    pl_ms edge = plan_next_edge(a->plan);
+
+    if (a->redraw)
+        return now_ns;
+    if (r < wake_ms)
+        wake_ms = r;
+    if (m < wake_ms)
+        wake_ms = m;
+    if (edge <= t)
+        return now_ns + APP_FRAME_NS; /* overdue: what is due is not ready yet */
+    if (edge < PLAN_FAR_FUTURE) {
+        /* playlist ms to real ns, rounded up so the tick is not early */
+        double real_ms = (double)(edge - t) / a->o->clock_rate;
+        int64_t ns = (int64_t)(real_ms * 1e6) + 1;
+        if (ns < (wake_ms - now_ms) * 1000000)
+            return now_ns + ns;
+    }
+    return now_ns + (wake_ms - now_ms) * 1000000;
 }
 
 static int run_loop(struct app *a)
@@ -453,7 +488,7 @@ static int run_loop(struct app *a)
                 plan_show_builtin(a->plan, t);
                 playout_apply(a->po, t, now_ms);
             } else {
-                SDL_Delay(5);
+                wait_until(a, pclock_mono_ns() + APP_STARTUP_POLL_NS);
                 continue;
             }
         }
@@ -462,14 +497,18 @@ static int run_loop(struct app *a)
             frame_log_line(a, t);
             notify(a);
         }
-        /* Pace: vsync does it; when present returns early (no vsync, no
-         * display, a faster panel) the frame is held to ~60 fps. */
+        /* Sleep until something is due.  A video (or a fade) is paced at
+         * ~60 fps (vsync paces it when present blocks); a still picture
+         * sleeps until its slot ends, the next-but-one is to be asked for,
+         * the keep-alive frame, the playlist check, a signal or an answer
+         * of the preparation thread. */
         int64_t t1 = pclock_mono_ns();
         next_frame += APP_FRAME_NS;
         if (next_frame < t1 - APP_FRAME_NS)
             next_frame = t1; /* fell behind: do not race to catch up */
-        if (next_frame - t1 > 2000000)
-            sleep_until_ns(next_frame);
+        const struct content *c = render_on_screen(a->render);
+        int64_t wake = c->valid && c->video ? next_frame : next_wake_ns(a, t, now_ms, t1);
+        wait_until(a, wake > next_frame ? wake : next_frame);
     }
     pl_ms t = pclock_now(a->clock);
     plan_stop(a->plan, t);

@@ -750,7 +750,16 @@ const char *plan_next_error(const struct planner *p)
 
 pl_ms plan_next_edge(const struct planner *p)
 {
-    return p->cur.valid ? p->cur.info.slot_end : PLAN_FAR_FUTURE;
+    pl_ms edge = p->cur.valid ? p->cur.info.slot_end : PLAN_FAR_FUTURE;
+
+    /* the next-but-one is asked for early when the next is due soon */
+    if (p->next.active && !p->after.active && p->cur.valid &&
+        p->next.due.slot_end < PLAN_FAR_FUTURE && p->next.due.slot_end > p->next.due.slot_start) {
+        pl_ms soon = p->next.due.slot_end - (pl_ms)(PLAN_AFTER_SOON_MS * p->clock_rate);
+        if (soon < edge)
+            edge = soon;
+    }
+    return edge;
 }
 
 int64_t plan_next_mono(const struct planner *p)

@@ -179,10 +179,11 @@ int plan_moment(struct planner *p, pl_ms t);
 const struct plan_slot *plan_next_due(const struct planner *p);
 const char *plan_next_error(const struct planner *p);
 
-/* The playlist time at which plan_tick() next has something to do without
- * any other input (the slot on screen ending), or PLAN_FAR_FUTURE; and the
- * monotonic time (ms) it wants a tick for the next-but-one's preparation,
- * or INT64_MAX. */
+/* When plan_tick() next has something to do without any other input: the
+ * playlist time (the slot on screen ending, the next-but-one to be asked
+ * for), or PLAN_FAR_FUTURE; and the real time (ms, as given to plan_tick)
+ * the next-but-one is asked for after a switch, or INT64_MAX.  The loop
+ * sleeps until the sooner of the two (or an answer of the preparation). */
 pl_ms plan_next_edge(const struct planner *p);
 int64_t plan_next_mono(const struct planner *p);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 
 #include "common/log.h"
 #include "player/image.h"
@@ -41,6 +42,7 @@ struct prep {
     bool loaded;                 /* an answer is waiting: */
     struct pl_playlist *load_pl; /* the playlist, or NULL and */
     char *load_err;              /* why not */
+    int wake_fd;                 /* eventfd: readable when an answer is waiting */
 };
 
 void prep_item_clear(struct prep_item *it)
@@ -139,6 +141,15 @@ struct prep_result *prep_run(struct prep *p, const struct prep_item *items, size
 /* Reads the playlist at PATH (freed here) and leaves the answer for
  * prep_poll_playlist(), replacing one nobody took.  Called without the
  * lock. */
+/* Wakes the main thread's wait (prep_wakeup_fd()). */
+static void wake_main(struct prep *p)
+{
+    uint64_t one = 1;
+
+    if (p->wake_fd >= 0 && write(p->wake_fd, &one, sizeof one) < 0)
+        log_debug("preparation thread: cannot wake the main thread");
+}
+
 static void load_answer(struct prep *p, char *path)
 {
     char err[1024] = "";
@@ -153,6 +164,7 @@ static void load_answer(struct prep *p, char *path)
     p->load_err = why;
     p->loaded = true;
     pthread_mutex_unlock(&p->lock);
+    wake_main(p);
 }
 
 static void *worker(void *arg)
@@ -203,6 +215,7 @@ static void *worker(void *arg)
             p->ndone--;
         }
         p->done[p->ndone++] = r;
+        wake_main(p);
     }
     pthread_mutex_unlock(&p->lock);
     /* SDL keeps per-thread data (its error message) that only its own
@@ -222,6 +235,7 @@ struct prep *prep_new(int w, int h, const char *font_path, bool threaded, char *
     }
     p->w = w;
     p->h = h;
+    p->wake_fd = -1;
     p->text = text_renderer_new(font_path, terr, sizeof(terr));
     if (!p->text) /* not fatal: the player shows images, video and a plain slide */
         log_error("%s (text items will be skipped)", terr);
@@ -230,13 +244,16 @@ struct prep *prep_new(int w, int h, const char *font_path, bool threaded, char *
     if (pthread_cond_init(&p->wake, NULL))
         goto out_lock;
     if (threaded) {
-        if (pthread_create(&p->thread, NULL, worker, p))
+        p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (p->wake_fd < 0 || pthread_create(&p->thread, NULL, worker, p))
             goto out_cond;
         p->threaded = true;
     }
     return p;
 
 out_cond:
+    if (p->wake_fd >= 0)
+        close(p->wake_fd);
     pthread_cond_destroy(&p->wake);
 out_lock:
     pthread_mutex_destroy(&p->lock);
@@ -267,10 +284,17 @@ void prep_free(struct prep *p)
     free(p->load_path);
     pl_playlist_free(p->load_pl);
     free(p->load_err);
+    if (p->wake_fd >= 0)
+        close(p->wake_fd);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     text_renderer_free(p->text);
     free(p);
+}
+
+int prep_wakeup_fd(const struct prep *p)
+{
+    return p->wake_fd;
 }
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -317,6 +341,10 @@ int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size
 struct prep_result *prep_poll(struct prep *p)
 {
     struct prep_result *r = NULL;
+    uint64_t n;
+
+    if (p->wake_fd >= 0 && read(p->wake_fd, &n, sizeof n) < 0)
+        n = 0; /* nothing was waiting (EAGAIN) */
 
     pthread_mutex_lock(&p->lock);
     if (p->ndone) {

@@ -64,6 +64,11 @@ void prep_free(struct prep *p);
  * (out of memory). */
 int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size_t n);
 
+/* A descriptor that polls readable when a result or a playlist answer is
+ * waiting (-1 without a thread); prep_poll() clears it, so the main thread
+ * calls prep_poll() and prep_poll_playlist() after each wakeup. */
+int prep_wakeup_fd(const struct prep *p);
+
 /* A finished result, oldest first, or NULL when none is waiting.  The caller
  * owns it: prep_result_free(). */
 struct prep_result *prep_poll(struct prep *p);
