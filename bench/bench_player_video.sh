@@ -19,6 +19,7 @@
 # No thresholds: figures and ratios only.
 set -u
 . "${SRCDIR:-.}/bench/steal.inc"
+. "${SRCDIR:-.}/bench/xvfb.inc"
 BUILD=${BUILD:-build}
 PLAYER=$BUILD/signage-player
 SECS=${BENCH_PLAYER_SECONDS:-10}
@@ -69,16 +70,7 @@ windows = ( { start = "2023-03-10T12:00:00.000+09:00"; end = "2023-03-10T13:00:0
   ); } );
 EOF
 
-# a free display number
-d=90
-while [ -e /tmp/.X11-unix/X$d ] || [ -e /tmp/.X$d-lock ]; do d=$((d + 1)); done
-Xvfb :$d -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
-XPID=$!
-i=0
-while [ ! -e /tmp/.X11-unix/X$d ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/.X11-unix/X$d ] || { echo "$NAME: Xvfb did not start"; exit 1; }
-export DISPLAY=:$d SDL_AUDIODRIVER=dummy
-unset SDL_VIDEODRIVER WAYLAND_DISPLAY
+xvfb_start || exit 1
 
 cat >"$T/run.py" <<'PY'
 import os, signal, statistics, subprocess, sys, time

@@ -5,6 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+char *sb_strdup(const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
 void sb_init(struct strbuf *sb)
 {
     sb->buf = NULL;

@@ -24,6 +24,10 @@ struct strbuf {
     }
 
 void sb_init(struct strbuf *sb);
+
+/* strdup(S) that keeps NULL as NULL; a copy that fails sets *OOM (and
+ * returns NULL), so a run of copies is checked once at the end. */
+char *sb_strdup(const char *s, bool *oom);
 /* Frees the contents; the strbuf may be reused after sb_init(). */
 void sb_free(struct strbuf *sb);
 /* Empties the buffer, keeping its memory. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "player/broken.h"
 #include "playlists/schedule.h"
 
@@ -64,27 +65,17 @@ void plan_slot_clear(struct plan_slot *s)
     memset(s, 0, sizeof(*s));
 }
 
-static char *xstrdup(const char *s, bool *oom)
-{
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        *oom = true;
-    return d;
-}
-
 int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
 {
     bool oom = false;
 
     *dst = *src;
-    dst->campaign = xstrdup(src->campaign, &oom);
-    dst->owner = xstrdup(src->owner, &oom);
-    dst->title = xstrdup(src->title, &oom);
-    dst->media = xstrdup(src->media, &oom);
-    dst->sha256 = xstrdup(src->sha256, &oom);
-    dst->text = xstrdup(src->text, &oom);
+    dst->campaign = sb_strdup(src->campaign, &oom);
+    dst->owner = sb_strdup(src->owner, &oom);
+    dst->title = sb_strdup(src->title, &oom);
+    dst->media = sb_strdup(src->media, &oom);
+    dst->sha256 = sb_strdup(src->sha256, &oom);
+    dst->text = sb_strdup(src->text, &oom);
     if (oom) {
         plan_slot_clear(dst);
         return -1;
@@ -98,10 +89,10 @@ static int slot_builtin(struct plan_slot *s, pl_ms start, pl_ms end)
 
     memset(s, 0, sizeof(*s));
     s->builtin = true;
-    s->campaign = xstrdup("-", &oom);
-    s->owner = xstrdup("東京都", &oom);
-    s->title = xstrdup("built-in fallback", &oom);
-    s->text = xstrdup(PLAN_BUILTIN_TEXT, &oom);
+    s->campaign = sb_strdup("-", &oom);
+    s->owner = sb_strdup("東京都", &oom);
+    s->title = sb_strdup("built-in fallback", &oom);
+    s->text = sb_strdup(PLAN_BUILTIN_TEXT, &oom);
     s->type = PL_ITEM_TEXT;
     s->fg = PLAN_BUILTIN_FG;
     s->bg = PLAN_BUILTIN_BG;
@@ -126,12 +117,12 @@ static int slot_from(struct plan_slot *s, const struct pl_playlist *pl, const st
     if (!c || sl->item >= c->nitems)
         return -1;
     const struct pl_item *it = &c->items[sl->item];
-    s->campaign = xstrdup(c->id ? c->id : "-", &oom);
-    s->owner = xstrdup(c->owner, &oom);
-    s->title = xstrdup(c->title, &oom);
-    s->media = xstrdup(it->media ? it->media : it->file, &oom);
-    s->sha256 = xstrdup(it->sha256[0] ? it->sha256 : NULL, &oom);
-    s->text = xstrdup(it->text, &oom);
+    s->campaign = sb_strdup(c->id ? c->id : "-", &oom);
+    s->owner = sb_strdup(c->owner, &oom);
+    s->title = sb_strdup(c->title, &oom);
+    s->media = sb_strdup(it->media ? it->media : it->file, &oom);
+    s->sha256 = sb_strdup(it->sha256[0] ? it->sha256 : NULL, &oom);
+    s->text = sb_strdup(it->text, &oom);
     s->item = (int)sl->item;
     s->type = it->type;
     s->fg = it->color;

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "player/image.h"
 #include "player/text.h"
 #include "player/video.h"
@@ -297,16 +298,6 @@ int prep_wakeup_fd(const struct prep *p)
     return p->wake_fd;
 }
 
-static char *dup_or_null(const char *s, bool *oom)
-{
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        *oom = true;
-    return d;
-}
-
 int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size_t n)
 {
     struct job j = {id, calloc(n ? n : 1, sizeof(struct prep_item)), n};
@@ -318,8 +309,8 @@ int prep_submit(struct prep *p, uint64_t id, const struct prep_item *items, size
         j.items[i].type = items[i].type;
         j.items[i].fg = items[i].fg;
         j.items[i].bg = items[i].bg;
-        j.items[i].path = dup_or_null(items[i].path, &oom);
-        j.items[i].text = dup_or_null(items[i].text, &oom);
+        j.items[i].path = sb_strdup(items[i].path, &oom);
+        j.items[i].text = sb_strdup(items[i].text, &oom);
     }
     if (oom) {
         job_clear(&j);

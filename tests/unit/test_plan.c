@@ -825,6 +825,30 @@ END_TEST
 
 #define SCENARIOS 1500
 
+/* Scenario SEED: a world from T0 - 5 s with a random playlist from T0 (its
+ * twin, for looking up what is due, in *REF). */
+static void scenario_begin(struct world *w, const pl_tz *tz, pl_ms t0, uint64_t seed,
+                           struct pl_playlist **ref)
+{
+    world_init(w, seed, t0 - 5000);
+    struct pl_playlist *pl = random_playlist(&w->rng, tz, t0, 1, 240, 0);
+    *ref = random_playlist(&(uint64_t){seed}, tz, t0, 1, 240, 0);
+    w->lat_lo = 0;
+    w->lat_hi = 100;
+    offer(w, pl);
+    plan_adopt(w->p);
+}
+
+/* The rules every scenario keeps, then the world freed. */
+static void scenario_end(struct world *w, uint64_t seed, struct pl_playlist *ref)
+{
+    if (w->live_max > 2)
+        problem(w, "%d jobs live at once", w->live_max);
+    WORLD_OK(w, seed);
+    pl_playlist_free(ref);
+    world_free(w);
+}
+
 /* Preparation always in time, nothing broken: the screen agrees with
  * pl_due_at() at every tick, and everything is played (or cut by a
  * window's end). */
@@ -838,14 +862,9 @@ START_TEST(test_scenarios_on_time)
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
-        world_init(&w, seed * 7919, t0 - 5000);
-        w.lat_lo = 0;
-        w.lat_hi = 100;
+        struct pl_playlist *ref;
+        scenario_begin(&w, tz, t0, seed * 7919, &ref);
         w.cache_all = seed % 5 == 0;
-        struct pl_playlist *pl = random_playlist(&w.rng, tz, t0, 1, 240, 0);
-        struct pl_playlist *ref = random_playlist(&(uint64_t){seed * 7919}, tz, t0, 1, 240, 0);
-        offer(&w, pl);
-        plan_adopt(w.p);
         pl_ms end = t0 + 250000;
         bool started = false;
         while (w.t < end) {
@@ -864,12 +883,8 @@ START_TEST(test_scenarios_on_time)
             if (w.recs[i].error || !shown_rec(&w.recs[i]))
                 problem(&w, "line %zu: %s %s", i, poplog_result_name(w.recs[i].result),
                         w.recs[i].error ? w.recs[i].error : "");
-        if (w.live_max > 2)
-            problem(&w, "%d jobs live at once", w.live_max);
         lines += (int)w.nrecs;
-        WORLD_OK(&w, seed);
-        pl_playlist_free(ref);
-        world_free(&w);
+        scenario_end(&w, seed, ref);
     }
     ck_assert_int_eq(mismatched, 0);
     ck_assert_int_gt(lines, SCENARIOS * 10); /* the scenarios did play */
@@ -889,18 +904,14 @@ START_TEST(test_scenarios_late_and_broken)
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
+        struct pl_playlist *ref;
         char shas[4][65];
-        world_init(&w, seed * 104729, t0 - 5000);
-        struct pl_playlist *pl = random_playlist(&w.rng, tz, t0, 1, 240, 0);
-        struct pl_playlist *ref = random_playlist(&(uint64_t){seed * 104729}, tz, t0, 1, 240, 0);
-        w.lat_lo = 0;
+        scenario_begin(&w, tz, t0, seed * 104729, &ref);
         w.lat_hi = rnd(&w.rng, 0, 3) == 0 ? 25000 : 3000;
         for (int i = 0, n = rnd(&w.rng, 0, 3); i < n; i++) {
             sha_of(rnd(&w.rng, 0, 12), shas[i]);
             w.broken[w.nbroken++] = shas[i];
         }
-        offer(&w, pl);
-        plan_adopt(w.p);
         pl_ms end = t0 + 250000;
         while (w.t < end) {
             turn(&w);
@@ -916,11 +927,7 @@ START_TEST(test_scenarios_late_and_broken)
             missed += !shown_rec(r);
             cut_late += r->result == POPLOG_CUT && r->error != NULL;
         }
-        if (w.live_max > 2)
-            problem(&w, "%d jobs live at once", w.live_max);
-        WORLD_OK(&w, seed);
-        pl_playlist_free(ref);
-        world_free(&w);
+        scenario_end(&w, seed, ref);
     }
     /* the scenarios did reach the cases they are for */
     ck_assert_int_gt(missed, SCENARIOS / 10);
@@ -943,14 +950,9 @@ START_TEST(test_scenarios_swaps_and_steps)
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
-        world_init(&w, seed * 15485863, t0 - 5000);
-        w.lat_lo = 0;
-        w.lat_hi = 100;
+        struct pl_playlist *ref;
+        scenario_begin(&w, tz, t0, seed * 15485863, &ref);
         long long gen = 1;
-        uint64_t plseed = seed * 15485863;
-        struct pl_playlist *pl = random_playlist(&w.rng, tz, t0, gen, 240, 0);
-        offer(&w, pl);
-        plan_adopt(w.p);
         pl_ms end = t0 + 200000, calm = end - 40000;
         while (w.t < end) {
             turn(&w);
@@ -964,19 +966,17 @@ START_TEST(test_scenarios_swaps_and_steps)
                 steps++;
             }
             if (w.t < calm && rnd(&w.rng, 0, 500) == 0) {
-                plseed = rng_next(&w.rng);
-                uint64_t s2 = plseed;
+                /* a new generation; REF becomes its twin */
+                uint64_t s2 = rng_next(&w.rng), s3 = s2;
                 gen++;
                 offer(&w, random_playlist(&s2, tz, t0, gen, 240, (int)gen * 100));
+                pl_playlist_free(ref);
+                ref = random_playlist(&s3, tz, t0, gen, 240, (int)gen * 100);
                 swaps++;
             }
             advance(&w, dt);
         }
         /* the last 20 s: on the slot due of the last playlist */
-        uint64_t s3 = plseed;
-        struct pl_playlist *ref =
-            gen == 1 ? random_playlist(&(uint64_t){seed * 15485863}, tz, t0, 1, 240, 0)
-                     : random_playlist(&s3, tz, t0, gen, 240, (int)gen * 100);
         while (w.t < end + 20000) {
             turn(&w);
             if (!on_due(&w, ref))
@@ -986,11 +986,7 @@ START_TEST(test_scenarios_swaps_and_steps)
         }
         stop(&w);
         check_lines(&w, false, w.t);
-        if (w.live_max > 2)
-            problem(&w, "%d jobs live at once", w.live_max);
-        WORLD_OK(&w, seed);
-        pl_playlist_free(ref);
-        world_free(&w);
+        scenario_end(&w, seed, ref);
     }
     ck_assert_int_gt(swaps, SCENARIOS / 4);
     ck_assert_int_gt(steps, SCENARIOS / 4);
