@@ -156,7 +156,7 @@ static struct pl_campaign *read_file(const char *path, const pl_tz *tz)
 {
     char msg[512];
 
-    return sched_campaign_read_normalised(path, tz, msg, sizeof msg);
+    return pl_campaign_read_normalised(path, tz, msg, sizeof msg);
 }
 
 int sched_history_list(const struct sched_state *st, const char *id, const pl_tz *tz,
@@ -276,7 +276,7 @@ static struct pl_campaign *read_version(const struct sched_state *st, const char
         snprintf(err, errlen, "%s/%s: path too long", st->campaigns, id);
         return NULL;
     }
-    return sched_campaign_read_normalised(path, tz, err, errlen);
+    return pl_campaign_read_normalised(path, tz, err, errlen);
 }
 
 /* Writes C as version C->version of its history and makes it current. */
@@ -292,7 +292,7 @@ static int write_version(const struct sched_state *st, const struct pl_campaign 
         snprintf(err, errlen, "%s/%s: path too long", st->campaigns, c->id);
         return -ENAMETOOLONG;
     }
-    if (sched_campaign_format(c, tz, &sb) < 0) {
+    if (pl_campaign_format(c, tz, &sb) < 0) {
         snprintf(err, errlen, "%s: out of memory", hist);
         r = -ENOMEM;
         goto out_free;
@@ -517,7 +517,7 @@ int sched_history_repair(const struct sched_state *st, const pl_tz *tz)
         return n;
     while ((de = readdir(d))) {
         char id[PL_ID_MAX + 1];
-        if (sched_is_campaign_name(de->d_name)) {
+        if (pl_is_campaign_name(de->d_name)) {
             snprintf(id, sizeof id, "%.*s", (int)(strlen(de->d_name) - 4), de->d_name);
             n += repair_current(st, id, tz);
         }

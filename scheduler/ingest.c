@@ -506,7 +506,12 @@ static enum outcome ingest_file(struct sched_ingest *ig, const struct pl_config 
              cur && cur->version == c->version ? ", finishing what a stop cut short"
              : cur                             ? ", replacing the previous version"
                                                : "");
-    if (sched_set_put(set, c, dst) < 0)
+    /* the set remembers which file it read, to notice a change later */
+    struct stat dsb;
+    struct sched_file_id fid = {0};
+    if (stat(dst, &dsb) == 0)
+        fid = sched_file_id_of(&dsb);
+    if (sched_set_put(set, c, &fid) < 0)
         log_error("spool/%s: out of memory", shown);
     c = NULL;
     out = ACCEPTED;

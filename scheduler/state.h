@@ -20,10 +20,10 @@
 
 #include "common/strbuf.h"
 #include "playlists/model.h"
+#include "playlists/normalised.h"
 #include "playlists/pltime.h"
 
 /* Normalised campaign files larger than this are refused on reading. */
-#define SCHED_NORMALISED_MAX_BYTES (4u << 20)
 
 struct sched_state {
     char *root;  /* STATE */
@@ -48,17 +48,6 @@ void sched_state_free(struct sched_state *st);
 int sched_state_lock(struct sched_state *st, char *err, size_t errlen);
 /* Releases the lock; a no-op when not held. */
 void sched_state_unlock(struct sched_state *st);
-
-/* Appends the normalised text of C (whose media items must carry media and
- * sha256) to OUT, instants written in TZ.  SOURCE (may be NULL) names the
- * operator's file in a comment.  Returns 0 or -1 (out of memory). */
-int sched_campaign_format(const struct pl_campaign *c, const pl_tz *tz, struct strbuf *out);
-
-/* Parses normalised text (NAME for messages).  Returns a new campaign (free
- * with pl_campaign_free()), or NULL with ERR filled
- * ("NAME:LINE: error: ..."). */
-struct pl_campaign *sched_campaign_parse_normalised(const char *text, size_t len, const char *name,
-                                                    const pl_tz *tz, char *err, size_t errlen);
 
 /* Which file a name led to when it was read (a move checks that it moves
  * that file and not one put in its place since), and whether a file read
@@ -87,15 +76,6 @@ bool sched_file_is(const char *path, const struct sched_file_id *id);
  * returned with ERR filled. */
 int sched_move_checked(const char *from, const char *dir, const char *name,
                        const struct sched_file_id *id, char *err, size_t errlen);
-
-/* Reads and parses the normalised campaign file PATH (at most
- * SCHED_NORMALISED_MAX_BYTES).  Returns a new campaign, or NULL with ERR
- * filled. */
-struct pl_campaign *sched_campaign_read_normalised(const char *path, const pl_tz *tz, char *err,
-                                                   size_t errlen);
-
-/* True when NAME is that of a current campaign file, "<id>.cfg". */
-bool sched_is_campaign_name(const char *name);
 
 /* Removes our temporary files (atomic_is_temp_name()) in DIR, each logged;
  * returns how many. */
@@ -162,10 +142,10 @@ int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl
 int sched_set_refresh(struct sched_set *set, const struct sched_state *st, const pl_tz *tz,
                       const char *name);
 
-/* Inserts C (taking ownership), replacing a campaign with the same id.
- * Records the identity of the file at PATH when PATH is not NULL.  Returns
- * 0, or -1 on out of memory (C is freed then). */
-int sched_set_put(struct sched_set *set, struct pl_campaign *c, const char *path);
+/* Inserts C (taking ownership), replacing a campaign with the same id, with
+ * ID (may be NULL) the identity of the file it was read from (the set does
+ * no I/O).  Returns 0, or -1 on out of memory (C is freed then). */
+int sched_set_put(struct sched_set *set, struct pl_campaign *c, const struct sched_file_id *id);
 
 /* Removes the campaign ID.  Returns 0, or -1 when absent. */
 int sched_set_remove(struct sched_set *set, const char *id);

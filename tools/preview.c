@@ -155,7 +155,7 @@ static int load_accepted(struct preview *pv, const char *path)
 {
     char err[4096];
 
-    pv->c = sched_campaign_read_normalised(path, pv->rq->cfg->tz, err, sizeof err);
+    pv->c = pl_campaign_read_normalised(path, pv->rq->cfg->tz, err, sizeof err);
     if (!pv->c) {
         log_error("%s", err);
         return -1;

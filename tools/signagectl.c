@@ -41,6 +41,7 @@
 #include "common/strbuf.h"
 #include "playlists/config.h"
 #include "playlists/merge.h"
+#include "playlists/normalised.h"
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
 #include "scheduler/history.h"
@@ -53,19 +54,29 @@
 
 /* --- list ----------------------------------------------------------------- */
 
-static int open_state(struct ctl *x, struct sched_state **st, struct sched_set **set)
-{
-    char err[1024];
+/* The accepted campaigns, read from STATE/campaigns/ (nothing is created
+ * or locked: list, plan and at only read). */
+struct camps {
+    struct pl_campaign **v;
+    size_t n;
+};
 
-    *st = sched_state_open(x->cfg->state, err, sizeof err);
-    if (!*st) {
-        log_error("%s", err);
+static int camps_load(const struct ctl *x, struct camps *cs)
+{
+    char *dir = NULL;
+    int r;
+
+    if (asprintf(&dir, "%s/campaigns", x->cfg->state) < 0)
         return -1;
-    }
-    *set = sched_set_new();
-    if (!*set || sched_set_load(*set, *st, x->cfg->tz) < 0)
-        return -1;
-    return 0;
+    r = pl_campaigns_load(dir, x->cfg->tz, &cs->v, &cs->n);
+    free(dir);
+    return r < 0 ? -1 : 0;
+}
+
+static void camps_free(struct camps *cs)
+{
+    pl_campaigns_free(cs->v, cs->n);
+    memset(cs, 0, sizeof *cs);
 }
 
 static const char *campaign_state(const struct pl_campaign *c, pl_ms now)
@@ -75,8 +86,7 @@ static const char *campaign_state(const struct pl_campaign *c, pl_ms now)
 
 static int cmd_list(struct ctl *x, int argc, char **argv)
 {
-    struct sched_state *st = NULL;
-    struct sched_set *set = NULL;
+    struct camps cs = {0};
     json_t *arr = NULL;
     int ret = 1;
 
@@ -85,15 +95,15 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
     (void)argv;
     if (argc)
         return ctl_usage_error("list: unexpected argument '%s'", argv[0]);
-    if (open_state(x, &st, &set) < 0)
+    if (camps_load(x, &cs) < 0)
         goto out_free;
     if (x->json)
         arr = json_array();
     else
         printf("%-28s %-25s %-25s %-9s %-20s %s\n", "ID", "START", "END", "STATE", "SCREENS",
                "OWNER");
-    for (size_t i = 0; i < set->n; i++) {
-        const struct pl_campaign *c = set->v[i].c;
+    for (size_t i = 0; i < cs.n; i++) {
+        const struct pl_campaign *c = cs.v[i];
         char s[PL_TIME_BUFSZ], e[PL_TIME_BUFSZ];
         struct strbuf scr = STRBUF_INIT;
 
@@ -126,27 +136,25 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
         ctl_print_json(arr);
     ret = 0;
 out_free:
-    sched_set_free(set);
-    sched_state_free(st);
+    camps_free(&cs);
     return ret;
 }
 
 /* --- plan and at ------------------------------------------------------------ */
 
 /* The playlist of SCREEN for instants around [FROM, TO): the published one
- * when it covers them, else computed.  *SET keeps the campaigns a computed
+ * when it covers them, else computed.  CS keeps the campaigns a computed
  * playlist borrows. */
 static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen *scr, pl_ms from,
-                                           pl_ms to, struct sched_state **st,
-                                           struct sched_set **set, bool *published)
+                                           pl_ms to, struct camps *cs, bool *published)
 {
     char err[1024], *path = NULL;
     struct pl_playlist *pl = NULL;
 
     *published = false;
-    if (open_state(x, st, set) < 0)
+    if (camps_load(x, cs) < 0)
         return NULL;
-    if (asprintf(&path, "%s/%s.playlist", (*st)->playlists, scr->id) >= 0 &&
+    if (asprintf(&path, "%s/playlists/%s.playlist", x->cfg->state, scr->id) >= 0 &&
         access(path, F_OK) == 0) {
         pl = pl_playlist_load(path, err, sizeof err);
         if (!pl) {
@@ -164,13 +172,10 @@ static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen
         }
     }
     free(path);
-    const struct pl_campaign **camps = sched_set_campaigns(*set);
-    pl = camps ? pl_merge_screen(x->cfg, camps, (*set)->n, scr, from - PL_MS_PER_DAY, to, err,
-                                 sizeof err)
-               : NULL;
+    pl = pl_merge_screen(x->cfg, (const struct pl_campaign **)cs->v, cs->n, scr,
+                         from - PL_MS_PER_DAY, to, err, sizeof err);
     if (!pl)
-        log_error("%s", camps ? err : "out of memory");
-    free(camps);
+        log_error("%s", err);
     return pl;
 }
 
@@ -214,8 +219,7 @@ static const struct pl_item *slot_item(const struct pl_slot *sl)
 
 static int cmd_at(struct ctl *x, int argc, char **argv)
 {
-    struct sched_state *st = NULL;
-    struct sched_set *set = NULL;
+    struct camps cs = {0};
     struct pl_playlist *pl = NULL;
     const struct pl_screen *scr;
     const struct pl_item *it;
@@ -234,7 +238,7 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
         return EXIT_USAGE;
     if (!(scr = find_screen(x, argv[0])))
         return 1;
-    pl = screen_playlist(x, scr, t, t + 1, &st, &set, &published);
+    pl = screen_playlist(x, scr, t, t + 1, &cs, &published);
     if (!pl)
         goto out_free;
     pl_due_at(pl->windows, pl->nwindows, &pl->fallback, t, &due);
@@ -256,8 +260,7 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
     ret = 0;
 out_free:
     pl_playlist_free(pl);
-    sched_set_free(set);
-    sched_state_free(st);
+    camps_free(&cs);
     return ret;
 }
 
@@ -382,8 +385,7 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    struct sched_state *st = NULL;
-    struct sched_set *set = NULL;
+    struct camps cs = {0};
     struct pl_playlist *pl = NULL;
     const struct pl_screen *scr;
     const char *screen = NULL, *from_s = NULL, *to_s = NULL;
@@ -432,7 +434,7 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     }
     if (!(scr = find_screen(x, screen)))
         return 1;
-    pl = screen_playlist(x, scr, from, to, &st, &set, &published);
+    pl = screen_playlist(x, scr, from, to, &cs, &published);
     if (!pl)
         goto out_free;
     if (x->json) {
@@ -493,8 +495,7 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     ret = 0;
 out_free:
     pl_playlist_free(pl);
-    sched_set_free(set);
-    sched_state_free(st);
+    camps_free(&cs);
     return ret;
 }
 

@@ -24,15 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!tz)
             abort();
     }
-    c = sched_campaign_parse_normalised((const char *)data, size, "fuzz.cfg", tz, err, sizeof err);
+    c = pl_campaign_parse_normalised((const char *)data, size, "fuzz.cfg", tz, err, sizeof err);
     if (!c)
         return 0;
-    if (sched_campaign_format(c, tz, &a) < 0)
+    if (pl_campaign_format(c, tz, &a) < 0)
         abort();
-    d = sched_campaign_parse_normalised(a.buf, a.len, "again.cfg", tz, err, sizeof err);
+    d = pl_campaign_parse_normalised(a.buf, a.len, "again.cfg", tz, err, sizeof err);
     if (!d)
         abort(); /* what we write, we must read */
-    if (sched_campaign_format(d, tz, &b) < 0 || a.len != b.len || memcmp(a.buf, b.buf, a.len))
+    if (pl_campaign_format(d, tz, &b) < 0 || a.len != b.len || memcmp(a.buf, b.buf, a.len))
         abort();
     sb_free(&a);
     sb_free(&b);

@@ -131,8 +131,8 @@ START_TEST(test_normalised_roundtrip)
     struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
     char err[512];
 
-    ck_assert_int_eq(sched_campaign_format(c, tz, &a), 0);
-    d = sched_campaign_parse_normalised(a.buf, a.len, "kochi-expo.cfg", tz, err, sizeof err);
+    ck_assert_int_eq(pl_campaign_format(c, tz, &a), 0);
+    d = pl_campaign_parse_normalised(a.buf, a.len, "kochi-expo.cfg", tz, err, sizeof err);
     ck_assert_msg(d != NULL, "%s", err);
     ck_assert_str_eq(d->id, c->id);
     ck_assert_str_eq(d->title, c->title);
@@ -150,7 +150,7 @@ START_TEST(test_normalised_roundtrip)
     ck_assert_str_eq(d->items[1].text, c->items[1].text);
     ck_assert_str_eq(d->source, "kochi.cfg");
     /* Formatting what was read gives the same bytes. */
-    ck_assert_int_eq(sched_campaign_format(d, tz, &b), 0);
+    ck_assert_int_eq(pl_campaign_format(d, tz, &b), 0);
     ck_assert_str_eq(sb_str(&a), sb_str(&b));
     sb_free(&a);
     sb_free(&b);
@@ -195,7 +195,7 @@ START_TEST(test_normalised_broken)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
         struct pl_campaign *c =
-            sched_campaign_parse_normalised(bad[i], strlen(bad[i]), "n.cfg", tz, err, sizeof err);
+            pl_campaign_parse_normalised(bad[i], strlen(bad[i]), "n.cfg", tz, err, sizeof err);
         ck_assert_msg(c == NULL, "accepted #%zu", i);
         ck_assert_msg(strncmp(err, "n.cfg", 5) == 0, "#%zu: %s", i, err);
     }
@@ -233,7 +233,7 @@ START_TEST(test_accept_withdraw_set)
     c = sample("other-id");
     {
         struct strbuf sb = STRBUF_INIT;
-        sched_campaign_format(c, tz, &sb);
+        pl_campaign_format(c, tz, &sb);
         test_write_file(path, sb_str(&sb));
         sb_free(&sb);
     }
