@@ -2,9 +2,10 @@
  * publishes one playlist per screen (SPEC §2-§6, §9).
  *
  * One event loop (epoll) over inotify (spool/ and campaigns/), a signalfd
- * (SIGHUP reload, SIGTERM/SIGINT stop) and a timerfd set to the next
- * deadline: periodic rescan, a pending grace running out, a file settling,
- * the daily republish, a failed write to retry, the systemd watchdog.
+ * (SIGHUP reload, SIGTERM/SIGINT stop) and a timerfd set to the soonest
+ * deadline of one table of timers: the systemd watchdog, the periodic
+ * rescan, a file settling or a grace running out, the daily republish, a
+ * failed publish to retry.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +56,8 @@ struct sched {
     bool need_pass, need_reload_set, need_publish, publish_failed, stop, reload;
     bool watchdog;     /* systemd expects pings */
     pl_ms derive_ping; /* the last ping sent while a conversion ran */
+    /* the timers' memory (monotonic ms, but DAY: a local day's start) */
+    pl_ms watchdog_ms, last_ping, last_rescan, last_publish, day;
 };
 
 /* While a medium is converted (scheduler/derive.h), which can take up to
@@ -320,27 +323,134 @@ static void on_signal(struct sched *s, int sfd)
     }
 }
 
-/* The next deadline, on the monotonic clock. */
-static pl_ms next_deadline(struct sched *s, pl_ms last_rescan, pl_ms last_publish_mono,
-                           pl_ms watchdog_ms, pl_ms last_ping)
-{
-    pl_ms mono = pclock_mono_ms(), now = sched_now(s);
-    pl_ms next = last_rescan + RESCAN_MS, t;
+/* --- the timers (redis ae.c) ---------------------------------------------
+ *
+ * Each timer says when it is next due (monotonic ms; PL_MS_MAX: not armed)
+ * and what to do then.  The loop's deadline is the minimum over the table;
+ * after each wake "now" is read once and every timer that is due fires.
+ * Firing only records what is needed (a pass, a publish); the loop then
+ * does it once, however many timers asked. */
 
-    t = sched_ingest_next_deadline(s->ig, s->cfg, now);
-    if (t != PL_MS_MAX && mono + (t - now) < next)
-        next = mono + (t - now);
-    /* Daily: just after the next local midnight, so the covered range moves. */
-    t = pl_tz_day_start(s->cfg->tz, now) + PL_MS_PER_DAY + 5 * PL_MS_PER_SEC;
-    if (mono + (t - now) < next)
-        next = mono + (t - now);
-    if (last_publish_mono + PL_MS_PER_DAY < next)
-        next = last_publish_mono + PL_MS_PER_DAY;
-    if (s->publish_failed && mono + RETRY_MS < next)
-        next = mono + RETRY_MS;
-    if (watchdog_ms && last_ping + watchdog_ms < next)
-        next = last_ping + watchdog_ms;
-    return next > mono ? next : mono + 1;
+/* "now", read once per turn of the loop. */
+struct now {
+    pl_ms mono; /* the monotonic clock */
+    pl_ms wall; /* the scheduler's time (real, or --now going on) */
+};
+
+static struct now now_of(const struct sched *s)
+{
+    struct now n = {pclock_mono_ms(), sched_now(s)};
+    return n;
+}
+
+/* The monotonic time at which the scheduler's time reaches T. */
+static pl_ms mono_at(const struct now *n, pl_ms t)
+{
+    return t == PL_MS_MAX ? PL_MS_MAX : n->mono + (t - n->wall);
+}
+
+static pl_ms watchdog_due(const struct sched *s, const struct now *n)
+{
+    (void)n;
+    return s->watchdog_ms ? s->last_ping + s->watchdog_ms : PL_MS_MAX;
+}
+
+static void watchdog_fire(struct sched *s, const struct now *n)
+{
+    sd_notify(0, "WATCHDOG=1");
+    s->last_ping = n->mono;
+}
+
+/* A full look at the spool now and then: inotify can overflow, and a
+ * directory made inside the spool is watched only from its first rescan. */
+static pl_ms rescan_due(const struct sched *s, const struct now *n)
+{
+    (void)n;
+    return s->last_rescan + RESCAN_MS;
+}
+
+static void rescan_fire(struct sched *s, const struct now *n)
+{
+    s->need_pass = true;
+    s->last_rescan = n->mono;
+    s->nsubwatch = 0;
+    watch_subdirs(s, s->st->spool, 0);
+}
+
+/* A file in the spool settling, or a grace period running out. */
+static pl_ms ingest_due(const struct sched *s, const struct now *n)
+{
+    return mono_at(n, sched_ingest_next_deadline(s->ig, s->cfg, n->wall));
+}
+
+static void ingest_fire(struct sched *s, const struct now *n)
+{
+    (void)n;
+    s->need_pass = true;
+}
+
+/* Daily: just after the next local midnight, so that the covered range
+ * moves (and at once when the clock jumped to another day); at least once
+ * a day in any case. */
+static pl_ms daily_due(const struct sched *s, const struct now *n)
+{
+    pl_ms start = pl_tz_day_start(s->cfg->tz, n->wall);
+    pl_ms next = mono_at(n, start + PL_MS_PER_DAY + 5 * PL_MS_PER_SEC);
+
+    if (start != s->day)
+        return n->mono;
+    return next < s->last_publish + PL_MS_PER_DAY ? next : s->last_publish + PL_MS_PER_DAY;
+}
+
+static void daily_fire(struct sched *s, const struct now *n)
+{
+    s->day = pl_tz_day_start(s->cfg->tz, n->wall);
+    s->need_publish = true;
+}
+
+/* A publish that failed (disk full, say) is tried again. */
+static pl_ms retry_due(const struct sched *s, const struct now *n)
+{
+    (void)n;
+    return s->publish_failed ? s->last_publish + RETRY_MS : PL_MS_MAX;
+}
+
+static void retry_fire(struct sched *s, const struct now *n)
+{
+    (void)n;
+    s->need_publish = true;
+}
+
+static const struct timer {
+    const char *name;
+    pl_ms (*due)(const struct sched *s, const struct now *n);
+    void (*fire)(struct sched *s, const struct now *n);
+} timers[] = {
+    {"watchdog", watchdog_due, watchdog_fire}, {"rescan", rescan_due, rescan_fire},
+    {"ingest", ingest_due, ingest_fire},       {"daily", daily_due, daily_fire},
+    {"retry", retry_due, retry_fire},
+};
+
+/* The soonest deadline of the table, never in the past. */
+static pl_ms next_deadline(const struct sched *s, const struct now *n)
+{
+    pl_ms next = PL_MS_MAX;
+
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
+        pl_ms t = timers[i].due(s, n);
+        if (t < next)
+            next = t;
+    }
+    return next > n->mono ? next : n->mono + 1;
+}
+
+static void fire_due(struct sched *s, const struct now *n)
+{
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
+        if (timers[i].due(s, n) <= n->mono) {
+            log_debug("timer %s", timers[i].name);
+            timers[i].fire(s, n);
+        }
 }
 
 static int arm(int tfd, pl_ms at_mono)
@@ -356,7 +466,6 @@ static int run_daemon(struct sched *s)
 {
     int ep = -1, sfd = -1, tfd = -1, ret = 1;
     uint64_t wd_usec = 0;
-    pl_ms watchdog_ms = 0, last_ping = pclock_mono_ms(), last_rescan, last_publish, day;
     struct epoll_event ev;
     sigset_t mask;
 
@@ -384,8 +493,9 @@ static int run_daemon(struct sched *s)
         goto out_close;
     }
     watch_subdirs(s, s->st->spool, 0);
+    s->last_ping = pclock_mono_ms();
     if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
-        watchdog_ms = (pl_ms)(wd_usec / 2000) > 0 ? (pl_ms)(wd_usec / 2000) : 1;
+        s->watchdog_ms = (pl_ms)(wd_usec / 2000) > 0 ? (pl_ms)(wd_usec / 2000) : 1;
         s->watchdog = true;
     }
     sched_derive_set_waiter(derive_wait, s);
@@ -400,26 +510,25 @@ static int run_daemon(struct sched *s)
     /* Start: whatever was dropped while we were down, then publish. */
     do_pass(s, s->cfg->settle_ms);
     do_publish(s);
-    last_rescan = last_publish = pclock_mono_ms();
-    day = pl_tz_day_start(s->cfg->tz, sched_now(s));
+    s->last_rescan = s->last_publish = pclock_mono_ms();
+    s->day = pl_tz_day_start(s->cfg->tz, sched_now(s));
     sd_notify(0, "READY=1");
     log_info("watching %s", s->st->spool);
 
     while (!s->stop) {
         struct epoll_event evs[4];
-        pl_ms mono;
-        int n;
+        struct now n = now_of(s);
 
-        if (arm(tfd, next_deadline(s, last_rescan, last_publish, watchdog_ms, last_ping)) < 0) {
+        if (arm(tfd, next_deadline(s, &n)) < 0) {
             log_error("timerfd: %s", strerror(errno));
             goto out_close;
         }
-        n = epoll_wait(ep, evs, 4, -1);
-        if (n < 0 && errno != EINTR) {
+        int ne = epoll_wait(ep, evs, 4, -1);
+        if (ne < 0 && errno != EINTR) {
             log_error("epoll_wait: %s", strerror(errno));
             goto out_close;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < ne; i++) {
             if (evs[i].data.fd == s->ino) {
                 on_inotify(s);
             } else if (evs[i].data.fd == sfd) {
@@ -432,31 +541,13 @@ static int run_daemon(struct sched *s)
         }
         if (s->stop)
             break;
-        mono = pclock_mono_ms();
-        if (watchdog_ms && mono >= last_ping + watchdog_ms) {
-            sd_notify(0, "WATCHDOG=1");
-            last_ping = mono;
-        }
         if (s->reload) {
             s->reload = false;
             sd_notify(0, "RELOADING=1");
             reload_config(s);
         }
-        if (mono >= last_rescan + RESCAN_MS) {
-            s->need_pass = true;
-            last_rescan = mono;
-            s->nsubwatch = 0;
-            watch_subdirs(s, s->st->spool, 0);
-        }
-        if (sched_ingest_next_deadline(s->ig, s->cfg, sched_now(s)) <= sched_now(s))
-            s->need_pass = true;
-        if (pl_tz_day_start(s->cfg->tz, sched_now(s)) != day ||
-            mono >= last_publish + PL_MS_PER_DAY) {
-            day = pl_tz_day_start(s->cfg->tz, sched_now(s));
-            s->need_publish = true;
-        }
-        if (s->publish_failed && mono >= last_publish + RETRY_MS)
-            s->need_publish = true;
+        n = now_of(s);
+        fire_due(s, &n);
         if (s->need_reload_set) {
             s->need_reload_set = false;
             if (load_set(s) == 0)
@@ -468,7 +559,7 @@ static int run_daemon(struct sched *s)
         }
         if (s->need_publish) {
             do_publish(s);
-            last_publish = pclock_mono_ms();
+            s->last_publish = pclock_mono_ms();
             if (!s->publish_failed)
                 sd_notify(0, "READY=1");
         }

@@ -242,3 +242,19 @@ kill -TERM $pid
 wait $pid
 check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "daemon logs one line per file" grep -q 'spool/drop.cfg: accepted' "$T/daemon.log"
+
+# --- the daily timer: just after local midnight the daemon republishes ------
+# (its --now runs on with the monotonic clock: 23:59:57 is 8 s before the
+# republish at 00:00:05)
+write_cfg ''
+$SCHED -v --now 2023-03-15T23:59:57+09:00 2>"$T/midnight.log" &
+pid=$!
+published() { [ "$(grep -c 'published:' "$T/midnight.log")" -ge "$1" ]; }
+wait_until 10 published 1
+check "midnight: published at start" published 1
+wait_until 20 published 2
+check "midnight: published again after midnight, by the daily timer" published 2
+check "midnight: the daily timer fired" grep -q 'timer daily' "$T/midnight.log"
+kill -TERM $pid
+wait $pid
+check "midnight: SIGTERM, exit 0" [ $? -eq 0 ]
