@@ -76,7 +76,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"' \
 	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"'
 SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
-	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(PKGS_ALL))
+	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(ROOM_PKGS))
 SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)
 
 ALL_CFLAGS  = $(SIGNAGE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
@@ -98,6 +98,17 @@ PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
 TOOLS_SRC     = $(filter-out tools/signagectl.c tools/signagectl_media.c,$(wildcard tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+# Each room compiles with its own libraries' headers only, so the layering
+# is enforced by the compiler too: <SDL.h> or an FFmpeg header included from
+# common/ or playlists/ is not found.  (t_layering reads the includes.)
+ROOM_PKGS = $(PKGS_ALL)
+$(BUILD)/common/%.o: ROOM_PKGS =
+$(BUILD)/playlists/%.o: ROOM_PKGS = $(PKGS_CORE)
+$(BUILD)/media/%.o: ROOM_PKGS = $(PKGS_CORE) $(PKGS_MEDIA)
+$(BUILD)/scheduler/%.o: ROOM_PKGS = $(PKGS_SCHED)
+$(BUILD)/player/%.o: ROOM_PKGS = $(PKGS_PLAYER)
+$(BUILD)/tools/%.o: ROOM_PKGS = $(PKGS_SCHED)
 
 LIB_COMMON    = $(BUILD)/libcommon.a
 LIB_PLAYLISTS = $(BUILD)/libplaylists.a

@@ -61,3 +61,18 @@ check "signagectl check without signagectl-media: exit 1" [ "$rc" = 1 ]
 check "... and it names what is missing" grep -q "check needs signagectl-media" "$T/alone.out"
 "$T/alone/signagectl" -c "$T/alone/s.cfg" list >"$T/alone.list" 2>&1
 check "signagectl list works without signagectl-media" [ $? = 0 ]
+
+# The compiler enforces it too: each room is compiled with its own
+# libraries' header paths only (Makefile ROOM_PKGS), so <SDL.h>, poppler's
+# or glib's headers are not even reachable from common/ or playlists/.
+# (Debian's FFmpeg headers live on the system's own include path, reachable
+# from anywhere: the #include check above is what keeps them out.)
+cflags_of() { make -s -n -C "$SRCDIR" BUILD="$T/rooms" "$T/rooms/$1" 2>/dev/null | grep -- ' -c '; }
+for o in common/strbuf.o playlists/schedule.o; do
+    c=$(cflags_of "$o")
+    check "$o is compiled ($(echo "$c" | wc -l) command) without SDL's, poppler's or glib's headers" \
+        sh -c "[ -n '$c' ] && ! echo '$c' | grep -qE 'SDL2|libav|poppler|glib'"
+done
+c=$(cflags_of player/render.o)
+check "player/render.o is compiled with SDL's headers (the check above can fail)" \
+    sh -c "echo '$c' | grep -q SDL2"
