@@ -825,6 +825,21 @@ END_TEST
 
 #define SCENARIOS 1500
 
+static pl_tz *s_tz; /* the scenarios' zone, and their T0: 2023-03-10T12:00 */
+static pl_ms s_t0;
+
+static void scenarios_setup(void)
+{
+    s_tz = tz_tokyo();
+    s_t0 = at(s_tz, "2023-03-10T12:00:00");
+    log_init("test_plan", LOGLVL_ERROR); /* thousands of warnings: the rules say them */
+}
+
+static void scenarios_teardown(void)
+{
+    pl_tz_free(s_tz);
+}
+
 /* Scenario SEED: a world from T0 - 5 s with a random playlist from T0 (its
  * twin, for looking up what is due, in *REF). */
 static void scenario_begin(struct world *w, const pl_tz *tz, pl_ms t0, uint64_t seed,
@@ -854,11 +869,9 @@ static void scenario_end(struct world *w, uint64_t seed, struct pl_playlist *ref
  * window's end). */
 START_TEST(test_scenarios_on_time)
 {
-    pl_tz *tz = tz_tokyo();
-    pl_ms t0 = at(tz, "2023-03-10T12:00:00");
+    const pl_tz *tz = s_tz;
+    pl_ms t0 = s_t0;
     int mismatched = 0, lines = 0;
-
-    log_init("test_plan", LOGLVL_ERROR); /* thousands of warnings: the rules say them */
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
@@ -888,7 +901,6 @@ START_TEST(test_scenarios_on_time)
     }
     ck_assert_int_eq(mismatched, 0);
     ck_assert_int_gt(lines, SCENARIOS * 10); /* the scenarios did play */
-    pl_tz_free(tz);
 }
 END_TEST
 
@@ -896,11 +908,9 @@ END_TEST
  * is billed, and a broken medium is never billed as shown. */
 START_TEST(test_scenarios_late_and_broken)
 {
-    pl_tz *tz = tz_tokyo();
-    pl_ms t0 = at(tz, "2023-03-10T12:00:00");
+    const pl_tz *tz = s_tz;
+    pl_ms t0 = s_t0;
     int missed = 0, cut_late = 0;
-
-    log_init("test_plan", LOGLVL_ERROR); /* thousands of warnings: the rules say them */
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
@@ -932,7 +942,6 @@ START_TEST(test_scenarios_late_and_broken)
     /* the scenarios did reach the cases they are for */
     ck_assert_int_gt(missed, SCENARIOS / 10);
     ck_assert_int_gt(cut_late, SCENARIOS / 10);
-    pl_tz_free(tz);
 }
 END_TEST
 
@@ -942,11 +951,9 @@ END_TEST
  * due. */
 START_TEST(test_scenarios_swaps_and_steps)
 {
-    pl_tz *tz = tz_tokyo();
-    pl_ms t0 = at(tz, "2023-03-10T12:00:00");
+    const pl_tz *tz = s_tz;
+    pl_ms t0 = s_t0;
     int swaps = 0, steps = 0;
-
-    log_init("test_plan", LOGLVL_ERROR); /* thousands of warnings: the rules say them */
 
     for (uint64_t seed = 1; seed <= SCENARIOS; seed++) {
         struct world w;
@@ -990,7 +997,6 @@ START_TEST(test_scenarios_swaps_and_steps)
     }
     ck_assert_int_gt(swaps, SCENARIOS / 4);
     ck_assert_int_gt(steps, SCENARIOS / 4);
-    pl_tz_free(tz);
 }
 END_TEST
 
@@ -1008,6 +1014,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_stop_cuts);
     suite_add_tcase(s, tc);
     tc = tcase_create("scenarios");
+    tcase_add_checked_fixture(tc, scenarios_setup, scenarios_teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_scenarios_on_time);
     tcase_add_test(tc, test_scenarios_late_and_broken);
