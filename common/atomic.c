@@ -40,6 +40,50 @@ int atomic_sync_dir(const char *dir)
     return r;
 }
 
+int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx,
+                     const char **what)
+{
+    const char *step = "cannot create a temporary file";
+    int fd = mkostemp(tmpl, O_CLOEXEC), r;
+
+    if (fd < 0) {
+        r = -errno;
+        goto out;
+    }
+    /* mkostemp makes 0600; readers (players, rsync) need MODE. */
+    step = "cannot set the file mode";
+    r = fchmod(fd, mode) < 0 ? -errno : 0;
+    if (r == 0) {
+        step = "cannot write";
+        r = fill(fd, ctx);
+    }
+    if (r == 0) {
+        step = "cannot flush to disk";
+        r = fsync(fd) < 0 ? -errno : 0;
+    }
+    if (close(fd) < 0 && r == 0) {
+        step = "cannot close";
+        r = -errno;
+    }
+    if (r < 0)
+        unlink(tmpl);
+out:
+    if (what)
+        *what = step;
+    return r;
+}
+
+struct bytes {
+    const void *data;
+    size_t len;
+};
+
+static int write_bytes(int fd, void *ctx)
+{
+    const struct bytes *b = ctx;
+    return atomic_write_all(fd, b->data, b->len);
+}
+
 /* fsyncs the directory holding PATH. */
 static void sync_parent(const char *path)
 {
@@ -94,7 +138,7 @@ int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mod
 {
     char *tmp = NULL;
     const char *what;
-    int fd, r;
+    int r;
 
     if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
         tmp = NULL;
@@ -102,29 +146,8 @@ int atomic_write_temp(const char *path, const void *data, size_t len, mode_t mod
         what = "out of memory";
         goto out;
     }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        r = -errno;
-        what = "cannot create a temporary file";
-        goto out;
-    }
-    /* mkostemp makes 0600; readers (players, rsync) need MODE. */
-    r = fchmod(fd, mode) < 0 ? -errno : 0;
-    what = "cannot set the file mode";
-    if (r == 0) {
-        r = atomic_write_all(fd, data, len);
-        what = "cannot write";
-    }
-    if (r == 0 && fsync(fd) < 0) {
-        r = -errno;
-        what = "cannot flush to disk";
-    }
-    if (close(fd) < 0 && r == 0) {
-        r = -errno;
-        what = "cannot close";
-    }
-    if (r < 0)
-        unlink(tmp);
+    struct bytes b = {data, len};
+    r = atomic_fill_temp(tmp, mode, write_bytes, &b, &what);
 out:
     if (r < 0) {
         if (err && errlen)

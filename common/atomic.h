@@ -37,6 +37,14 @@ int atomic_create_file(const char *path, const void *data, size_t len, mode_t mo
  * new one.  Returns 0, or -errno with ERR filled; PATH is then untouched. */
 int atomic_link_file(const char *existing, const char *path, char *err, size_t errlen);
 
+/* Fills a new temporary file made from TMPL (mkostemp's "...XXXXXX",
+ * rewritten in place) with MODE by FILL(FD, CTX) (0 or -errno), then
+ * flushes it to disk and closes it: the caller renames or links it into
+ * place.  Returns 0, or -errno with *WHAT (may be NULL) saying which step
+ * failed; the temporary file is then removed. */
+int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx,
+                     const char **what);
+
 /* The directory holding PATH ("." for a bare name, "/" at the root),
  * allocated (the caller frees it), or NULL out of memory. */
 char *atomic_dir_of(const char *path);

@@ -13,6 +13,7 @@
 #include <SDL_image.h>
 
 #include "common/imghdr.h"
+#include "common/slurp.h"
 #include "media/contract.h"
 #include "player/image.h"
 
@@ -21,7 +22,7 @@
 static int image_read(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen)
 {
     struct stat st;
-    unsigned char *p;
+    char *data = NULL;
     size_t got = 0;
     int fd;
 
@@ -48,30 +49,14 @@ static int image_read(const char *path, unsigned char **buf, size_t *len, char *
                  (long long)st.st_size, (unsigned long long)MEDIA_IMAGE_MAX_BYTES);
         goto out_close;
     }
-    p = malloc((size_t)st.st_size);
-    if (!p) {
-        snprintf(err, errlen, "%s: out of memory reading %lld bytes", path, (long long)st.st_size);
+    /* the fstat above gave the messages; the read is the common one (a
+     * file that grew past the limit meanwhile is refused) */
+    if (slurp_fd(fd, path, MEDIA_IMAGE_MAX_BYTES, &data, &got, err, errlen) < 0)
         goto out_close;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-            goto out_free;
-        }
-        if (n == 0)
-            break; /* shrank while we read: take what is there */
-        got += (size_t)n;
-    }
     close(fd);
-    *buf = p;
+    *buf = (unsigned char *)data;
     *len = got;
     return 0;
-out_free:
-    free(p);
 out_close:
     close(fd);
     return -1;

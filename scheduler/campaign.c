@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/safeopen.h"
+#include "common/slurp.h"
 #include "common/strbuf.h"
 #include "playlists/cfgutil.h"
 #include "playlists/pltime.h"
@@ -627,7 +628,7 @@ struct pl_campaign *sched_campaign_load(int dirfd, const char *relpath, const ch
     struct pl_campaign *c = NULL;
     char msg[MSG_MAX];
     struct stat st;
-    char *buf;
+    char *buf = NULL;
     size_t have = 0;
     int fd;
 
@@ -641,33 +642,15 @@ struct pl_campaign *sched_campaign_load(int dirfd, const char *relpath, const ch
                               : "");
         return NULL;
     }
-    /* One byte more than allowed, so a file that grew since fstat shows. */
-    buf = malloc(SCHED_CAMPAIGN_MAX_BYTES + 1);
-    if (!buf) {
-        snprintf(err, errlen, "%s: error: out of memory", name);
+    /* A file that grew past the limit since the fstat is refused too. */
+    int r = slurp_fd(fd, name, SCHED_CAMPAIGN_MAX_BYTES, &buf, &have, err, errlen);
+    if (r == -EFBIG)
+        snprintf(err, errlen,
+                 "%s: error: the file is larger than 1 MiB; a campaign file may be at most 1 MiB",
+                 name);
+    if (r < 0)
         goto out_close;
-    }
-    for (;;) {
-        ssize_t n = read(fd, buf + have, SCHED_CAMPAIGN_MAX_BYTES + 1 - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "%s: error: cannot read it: %s", name, strerror(errno));
-            goto out_free;
-        }
-        if (n == 0)
-            break;
-        have += (size_t)n;
-        if (have > SCHED_CAMPAIGN_MAX_BYTES) {
-            snprintf(err, errlen,
-                     "%s: error: the file is larger than 1 MiB; a campaign file "
-                     "may be at most 1 MiB",
-                     name);
-            goto out_free;
-        }
-    }
     c = sched_campaign_parse(buf, have, name, cfg, err, errlen);
-out_free:
     free(buf);
 out_close:
     close(fd);

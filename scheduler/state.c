@@ -142,12 +142,18 @@ void sched_state_unlock(struct sched_state *st)
 
 /* --- moving files ----------------------------------------------------- */
 
+/* atomic_fill_temp()'s FILL: the file open as *CTX, copied. */
+static int copy_from(int fd, void *ctx)
+{
+    return atomic_copy_fd(*(int *)ctx, fd, NULL, NULL);
+}
+
 /* Copies FROM to TO (created exclusively unless REPLACE) through a synced
  * temporary file, then removes FROM. */
 static int move_by_copy(const char *from, const char *to, bool replace)
 {
     char *tmp = NULL;
-    int in = -1, out = -1, r;
+    int in = -1, r;
 
     if (asprintf(&tmp, "%s.tmp.XXXXXX", to) < 0)
         return -ENOMEM;
@@ -156,25 +162,13 @@ static int move_by_copy(const char *from, const char *to, bool replace)
         r = -errno;
         goto out_free;
     }
-    out = mkostemp(tmp, O_CLOEXEC);
-    if (out < 0) {
-        r = -errno;
+    r = atomic_fill_temp(tmp, 0644, copy_from, &in, NULL);
+    if (r < 0)
         goto out_close;
-    }
-    r = atomic_copy_fd(in, out, NULL, NULL);
-    if (r == 0 && fchmod(out, 0644) < 0)
-        r = -errno;
-    if (r == 0 && fsync(out) < 0)
-        r = -errno;
-    if (close(out) < 0 && r == 0)
-        r = -errno;
-    out = -1;
-    if (r == 0) {
-        if (replace)
-            r = rename(tmp, to) < 0 ? -errno : 0;
-        else
-            r = link(tmp, to) < 0 ? -errno : 0;
-    }
+    if (replace)
+        r = rename(tmp, to) < 0 ? -errno : 0;
+    else
+        r = link(tmp, to) < 0 ? -errno : 0;
     unlink(tmp);
     if (r == 0 && unlink(from) < 0)
         r = -errno;

@@ -51,6 +51,18 @@ static int hash_copy(int fd, int out, char hex[PL_SHA256_HEX])
     return r;
 }
 
+/* atomic_fill_temp()'s FILL: the file IN copied, its SHA-256 into HEX. */
+struct hashing {
+    int in;
+    char *hex;
+};
+
+static int hash_into(int fd, void *ctx)
+{
+    struct hashing *h = ctx;
+    return hash_copy(h->in, fd, h->hex);
+}
+
 int sched_store_hash_fd(int fd, char hex[PL_SHA256_HEX])
 {
     return hash_copy(fd, -1, hex);
@@ -101,29 +113,20 @@ static int store_copy(const char *media_dir, int in, const char *name, const cha
 {
     char hex[PL_SHA256_HEX];
     char *tmp = NULL, *final = NULL;
-    int out, r;
+    int r;
 
     if (asprintf(&tmp, "%s/.incoming.XXXXXX", media_dir) < 0) {
         snprintf(err, errlen, "'%s': out of memory", name);
         return -ENOMEM;
     }
-    out = mkostemp(tmp, O_CLOEXEC);
-    if (out < 0) {
-        r = -errno;
-        snprintf(err, errlen, "%s: cannot create a file in the store: %s", media_dir, strerror(-r));
+    struct hashing h = {in, hex};
+    const char *what;
+    r = atomic_fill_temp(tmp, 0444, hash_into, &h, &what);
+    if (r < 0) {
+        snprintf(err, errlen, "'%s': cannot copy into %s: %s: %s", name, media_dir, what,
+                 strerror(-r));
         free(tmp);
         return r;
-    }
-    r = hash_copy(in, out, hex);
-    if (r == 0 && fchmod(out, 0444) < 0)
-        r = -errno;
-    if (r == 0 && fsync(out) < 0)
-        r = -errno;
-    if (close(out) < 0 && r == 0)
-        r = -errno;
-    if (r < 0) {
-        snprintf(err, errlen, "'%s': cannot copy into %s: %s", name, media_dir, strerror(-r));
-        goto out_unlink;
     }
     if (expect_sha && expect_sha[0] && strcmp(hex, expect_sha) != 0) {
         snprintf(err, errlen,
