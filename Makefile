@@ -199,11 +199,22 @@ $(CTL_MEDIA): $(BUILD)/tools/signagectl_media.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
-# runner main (tests/unit/check_main.c) and every library.
+# runner main (tests/unit/check_main.c) and the libraries of its room.
 TEST_LIBS = $(LIB_TOOLS) $(LIB_PLAYER) $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
+TEST_LINK = $(TEST_LIBS)
+TEST_LINK_LIBS = $(LIBS_TEST)
+# A test of playlists/ or common/ links only those and libconfig/ICU, and
+# the plan's (the player's decisions) those and jansson: neither can reach
+# SDL or FFmpeg, or the link fails.
+TESTS_CORE = test_cfgutil test_config test_imghdr test_model test_normalised test_plfile \
+	test_pltime test_schedule test_slurp
+$(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK = $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK_LIBS = $(call pc_libs,$(PKGS_CORE) check) -lm
+$(BUILD)/tests/test_plan: TEST_LINK = $(LIB_PLAYER) $(LIB_PLAYLISTS) $(LIB_COMMON)
+$(BUILD)/tests/test_plan: TEST_LINK_LIBS = $(call pc_libs,$(PKGS_CORE) jansson check) -lm
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/check_main.o $(TEST_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LINK) $(TEST_LINK_LIBS)
 
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(TEST_LIBS)
 	@mkdir -p $(@D)

@@ -76,3 +76,13 @@ done
 c=$(cflags_of player/render.o)
 check "player/render.o is compiled with SDL's headers (the check above can fail)" \
     sh -c "echo '$c' | grep -q SDL2"
+
+# Unit tests link their room only: the plan's suite links no SDL or FFmpeg
+# (it could not decide what is billed with a renderer in reach), the
+# schedule's only libconfig, ICU and Check.
+if [ -x "$BUILD/tests/test_plan" ]; then
+    check "test_plan links no SDL or FFmpeg: $(links tests/test_plan | grep -E "$heavy" | tr '\n' ' ')" \
+        sh -c "! ldd '$BUILD/tests/test_plan' | awk '{print \$1}' | grep -qE '$heavy'"
+    check "test_schedule links no jansson, SDL or FFmpeg" \
+        sh -c "! ldd '$BUILD/tests/test_schedule' | awk '{print \$1}' | grep -qE '$heavy|jansson'"
+fi
