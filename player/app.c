@@ -470,14 +470,17 @@ static int run_loop(struct app *a)
         if (a->quit)
             break;
         pl_ms t = pclock_now(a->clock);
-        int64_t now_ms = pclock_mono_ms();
+        int64_t now_ns = pclock_mono_ns(), now_ms = now_ns / 1000000;
         if (a->reload || now_ms >= a->next_check_ms) {
             playlist_check(a, a->reload, t);
             a->reload = false;
             a->next_check_ms = now_ms + APP_CHECK_MS;
         }
-        playlist_poll(a, t);
+        /* the answers of the preparation thread (this clears its wakeup),
+         * then a playlist it read: one that lands in between wakes the
+         * next wait again */
         playout_poll(a->po, t);
+        playlist_poll(a, t);
         plan_tick(a->plan, t, now_ms);
         playout_apply(a->po, t, now_ms);
         if (!plan_on_screen(a->plan)) {
@@ -507,7 +510,9 @@ static int run_loop(struct app *a)
         if (next_frame < t1 - APP_FRAME_NS)
             next_frame = t1; /* fell behind: do not race to catch up */
         const struct content *c = render_on_screen(a->render);
-        int64_t wake = c->valid && c->video ? next_frame : next_wake_ns(a, t, now_ms, t1);
+        /* measured from when T was read, so the work of this turn does not
+         * make the next switch late */
+        int64_t wake = c->valid && c->video ? next_frame : next_wake_ns(a, t, now_ms, now_ns);
         wait_until(a, wake > next_frame ? wake : next_frame);
     }
     pl_ms t = pclock_now(a->clock);

@@ -47,6 +47,7 @@ struct planner {
     uint64_t job_seq;
     int64_t switch_mono_ms; /* real time of the last switch */
     pl_ms last_t;           /* the time of the last tick */
+    int64_t last_mono;      /* and its real time */
 
     struct plan_action *acts; /* a queue: taken from HEAD */
     size_t nacts, head, cap;
@@ -636,7 +637,10 @@ void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
          * step is noticed once, not at every tick until the clock is back
          * where it was) */
         p->cur.info.cut_at_end = true;
-        pop_leave(p, &p->cur, p->last_t, false);
+        /* the clock before the step: the last tick's, gone on by the real
+         * time since (the loop may have slept up to half a second) */
+        pop_leave(p, &p->cur, p->last_t + (pl_ms)((double)(mono_ms - p->last_mono) * p->clock_rate),
+                  false);
         p->cur.shown_from = t;
         p->cur.info.slot_end = t;
         p->cur.late = false;
@@ -683,6 +687,7 @@ void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
          (double)(p->next.due.slot_end - t) / p->clock_rate < PLAN_AFTER_SOON_MS))
         up_make(p, &p->after, boundary_pl(p), p->next.due.slot_end, t);
     p->last_t = t;
+    p->last_mono = mono_ms;
 }
 
 void plan_show_builtin(struct planner *p, pl_ms t)

@@ -105,8 +105,12 @@ static void job_done(struct playout *po, struct job *j, struct prep_result *r, p
         job_drop(po, j);
         return;
     }
-    if (!ok && render_plain(po->render, &j->c))
-        render_release(po->render, &j->c); /* shown as the built-in colour */
+    if (!ok) {
+        if (render_plain(po->render, &j->c))
+            render_release(po->render, &j->c); /* shown as the built-in colour */
+        else if (plan_slot_copy(&j->c.info, shown))
+            render_release(po->render, &j->c);
+    }
 }
 
 static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
@@ -265,8 +269,8 @@ int playout_moment(struct playout *po, pl_ms t)
         return -1;
     playout_apply(po, t, 0);
     struct job *j = job_find(po, po->last_job);
-    if (!j || j->running)
-        return -1;
+    if (!j || j->running || !j->c.valid)
+        return -1; /* nothing could be drawn, not even the plain slide */
     struct content c = j->c;
     content_init(&j->c);
     j->id = 0;
