@@ -620,6 +620,15 @@ static void switch_to_next(struct planner *p, pl_ms t, int64_t mono_ms)
     up_move(p, u, &p->after);
 }
 
+/* The next-but-one has yet to be planned, and can be: something is on
+ * screen and the next slot ends some time.  When it is asked for is
+ * plan_tick()'s (a while after a switch, or when the next is due soon). */
+static bool after_wanted(const struct planner *p)
+{
+    return p->next.active && !p->after.active && p->cur.valid &&
+           p->next.due.slot_end < PLAN_FAR_FUTURE && p->next.due.slot_end > p->next.due.slot_start;
+}
+
 void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
 {
     struct plan_slot due;
@@ -681,8 +690,7 @@ void plan_tick(struct planner *p, pl_ms t, int64_t mono_ms)
     /* the one after: not in the frames just after a switch, when the
      * preparation thread's work would compete with the new item's first
      * frames, unless it is due soon */
-    if (p->next.active && !p->after.active && p->cur.valid &&
-        p->next.due.slot_end < PLAN_FAR_FUTURE && p->next.due.slot_end > p->next.due.slot_start &&
+    if (after_wanted(p) &&
         (mono_ms - p->switch_mono_ms >= PLAN_AFTER_DELAY_MS ||
          (double)(p->next.due.slot_end - t) / p->clock_rate < PLAN_AFTER_SOON_MS))
         up_make(p, &p->after, boundary_pl(p), p->next.due.slot_end, t);
@@ -749,8 +757,7 @@ pl_ms plan_next_edge(const struct planner *p)
     pl_ms edge = p->cur.valid ? p->cur.info.slot_end : PLAN_FAR_FUTURE;
 
     /* the next-but-one is asked for early when the next is due soon */
-    if (p->next.active && !p->after.active && p->cur.valid &&
-        p->next.due.slot_end < PLAN_FAR_FUTURE && p->next.due.slot_end > p->next.due.slot_start) {
+    if (after_wanted(p)) {
         pl_ms soon = p->next.due.slot_end - (pl_ms)(PLAN_AFTER_SOON_MS * p->clock_rate);
         if (soon < edge)
             edge = soon;
@@ -760,8 +767,7 @@ pl_ms plan_next_edge(const struct planner *p)
 
 int64_t plan_next_mono(const struct planner *p)
 {
-    if (p->next.active && !p->after.active && p->cur.valid &&
-        p->next.due.slot_end < PLAN_FAR_FUTURE && p->next.due.slot_end > p->next.due.slot_start)
+    if (after_wanted(p))
         return p->switch_mono_ms + PLAN_AFTER_DELAY_MS;
     return INT64_MAX;
 }

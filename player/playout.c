@@ -8,6 +8,7 @@
 #include <SDL.h>
 
 #include "common/log.h"
+#include "playlists/model.h"
 
 #define PLAYOUT_JOBS 4 /* the next item and the one after, with room to spare */
 
@@ -48,14 +49,13 @@ static void job_drop(struct playout *po, struct job *j)
     content_init(&j->c);
 }
 
-/* STATE/MEDIA, refusing paths that leave STATE. */
-static char *media_path(const struct playout *po, const char *media)
+/* STATE/MEDIA for a medium of hash SHA, or NULL: a path the store does not
+ * write (pl_media_path_valid(): never "..", never another directory). */
+static char *media_path(const struct playout *po, const char *media, const char *sha)
 {
     char *p = NULL;
 
-    if (!media || !*media || media[0] == '/' || strcmp(media, "..") == 0 ||
-        strncmp(media, "../", 3) == 0 || strstr(media, "/../") ||
-        (strlen(media) >= 3 && strcmp(media + strlen(media) - 3, "/..") == 0))
+    if (!media || !sha || !pl_media_path_valid(media, sha))
         return NULL;
     if (asprintf(&p, "%s/%s", po->state, media) < 0)
         return NULL;
@@ -145,7 +145,7 @@ static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
         if (s->type == PL_ITEM_TEXT)
             items[i].text = s->text;
         else
-            items[i].path = media_path(po, s->media);
+            items[i].path = media_path(po, s->media, s->sha256);
     }
     j->running = true;
     struct prep_result *r = NULL;

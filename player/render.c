@@ -93,22 +93,25 @@ static void content_use_slot(struct render *r, struct content *c, int i)
     r->cache[i].used = ++r->tick;
 }
 
-bool render_cached(void *rv, const struct plan_slot *s)
+/* The cache slot holding S's picture, or -1. */
+static int cache_of(const struct render *r, const struct plan_slot *s)
 {
-    const struct render *r = rv;
     char *key = plan_slot_cache_key(s);
     int i = key ? cache_find(r, key) : -1;
 
     free(key);
-    return i >= 0;
+    return i;
+}
+
+bool render_cached(void *r, const struct plan_slot *s)
+{
+    return cache_of(r, s) >= 0;
 }
 
 int render_use_cached(struct render *r, struct content *c, const struct plan_slot *s)
 {
-    char *key = plan_slot_cache_key(s);
-    int i = key ? cache_find(r, key) : -1;
+    int i = cache_of(r, s);
 
-    free(key);
     if (i < 0)
         return -1;
     content_use_slot(r, c, i);

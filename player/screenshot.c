@@ -73,47 +73,50 @@ static int shot_begin(struct shot *s, const struct shot_ctx *c, int ow, int oh)
 /* Writes S as the PNG file PATH: into a new temporary file beside it, then
  * renamed over it, so a symbolic link or a file already at PATH is
  * replaced, never written through.  0, or -1 (logged). */
+/* atomic_fill_temp()'s FILL: the surface *CTX as PNG into FD. */
+static int png_into(int fd, void *ctx)
+{
+    int dupfd = dup(fd);
+    FILE *f = dupfd >= 0 ? fdopen(dupfd, "wb") : NULL;
+
+    if (!f) {
+        if (dupfd >= 0)
+            close(dupfd);
+        return -errno;
+    }
+    SDL_RWops *rw = SDL_RWFromFP(f, SDL_TRUE); /* closes F, flushing it */
+    if (!rw) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    return IMG_SavePNG_RW(ctx, rw, 1) == 0 ? 0 : -EIO;
+}
+
 static int save_png(SDL_Surface *s, const char *path)
 {
     char *tmp = NULL, *d = atomic_dir_of(path);
-    int fd = -1, rc = -1;
-    FILE *f = NULL;
+    const char *what = "out of memory";
+    int r = -ENOMEM;
 
-    if (!d || asprintf(&tmp, "%s/.signage-png.XXXXXX", d) < 0) {
-        free(d);
-        log_error("%s: out of memory", path);
-        return -1;
-    }
-    free(d);
-    fd = mkstemp(tmp);
-    if (fd >= 0) { /* a picture for people to open: the umask's mode, not 0600 */
-        mode_t mask = umask(0);
-        umask(mask);
-        (void)fchmod(fd, 0666 & ~mask);
-    }
-    f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        log_error("%s: cannot write the picture: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
+    /* a picture for people to open: the umask's mode, not 0600 */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (d && asprintf(&tmp, "%s/.signage-png.XXXXXX", d) >= 0) {
+        r = atomic_fill_temp(tmp, 0666 & ~mask, png_into, s, &what);
+        if (r == 0 && rename(tmp, path) != 0) {
+            r = -errno;
+            what = "cannot rename it into place";
             unlink(tmp);
         }
-        free(tmp);
-        return -1;
+    } else {
+        tmp = NULL;
     }
-    SDL_RWops *rw = SDL_RWFromFP(f, SDL_TRUE); /* closes F */
-    if (!rw)
-        fclose(f);
-    if (!rw || IMG_SavePNG_RW(s, rw, 1) != 0)
-        log_error("%s: cannot write the picture: %s", path, SDL_GetError());
-    else if (rename(tmp, path) != 0)
-        log_error("%s: cannot write the picture: %s", path, strerror(errno));
-    else
-        rc = 0;
-    if (rc)
-        unlink(tmp);
+    if (r < 0)
+        log_error("%s: cannot write the picture: %s: %s", path, what,
+                  r == -EIO ? SDL_GetError() : strerror(-r));
+    free(d);
     free(tmp);
-    return rc;
+    return r < 0 ? -1 : 0;
 }
 
 /* Draws what plays at T and saves it as the PNG PATH.  *ERR gets why the
