@@ -151,7 +151,7 @@ START_TEST(test_round_trip)
     text = format_pl(&f.pl, f.tz, &len);
     pl = pl_playlist_parse(text, len, "x.playlist", err, sizeof err);
     ck_assert_msg(pl != NULL, "%s\n%s", err, text);
-    ck_assert_int_eq(pl->format, 1);
+    ck_assert_int_eq(pl->format, 2);
     ck_assert_str_eq(pl->screen, "shinjuku-west-4gou");
     ck_assert_str_eq(pl->timezone, "Asia/Tokyo");
     ck_assert_int_eq(pl->width, 1080);
@@ -333,7 +333,7 @@ START_TEST(test_corrupt_files)
     static const struct bad_pl cases[] = {
         {"", "p.playlist: error:", "no 'format'"},
         {"screens = ();\n", "p.playlist: error:", "no 'format'"},
-        {"format = 2;\nscreen = \"s1\"; whatever = 1;\n", "p.playlist:1:", "format 2"},
+        {"format = 3;\nscreen = \"s1\"; whatever = 1;\n", "p.playlist:1:", "format 3"},
         {"format = \"1\";\n", "p.playlist:1:", "'format'"},
         {"format = 1;\n", "p.playlist:", "'screen' is missing"},
         {HEAD "windows = ();\nextra = 1;\n", "p.playlist:", "'extra'"},
@@ -456,6 +456,165 @@ START_TEST(test_corrupt_files)
 }
 END_TEST
 
+/* Format 2, written by hand: the head of HEAD with its own body. */
+#define HEAD2                                                                                      \
+    "format = 2;\nscreen = \"s1\";\ntimezone = \"Asia/Tokyo\";\nwidth = 1920;\n"                   \
+    "height = 1080;\nrotate = 0;\ngeneration = 1L;\n"                                              \
+    "generated_at = \"2023-03-01T00:00:00.000+09:00\";\n"
+#define CAMPS2                                                                                       \
+    "campaigns = ( { id = \"-\"; items = ( { type = \"text\"; duration = 10; text = \"東京都\"; " \
+    "} ); },\n"                                                                                      \
+    "  { id = \"a\"; owner = \"o\"; title = \"t\"; items = ( { type = \"image\"; duration = 2.5; "   \
+    "media = \"media/" SHA_A ".jpg\"; sha256 = \"" SHA_A "\"; }, { }, { type = \"text\"; "           \
+    "duration = 1; text = \"x\"; } ); } );\n"
+#define WIN2(start, end, loop)                                                                     \
+    "{ start = \"" start "\"; end = \"" end "\"; priority = 50; loop = " loop "; }"
+
+START_TEST(test_format2_handwritten)
+{
+    char err[512];
+    const char text[] =
+        HEAD2 "inputs = \"abc\";\n" CAMPS2 "loops = ( [ 0 ], [ 1, 3, 1 ], ( 3, [ 1, 60000 ] ) );\n"
+              "fallback = 0;\n"
+              "windows = ( " WIN2(T0, T1, "1") ", " WIN2(T1, T2, "2") " );\n";
+    struct pl_playlist *pl = parse_str(text, err, sizeof err);
+
+    ck_assert_msg(pl != NULL, "%s", err);
+    ck_assert_int_eq(pl->format, 2);
+    ck_assert_str_eq(pl->inputs, "abc");
+    ck_assert_uint_eq(pl->ncampaigns, 2);
+    ck_assert_uint_eq(pl->fallback.nslots, 1);
+    ck_assert_str_eq(pl->fallback.slots[0].campaign->id, "-");
+    ck_assert_uint_eq(pl->nwindows, 2);
+    /* [ 1, 3, 1 ]: a's item 0 (2.5 s), item 2 (1 s), item 0. */
+    ck_assert_uint_eq(pl->windows[0].nslots, 3);
+    ck_assert_int_eq(pl->windows[0].loop_ms, 6000);
+    ck_assert_uint_eq(pl->windows[0].slots[1].item, 2);
+    ck_assert_int_eq(pl->windows[0].slots[2].offset_ms, 3500);
+    ck_assert_str_eq(pl->windows[0].slots[0].campaign->owner, "o");
+    /* ( 3, [ 1, 60000 ] ): a slot that does not last its item's time. */
+    ck_assert_int_eq(pl->windows[1].slots[1].duration_ms, 60000);
+    ck_assert_int_eq(pl->windows[1].loop_ms, 61000);
+    /* The placeholder { } is an item number nobody plays. */
+    ck_assert_int_eq(pl->windows[0].slots[0].campaign->items[1].duration_ms, 0);
+    pl_playlist_free(pl);
+}
+END_TEST
+
+START_TEST(test_format2_corrupt)
+{
+#define BODY2(loops, fb, wins)                                                                     \
+    HEAD2 CAMPS2 "loops = " loops ";\nfallback = " fb ";\nwindows = " wins ";\n"
+    static const struct bad_pl cases[] = {
+        {HEAD2 "fallback = -1; windows = ();", "p.playlist:", "'campaigns' is missing"},
+        {HEAD2 "campaigns = (); fallback = -1; windows = ();", "p.playlist:", "'loops' is missing"},
+        {HEAD2 "campaigns = (); loops = (); windows = ();", "p.playlist:", "'fallback' is missing"},
+        {HEAD2 "campaigns = 5; loops = (); fallback = -1; windows = ();", ":9:", "must be a list"},
+        {HEAD2 "campaigns = ( 5 ); loops = (); fallback = -1; windows = ();",
+         ":9:", "a campaign must be"},
+        {HEAD2
+         "campaigns = ( { id = \"a\"; items = (); } ); loops = (); fallback = -1; windows = ();",
+         ":9:", "no items"},
+        {HEAD2 "campaigns = ( { id = \"a\"; } ); loops = (); fallback = -1; windows = ();",
+         ":9:", "items = ("},
+        {HEAD2 "campaigns = ( { id = \"A\"; items = ( { } ); } ); loops = (); fallback = -1; "
+               "windows = ();",
+         ":9:", "not valid"},
+        {HEAD2 "campaigns = ( { id = \"a\"; items = ( { } ); }, { id = \"a\"; items = ( { } ); } );"
+               " loops = (); fallback = -1; windows = ();",
+         ":9:", "listed twice"},
+        {HEAD2 "campaigns = ( { id = \"a\"; colour = 1; items = ( { } ); } ); loops = (); "
+               "fallback = -1; windows = ();",
+         ":9:", "'colour'"},
+        {HEAD2
+         "campaigns = ( { id = \"a\"; items = ( { type = \"text\"; duration = 1; text = \"x\"; "
+         "campaign = \"b\"; } ); } ); loops = (); fallback = -1; windows = ();",
+         ":9:", "'campaign'"},
+        {HEAD2 "campaigns = ( { id = \"a\"; items = ( { type = \"image\"; duration = 1; "
+               "media = \"/etc/passwd\"; sha256 = \"" SHA_A "\"; } ); } ); loops = (); "
+               "fallback = -1; windows = ();",
+         ":9:", "'media'"},
+        {HEAD2 "campaigns = ( { id = \"a\"; items = ( 7 ); } ); loops = (); fallback = -1; "
+               "windows = ();",
+         ":9:", "an item must be a group"},
+        {BODY2("( [ 0 ], [ 4 ] )", "0", "()"), ":11:", "item number 4"},
+        {BODY2("( [ 0 ], [ 2 ] )", "0", "()"), ":11:", "item number 2"},
+        {BODY2("( [ 0 ], [ -1 ] )", "0", "()"), ":11:", "item number -1"},
+        {BODY2("( [ 0 ], [ 1, 0 ] )", "0", "()"), ":11:", "mixes the fallback"},
+        {BODY2("( [ 0 ], [ ] )", "0", "()"), ":11:", "at least one"},
+        {BODY2("( [ 0 ], ( \"1\" ) )", "0", "()"), ":11:", "item numbers"},
+        {BODY2("( [ 0 ], ( [ 1, 2, 3 ] ) )", "0", "()"), ":11:", "item numbers"},
+        {BODY2("( [ 0 ], ( [ 1, 999 ] ) )", "0", "()"), ":11:", "not 999"},
+        {BODY2("( [ 0 ], ( [ 1, 86400001 ] ) )", "0", "()"), ":11:", "not 86400001"},
+        {BODY2("( [ 0 ], ( ( ( 1 ) ) ) )", "0", "()"), ":11:", "item numbers"},
+        {BODY2("( [ 0 ], [ 1 ] )", "2", "()"), ":12:", "'fallback'"},
+        {BODY2("( [ 0 ], [ 1 ] )", "-2", "()"), ":12:", "'fallback'"},
+        {BODY2("( [ 0 ], [ 1 ] )", "1", "()"), ":12:", "the fallback's loop"},
+        {BODY2("( [ 0 ], [ 1 ] )", "0", "( " WIN2(T0, T1, "0") " )"), ":13:", "fallback's"},
+        {BODY2("( [ 0 ], [ 1 ] )", "0", "( " WIN2(T0, T1, "2") " )"), ":13:", "'loop'"},
+        {BODY2("( [ 0 ], [ 1 ] )", "0", "( " WIN2(T0, T1, "\"1\"") " )"), ":13:", "'loop'"},
+        {BODY2("()", "-1", "( " WIN2(T0, T1, "0") " )"), ":13:", "'loops' is empty"},
+        {BODY2("( [ 0 ], [ 1 ] )", "0", "( " WIN2(T1, T2, "1") ", " WIN2(T0, T1, "1") " )"),
+         ":13:", "previous one ends"},
+        {BODY2("( [ 0 ], [ 1 ] )", "0", "( " WIN2(T0, T1, "1") " );\nfoo = 1"), ":14:", "'foo'"},
+        {HEAD2 "inputs = 5;" CAMPS2 "loops = (); fallback = -1; windows = ();", ":9:", "'inputs'"},
+    };
+#undef BODY2
+    char err[512];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pl_playlist *pl = parse_str(cases[i].text, err, sizeof err);
+        ck_assert_msg(pl == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, "p.playlist:", 11) == 0 && strstr(err, cases[i].want1) &&
+                          strstr(err, cases[i].want2),
+                      "case %zu: %s", i, err);
+    }
+}
+END_TEST
+
+START_TEST(test_format1_read_written_as_2)
+{
+    /* A playlist of the old format plays the same once written anew. */
+    char err[512];
+    const char text[] = HEAD "windows = ( " WIN(
+        T0, T1,
+        SLOT_IMG("a", "3", "2.5") ", " SLOT_IMG("b", "0", "1") ", " SLOT_IMG(
+            "a", "3", "7")) ",\n" WIN(T1, T2,
+                                      SLOT_IMG("a", "3", "2.5") ", " SLOT_IMG(
+                                          "b", "0", "1") ", " SLOT_IMG("a", "3", "7")) " );\n";
+    struct pl_playlist *v1 = parse_str(text, err, sizeof err), *v2;
+    pl_tz *tz = pl_tz_new("Asia/Tokyo", err, sizeof err);
+    size_t len;
+    char *out;
+
+    ck_assert_msg(v1 != NULL, "%s", err);
+    ck_assert_int_eq(v1->format, 1);
+    out = format_pl(v1, tz, &len);
+    /* The two windows have the same loop: it is written once. */
+    ck_assert_msg(strstr(out, "loop = 1; }") && !strstr(out, "loop = 2;"), "%s", out);
+    ck_assert_msg(strstr(out, "{ }"), "%s", out); /* a's items 0..2 are not played */
+    v2 = pl_playlist_parse(out, len, "v2.playlist", err, sizeof err);
+    ck_assert_msg(v2 != NULL, "%s\n%s", err, out);
+    ck_assert_uint_eq(v2->nwindows, 2);
+    ck_assert_ptr_eq(v2->windows[0].slots, v2->windows[1].slots);
+    for (size_t w = 0; w < 2; w++) {
+        ck_assert_int_eq(v2->windows[w].start, v1->windows[w].start);
+        ck_assert_int_eq(v2->windows[w].end, v1->windows[w].end);
+        ck_assert_int_eq(v2->windows[w].loop_ms, v1->windows[w].loop_ms);
+        ck_assert_uint_eq(v2->windows[w].nslots, 3);
+        for (size_t i = 0; i < 3; i++) {
+            assert_same_slot(&v1->windows[w].slots[i], &v2->windows[w].slots[i], false);
+            ck_assert_int_eq(v2->windows[w].slots[i].offset_ms, v1->windows[w].slots[i].offset_ms);
+        }
+    }
+    assert_same_slot(&v1->fallback.slots[0], &v2->fallback.slots[0], true);
+    pl_playlist_free(v1);
+    pl_playlist_free(v2);
+    pl_tz_free(tz);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_big_loop)
 {
     /* 100 000 slots in one window, spread over 2 000 campaigns. */
@@ -489,7 +648,16 @@ START_TEST(test_big_loop)
         pl_tz *tz = pl_tz_new("Asia/Tokyo", err, sizeof err);
         struct strbuf out = STRBUF_INIT;
         ck_assert_int_eq(pl_playlist_format(pl, tz, &out), 0);
-        ck_assert_uint_gt(out.len, n * 60);
+        /* Each item once (about 130 bytes), each slot a number. */
+        ck_assert_uint_gt(out.len, 20000 * 100);
+        ck_assert_uint_lt(out.len, 20000 * 140 + n * 8);
+        struct pl_playlist *back =
+            pl_playlist_parse(sb_str(&out), out.len, "big2.playlist", err, sizeof err);
+        ck_assert_msg(back != NULL, "%s", err);
+        ck_assert_uint_eq(back->windows[0].nslots, n);
+        ck_assert_int_eq(back->windows[0].loop_ms, (pl_ms)n * 1500);
+        ck_assert_str_eq(back->windows[0].slots[n - 1].campaign->items[9].text, "c1999-i9");
+        pl_playlist_free(back);
         sb_free(&out);
         pl_tz_free(tz);
     }
@@ -571,6 +739,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_good_handwritten);
     tcase_add_test(tc, test_corrupt_files);
+    tcase_add_test(tc, test_format2_handwritten);
+    tcase_add_test(tc, test_format2_corrupt);
+    tcase_add_test(tc, test_format1_read_written_as_2);
     tcase_add_test(tc, test_big_loop);
     tcase_add_test(tc, test_item_budget);
     tcase_add_test(tc, test_save_load);
