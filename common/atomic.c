@@ -40,8 +40,10 @@ int atomic_sync_dir(const char *dir)
     return r;
 }
 
-int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx,
-                     const char **what)
+/* atomic_fill_temp(), flushing the file only when FLUSH; SB (may be NULL)
+ * gets the file's identity. */
+static int fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx, bool flush,
+                     struct stat *sb, const char **what)
 {
     const char *step = "cannot create a temporary file";
     int fd = mkostemp(tmpl, O_CLOEXEC), r;
@@ -57,9 +59,13 @@ int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), vo
         step = "cannot write";
         r = fill(fd, ctx);
     }
-    if (r == 0) {
+    if (r == 0 && flush) {
         step = "cannot flush to disk";
         r = fsync(fd) < 0 ? -errno : 0;
+    }
+    if (r == 0 && sb) {
+        step = "cannot stat";
+        r = fstat(fd, sb) < 0 ? -errno : 0;
     }
     if (close(fd) < 0 && r == 0) {
         step = "cannot close";
@@ -71,6 +77,12 @@ out:
     if (what)
         *what = step;
     return r;
+}
+
+int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx,
+                     const char **what)
+{
+    return fill_temp(tmpl, mode, fill, ctx, true, NULL, what);
 }
 
 struct bytes {
@@ -249,4 +261,114 @@ bool atomic_is_temp_name(const char *name)
     if (n == 16 && strncmp(name, ".incoming.", 10) == 0)
         return six_alnum(name + 10);
     return n > 11 && strncmp(name + n - 11, ".tmp.", 5) == 0 && six_alnum(name + n - 6);
+}
+
+/* --- many files, one flush --------------------------------------------- */
+
+struct atomic_batch {
+    char *dir;
+    char **tmp, **path;
+    size_t n, cap;
+};
+
+struct atomic_batch *atomic_batch_new(const char *dir)
+{
+    struct atomic_batch *b = calloc(1, sizeof *b);
+
+    if (b && !(b->dir = strdup(dir))) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+int atomic_batch_add(struct atomic_batch *b, const char *path, const void *data, size_t len,
+                     mode_t mode, struct stat *sb, char *err, size_t errlen)
+{
+    char *tmp = NULL, *dst = strdup(path);
+    const char *what = "out of memory";
+    struct bytes by = {data, len};
+    int r = -ENOMEM;
+
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        char **t = realloc(b->tmp, cap * sizeof *t), **p;
+        if (t)
+            b->tmp = t;
+        p = t ? realloc(b->path, cap * sizeof *p) : NULL;
+        if (!p)
+            goto out;
+        b->path = p;
+        b->cap = cap;
+    }
+    if (!dst || asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+        tmp = NULL;
+        goto out;
+    }
+    r = fill_temp(tmp, mode, write_bytes, &by, false, sb, &what);
+    if (r == 0) {
+        b->tmp[b->n] = tmp;
+        b->path[b->n++] = dst;
+        return 0;
+    }
+out:
+    snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
+    free(tmp);
+    free(dst);
+    return r;
+}
+
+size_t atomic_batch_size(const struct atomic_batch *b)
+{
+    return b->n;
+}
+
+int atomic_batch_commit(struct atomic_batch *b,
+                        void (*failed)(void *ctx, size_t i, const char *err), void *ctx)
+{
+    char err[4096];
+    int fd, bad = 0, r = 0;
+
+    if (b->n == 0)
+        return 0;
+    fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) < 0)
+        r = -errno;
+    for (size_t i = 0; i < b->n; i++) {
+        if (r == 0 && rename(b->tmp[i], b->path[i]) == 0)
+            goto next;
+        snprintf(err, sizeof err, "%s: %s: %s", b->path[i],
+                 r < 0 ? "cannot flush to disk" : "cannot rename into place",
+                 strerror(r < 0 ? -r : errno));
+        unlink(b->tmp[i]);
+        bad++;
+        if (failed)
+            failed(ctx, i, err);
+    next:
+        free(b->tmp[i]);
+        free(b->path[i]);
+    }
+    b->n = 0;
+    if (fd >= 0) {
+        /* A directory that cannot be flushed leaves the renames done but
+         * perhaps undone by a power cut: the old files, whole. */
+        (void)fsync(fd);
+        close(fd);
+    }
+    return bad;
+}
+
+void atomic_batch_free(struct atomic_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++) {
+        unlink(b->tmp[i]);
+        free(b->tmp[i]);
+        free(b->path[i]);
+    }
+    free(b->tmp);
+    free(b->path);
+    free(b->dir);
+    free(b);
 }

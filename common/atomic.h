@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Replaces PATH with LEN bytes of DATA, mode MODE (exactly; no umask).
@@ -44,6 +45,31 @@ int atomic_link_file(const char *existing, const char *path, char *err, size_t e
  * failed; the temporary file is then removed. */
 int atomic_fill_temp(char *tmpl, mode_t mode, int (*fill)(int fd, void *ctx), void *ctx,
                      const char **what);
+
+/* Many files replaced with one flush of the file system instead of one
+ * per file (a publisher writing 100,000 playlists).  Each file is written
+ * to a temporary file beside its target, unflushed; the commit flushes the
+ * file system holding DIR once (syncfs), then renames every file into
+ * place and fsyncs DIR.  After a power cut each target is the old file or
+ * the new one, whole, as with atomic_write_file().  Every target is in
+ * DIR. */
+struct atomic_batch;
+struct atomic_batch *atomic_batch_new(const char *dir); /* NULL: out of memory */
+/* Writes DATA to a new temporary file beside PATH; SB (may be NULL) gets
+ * its identity, which the rename keeps.  Returns 0, or -errno with ERR
+ * filled and nothing left behind. */
+int atomic_batch_add(struct atomic_batch *b, const char *path, const void *data, size_t len,
+                     mode_t mode, struct stat *sb, char *err, size_t errlen);
+/* How many files wait for the commit. */
+size_t atomic_batch_size(const struct atomic_batch *b);
+/* Flushes, renames and syncs as above; each file that could not be put in
+ * place is removed and reported to FAILED(CTX, I, ERR) with I its number in
+ * the order added.  Returns how many failed (0: all in place).  The batch
+ * is then empty and may be used again. */
+int atomic_batch_commit(struct atomic_batch *b,
+                        void (*failed)(void *ctx, size_t i, const char *err), void *ctx);
+/* Removes the temporary files of a batch not committed, and frees it. */
+void atomic_batch_free(struct atomic_batch *b);
 
 /* The directory holding PATH ("." for a bare name, "/" at the root),
  * allocated (the caller frees it), or NULL out of memory. */

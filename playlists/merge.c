@@ -7,8 +7,10 @@
 
 void pl_merge_range(const struct pl_config *cfg, pl_ms now, pl_ms *from, pl_ms *to)
 {
-    *from = now - PL_MS_PER_DAY;
-    *to = now + (pl_ms)cfg->horizon_days * PL_MS_PER_DAY;
+    pl_ms day = pl_tz_day_start(cfg->tz, now);
+
+    *from = day - PL_MS_PER_DAY;
+    *to = day + ((pl_ms)cfg->horizon_days + 1) * PL_MS_PER_DAY;
 }
 
 int pl_merge_targeting(const struct pl_campaign *const *camps, size_t n, const struct pl_screen *s,

@@ -13,7 +13,10 @@
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
 
-/* The range a publication at NOW covers: [NOW - 1 day, NOW + horizon). */
+/* The range a publication at NOW covers: from 24 hours before the start of
+ * NOW's local day to horizon + 1 days after it, so it holds [NOW - 1 day,
+ * NOW + horizon) and is the same all day: a playlist is a function of its
+ * campaigns, its screen and the day (what publish.h signs). */
 void pl_merge_range(const struct pl_config *cfg, pl_ms now, pl_ms *from, pl_ms *to);
 
 /* The indices into CAMPS (N campaigns) of those that target S; *OUT

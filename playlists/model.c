@@ -1,5 +1,7 @@
 #include "playlists/model.h"
 
+#include "common/hash.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,46 @@ void pl_item_clear(struct pl_item *it)
     free(it->media);
     free(it->text);
     it->file = it->media = it->text = NULL;
+}
+
+/* Folds the string S (NULL and "" apart) into H. */
+static uint64_t digest_str(uint64_t h, const char *s)
+{
+    return s ? hash64(s, strlen(s), hash64_mix(h, 1)) : hash64_mix(h, 0);
+}
+
+uint64_t pl_campaign_digest(const struct pl_campaign *c)
+{
+    uint64_t h = 0;
+
+    if (!c)
+        return 0;
+    h = digest_str(h, c->id);
+    h = digest_str(h, c->owner);
+    h = digest_str(h, c->title);
+    h = hash64_mix(h, (uint64_t)c->start);
+    h = hash64_mix(h, (uint64_t)c->end);
+    h = hash64_mix(h, (uint64_t)c->priority);
+    h = hash64_mix(h, (uint64_t)c->weight);
+    h = hash64_mix(h, c->nhours);
+    for (size_t i = 0; i < c->nhours; i++) {
+        h = hash64_mix(h, c->hours[i].days);
+        h = hash64_mix(h, (uint64_t)c->hours[i].from_min << 16 | (uint64_t)c->hours[i].to_min);
+    }
+    h = hash64_mix(h, c->nscreens);
+    for (size_t i = 0; i < c->nscreens; i++)
+        h = digest_str(h, c->screens[i]);
+    h = hash64_mix(h, c->nitems);
+    for (size_t i = 0; c->items && i < c->nitems; i++) {
+        const struct pl_item *it = &c->items[i];
+        h = hash64_mix(h, (uint64_t)it->type);
+        h = hash64_mix(h, (uint64_t)it->duration_ms);
+        h = digest_str(h, it->media);
+        h = digest_str(h, it->sha256);
+        h = digest_str(h, it->text);
+        h = hash64_mix(h, (uint64_t)it->background << 32 | it->color);
+    }
+    return h;
 }
 
 void pl_campaign_free(struct pl_campaign *c)

@@ -71,6 +71,11 @@ struct pl_campaign {
     unsigned restored_from;
 };
 
+/* A signature of everything in C that a playlist is computed from: id,
+ * owner, title, dates, priority, weight, hours, targets and items (not its
+ * history fields).  Equal campaigns give equal values on every run. */
+uint64_t pl_campaign_digest(const struct pl_campaign *c);
+
 /* Frees the campaign and everything it owns; NULL is a no-op. */
 void pl_campaign_free(struct pl_campaign *c);
 /* Frees the strings an item owns (not the item itself). */

@@ -50,7 +50,7 @@ struct sched {
     struct sched_publisher *pub;
     struct pclock *clock; /* the real time, or --now advancing with the monotonic clock */
     /* daemon */
-    int ino, wd_spool, wd_camp, nsubwatch;
+    int ino, wd_spool, wd_camp, wd_pl, nsubwatch;
     char *fresh[MAX_FRESH];
     size_t nfresh;
     bool need_pass, need_reload_set, need_publish, publish_failed, stop, reload;
@@ -262,6 +262,14 @@ static void on_inotify(struct sched *s)
             if (ev->mask & IN_Q_OVERFLOW) {
                 log_warn("inotify queue overflow; rescanning");
                 s->need_pass = s->need_reload_set = true;
+                sched_publisher_verify(s->pub);
+                continue;
+            }
+            if (ev->wd == s->wd_pl) {
+                if (sched_publisher_touched(s->pub, s->st, name)) {
+                    log_info("playlists/%s: changed by someone else; republishing", name);
+                    s->need_publish = true;
+                }
                 continue;
             }
             if (ev->wd == s->wd_camp) {
@@ -488,7 +496,10 @@ static int run_daemon(struct sched *s)
     s->wd_camp =
         inotify_add_watch(s->ino, s->st->campaigns,
                           IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
-    if (s->wd_spool < 0 || s->wd_camp < 0) {
+    s->wd_pl = inotify_add_watch(s->ino, s->st->playlists,
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+                                     IN_ATTRIB | IN_ONLYDIR);
+    if (s->wd_spool < 0 || s->wd_camp < 0 || s->wd_pl < 0) {
         log_error("%s: cannot watch: %s", s->st->root, strerror(errno));
         goto out_close;
     }

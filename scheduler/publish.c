@@ -1,7 +1,27 @@
+/* publish.c - one playlist per screen, costing what changed.
+ *
+ * A pass, for N screens and M campaigns:
+ * 1. Targets are indexed: each name a campaign targets (a screen id, a
+ *    group, "*") -> the campaigns naming it.  A screen's campaigns are the
+ *    union of the lists of its id, its groups and "*", so screens are sorted
+ *    into subsets by which of those names are targeted at all, without
+ *    looking at every campaign for every screen.
+ * 2. Each screen's inputs are signed (the subset's campaign digests, the
+ *    screen, the configuration, the day) and compared with what the file on
+ *    disk was made from; an unchanged screen is skipped, not rebuilt or read.
+ * 3. Each subset with a changed screen computes its windows once and formats
+ *    their text once; each of its screens writes its own head and that body.
+ * 4. The files are written unflushed and put in place by one batch: one
+ *    syncfs, the renames, one directory fsync (common/atomic.h).
+ * What the files on disk were made from is kept in STATE/playlists/.index
+ * (screen, inputs, generation and the file's identity), so a new process
+ * skips unchanged screens after one lstat each.
+ */
 #include "scheduler/publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +30,17 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/slurp.h"
 #include "common/strbuf.h"
 #include "playlists/merge.h"
 #include "playlists/schedule.h"
 
-#define PLAYLIST_MAX_BYTES (256u << 20)
+#define INDEX_NAME ".index"
+#define INDEX_MAX_BYTES (256u << 20)
+#define HEAD_BYTES 2048 /* the head of a playlist: format .. inputs */
+#define LOG_EACH_MAX 20 /* written playlists logged one by one per pass */
 
 /* What the publisher knows of one screen's playlist file. */
 struct screen_memo {
@@ -27,34 +51,27 @@ struct screen_memo {
     int64_t mtime_ns;
     off_t size;
     int64_t generation;
-    pl_ms generated_at;
-    uint64_t digest; /* of the file's bytes */
+    uint64_t inputs; /* the signature the file was made from; 0 = unknown */
     bool failing;    /* the last write failed (logged once) */
-    /* What the file was computed from: the versions of the campaigns
-     * targeting the screen, the screen itself, and the local day. */
-    uint64_t inputs;
-    pl_ms day;
+    bool check;      /* the file was touched by someone: lstat it next pass */
 };
 
 struct sched_publisher {
     struct screen_memo *v;
     size_t n, cap;
-};
-
-/* Screens targeted by the same campaigns share their windows. */
-struct subset {
-    uint64_t hash;
-    size_t *idx; /* indices into the set, ascending */
-    size_t n;
-    struct pl_window *w;
-    size_t nw;
-    bool used;
-    bool failed;
+    size_t *tab, tcap;  /* id -> 1 + index into v */
+    bool index_read;    /* STATE/playlists/.index was looked at */
+    bool index_dirty;   /* a memo changed since the index was written */
+    pl_ms verified_day; /* the day the files were last lstat'ed */
 };
 
 struct sched_publisher *sched_publisher_new(void)
 {
-    return calloc(1, sizeof(struct sched_publisher));
+    struct sched_publisher *p = calloc(1, sizeof *p);
+
+    if (p)
+        p->verified_day = INT64_MIN;
+    return p;
 }
 
 void sched_publisher_free(struct sched_publisher *p)
@@ -64,6 +81,7 @@ void sched_publisher_free(struct sched_publisher *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->v[i].id);
     free(p->v);
+    free(p->tab);
     free(p);
 }
 
@@ -73,17 +91,61 @@ void sched_publisher_forget(struct sched_publisher *p)
         p->v[i].known = false;
         p->v[i].inputs = 0;
     }
+    if (p)
+        p->verified_day = INT64_MIN;
 }
 
-static struct screen_memo *memo_get(struct sched_publisher *p, const char *id, size_t hint)
+void sched_publisher_verify(struct sched_publisher *p)
 {
-    if (hint < p->n && strcmp(p->v[hint].id, id) == 0)
-        return &p->v[hint];
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->v[i].id, id) == 0)
-            return &p->v[i];
+    if (p)
+        p->verified_day = INT64_MIN;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    return hash64(s, strlen(s), 0);
+}
+
+/* The slot of ID in P's table. */
+static size_t *memo_slot(struct sched_publisher *p, const char *id)
+{
+    size_t i = (size_t)str_hash(id) & (p->tcap - 1);
+
+    while (p->tab[i] && strcmp(p->v[p->tab[i] - 1].id, id) != 0)
+        i = (i + 1) & (p->tcap - 1);
+    return &p->tab[i];
+}
+
+static int memo_grow(struct sched_publisher *p)
+{
+    size_t ncap = p->tcap ? 2 * p->tcap : 1024;
+    size_t *old = p->tab, ocap = p->tcap;
+
+    p->tab = calloc(ncap, sizeof *p->tab);
+    if (!p->tab) {
+        p->tab = old;
+        return -1;
+    }
+    p->tcap = ncap;
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i])
+            *memo_slot(p, p->v[old[i] - 1].id) = old[i];
+    free(old);
+    return 0;
+}
+
+/* The memo of screen ID, made when new; NULL out of memory. */
+static struct screen_memo *memo_get(struct sched_publisher *p, const char *id)
+{
+    size_t *pos;
+
+    if ((p->n + 1) * 2 > p->tcap && memo_grow(p) < 0)
+        return NULL;
+    pos = memo_slot(p, id);
+    if (*pos)
+        return &p->v[*pos - 1];
     if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 64;
+        size_t cap = p->cap ? 2 * p->cap : 256;
         struct screen_memo *v = realloc(p->v, cap * sizeof *v);
         if (!v)
             return NULL;
@@ -91,24 +153,11 @@ static struct screen_memo *memo_get(struct sched_publisher *p, const char *id, s
         p->cap = cap;
     }
     memset(&p->v[p->n], 0, sizeof p->v[p->n]);
-    p->v[p->n].id = strdup(id);
-    if (!p->v[p->n].id)
+    if (!(p->v[p->n].id = strdup(id)))
         return NULL;
-    return &p->v[p->n++];
+    *pos = ++p->n;
+    return &p->v[p->n - 1];
 }
-
-static uint64_t fnv(const void *data, size_t len, uint64_t h)
-{
-    const unsigned char *s = data;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= s[i];
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
-#define FNV_INIT UINT64_C(14695981039346656037)
 
 static int64_t mtime_ns(const struct stat *sb)
 {
@@ -121,187 +170,622 @@ static bool memo_matches(const struct screen_memo *m, const struct stat *sb)
            m->mtime_ns == mtime_ns(sb) && m->size == sb->st_size;
 }
 
-static void memo_set(struct screen_memo *m, const char *path, const char *text, size_t len,
-                     int64_t generation, pl_ms at)
+static void memo_set_file(struct screen_memo *m, const struct stat *sb)
 {
+    m->known = true;
+    m->dev = sb->st_dev;
+    m->ino = sb->st_ino;
+    m->mtime_ns = mtime_ns(sb);
+    m->size = sb->st_size;
+}
+
+bool sched_publisher_touched(struct sched_publisher *p, const struct sched_state *st,
+                             const char *name)
+{
+    size_t len = strlen(name);
+    char id[PL_ID_MAX + 1], path[4096];
+    struct screen_memo *m;
     struct stat sb;
 
-    m->known = stat(path, &sb) == 0;
-    if (!m->known)
+    if (len <= 9 || len - 9 > PL_ID_MAX || strcmp(name + len - 9, ".playlist") != 0)
+        return false;
+    snprintf(id, sizeof id, "%.*s", (int)(len - 9), name);
+    if (!p->tcap || !*memo_slot(p, id))
+        return false;
+    m = &p->v[*memo_slot(p, id) - 1];
+    snprintf(path, sizeof path, "%s/%s", st->playlists, name);
+    if (lstat(path, &sb) == 0 && memo_matches(m, &sb))
+        return false; /* what we wrote */
+    m->check = true;
+    return true;
+}
+
+/* --- the index of what is on disk ------------------------------------- */
+
+static char *index_path(const struct sched_state *st)
+{
+    char *path;
+
+    return asprintf(&path, "%s/%s", st->playlists, INDEX_NAME) < 0 ? NULL : path;
+}
+
+/* Reads STATE/playlists/.index into the memos: one line per screen,
+ * "ID INPUTS GENERATION DEV INO MTIME_NS SIZE".  Lines that do not parse
+ * are left out: the index is a cache, the files are the truth. */
+static void index_read(struct sched_publisher *p, const struct sched_state *st)
+{
+    char *path = index_path(st), *buf = NULL, *line, *save = NULL, err[512];
+    size_t len;
+
+    p->index_read = true;
+    if (!path || slurp_path(path, NULL, INDEX_MAX_BYTES, &buf, &len, err, sizeof err) < 0) {
+        free(path);
         return;
-    m->dev = sb.st_dev;
-    m->ino = sb.st_ino;
-    m->mtime_ns = mtime_ns(&sb);
-    m->size = sb.st_size;
-    m->generation = generation;
-    m->generated_at = at;
-    m->digest = fnv(text, len, FNV_INIT);
+    }
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char id[PL_ID_MAX + 2];
+        unsigned long long inputs, dev, ino, size;
+        long long gen, mt;
+        struct screen_memo *m;
+        if (sscanf(line, "%65s %16llx %lld %llu %llu %lld %llu", id, &inputs, &gen, &dev, &ino, &mt,
+                   &size) != 7 ||
+            !pl_id_valid(id) || gen < 0)
+            continue;
+        m = memo_get(p, id);
+        if (!m)
+            break;
+        m->known = true;
+        m->inputs = inputs;
+        m->generation = gen;
+        m->dev = (dev_t)dev;
+        m->ino = (ino_t)ino;
+        m->mtime_ns = mt;
+        m->size = (off_t)size;
+    }
+    free(buf);
+    free(path);
 }
 
-/* Reads PATH whole (not through a symbolic link); NULL when missing,
- * unreadable or absurdly large. */
-static char *slurp(const char *path, size_t *len)
+static void index_write(struct sched_publisher *p, const struct sched_state *st)
 {
+    struct strbuf sb = STRBUF_INIT;
+    char *path = index_path(st), err[512];
+
+    for (size_t i = 0; i < p->n; i++) {
+        const struct screen_memo *m = &p->v[i];
+        if (m->known && m->inputs)
+            sb_printf(&sb, "%s %016" PRIx64 " %" PRId64 " %llu %llu %" PRId64 " %llu\n", m->id,
+                      m->inputs, m->generation, (unsigned long long)m->dev,
+                      (unsigned long long)m->ino, m->mtime_ns, (unsigned long long)m->size);
+    }
+    if (!path || sb_failed(&sb))
+        log_warn("%s/%s: out of memory writing the index; the next run reads the playlists",
+                 st->playlists, INDEX_NAME);
+    else if (atomic_write_file(path, sb_str(&sb), sb.len, 0644, err, sizeof err) < 0)
+        log_warn("%s; the next run reads the playlists", err);
+    else
+        p->index_dirty = false;
+    free(path);
+    sb_free(&sb);
+}
+
+/* The generation and inputs of the playlist at PATH, from its head, when
+ * the memo does not know them (no index, or the file was replaced). */
+static void memo_from_file(struct screen_memo *m, const char *path, const struct stat *sb)
+{
+    char buf[HEAD_BYTES + 1], *g, *in;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    char *buf = NULL, err[256];
+    ssize_t n;
 
+    m->known = false;
+    m->inputs = 0;
     if (fd < 0)
-        return NULL;
-    if (slurp_fd(fd, path, PLAYLIST_MAX_BYTES, &buf, len, err, sizeof err) < 0)
-        buf = NULL;
+        return;
+    n = read(fd, buf, HEAD_BYTES);
     close(fd);
-    return buf;
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    g = strstr(buf, "\ngeneration = ");
+    if (!g)
+        return;
+    long long gen = strtoll(g + 14, NULL, 10);
+    if (gen > m->generation)
+        m->generation = gen;
+    in = strstr(buf, "\ninputs = \"");
+    if (in)
+        m->inputs = strtoull(in + 11, NULL, 16);
+    memo_set_file(m, sb);
 }
 
-/* The generation and generated_at of a playlist's text, read from the two
- * header lines pl_playlist_format() writes, without parsing the whole file
- * (a year of windows on 500 screens is a lot of text).  Whatever the old
- * file holds beyond those lines is compared byte for byte afterwards, so a
- * corrupt file is simply replaced.  Returns 0 or -1. */
-static int old_header(const char *text, const pl_tz *tz, int64_t *gen, pl_ms *at)
-{
-    const char *g = strstr(text, "\ngeneration = ");
-    const char *a = strstr(text, "\ngenerated_at = \"");
-    char buf[64], err[128], *end;
-    const char *q;
-    long long v;
+/* --- targeting --------------------------------------------------------- */
 
-    if (!g || !a)
+/* A name campaigns target, with the campaigns (indices into the set, in
+ * the set's order) that name it. */
+struct target {
+    const char *name;
+    size_t *camps;
+    size_t n, cap;
+};
+
+struct targets {
+    struct target *v;
+    size_t n, cap;
+    size_t *tab, tcap; /* name -> 1 + index into v */
+};
+
+static size_t *target_slot(struct targets *t, const char *name)
+{
+    size_t i = (size_t)str_hash(name) & (t->tcap - 1);
+
+    while (t->tab[i] && strcmp(t->v[t->tab[i] - 1].name, name) != 0)
+        i = (i + 1) & (t->tcap - 1);
+    return &t->tab[i];
+}
+
+static const struct target *target_find(struct targets *t, const char *name)
+{
+    size_t *pos = target_slot(t, name);
+
+    return *pos ? &t->v[*pos - 1] : NULL;
+}
+
+static void targets_free(struct targets *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].camps);
+    free(t->v);
+    free(t->tab);
+}
+
+static size_t pow2_above(size_t n)
+{
+    size_t c = 16;
+
+    while (c < 2 * n + 2)
+        c *= 2;
+    return c;
+}
+
+/* Indexes the targets of the N campaigns CAMPS.  0 or -1 (out of memory). */
+static int targets_build(struct targets *t, const struct pl_campaign *const *camps, size_t n)
+{
+    size_t names = 0;
+
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < n; i++)
+        names += camps[i]->nscreens;
+    t->tcap = pow2_above(names);
+    t->tab = calloc(t->tcap, sizeof *t->tab);
+    t->v = malloc((names ? names : 1) * sizeof *t->v);
+    if (!t->tab || !t->v)
         return -1;
-    errno = 0;
-    v = strtoll(g + 14, &end, 10);
-    if (errno || end == g + 14 || v < 0)
-        return -1;
-    a += 17;
-    q = strchr(a, '"');
-    if (!q || q - a >= (long)sizeof buf)
-        return -1;
-    memcpy(buf, a, (size_t)(q - a));
-    buf[q - a] = '\0';
-    if (pl_time_parse(buf, tz, PL_TIME_INSTANT, at, err, sizeof err) < 0)
-        return -1;
-    *gen = v;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < camps[i]->nscreens; k++) {
+            const char *name = camps[i]->screens[k];
+            size_t *pos;
+            struct target *e;
+            if (!name)
+                continue;
+            pos = target_slot(t, name);
+            if (!*pos) {
+                t->v[t->n] = (struct target){name, NULL, 0, 0};
+                *pos = ++t->n;
+            }
+            e = &t->v[*pos - 1];
+            if (e->n && e->camps[e->n - 1] == i)
+                continue; /* named twice by one campaign */
+            if (e->n == e->cap) {
+                size_t cap = e->cap ? 2 * e->cap : 4;
+                size_t *v = realloc(e->camps, cap * sizeof *v);
+                if (!v)
+                    return -1;
+                e->camps = v;
+                e->cap = cap;
+            }
+            e->camps[e->n++] = i;
+        }
+    }
     return 0;
 }
 
-static int format_text(struct pl_playlist *pl, const struct pl_config *cfg, struct strbuf *sb)
+/* Screens whose targeted names are the same: they have the same campaigns. */
+struct subset {
+    const struct target *keys[2 + 16]; /* "*", the id, groups; sorted */
+    size_t nkeys;
+    bool overflow; /* more names than keys: a subset of its own */
+    uint64_t hash;
+    size_t *idx; /* the campaigns: indices into the set, ascending */
+    size_t n;
+    uint64_t inputs; /* the campaigns' digests, folded */
+    size_t *screens; /* screens to write, indices into cfg->screens */
+    size_t nscreens, cap;
+};
+
+static int ptr_cmp(const void *a, const void *b)
 {
-    sb_reset(sb);
-    return pl_playlist_format(pl, cfg->tz, sb) < 0 || sb_failed(sb) ? -1 : 0;
+    uintptr_t x = (uintptr_t) * (const struct target *const *)a;
+    uintptr_t y = (uintptr_t) * (const struct target *const *)b;
+
+    return x < y ? -1 : x > y;
 }
 
-/* Publishes one screen's playlist PL (generation and generated_at are
- * filled here).  Returns 1 written, 0 unchanged, -1 failed. */
-static int publish_screen(struct screen_memo *m, const struct sched_state *st,
-                          const struct pl_config *cfg, struct pl_playlist *pl, pl_ms now,
-                          struct strbuf *sb)
+static int size_cmp(const void *a, const void *b)
 {
-    char *path = NULL, err[512];
-    struct stat sb_old;
-    int64_t old_gen = m->known ? m->generation : 0;
-    int r = -1;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-    if (asprintf(&path, "%s/%s.playlist", st->playlists, pl->screen) < 0) {
-        path = NULL;
-        snprintf(err, sizeof err, "%s: out of memory", pl->screen);
-        goto out_log;
+    return x < y ? -1 : x > y;
+}
+
+/* Fills K with the targeted names of screen S; false when it has more than
+ * fit (then its subset is its own). */
+static bool screen_keys(struct targets *t, const struct pl_screen *s, struct subset *k)
+{
+    const struct target *e;
+
+    k->nkeys = 0;
+    if ((e = target_find(t, "*")))
+        k->keys[k->nkeys++] = e;
+    if ((e = target_find(t, s->id)))
+        k->keys[k->nkeys++] = e;
+    for (size_t g = 0; g < s->ngroups; g++) {
+        if (!(e = target_find(t, s->groups[g])))
+            continue;
+        if (k->nkeys == sizeof k->keys / sizeof k->keys[0])
+            return false;
+        k->keys[k->nkeys++] = e;
     }
-    if (lstat(path, &sb_old) == 0) {
-        if (memo_matches(m, &sb_old)) {
-            pl->generation = m->generation;
-            pl->generated_at = m->generated_at;
-            if (format_text(pl, cfg, sb) == 0 && sb->len == (size_t)sb_old.st_size &&
-                fnv(sb_str(sb), sb->len, FNV_INIT) == m->digest) {
-                r = 0;
-                goto out_free;
-            }
-        } else {
-            size_t len = 0;
-            char *old = slurp(path, &len);
-            int64_t g;
-            pl_ms at;
-            if (old && old_header(old, cfg->tz, &g, &at) == 0) {
-                old_gen = g > old_gen ? g : old_gen;
-                pl->generation = g;
-                pl->generated_at = at;
-                if (format_text(pl, cfg, sb) == 0 && sb->len == len &&
-                    memcmp(sb_str(sb), old, len) == 0) {
-                    memo_set(m, path, old, len, g, at);
-                    r = 0;
-                }
-            } else {
-                log_warn("%s: cannot read the current playlist, replacing it", path);
-            }
-            free(old);
-            if (r == 0)
-                goto out_free;
-        }
+    qsort(k->keys, k->nkeys, sizeof k->keys[0], ptr_cmp);
+    k->hash = k->nkeys;
+    for (size_t i = 0; i < k->nkeys; i++)
+        k->hash = hash64_mix(k->hash, (uintptr_t)k->keys[i]);
+    return true;
+}
+
+/* The campaigns of K: the union of its names' lists. */
+static int subset_campaigns(struct subset *k, const struct sched_set *set)
+{
+    size_t total = 0, n = 0;
+
+    for (size_t i = 0; i < k->nkeys; i++)
+        total += k->keys[i]->n;
+    k->idx = malloc((total ? total : 1) * sizeof *k->idx);
+    if (!k->idx)
+        return -1;
+    for (size_t i = 0; i < k->nkeys; i++) {
+        memcpy(k->idx + n, k->keys[i]->camps, k->keys[i]->n * sizeof *k->idx);
+        n += k->keys[i]->n;
     }
-    pl->generation = old_gen + 1;
-    pl->generated_at = now;
-    if (format_text(pl, cfg, sb) < 0) {
-        snprintf(err, sizeof err, "%s: out of memory formatting the playlist", path);
-        goto out_log;
+    if (k->nkeys > 1)
+        qsort(k->idx, n, sizeof *k->idx, size_cmp);
+    k->n = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k->n == 0 || k->idx[k->n - 1] != k->idx[i])
+            k->idx[k->n++] = k->idx[i];
+    k->inputs = k->n;
+    for (size_t i = 0; i < k->n; i++)
+        k->inputs = hash64_mix(k->inputs, set->v[k->idx[i]].digest);
+    return 0;
+}
+
+struct subsets {
+    struct subset **v;
+    size_t n, cap;
+    size_t *tab, tcap;
+};
+
+/* Grows SS's table to hold one more subset.  0 or -1. */
+static int subsets_reserve(struct subsets *ss)
+{
+    size_t ncap, *tab;
+
+    if (ss->n == ss->cap) {
+        size_t cap = ss->cap ? 2 * ss->cap : 64;
+        struct subset **v = realloc(ss->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ss->v = v;
+        ss->cap = cap;
     }
-    if (atomic_write_file(path, sb_str(sb), sb->len, 0644, err, sizeof err) < 0)
-        goto out_log;
-    memo_set(m, path, sb_str(sb), sb->len, pl->generation, pl->generated_at);
-    if (m->failing)
-        log_info("%s: written again (generation %lld)", path, (long long)pl->generation);
-    else
-        log_info("%s: generation %lld, %zu windows", path, (long long)pl->generation, pl->nwindows);
-    m->failing = false;
-    r = 1;
-    goto out_free;
-out_log:
+    if ((ss->n + 1) * 2 <= ss->tcap)
+        return 0;
+    ncap = ss->tcap ? 2 * ss->tcap : 256;
+    tab = calloc(ncap, sizeof *tab);
+    if (!tab)
+        return -1;
+    for (size_t j = 0; j < ss->n; j++) {
+        size_t h = (size_t)ss->v[j]->hash & (ncap - 1);
+        if (ss->v[j]->overflow)
+            continue;
+        while (tab[h])
+            h = (h + 1) & (ncap - 1);
+        tab[h] = j + 1;
+    }
+    free(ss->tab);
+    ss->tab = tab;
+    ss->tcap = ncap;
+    return 0;
+}
+
+/* The subset of the names in K, made when new (for a K that overflowed,
+ * always new, without its campaigns: subset_slow() finds them).  NULL out
+ * of memory. */
+static struct subset *subset_get(struct subsets *ss, const struct subset *k,
+                                 const struct sched_set *set)
+{
+    struct subset *e;
+    size_t i;
+
+    if (subsets_reserve(ss) < 0)
+        return NULL;
+    for (i = (size_t)k->hash & (ss->tcap - 1); ss->tab[i]; i = (i + 1) & (ss->tcap - 1)) {
+        e = ss->v[ss->tab[i] - 1];
+        if (!k->overflow && e->hash == k->hash && e->nkeys == k->nkeys &&
+            memcmp(e->keys, k->keys, k->nkeys * sizeof k->keys[0]) == 0)
+            return e;
+    }
+    e = malloc(sizeof *e);
+    if (!e)
+        return NULL;
+    *e = *k;
+    e->idx = NULL;
+    e->screens = NULL;
+    e->nscreens = e->cap = 0;
+    if (!k->overflow && subset_campaigns(e, set) < 0) {
+        free(e);
+        return NULL;
+    }
+    ss->v[ss->n++] = e;
+    if (!k->overflow)
+        ss->tab[i] = ss->n;
+    return e;
+}
+
+static int subset_add_screen(struct subset *e, size_t screen)
+{
+    if (e->nscreens == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 8;
+        size_t *v = realloc(e->screens, cap * sizeof *v);
+        if (!v)
+            return -1;
+        e->screens = v;
+        e->cap = cap;
+    }
+    e->screens[e->nscreens++] = screen;
+    return 0;
+}
+
+static void subsets_free(struct subsets *ss)
+{
+    for (size_t i = 0; i < ss->n; i++) {
+        free(ss->v[i]->idx);
+        free(ss->v[i]->screens);
+        free(ss->v[i]);
+    }
+    free(ss->v);
+    free(ss->tab);
+}
+
+/* The campaigns S would get when checked one by one against every
+ * campaign: for a screen with more targeted names than a key holds. */
+static int subset_slow(struct subset *e, const struct pl_campaign *const *camps,
+                       const struct sched_set *set, const struct pl_screen *s)
+{
+    if (pl_merge_targeting(camps, set->n, s, &e->idx, &e->n) < 0)
+        return -1;
+    e->inputs = e->n;
+    for (size_t i = 0; i < e->n; i++)
+        e->inputs = hash64_mix(e->inputs, set->v[e->idx[i]].digest);
+    return 0;
+}
+
+/* --- one pass ------------------------------------------------------------ */
+
+/* Everything but the campaigns that a playlist is computed from. */
+static uint64_t config_inputs(const struct pl_config *cfg, pl_ms day)
+{
+    uint64_t h = hash64_mix(PL_FORMAT, (uint64_t)day);
+
+    h = hash64(cfg->timezone, strlen(cfg->timezone), h);
+    h = hash64_mix(h, (uint64_t)cfg->horizon_days);
+    return hash64_mix(h, pl_campaign_digest(cfg->fallback));
+}
+
+static uint64_t screen_inputs(uint64_t config, const struct subset *e, const struct pl_screen *s)
+{
+    uint64_t h = hash64(s->id, strlen(s->id), config);
+
+    h = hash64_mix(h, (uint64_t)s->width << 32 | (uint64_t)s->height);
+    h = hash64_mix(h, (uint64_t)s->rotate);
+    h = hash64_mix(h, e->inputs);
+    return h ? h : 1; /* 0 means unknown */
+}
+
+/* What one pass carries from writing to committing. */
+struct pass {
+    struct sched_publisher *p;
+    const struct sched_state *st;
+    const struct pl_config *cfg;
+    struct atomic_batch *batch;
+    size_t *pending; /* screen of each file in the batch */
+    int64_t *pending_gen;
+    uint64_t *pending_inputs;
+    struct stat *pending_sb;
+    size_t npending, cap;
+    size_t logged, failed;
+};
+
+static void screen_failed(struct pass *ps, struct screen_memo *m, const char *err)
+{
     if (!m->failing)
         log_error("%s; the previous playlist stays in place, will retry", err);
     m->failing = true;
     m->known = false;
-    m->generation = old_gen;
-    r = -1;
-out_free:
-    free(path);
-    return r;
+    ps->failed++;
 }
 
-/* A signature of everything a screen's playlist is computed from, but the
- * time: the screen's own fields and the versions of its campaigns. */
-static uint64_t screen_inputs(const struct sched_set *set, const struct pl_screen *s,
-                              const size_t *idx, size_t n, pl_ms day)
+static void commit_failed(void *ctx, size_t i, const char *err)
 {
-    uint64_t h = fnv(s->id, strlen(s->id), FNV_INIT);
-    int geo[3] = {s->width, s->height, s->rotate};
+    struct pass *ps = ctx;
+    const struct pl_screen *s = &ps->cfg->screens[ps->pending[i]];
 
-    h = fnv(geo, sizeof geo, h);
-    h = fnv(&day, sizeof day, h);
-    for (size_t i = 0; i < n; i++)
-        h = fnv(&set->v[idx[i]].serial, sizeof set->v[idx[i]].serial, h);
-    return h;
+    screen_failed(ps, memo_get(ps->p, s->id), err);
+    ps->pending_gen[i] = -1;
 }
 
-/* True when the screen's playlist file is still the one last written or
- * checked by this publisher. */
-static bool file_current(const struct screen_memo *m, const struct sched_state *st, const char *id)
+/* Writes screen S's file of subset E: HEAD then BODY, into the batch. */
+static int write_screen(struct pass *ps, size_t si, struct screen_memo *m, uint64_t inputs,
+                        pl_ms now, const struct strbuf *body, struct strbuf *text)
+{
+    const struct pl_screen *s = &ps->cfg->screens[si];
+    struct pl_playlist pl;
+    char *path = NULL, err[512], hex[17];
+    struct stat sb;
+    int r;
+
+    if (ps->npending == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 256;
+        size_t *a = realloc(ps->pending, cap * sizeof *a);
+        int64_t *g = a ? realloc(ps->pending_gen, cap * sizeof *g) : NULL;
+        uint64_t *in = g ? realloc(ps->pending_inputs, cap * sizeof *in) : NULL;
+        struct stat *st = in ? realloc(ps->pending_sb, cap * sizeof *st) : NULL;
+        if (a)
+            ps->pending = a;
+        if (g)
+            ps->pending_gen = g;
+        if (in)
+            ps->pending_inputs = in;
+        if (!st) {
+            screen_failed(ps, m, "out of memory");
+            return -1;
+        }
+        ps->pending_sb = st;
+        ps->cap = cap;
+    }
+    memset(&pl, 0, sizeof pl);
+    pl.screen = s->id;
+    pl.timezone = ps->cfg->timezone;
+    pl.width = s->width;
+    pl.height = s->height;
+    pl.rotate = s->rotate;
+    pl.generation = m->generation + 1;
+    pl.generated_at = now;
+    hash64_hex(inputs, hex);
+    pl.inputs = hex;
+    sb_reset(text);
+    r = pl_playlist_format_head(&pl, ps->cfg->tz, text);
+    sb_append(text, sb_str(body), body->len);
+    if (r < 0 || sb_failed(text) ||
+        asprintf(&path, "%s/%s.playlist", ps->st->playlists, s->id) < 0) {
+        snprintf(err, sizeof err, "%s: out of memory formatting the playlist", s->id);
+        screen_failed(ps, m, err);
+        return -1;
+    }
+    r = atomic_batch_add(ps->batch, path, sb_str(text), text->len, 0644, &sb, err, sizeof err);
+    free(path);
+    if (r < 0) {
+        screen_failed(ps, m, err);
+        return -1;
+    }
+    ps->pending[ps->npending] = si;
+    ps->pending_gen[ps->npending] = pl.generation;
+    ps->pending_inputs[ps->npending] = inputs;
+    ps->pending_sb[ps->npending++] = sb;
+    return 0;
+}
+
+/* Computes subset E's windows once and writes each of its screens. */
+static void write_subset(struct pass *ps, const struct subset *e,
+                         const struct pl_campaign *const *camps, const struct pl_window *fb,
+                         uint64_t config, pl_ms from, pl_ms to, pl_ms now)
+{
+    struct strbuf body = STRBUF_INIT, text = STRBUF_INIT;
+    struct pl_playlist pl;
+    struct pl_window *w = NULL;
+    size_t nw = 0;
+    char err[512];
+
+    memset(&pl, 0, sizeof pl);
+    if (pl_merge_windows(ps->cfg, camps, e->idx, e->n, from, to, &w, &nw) < 0) {
+        snprintf(err, sizeof err, "%s: out of memory computing the windows",
+                 ps->cfg->screens[e->screens[0]].id);
+        goto out_fail;
+    }
+    pl.windows = w;
+    pl.nwindows = nw;
+    pl.fallback = *fb;
+    if (pl_playlist_format_body(&pl, ps->cfg->tz, &body) < 0) {
+        snprintf(err, sizeof err, "%s: out of memory formatting the playlist",
+                 ps->cfg->screens[e->screens[0]].id);
+        goto out_fail;
+    }
+    for (size_t i = 0; i < e->nscreens; i++) {
+        const struct pl_screen *s = &ps->cfg->screens[e->screens[i]];
+        struct screen_memo *m = memo_get(ps->p, s->id);
+        if (m)
+            write_screen(ps, e->screens[i], m, screen_inputs(config, e, s), now, &body, &text);
+    }
+    goto out_free;
+out_fail:
+    for (size_t i = 0; i < e->nscreens; i++) {
+        struct screen_memo *m = memo_get(ps->p, ps->cfg->screens[e->screens[i]].id);
+        if (m)
+            screen_failed(ps, m, err);
+    }
+out_free:
+    pl_windows_free(w, nw);
+    sb_free(&body);
+    sb_free(&text);
+}
+
+/* Flushes and renames the batch; the memos learn what is on disk. */
+static void commit(struct pass *ps, struct sched_publish_stats *stats)
+{
+    atomic_batch_commit(ps->batch, commit_failed, ps);
+    for (size_t i = 0; i < ps->npending; i++) {
+        const struct pl_screen *s = &ps->cfg->screens[ps->pending[i]];
+        struct screen_memo *m = memo_get(ps->p, s->id);
+        if (!m || ps->pending_gen[i] < 0)
+            continue;
+        memo_set_file(m, &ps->pending_sb[i]);
+        m->generation = ps->pending_gen[i];
+        m->inputs = ps->pending_inputs[i];
+        stats->written++;
+        if (m->failing)
+            log_info("%s/%s.playlist: written again (generation %" PRId64 ")", ps->st->playlists,
+                     s->id, m->generation);
+        else if (ps->logged++ < LOG_EACH_MAX)
+            log_info("%s/%s.playlist: generation %" PRId64, ps->st->playlists, s->id,
+                     m->generation);
+        m->failing = false;
+    }
+    if (ps->logged > LOG_EACH_MAX)
+        log_info("%s: %zu more playlists written", ps->st->playlists, ps->logged - LOG_EACH_MAX);
+    ps->p->index_dirty = ps->p->index_dirty || ps->npending > 0;
+}
+
+/* True when screen S's file is what memo M says (after one lstat when
+ * VERIFY), and was made from INPUTS. */
+static bool screen_current(struct screen_memo *m, const struct sched_state *st, const char *id,
+                           uint64_t inputs, bool verify, bool *dirty)
 {
     char path[4096];
     struct stat sb;
 
+    if (m->known && !m->failing && m->inputs == inputs && !verify && !m->check)
+        return true;
+    m->check = false;
     if (snprintf(path, sizeof path, "%s/%s.playlist", st->playlists, id) >= (int)sizeof path)
         return false;
-    return lstat(path, &sb) == 0 && memo_matches(m, &sb);
-}
-
-static struct subset *subset_find(struct subset *tab, size_t cap, const size_t *idx, size_t n,
-                                  uint64_t h)
-{
-    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        struct subset *e = &tab[i];
-        if (!e->used)
-            return e;
-        if (e->hash == h && e->n == n && memcmp(e->idx, idx, n * sizeof *idx) == 0)
-            return e;
+    if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        m->known = false;
+        return false;
     }
+    if (!memo_matches(m, &sb)) {
+        memo_from_file(m, path, &sb);
+        *dirty = true;
+    }
+    return m->known && !m->failing && m->inputs == inputs;
 }
 
 int sched_publish(struct sched_publisher *p, const struct sched_state *st,
@@ -309,105 +793,78 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
                   struct sched_publish_stats *stats)
 {
     struct sched_publish_stats dummy;
-    struct strbuf sb = STRBUF_INIT;
+    struct targets tg = {0};
+    struct subsets ss = {0};
+    struct pass ps = {.p = p, .st = st, .cfg = cfg};
     struct pl_window fb;
-    struct subset *tab;
     const struct pl_campaign **camps = sched_set_campaigns(set);
-    size_t cap = 16;
-    pl_ms from, to, day;
+    pl_ms day = pl_tz_day_start(cfg->tz, now), from, to;
+    uint64_t config = config_inputs(cfg, day);
+    bool verify = p->verified_day != day;
     int ret = 0;
 
     if (!stats)
         stats = &dummy;
     memset(stats, 0, sizeof *stats);
-    while (cap < 2 * cfg->nscreens + 2)
-        cap *= 2;
-    tab = calloc(cap, sizeof *tab);
-    if (!tab || !camps || pl_merge_fallback(cfg, &fb) < 0) {
+    memset(&fb, 0, sizeof fb);
+    ps.batch = atomic_batch_new(st->playlists);
+    if (!camps || !ps.batch || targets_build(&tg, camps, set->n) < 0 ||
+        pl_merge_fallback(cfg, &fb) < 0) {
         log_error("%s: out of memory publishing", st->playlists);
-        free(tab);
-        free(camps);
-        return -1;
+        ret = -1;
+        goto out_free;
     }
+    if (!p->index_read)
+        index_read(p, st);
     pl_merge_range(cfg, now, &from, &to);
-    day = pl_tz_day_start(cfg->tz, now);
     for (size_t i = 0; i < cfg->nscreens; i++) {
         const struct pl_screen *s = &cfg->screens[i];
-        struct screen_memo *m = memo_get(p, s->id, i);
-        struct pl_playlist pl;
-        struct subset *e;
-        size_t *idx, n;
-        uint64_t h, inputs;
+        struct screen_memo *m = memo_get(p, s->id);
+        struct subset key, *e;
 
         stats->screens++;
-        if (!m || pl_merge_targeting(camps, set->n, s, &idx, &n) < 0) {
+        memset(&key, 0, sizeof key);
+        key.overflow = !screen_keys(&tg, s, &key);
+        e = m ? subset_get(&ss, &key, set) : NULL;
+        if (e && key.overflow && subset_slow(e, camps, set, s) < 0)
+            e = NULL;
+        if (!e) {
             log_error("%s: out of memory publishing", s->id);
             stats->failed++;
             ret = -1;
             continue;
         }
-        inputs = screen_inputs(set, s, idx, n, day);
-        if (m->known && !m->failing && m->inputs == inputs && m->day == day &&
-            file_current(m, st, s->id)) {
-            free(idx);
+        if (screen_current(m, st, s->id, screen_inputs(config, e, s), verify, &p->index_dirty)) {
             stats->unchanged++;
             continue;
         }
-        h = fnv(idx, n * sizeof *idx, FNV_INIT);
-        e = subset_find(tab, cap, idx, n, h);
-        if (!e->used) {
-            e->used = true;
-            e->hash = h;
-            e->idx = idx;
-            e->n = n;
-            e->failed = pl_merge_windows(cfg, camps, idx, n, from, to, &e->w, &e->nw) < 0;
-            stats->subsets++;
-        } else {
-            free(idx);
-        }
-        if (e->failed) {
-            if (!m->failing)
-                log_error("%s: out of memory computing the windows", s->id);
-            m->failing = true;
-            stats->failed++;
-            ret = -1;
+        if (subset_add_screen(e, i) < 0) {
+            screen_failed(&ps, m, "out of memory");
             continue;
         }
-        memset(&pl, 0, sizeof pl);
-        pl.format = PL_FORMAT;
-        pl.screen = s->id;
-        pl.timezone = cfg->timezone;
-        pl.width = s->width;
-        pl.height = s->height;
-        pl.rotate = s->rotate;
-        pl.windows = e->w;
-        pl.nwindows = e->nw;
-        pl.fallback = fb;
-        switch (publish_screen(m, st, cfg, &pl, now, &sb)) {
-        case 1:
-            stats->written++;
-            m->inputs = inputs;
-            m->day = day;
-            break;
-        case 0:
-            stats->unchanged++;
-            m->inputs = inputs;
-            m->day = day;
-            break;
-        default:
-            stats->failed++;
-            ret = -1;
-        }
     }
-    for (size_t i = 0; i < cap; i++) {
-        if (!tab[i].used)
+    for (size_t i = 0; i < ss.n; i++) {
+        if (!ss.v[i]->nscreens)
             continue;
-        free(tab[i].idx);
-        pl_windows_free(tab[i].w, tab[i].nw);
+        stats->subsets++;
+        write_subset(&ps, ss.v[i], camps, &fb, config, from, to, now);
     }
-    free(tab);
-    free(camps);
+    commit(&ps, stats);
+    stats->failed += ps.failed;
+    if (ps.failed)
+        ret = -1;
+    p->verified_day = day;
+    if (p->index_dirty)
+        index_write(p, st);
+out_free:
+    targets_free(&tg);
+    subsets_free(&ss);
+    atomic_batch_free(ps.batch);
+    free(ps.pending);
+    free(ps.pending_gen);
+    free(ps.pending_inputs);
+    free(ps.pending_sb);
     free(fb.slots);
-    sb_free(&sb);
+    free(camps);
     return ret;
 }

@@ -469,6 +469,7 @@ int sched_set_put(struct sched_set *set, struct pl_campaign *c, const struct sch
     memset(e, 0, sizeof *e);
     e->c = c;
     e->serial = ++set->next_serial;
+    e->digest = pl_campaign_digest(c);
     if (id)
         e->id = *id;
     return 0;

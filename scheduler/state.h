@@ -117,6 +117,7 @@ struct sched_set_entry {
     struct pl_campaign *c;   /* owned */
     struct sched_file_id id; /* campaigns/<id>.cfg when read */
     uint64_t serial;         /* unique to this version of the campaign in this set */
+    uint64_t digest;         /* pl_campaign_digest(c): the same on every run */
 };
 
 struct sched_set {

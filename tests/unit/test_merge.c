@@ -69,9 +69,18 @@ START_TEST(test_targeting_and_playlist)
     ck_assert_uint_eq(n, 0);
     free(idx);
 
+    /* From the day before NOW's local day (09:00 JST is 9 h into it) to 7 + 1
+     * days after its start: the same range all day, holding NOW - 1 day ..
+     * NOW + 7 days. */
     pl_merge_range(cfg, now, &from, &to);
-    ck_assert_int_eq(from, now - PL_MS_PER_DAY);
-    ck_assert_int_eq(to, now + 7 * PL_MS_PER_DAY);
+    ck_assert_int_eq(from, now - 9 * PL_MS_PER_HOUR - PL_MS_PER_DAY);
+    ck_assert_int_eq(to, now - 9 * PL_MS_PER_HOUR + 8 * PL_MS_PER_DAY);
+    pl_ms from2, to2;
+    pl_merge_range(cfg, now + 14 * PL_MS_PER_HOUR + 59 * PL_MS_PER_MIN, &from2, &to2);
+    ck_assert_int_eq(from2, from);
+    ck_assert_int_eq(to2, to);
+    pl_merge_range(cfg, now + 15 * PL_MS_PER_HOUR, &from2, &to2);
+    ck_assert_int_eq(from2, from + PL_MS_PER_DAY);
 
     struct pl_playlist *pl = pl_merge_screen(cfg, camps, 3, gairo, from, to, err, sizeof err);
     ck_assert_msg(pl != NULL, "%s", err);

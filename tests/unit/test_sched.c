@@ -416,10 +416,16 @@ START_TEST(test_publish_on_change)
     ck_assert_uint_eq(ps.written, 2);
     ck_assert_int_eq(generation_of("a"), 2);
     ck_assert_int_eq(generation_of("c"), 1);
-    /* Someone else rewrote a playlist: the publisher notices by identity. */
+    /* Someone else rewrote a playlist: told of it (the daemon watches
+     * playlists/), the publisher notices by identity; its own file it
+     * recognises. */
     char path[256];
+    ck_assert(!sched_publisher_touched(p, st, "c.playlist"));
+    ck_assert(!sched_publisher_touched(p, st, "nobody.playlist"));
+    ck_assert(!sched_publisher_touched(p, st, ".index"));
     snprintf(path, sizeof path, "%s/playlists/c.playlist", tmpdir);
     test_write_file(path, "garbage");
+    ck_assert(sched_publisher_touched(p, st, "c.playlist"));
     ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
     ck_assert_uint_eq(ps.written, 1);
     ck_assert_int_eq(generation_of("c"), 2); /* remembered, not reset */
