@@ -20,8 +20,8 @@
 
 #include "playlists/cfgutil.h"
 
-#define CONFIG_MAX_BYTES (1024 * 1024)
-#define CONFIG_MAX_SCREENS 10000
+#define CONFIG_MAX_BYTES (64 * 1024 * 1024) /* 500,000 screens of ~130 bytes */
+#define CONFIG_MAX_SCREENS 500000
 #define CONFIG_MAX_GROUPS 256
 #define CONFIG_MAX_FALLBACK_ITEMS 1000
 #define CONFIG_SIZE_MIN 16
@@ -349,6 +349,74 @@ out_nomem:
     return -1;
 }
 
+static int screen_ptr_cmp(const void *a, const void *b)
+{
+    const struct pl_screen *x = *(const struct pl_screen *const *)a;
+    const struct pl_screen *y = *(const struct pl_screen *const *)b;
+    int c = strcmp(x->id, y->id);
+
+    return c ? c : (x > y) - (x < y); /* equal ids: in file order */
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the screens by id and the group names, so that lookups take
+ * O(log n) and loading n screens O(n log n); refuses an id used twice and a
+ * group named like a screen. */
+static int index_screens(struct pl_config *cfg, const config_setting_t *list, const char *file,
+                         char *err, size_t errlen)
+{
+    size_t ng = 0, k = 0;
+
+    cfg->by_id = malloc(cfg->nscreens * sizeof *cfg->by_id);
+    for (size_t i = 0; i < cfg->nscreens; i++)
+        ng += cfg->screens[i].ngroups;
+    cfg->groups = malloc((ng ? ng : 1) * sizeof *cfg->groups);
+    if (!cfg->by_id || !cfg->groups) {
+        pl_cfg_error(err, errlen, file, list, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        cfg->by_id[i] = &cfg->screens[i];
+        for (size_t g = 0; g < cfg->screens[i].ngroups; g++)
+            cfg->groups[k++] = cfg->screens[i].groups[g];
+    }
+    qsort(cfg->by_id, cfg->nscreens, sizeof *cfg->by_id, screen_ptr_cmp);
+    for (size_t i = 1; i < cfg->nscreens; i++) {
+        if (strcmp(cfg->by_id[i - 1]->id, cfg->by_id[i]->id) == 0) {
+            const config_setting_t *g =
+                config_setting_get_elem(list, (unsigned)(cfg->by_id[i] - cfg->screens));
+            pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
+                         "screen id \"%s\" is used twice; every screen needs its own id",
+                         cfg->by_id[i]->id);
+            return -1;
+        }
+    }
+    qsort(cfg->groups, ng, sizeof *cfg->groups, str_ptr_cmp);
+    cfg->ngroups = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (cfg->ngroups == 0 || strcmp(cfg->groups[cfg->ngroups - 1], cfg->groups[i]) != 0)
+            cfg->groups[cfg->ngroups++] = cfg->groups[i];
+    /* A group named like a screen would make targets ambiguous. */
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        for (size_t g = 0; g < cfg->screens[i].ngroups; g++) {
+            const char *gname = cfg->screens[i].groups[g];
+            if (pl_config_screen(cfg, gname)) {
+                const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+                pl_cfg_error(err, errlen, file, config_setting_get_member(e, "groups"),
+                             "group \"%s\" has the name of a screen; give the group another "
+                             "name",
+                             gname);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int parse_screens(const config_setting_t *root, struct pl_config *cfg, const char *file,
                          char *err, size_t errlen)
 {
@@ -383,30 +451,8 @@ static int parse_screens(const config_setting_t *root, struct pl_config *cfg, co
         cfg->nscreens++;
         if (parse_screen(g, s, file, err, errlen) < 0)
             return -1;
-        for (int j = 0; j < i; j++) {
-            if (strcmp(cfg->screens[j].id, s->id) == 0) {
-                pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
-                             "screen id \"%s\" is used twice; every screen needs its own id",
-                             s->id);
-                return -1;
-            }
-        }
     }
-    /* A group named like a screen would make targets ambiguous. */
-    for (size_t i = 0; i < cfg->nscreens; i++) {
-        for (size_t k = 0; k < cfg->screens[i].ngroups; k++) {
-            const char *gname = cfg->screens[i].groups[k];
-            if (pl_config_screen(cfg, gname)) {
-                const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-                pl_cfg_error(err, errlen, file, config_setting_get_member(g, "groups"),
-                             "group \"%s\" has the name of a screen; give the group another "
-                             "name",
-                             gname);
-                return -1;
-            }
-        }
-    }
-    return 0;
+    return index_screens(cfg, list, file, err, errlen);
 }
 
 struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
@@ -528,17 +574,29 @@ void pl_config_free(struct pl_config *cfg)
         free(s->groups);
     }
     free(cfg->screens);
+    free(cfg->by_id);
+    free(cfg->groups);
     free(cfg);
+}
+
+static int id_key_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, (*(const struct pl_screen *const *)elem)->id);
+}
+
+static int str_key_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
 }
 
 const struct pl_screen *pl_config_screen(const struct pl_config *cfg, const char *id)
 {
-    if (!cfg || !id)
+    struct pl_screen **s;
+
+    if (!cfg || !id || !cfg->by_id)
         return NULL;
-    for (size_t i = 0; i < cfg->nscreens; i++)
-        if (cfg->screens[i].id && strcmp(cfg->screens[i].id, id) == 0)
-            return &cfg->screens[i];
-    return NULL;
+    s = bsearch(id, cfg->by_id, cfg->nscreens, sizeof *cfg->by_id, id_key_cmp);
+    return s ? *s : NULL;
 }
 
 bool pl_config_target_known(const struct pl_config *cfg, const char *target)
@@ -547,12 +605,9 @@ bool pl_config_target_known(const struct pl_config *cfg, const char *target)
         return false;
     if (strcmp(target, "*") == 0)
         return cfg->nscreens > 0;
-    for (size_t i = 0; i < cfg->nscreens; i++) {
-        const struct pl_screen *s = &cfg->screens[i];
-        if ((s->id && strcmp(s->id, target) == 0) || screen_has_group(s, target))
-            return true;
-    }
-    return false;
+    return pl_config_screen(cfg, target) ||
+           (cfg->groups &&
+            bsearch(target, cfg->groups, cfg->ngroups, sizeof *cfg->groups, str_key_cmp));
 }
 
 bool pl_screen_targeted(const struct pl_screen *s, const struct pl_campaign *c)

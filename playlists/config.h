@@ -39,6 +39,9 @@ struct pl_config {
     struct pl_campaign *fallback;
     struct pl_screen *screens;
     size_t nscreens;
+    struct pl_screen **by_id; /* the screens sorted by id (lookups in O(log n)) */
+    const char **groups;      /* every group name once, sorted (borrowed from screens) */
+    size_t ngroups;
 };
 
 /* Finds the config file: OPT (from -c) if given, else $SIGNAGE_CONFIG, else

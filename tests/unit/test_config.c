@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/strbuf.h"
 #include "playlists/config.h"
 #include "tests/unit/check_main.h"
 
@@ -235,8 +236,8 @@ START_TEST(test_files)
     ck_assert_ptr_null(cfg);
     ck_assert_msg(strstr(err, "not a regular file"), "%s", err);
     {
-        /* Over 1 MiB. */
-        size_t n = 1024 * 1024 + 10;
+        /* Over 64 MiB. */
+        size_t n = 64 * 1024 * 1024 + 10;
         char *big = malloc(n + 1);
         ck_assert_ptr_nonnull(big);
         memset(big, '#', n);
@@ -246,6 +247,59 @@ START_TEST(test_files)
         ck_assert_ptr_null(cfg);
         ck_assert_msg(strstr(err, "more than"), "%s", err);
     }
+}
+END_TEST
+
+
+/* 100,000 screens (no fixed cap): looked up by id and group in O(log n);
+ * an id used twice is found wherever it is, and named with its line. */
+static char *many_screens(size_t n, const char *last_id)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    sb_puts(&sb, "screens = (\n");
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "{ id = \"s%06zu\"; groups = [ \"g-%zu\", \"line-%zu\" ]; width = 1920; "
+                       "height = 1080; },\n",
+                  (i * 7919) % n, i % 50, i % 7);
+    sb_printf(&sb, "{ id = \"%s\"; width = 1080; height = 1920; } );\n", last_id);
+    ck_assert(!sb_failed(&sb));
+    return sb_steal(&sb);
+}
+
+START_TEST(test_many_screens)
+{
+    char err[512];
+    char *text = many_screens(100000, "last");
+    struct pl_config *cfg = load_text(text, err, sizeof err);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->nscreens, 100001);
+    ck_assert_uint_eq(cfg->ngroups, 57);
+    ck_assert_ptr_eq(pl_config_screen(cfg, "last"), &cfg->screens[100000]);
+    ck_assert_str_eq(pl_config_screen(cfg, "s000000")->id, "s000000");
+    ck_assert_str_eq(pl_config_screen(cfg, "s099999")->id, "s099999");
+    ck_assert_ptr_null(pl_config_screen(cfg, "s100000"));
+    ck_assert(pl_config_target_known(cfg, "g-49"));
+    ck_assert(pl_config_target_known(cfg, "line-0"));
+    ck_assert(pl_config_target_known(cfg, "s054321"));
+    ck_assert(!pl_config_target_known(cfg, "g-50"));
+    ck_assert(!pl_config_target_known(cfg, ""));
+    pl_config_free(cfg);
+    free(text);
+
+    text = many_screens(100000, "s012345"); /* the last one repeats an id */
+    cfg = load_text(text, err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, ":100002: error:") && strstr(err, "\"s012345\" is used twice"),
+                  "%s", err);
+    free(text);
+
+    text = many_screens(1000, "g-3"); /* a screen named like a group */
+    cfg = load_text(text, err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, "group \"g-3\" has the name of a screen"), "%s", err);
+    free(text);
 }
 END_TEST
 
@@ -340,6 +394,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_files);
     tcase_add_test(tc, test_locate);
     tcase_add_test(tc, test_targets);
+    tcase_add_test(tc, test_many_screens);
     suite_add_tcase(s, tc);
     return s;
 }
