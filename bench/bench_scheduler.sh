@@ -16,44 +16,7 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=s=640x360 -frames:v 1 "$S/spool/m/a.png"
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i color=c=navy:s=640x360 -frames:v 1 "$S/spool/m/b.jpg"
-python3 - "$T" "$S" <<'PY'
-import random, sys
-t, s = sys.argv[1], sys.argv[2]
-random.seed(7)
-groups = ["region-%02d" % g for g in range(50)]
-with open(t + "/signage.cfg", "w") as f:
-    f.write('state = "%s";\nscreens = (\n' % s)
-    f.write(",\n".join('  { id = "screen-%03d"; groups = [ "%s", "%s" ]; width = 1920; height = 1080; }'
-                       % (i, groups[i % 50], "line-%d" % (i % 7)) for i in range(500)))
-    f.write("\n);\n")
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-for n in range(2000):
-    start = random.randrange(0, 365)
-    length = random.randrange(3, 60)
-    d0 = "2023-%02d-%02d" % (1 + start // 31 % 12, 1 + start % 28)
-    e = start + length
-    d1 = "2023-%02d-%02d" % (1 + e // 31 % 12, 1 + e % 28) if e // 31 < 12 else "2023-12-31"
-    if d1 <= d0:
-        d1 = "2023-12-31"
-    r = random.random()
-    target = '"*"' if r < 0.02 else ('"line-%d"' % random.randrange(7) if r < 0.2 else
-             ('"screen-%03d"' % random.randrange(500) if r < 0.4 else '"%s"' % random.choice(groups)))
-    hours = ""
-    if random.random() < 0.5:
-        h = random.randrange(6, 18)
-        hours = 'hours = ( { days = [ %s ]; from = "%02d:00"; to = "%02d:30"; } );\n' % (
-            ", ".join('"%s"' % d for d in random.sample(days, random.randrange(1, 8))), h,
-            h + random.randrange(1, 6))
-    items = ['{ type = "image"; file = "m/%s"; duration = %d; }' % (random.choice(["a.png", "b.jpg"]),
-             random.randrange(5, 20))]
-    items += ['{ type = "text"; text = "キャンペーン %d の %d"; duration = %d; }' % (n, k, random.randrange(5, 15))
-              for k in range(random.randrange(1, 4))]
-    with open("%s/spool/c%04d.cfg" % (s, n), "w") as f:
-        f.write('id = "c%04d"; title = "Campaign %d"; owner = "Pref %d";\n'
-                'start = "%s"; end = "%s"; screens = [ %s ];\npriority = %d; weight = %d;\n%s'
-                'items = ( %s );\n' % (n, n, n % 47, d0, d1, target, random.choice([0, 50, 50, 50, 80, 100]),
-                                      random.randrange(1, 5), hours, ", ".join(items)))
-PY
+python3 "$SRCDIR/bench/gen_network.py" 500 2000 "$T" "$S"
 SCHED="$BUILD/signage-scheduler -c $T/signage.cfg"
 NOW=2023-06-15T10:00:00+09:00
 

@@ -152,8 +152,6 @@ static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen
     struct pl_playlist *pl = NULL;
 
     *published = false;
-    if (camps_load(x, cs) < 0)
-        return NULL;
     if (asprintf(&path, "%s/playlists/%s.playlist", x->cfg->state, scr->id) >= 0 &&
         access(path, F_OK) == 0) {
         pl = pl_playlist_load(path, err, sizeof err);
@@ -172,6 +170,9 @@ static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen
         }
     }
     free(path);
+    /* Not published for that time: computed from the campaigns, read only now. */
+    if (camps_load(x, cs) < 0)
+        return NULL;
     pl = pl_merge_screen(x->cfg, (const struct pl_campaign **)cs->v, cs->n, scr,
                          from - PL_MS_PER_DAY, to, err, sizeof err);
     if (!pl)

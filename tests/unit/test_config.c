@@ -250,7 +250,6 @@ START_TEST(test_files)
 }
 END_TEST
 
-
 /* 100,000 screens (no fixed cap): looked up by id and group in O(log n);
  * an id used twice is found wherever it is, and named with its line. */
 static char *many_screens(size_t n, const char *last_id)
@@ -259,8 +258,9 @@ static char *many_screens(size_t n, const char *last_id)
 
     sb_puts(&sb, "screens = (\n");
     for (size_t i = 0; i < n; i++)
-        sb_printf(&sb, "{ id = \"s%06zu\"; groups = [ \"g-%zu\", \"line-%zu\" ]; width = 1920; "
-                       "height = 1080; },\n",
+        sb_printf(&sb,
+                  "{ id = \"s%06zu\"; groups = [ \"g-%zu\", \"line-%zu\" ]; width = 1920; "
+                  "height = 1080; },\n",
                   (i * 7919) % n, i % 50, i % 7);
     sb_printf(&sb, "{ id = \"%s\"; width = 1080; height = 1920; } );\n", last_id);
     ck_assert(!sb_failed(&sb));
@@ -291,8 +291,8 @@ START_TEST(test_many_screens)
     text = many_screens(100000, "s012345"); /* the last one repeats an id */
     cfg = load_text(text, err, sizeof err);
     ck_assert_ptr_null(cfg);
-    ck_assert_msg(strstr(err, ":100002: error:") && strstr(err, "\"s012345\" is used twice"),
-                  "%s", err);
+    ck_assert_msg(strstr(err, ":100002: error:") && strstr(err, "\"s012345\" is used twice"), "%s",
+                  err);
     free(text);
 
     text = many_screens(1000, "g-3"); /* a screen named like a group */

@@ -139,6 +139,67 @@ START_TEST(test_atomic_write)
 }
 END_TEST
 
+static void note_failed(void *ctx, size_t i, const char *err)
+{
+    size_t *seen = ctx;
+
+    ck_assert(strstr(err, "cannot rename into place") != NULL);
+    *seen = i + 1;
+}
+
+START_TEST(test_atomic_batch)
+{
+    char dir[] = "/tmp/signage-batch.XXXXXX", path[96], err[256] = "", buf[16];
+    struct atomic_batch *b;
+    struct stat st, st2;
+    size_t failed = 0;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    b = atomic_batch_new(dir);
+    ck_assert_ptr_nonnull(b);
+    snprintf(path, sizeof path, "%s/a.playlist", dir);
+    ck_assert_int_eq(atomic_write_file(path, "old\n", 4, 0644, err, sizeof err), 0);
+    ck_assert_int_eq(atomic_batch_add(b, path, "new!\n", 5, 0644, &st, err, sizeof err), 0);
+    /* Before the commit the old file is in place, whole. */
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
+    fclose(f);
+    ck_assert_str_eq(buf, "old\n");
+    snprintf(path, sizeof path, "%s/b.playlist", dir);
+    ck_assert_int_eq(atomic_batch_add(b, path, "b\n", 2, 0644, NULL, err, sizeof err), 0);
+    /* A target that turns into a directory before the commit cannot be replaced. */
+    snprintf(path, sizeof path, "%s/c.playlist", dir);
+    ck_assert_int_eq(atomic_batch_add(b, path, "c\n", 2, 0644, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/d/x.playlist", dir);
+    ck_assert_int_eq(atomic_batch_add(b, path, "x", 1, 0644, NULL, err, sizeof err), -ENOENT);
+    ck_assert(strstr(err, path) != NULL);
+    ck_assert_uint_eq(atomic_batch_size(b), 3);
+    ck_assert_int_eq(atomic_batch_commit(b, note_failed, &failed), 1);
+    ck_assert_uint_eq(failed, 3); /* the third added */
+    ck_assert_uint_eq(atomic_batch_size(b), 0);
+    snprintf(path, sizeof path, "%s/a.playlist", dir);
+    ck_assert_int_eq(stat(path, &st2), 0);
+    ck_assert_int_eq(st2.st_ino, st.st_ino); /* the identity given when added */
+    ck_assert_int_eq(st2.st_size, 5);
+    ck_assert_int_eq(st2.st_mode & 0777, 0644);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/b.playlist", dir);
+    ck_assert_int_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/c.playlist", dir);
+    ck_assert_int_eq(rmdir(path), 0);
+    /* What is not committed is removed when the batch is freed. */
+    snprintf(path, sizeof path, "%s/e.playlist", dir);
+    ck_assert_int_eq(atomic_batch_add(b, path, "e", 1, 0644, NULL, err, sizeof err), 0);
+    atomic_batch_free(b);
+    atomic_batch_free(NULL);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    ck_assert_int_eq(rmdir(dir), 0); /* fails if a temporary file was left */
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("model");
@@ -150,6 +211,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_media_paths);
     tcase_add_test(tc, test_strbuf);
     tcase_add_test(tc, test_atomic_write);
+    tcase_add_test(tc, test_atomic_batch);
     suite_add_tcase(s, tc);
     return s;
 }

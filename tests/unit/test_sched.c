@@ -429,6 +429,21 @@ START_TEST(test_publish_on_change)
     ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
     ck_assert_uint_eq(ps.written, 1);
     ck_assert_int_eq(generation_of("c"), 2); /* remembered, not reset */
+    /* Without its index a fresh publisher reads the files' heads, and still
+     * writes nothing; a removed playlist is put back. */
+    snprintf(path, sizeof path, "%s/playlists/.index", tmpdir);
+    ck_assert_int_eq(unlink(path), 0);
+    struct sched_publisher *p3 = sched_publisher_new();
+    ck_assert_int_eq(sched_publish(p3, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.unchanged, 3);
+    ck_assert_int_eq(access(path, F_OK), 0); /* written again */
+    snprintf(path, sizeof path, "%s/playlists/b.playlist", tmpdir);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert(sched_publisher_touched(p3, st, "b.playlist"));
+    ck_assert_int_eq(sched_publish(p3, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    ck_assert_int_eq(generation_of("b"), 3); /* after 2: never goes back */
+    sched_publisher_free(p3);
     /* Unwritable playlists/: failure reported, old file kept, recovers. */
     snprintf(path, sizeof path, "%s/playlists", tmpdir);
     if (geteuid() != 0) {
