@@ -48,7 +48,7 @@ run() {
     pub=$(sed -n 's/.*published:.* \([0-9]*\) ms$/\1/p' "$D/cold.log" | tail -1)
     rss=$(( $(cat "$D/rss") / 1024 ))
     n=$(ls "$S/playlists" | grep -c '\.playlist$')
-    bytes=$(cat "$S/playlists"/*.playlist 2>/dev/null | wc -c)
+    bytes=$(find "$S/playlists" -name '*.playlist' -printf '%s\n' | awk '{ s += $1 } END { print s }')
     largest=$(ls -S "$S/playlists" | grep '\.playlist$' | head -1)
     lbytes=$(wc -c <"$S/playlists/$largest")
     set -- $("$T/floor" "$S/playlists" "$D/floor-each" each)
