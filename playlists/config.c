@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/slurp.h"
+#include "playlists/cfgfast.h"
 #include "playlists/cfgutil.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024 * 1024) /* 500,000 screens of ~130 bytes */
@@ -230,12 +232,113 @@ static bool screen_has_group(const struct pl_screen *s, const char *g)
     return false;
 }
 
+/* A screen as written: from libconfig's tree or from cfgfast.h. */
+struct screen_in {
+    const char *id, *name;
+    const char **groups; /* NGROUPS strings, or NULL */
+    size_t ngroups;
+    bool has_groups;
+    long long width, height, rotate;
+    bool has_width, has_height;
+};
+
+/* G's member NAME, or NULL (G is NULL for a screen read by cfgfast.h: its
+ * errors are not shown, the file is read again with libconfig). */
+static const config_setting_t *member(const config_setting_t *g, const char *name)
+{
+    return g ? config_setting_get_member(g, name) : NULL;
+}
+
+static const config_setting_t *group_elem(const config_setting_t *g, size_t i)
+{
+    const config_setting_t *groups = member(g, "groups");
+
+    return groups ? config_setting_get_elem(groups, (unsigned)i) : NULL;
+}
+
+/* Checks IN and fills S: the rules for a screen, whoever read it. */
+static int screen_check(const struct screen_in *in, struct pl_screen *s, const config_setting_t *g,
+                        const char *file, char *err, size_t errlen)
+{
+    if (!in->id) {
+        pl_cfg_error(err, errlen, file, g, "the screen has no 'id'; add id = \"station-exit\";");
+        return -1;
+    }
+    if (!pl_id_valid(in->id)) {
+        pl_cfg_error(err, errlen, file, member(g, "id"),
+                     "screen id \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - starting with a "
+                     "letter or digit, such as \"shinjuku-west-plaza\"",
+                     in->id);
+        return -1;
+    }
+    if (!(s->id = strdup(in->id)) || (in->name && !(s->name = strdup(in->name))))
+        goto out_nomem;
+    if (in->ngroups > CONFIG_MAX_GROUPS) {
+        pl_cfg_error(err, errlen, file, member(g, "groups"), "%zu groups; at most %d are allowed",
+                     in->ngroups, CONFIG_MAX_GROUPS);
+        return -1;
+    }
+    if (in->has_groups && !(s->groups = calloc(in->ngroups + 1, sizeof *s->groups)))
+        goto out_nomem;
+    for (size_t i = 0; i < in->ngroups; i++) {
+        const char *gv = in->groups[i];
+        if (strcmp(gv, "*") == 0) {
+            pl_cfg_error(err, errlen, file, group_elem(g, i),
+                         "\"*\" means every screen and cannot be a group name; remove it");
+            return -1;
+        }
+        if (!pl_id_valid(gv)) {
+            pl_cfg_error(err, errlen, file, group_elem(g, i),
+                         "group name \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - "
+                         "starting with a letter or digit, such as \"shinjuku-west\"",
+                         gv);
+            return -1;
+        }
+        if (screen_has_group(s, gv))
+            continue;
+        if (!(s->groups[s->ngroups] = strdup(gv)))
+            goto out_nomem;
+        s->ngroups++;
+    }
+    if (!in->has_width || !in->has_height) {
+        pl_cfg_error(err, errlen, file, g,
+                     !in->has_width ? "screen \"%s\" has no 'width'; add the picture's width in "
+                                      "pixels, such as width = 1920;"
+                                    : "screen \"%s\" has no 'height'; add the picture's height "
+                                      "in pixels, such as height = 1080;",
+                     s->id);
+        return -1;
+    }
+    if (in->width < CONFIG_SIZE_MIN || in->width > CONFIG_SIZE_MAX ||
+        in->height < CONFIG_SIZE_MIN || in->height > CONFIG_SIZE_MAX) {
+        bool w = in->width < CONFIG_SIZE_MIN || in->width > CONFIG_SIZE_MAX;
+        pl_cfg_error(err, errlen, file, member(g, w ? "width" : "height"),
+                     "'%s' must be between %d and %d", w ? "width" : "height", CONFIG_SIZE_MIN,
+                     CONFIG_SIZE_MAX);
+        return -1;
+    }
+    s->width = (int)in->width;
+    s->height = (int)in->height;
+    if (in->rotate < 0 || in->rotate > 270 || in->rotate % 90 != 0) {
+        pl_cfg_error(err, errlen, file, member(g, "rotate"),
+                     "'rotate' is %lld; it must be 0, 90, 180 or 270", in->rotate);
+        return -1;
+    }
+    s->rotate = (int)in->rotate;
+    return 0;
+out_nomem:
+    pl_cfg_error(err, errlen, file, g, "out of memory");
+    return -1;
+}
+
+/* A screen from libconfig's tree: the types checked here, the rest by
+ * screen_check(). */
 static int parse_screen(const config_setting_t *g, struct pl_screen *s, const char *file, char *err,
                         size_t errlen)
 {
     const config_setting_t *groups;
-    const char *v;
-    long long n;
+    struct screen_in in = {0};
+    const char *gv[CONFIG_MAX_GROUPS];
     int r;
 
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -243,30 +346,10 @@ static int parse_screen(const config_setting_t *g, struct pl_screen *s, const ch
                      "a screen must be a group { id = \"...\"; width = ...; height = ...; }");
         return -1;
     }
-    if (check_members(g, screen_members, 6, "screen", SCREEN_LIST, file, err, errlen) < 0)
+    if (check_members(g, screen_members, 6, "screen", SCREEN_LIST, file, err, errlen) < 0 ||
+        pl_cfg_string(g, "id", file, &in.id, err, errlen) < 0 ||
+        pl_cfg_string(g, "name", file, &in.name, err, errlen) < 0)
         return -1;
-    r = pl_cfg_string(g, "id", file, &v, err, errlen);
-    if (r < 0)
-        return -1;
-    if (r > 0) {
-        pl_cfg_error(err, errlen, file, g, "the screen has no 'id'; add id = \"station-exit\";");
-        return -1;
-    }
-    if (!pl_id_valid(v)) {
-        pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
-                     "screen id \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - starting with a "
-                     "letter or digit, such as \"shinjuku-west-plaza\"",
-                     v);
-        return -1;
-    }
-    s->id = strdup(v);
-    if (!s->id)
-        goto out_nomem;
-    r = pl_cfg_string(g, "name", file, &v, err, errlen);
-    if (r < 0)
-        return -1;
-    if (r == 0 && !(s->name = strdup(v)))
-        goto out_nomem;
     groups = config_setting_get_member(g, "groups");
     if (groups) {
         int ng = config_setting_length(groups);
@@ -281,72 +364,28 @@ static int parse_screen(const config_setting_t *g, struct pl_screen *s, const ch
                          CONFIG_MAX_GROUPS);
             return -1;
         }
-        s->groups = calloc((size_t)ng + 1, sizeof *s->groups);
-        if (!s->groups)
-            goto out_nomem;
         for (int i = 0; i < ng; i++) {
             const config_setting_t *e = config_setting_get_elem(groups, (unsigned)i);
-            const char *gv = config_setting_get_string(e);
-            if (!gv) {
+            if (!(gv[i] = config_setting_get_string(e))) {
                 pl_cfg_error(err, errlen, file, e, "'groups' must hold strings in quotes");
                 return -1;
             }
-            if (strcmp(gv, "*") == 0) {
-                pl_cfg_error(err, errlen, file, e,
-                             "\"*\" means every screen and cannot be a group name; remove it");
-                return -1;
-            }
-            if (!pl_id_valid(gv)) {
-                pl_cfg_error(err, errlen, file, e,
-                             "group name \"%.80s\" is not valid; use 1-64 of a-z 0-9 _ - "
-                             "starting with a letter or digit, such as \"shinjuku-west\"",
-                             gv);
-                return -1;
-            }
-            if (screen_has_group(s, gv))
-                continue;
-            s->groups[s->ngroups] = strdup(gv);
-            if (!s->groups[s->ngroups])
-                goto out_nomem;
-            s->ngroups++;
         }
+        in.groups = gv;
+        in.ngroups = (size_t)ng;
+        in.has_groups = true;
     }
-    r = pl_cfg_int(g, "width", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &n, err, errlen);
+    r = pl_cfg_int(g, "width", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &in.width, err, errlen);
     if (r < 0)
         return -1;
-    if (r > 0) {
-        pl_cfg_error(err, errlen, file, g,
-                     "screen \"%s\" has no 'width'; add the picture's width in pixels, such as "
-                     "width = 1920;",
-                     s->id);
-        return -1;
-    }
-    s->width = (int)n;
-    r = pl_cfg_int(g, "height", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &n, err, errlen);
+    in.has_width = r == 0;
+    r = pl_cfg_int(g, "height", file, CONFIG_SIZE_MIN, CONFIG_SIZE_MAX, &in.height, err, errlen);
     if (r < 0)
         return -1;
-    if (r > 0) {
-        pl_cfg_error(err, errlen, file, g,
-                     "screen \"%s\" has no 'height'; add the picture's height in pixels, such "
-                     "as height = 1080;",
-                     s->id);
+    in.has_height = r == 0;
+    if (pl_cfg_int(g, "rotate", file, 0, 270, &in.rotate, err, errlen) < 0)
         return -1;
-    }
-    s->height = (int)n;
-    n = 0;
-    r = pl_cfg_int(g, "rotate", file, 0, 270, &n, err, errlen);
-    if (r < 0)
-        return -1;
-    if (n % 90 != 0) {
-        pl_cfg_error(err, errlen, file, config_setting_get_member(g, "rotate"),
-                     "'rotate' is %lld; it must be 0, 90, 180 or 270", n);
-        return -1;
-    }
-    s->rotate = (int)n;
-    return 0;
-out_nomem:
-    pl_cfg_error(err, errlen, file, g, "out of memory");
-    return -1;
+    return screen_check(&in, s, g, file, err, errlen);
 }
 
 static int screen_ptr_cmp(const void *a, const void *b)
@@ -371,7 +410,7 @@ static int index_screens(struct pl_config *cfg, const config_setting_t *list, co
 {
     size_t ng = 0, k = 0;
 
-    cfg->by_id = malloc(cfg->nscreens * sizeof *cfg->by_id);
+    cfg->by_id = malloc((cfg->nscreens ? cfg->nscreens : 1) * sizeof *cfg->by_id);
     for (size_t i = 0; i < cfg->nscreens; i++)
         ng += cfg->screens[i].ngroups;
     cfg->groups = malloc((ng ? ng : 1) * sizeof *cfg->groups);
@@ -387,6 +426,8 @@ static int index_screens(struct pl_config *cfg, const config_setting_t *list, co
     qsort(cfg->by_id, cfg->nscreens, sizeof *cfg->by_id, screen_ptr_cmp);
     for (size_t i = 1; i < cfg->nscreens; i++) {
         if (strcmp(cfg->by_id[i - 1]->id, cfg->by_id[i]->id) == 0) {
+            if (!list)
+                return -1; /* read again with libconfig for the message */
             const config_setting_t *g =
                 config_setting_get_elem(list, (unsigned)(cfg->by_id[i] - cfg->screens));
             pl_cfg_error(err, errlen, file, config_setting_get_member(g, "id"),
@@ -395,16 +436,41 @@ static int index_screens(struct pl_config *cfg, const config_setting_t *list, co
             return -1;
         }
     }
-    qsort(cfg->groups, ng, sizeof *cfg->groups, str_ptr_cmp);
-    cfg->ngroups = 0;
-    for (size_t i = 0; i < ng; i++)
-        if (cfg->ngroups == 0 || strcmp(cfg->groups[cfg->ngroups - 1], cfg->groups[i]) != 0)
-            cfg->groups[cfg->ngroups++] = cfg->groups[i];
+    /* Each name once (a table, as a network has few groups and many
+     * screens in each), then sorted. */
+    {
+        size_t cap = 64, *tab;
+        while (cap < 2 * ng + 2)
+            cap *= 2;
+        tab = calloc(cap, sizeof *tab);
+        if (!tab) {
+            pl_cfg_error(err, errlen, file, list, "out of memory");
+            return -1;
+        }
+        cfg->ngroups = 0;
+        for (size_t i = 0; i < ng; i++) {
+            const char *g = cfg->groups[i];
+            size_t h = 5381;
+            for (const char *q = g; *q; q++)
+                h = h * 33 + (unsigned char)*q;
+            for (h &= cap - 1; tab[h] && strcmp(cfg->groups[tab[h] - 1], g) != 0;
+                 h = (h + 1) & (cap - 1))
+                ;
+            if (!tab[h]) {
+                cfg->groups[cfg->ngroups++] = g;
+                tab[h] = cfg->ngroups;
+            }
+        }
+        free(tab);
+    }
+    qsort(cfg->groups, cfg->ngroups, sizeof *cfg->groups, str_ptr_cmp);
     /* A group named like a screen would make targets ambiguous. */
     for (size_t i = 0; i < cfg->nscreens; i++) {
         for (size_t g = 0; g < cfg->screens[i].ngroups; g++) {
             const char *gname = cfg->screens[i].groups[g];
             if (pl_config_screen(cfg, gname)) {
+                if (!list)
+                    return -1;
                 const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
                 pl_cfg_error(err, errlen, file, config_setting_get_member(e, "groups"),
                              "group \"%s\" has the name of a screen; give the group another "
@@ -455,25 +521,88 @@ static int parse_screens(const config_setting_t *root, struct pl_config *cfg, co
     return index_screens(cfg, list, file, err, errlen);
 }
 
-struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
+/* The screens list TEXT[OPEN..CLOSE] (its brackets) read by cfgfast.h and
+ * checked by the same rules.  0, or -1 when it must be read with
+ * libconfig: something cfgfast.h does not follow, or an error to report
+ * with its line. */
+static int screens_fast(struct pl_config *cfg, const char *text, size_t open, size_t close,
+                        const char *file)
+{
+    struct pl_cfgfast_screen *v;
+    size_t n;
+    char err[8];
+    int r = -1;
+
+    if (!pl_utf8_valid(text + open, close - open) || memchr(text + open, '\0', close - open) ||
+        pl_cfgfast_screens(text + open + 1, close - open - 1, &v, &n) < 0)
+        return -1;
+    if (n == 0 || n > CONFIG_MAX_SCREENS || !(cfg->screens = calloc(n, sizeof *cfg->screens)))
+        goto out_free;
+    for (size_t i = 0; i < n; i++) {
+        struct screen_in in = {v[i].id,        v[i].name,       (const char **)v[i].groups,
+                               v[i].ngroups,   v[i].has_groups, v[i].width,
+                               v[i].height,    v[i].rotate,     v[i].has_width,
+                               v[i].has_height};
+        cfg->nscreens++;
+        /* What pl_cfg_string() refuses in a name (an id is checked whole). */
+        if ((in.name && (!*in.name || !pl_utf8_valid(in.name, strlen(in.name)))) ||
+            screen_check(&in, &cfg->screens[i], NULL, file, err, sizeof err) < 0)
+            goto out_free;
+    }
+    r = index_screens(cfg, NULL, file, err, sizeof err);
+out_free:
+    pl_cfgfast_free(v, n);
+    return r;
+}
+
+/* Reads the configuration in TEXT (LEN bytes, from PATH).  Unless MODE is
+ * READ_LIBCONFIG the screens list is cut out of what libconfig reads, and
+ * read by cfgfast.h (READ_FAST) or left out (READ_HEAD).  The caller reads a
+ * file refused this way again with libconfig, for its message. */
+enum read_mode {
+    READ_LIBCONFIG, /* everything with libconfig */
+    READ_FAST,      /* the screens list by cfgfast.h */
+    READ_HEAD,      /* the screens list left out */
+};
+
+static struct pl_config *config_from_text(const char *path, const char *text, size_t len,
+                                          enum read_mode mode, char *err, size_t errlen)
 {
     struct pl_config *cfg;
     config_t lc;
     const config_setting_t *root, *fb;
     const char *v;
     long long n;
+    size_t open = 0, close = 0;
+    char *rest = NULL;
+    bool fast = mode != READ_LIBCONFIG;
+    int r;
 
-    if (!path) {
-        snprintf(err, errlen, "(config): error: no config file given");
-        return NULL;
-    }
     cfg = calloc(1, sizeof *cfg);
     if (!cfg) {
         snprintf(err, errlen, "%s: error: out of memory", path);
         return NULL;
     }
     config_init(&lc);
-    if (pl_cfg_read_file(&lc, path, CONFIG_MAX_BYTES, path, err, errlen) < 0)
+    if (fast) {
+        if (!pl_cfgfast_find_list(text, len, "screens", &open, &close))
+            goto out_destroy;
+        /* libconfig reads the rest, "screens = ( )" with the lines kept. */
+        size_t lines = 0;
+        for (const char *q = text + open;
+             q < text + close && (q = memchr(q, '\n', (size_t)(text + close - q))); q++)
+            lines++;
+        rest = malloc(len - (close - open) + lines + 2);
+        if (!rest)
+            goto out_nomem;
+        memcpy(rest, text, open + 1);
+        memset(rest + open + 1, '\n', lines);
+        memcpy(rest + open + 1 + lines, text + close, len - close);
+        r = pl_cfg_read_text(&lc, rest, open + 1 + lines + (len - close), path, err, errlen);
+    } else {
+        r = pl_cfg_read_text(&lc, text, len, path, err, errlen);
+    }
+    if (r < 0)
         goto out_destroy;
     root = config_root_setting(&lc);
     if (check_members(root, top_members, sizeof top_members / sizeof *top_members, "top-level",
@@ -532,7 +661,10 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
         goto out_destroy;
     cfg->history_keep = (int)n;
 
-    if (parse_screens(root, cfg, path, err, errlen) < 0)
+    if (mode == READ_HEAD) {
+        cfg->screens_left_out = true;
+    } else if (fast ? screens_fast(cfg, text, open, close, path) < 0
+                    : parse_screens(root, cfg, path, err, errlen) < 0)
         goto out_destroy;
 
     fb = config_setting_get_member(root, "fallback");
@@ -545,14 +677,53 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
             goto out_nomem;
     }
     config_destroy(&lc);
+    free(rest);
     return cfg;
 
 out_nomem:
     snprintf(err, errlen, "%s: error: out of memory", path);
 out_destroy:
     config_destroy(&lc);
+    free(rest);
     pl_config_free(cfg);
     return NULL;
+}
+
+static struct pl_config *config_load(const char *path, enum read_mode mode, char *err,
+                                     size_t errlen)
+{
+    struct pl_config *cfg;
+    char *text;
+    size_t len;
+
+    if (!path) {
+        snprintf(err, errlen, "(config): error: no config file given");
+        return NULL;
+    }
+    if (slurp_path(path, path, CONFIG_MAX_BYTES, &text, &len, err, errlen) < 0)
+        return NULL;
+    /* Whatever the quick reading finds wrong, libconfig reads the whole file
+     * and says what: its messages come in file order. */
+    cfg = config_from_text(path, text, len, mode, err, errlen);
+    if (!cfg && mode != READ_LIBCONFIG)
+        cfg = config_from_text(path, text, len, READ_LIBCONFIG, err, errlen);
+    free(text);
+    return cfg;
+}
+
+struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
+{
+    return config_load(path, READ_FAST, err, errlen);
+}
+
+struct pl_config *pl_config_load_head(const char *path, char *err, size_t errlen)
+{
+    return config_load(path, READ_HEAD, err, errlen);
+}
+
+struct pl_config *pl_config_load_libconfig(const char *path, char *err, size_t errlen)
+{
+    return config_load(path, READ_LIBCONFIG, err, errlen);
 }
 
 void pl_config_free(struct pl_config *cfg)

@@ -42,6 +42,7 @@ struct pl_config {
     struct pl_screen **by_id; /* the screens sorted by id (lookups in O(log n)) */
     const char **groups;      /* every group name once, sorted (borrowed from screens) */
     size_t ngroups;
+    bool screens_left_out; /* read by pl_config_load_head() */
 };
 
 /* Finds the config file: OPT (from -c) if given, else $SIGNAGE_CONFIG, else
@@ -49,8 +50,18 @@ struct pl_config {
  * pointer to one of those strings (static or OPT; never NULL). */
 const char *pl_config_locate(const char *opt);
 
-/* Reads and validates PATH.  Returns NULL with ERR filled on any problem. */
+/* Reads and validates PATH.  Returns NULL with ERR filled on any problem.
+ * The screens list, nearly all of a big network's file, is read by
+ * cfgfast.h when it is written plainly, else with the rest by libconfig. */
 struct pl_config *pl_config_load(const char *path, char *err, size_t errlen);
+
+/* The same, everything read by libconfig (tests compare the two). */
+struct pl_config *pl_config_load_libconfig(const char *path, char *err, size_t errlen);
+
+/* Everything but the screens (nscreens 0, screens_left_out true; the
+ * screens list is found, not read or checked), for a command that answers
+ * from what was published: a file of 100,000 screens costs a scan. */
+struct pl_config *pl_config_load_head(const char *path, char *err, size_t errlen);
 void pl_config_free(struct pl_config *cfg);
 
 /* The screen with id ID, or NULL. */

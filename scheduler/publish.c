@@ -42,6 +42,9 @@
 #define HEAD_BYTES 2048 /* the head of a playlist: format .. inputs */
 #define LOG_EACH_MAX 20 /* written playlists logged one by one per pass */
 
+struct targets;
+static void seen_free(struct sched_publisher *p);
+
 /* What the publisher knows of one screen's playlist file. */
 struct screen_memo {
     char *id;
@@ -63,6 +66,21 @@ struct sched_publisher {
     bool index_read;    /* STATE/playlists/.index was looked at */
     bool index_dirty;   /* a memo changed since the index was written */
     pl_ms verified_day; /* the day the files were last lstat'ed */
+    /* What the last complete pass saw, so the next one looks only at the
+     * screens a changed campaign targets (or targeted). */
+    const struct pl_config *seen_cfg;
+    uint64_t seen_config; /* config_inputs() of that pass, 0 = none */
+    struct seen_campaign *seen;
+    size_t nseen;
+    struct targets *by_name; /* group or screen id -> screens of seen_cfg */
+};
+
+/* A campaign as the last pass saw it: its digest and the names it targeted. */
+struct seen_campaign {
+    char *id;
+    uint64_t digest;
+    char **names;
+    size_t nnames;
 };
 
 struct sched_publisher *sched_publisher_new(void)
@@ -82,6 +100,7 @@ void sched_publisher_free(struct sched_publisher *p)
         free(p->v[i].id);
     free(p->v);
     free(p->tab);
+    seen_free(p);
     free(p);
 }
 
@@ -91,8 +110,10 @@ void sched_publisher_forget(struct sched_publisher *p)
         p->v[i].known = false;
         p->v[i].inputs = 0;
     }
-    if (p)
+    if (p) {
         p->verified_day = INT64_MIN;
+        seen_free(p);
+    }
 }
 
 void sched_publisher_verify(struct sched_publisher *p)
@@ -301,7 +322,8 @@ static void memo_from_file(struct screen_memo *m, const char *path, const struct
 /* --- targeting --------------------------------------------------------- */
 
 /* A name campaigns target, with the campaigns (indices into the set, in
- * the set's order) that name it. */
+ * the set's order) that name it; or a name screens have, with the screens
+ * (indices into the configuration). */
 struct target {
     const char *name;
     size_t *camps;
@@ -347,6 +369,31 @@ static size_t pow2_above(size_t n)
     return c;
 }
 
+/* Adds I to the list of NAME (borrowed), once.  T has room for the name. */
+static int target_add(struct targets *t, const char *name, size_t i)
+{
+    size_t *pos = target_slot(t, name);
+    struct target *e;
+
+    if (!*pos) {
+        t->v[t->n] = (struct target){name, NULL, 0, 0};
+        *pos = ++t->n;
+    }
+    e = &t->v[*pos - 1];
+    if (e->n && e->camps[e->n - 1] == i)
+        return 0; /* named twice by one campaign */
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 4;
+        size_t *v = realloc(e->camps, cap * sizeof *v);
+        if (!v)
+            return -1;
+        e->camps = v;
+        e->cap = cap;
+    }
+    e->camps[e->n++] = i;
+    return 0;
+}
+
 /* Indexes the targets of the N campaigns CAMPS.  0 or -1 (out of memory). */
 static int targets_build(struct targets *t, const struct pl_campaign *const *camps, size_t n)
 {
@@ -363,30 +410,156 @@ static int targets_build(struct targets *t, const struct pl_campaign *const *cam
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < camps[i]->nscreens; k++) {
             const char *name = camps[i]->screens[k];
-            size_t *pos;
-            struct target *e;
             if (!name)
                 continue;
-            pos = target_slot(t, name);
-            if (!*pos) {
-                t->v[t->n] = (struct target){name, NULL, 0, 0};
-                *pos = ++t->n;
-            }
-            e = &t->v[*pos - 1];
-            if (e->n && e->camps[e->n - 1] == i)
-                continue; /* named twice by one campaign */
-            if (e->n == e->cap) {
-                size_t cap = e->cap ? 2 * e->cap : 4;
-                size_t *v = realloc(e->camps, cap * sizeof *v);
-                if (!v)
-                    return -1;
-                e->camps = v;
-                e->cap = cap;
-            }
-            e->camps[e->n++] = i;
+            if (target_add(t, name, i) < 0)
+                return -1;
         }
     }
     return 0;
+}
+
+/* --- what changed since the last pass ------------------------------------ */
+
+static void seen_campaigns_free(struct seen_campaign *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].id);
+        for (size_t k = 0; k < v[i].nnames; k++)
+            free(v[i].names[k]);
+        free(v[i].names);
+    }
+    free(v);
+}
+
+static void seen_free(struct sched_publisher *p)
+{
+    seen_campaigns_free(p->seen, p->nseen);
+    p->seen = NULL;
+    p->nseen = 0;
+    if (p->by_name) {
+        targets_free(p->by_name);
+        free(p->by_name);
+        p->by_name = NULL;
+    }
+    p->seen_cfg = NULL;
+    p->seen_config = 0;
+}
+
+/* Remembers SET (sorted by id) as seen.  0 or -1 (then nothing is). */
+static int seen_set(struct sched_publisher *p, const struct sched_set *set)
+{
+    struct seen_campaign *v = calloc(set->n ? set->n : 1, sizeof *v);
+
+    if (!v)
+        return -1;
+    for (size_t n = 0; n < set->n; n++) {
+        const struct pl_campaign *c = set->v[n].c;
+        v[n].id = strdup(c->id);
+        v[n].digest = set->v[n].digest;
+        v[n].names = calloc(c->nscreens ? c->nscreens : 1, sizeof *v[n].names);
+        if (!v[n].id || !v[n].names)
+            goto fail;
+        for (size_t k = 0; k < c->nscreens; k++, v[n].nnames++)
+            if (!(v[n].names[k] = strdup(c->screens[k] ? c->screens[k] : "")))
+                goto fail;
+    }
+    seen_campaigns_free(p->seen, p->nseen);
+    p->seen = v;
+    p->nseen = set->n;
+    return 0;
+fail:
+    seen_campaigns_free(v, set->n);
+    return -1;
+}
+
+/* The screens of CFG by each of their names (id and groups), made once per
+ * configuration.  0 or -1. */
+static int by_name_build(struct sched_publisher *p, const struct pl_config *cfg)
+{
+    struct targets *t = calloc(1, sizeof *t);
+    size_t names = cfg->nscreens;
+
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < cfg->nscreens; i++)
+        names += cfg->screens[i].ngroups;
+    t->tcap = pow2_above(names);
+    t->tab = calloc(t->tcap, sizeof *t->tab);
+    t->v = malloc((names ? names : 1) * sizeof *t->v);
+    if (!t->tab || !t->v)
+        goto fail;
+    for (size_t i = 0; i < cfg->nscreens; i++) {
+        const struct pl_screen *s = &cfg->screens[i];
+        for (size_t k = 0; k <= s->ngroups; k++)
+            if (target_add(t, k ? s->groups[k - 1] : s->id, i) < 0)
+                goto fail;
+    }
+    p->by_name = t;
+    return 0;
+fail:
+    targets_free(t);
+    free(t);
+    return -1;
+}
+
+/* Marks in AFFECTED the screens named by NAME; false for "*" (all). */
+static bool mark_name(struct sched_publisher *p, const char *name, unsigned char *affected)
+{
+    const struct target *e;
+
+    if (strcmp(name, "*") == 0)
+        return false;
+    if ((e = target_find(p->by_name, name)))
+        for (size_t i = 0; i < e->n; i++)
+            affected[e->camps[i]] = 1;
+    return true;
+}
+
+static bool mark_names(struct sched_publisher *p, char *const *names, size_t n,
+                       unsigned char *affected)
+{
+    for (size_t k = 0; k < n; k++)
+        if (names[k] && !mark_name(p, names[k], affected))
+            return false;
+    return true;
+}
+
+/* The screens a pass must look at when only campaigns changed since the
+ * last one: those every added, removed or changed campaign targets or
+ * targeted, and those that failed or were touched.  NULL: look at every
+ * screen (a change for "*", a first pass, another configuration or day,
+ * out of memory). */
+static unsigned char *affected_screens(struct sched_publisher *p, const struct pl_config *cfg,
+                                       const struct sched_set *set, uint64_t config)
+{
+    unsigned char *affected;
+    size_t i = 0, k = 0;
+
+    if (p->seen_cfg != cfg || p->seen_config != config || !p->by_name ||
+        !(affected = calloc(cfg->nscreens ? cfg->nscreens : 1, 1)))
+        return NULL;
+    while (i < set->n || k < p->nseen) {
+        int c = i == set->n ? 1 : k == p->nseen ? -1 : strcmp(set->v[i].c->id, p->seen[k].id);
+        const struct pl_campaign *now = c <= 0 ? set->v[i].c : NULL;
+        const struct seen_campaign *was = c >= 0 ? &p->seen[k] : NULL;
+        bool changed = !now || !was || set->v[i].digest != was->digest;
+        i += c <= 0;
+        k += c >= 0;
+        if (!changed)
+            continue;
+        if ((now && !mark_names(p, now->screens, now->nscreens, affected)) ||
+            (was && !mark_names(p, was->names, was->nnames, affected))) {
+            free(affected);
+            return NULL;
+        }
+    }
+    for (size_t s = 0; s < cfg->nscreens; s++) {
+        size_t *pos = memo_slot(p, cfg->screens[s].id);
+        if (!*pos || p->v[*pos - 1].failing || p->v[*pos - 1].check)
+            affected[s] = 1;
+    }
+    return affected;
 }
 
 /* Screens whose targeted names are the same: they have the same campaigns. */
@@ -801,6 +974,7 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     pl_ms day = pl_tz_day_start(cfg->tz, now), from, to;
     uint64_t config = config_inputs(cfg, day);
     bool verify = p->verified_day != day;
+    unsigned char *affected = NULL;
     int ret = 0;
 
     if (!stats)
@@ -817,12 +991,18 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     if (!p->index_read)
         index_read(p, st);
     pl_merge_range(cfg, now, &from, &to);
+    affected = verify ? NULL : affected_screens(p, cfg, set, config);
     for (size_t i = 0; i < cfg->nscreens; i++) {
         const struct pl_screen *s = &cfg->screens[i];
-        struct screen_memo *m = memo_get(p, s->id);
+        struct screen_memo *m;
         struct subset key, *e;
 
         stats->screens++;
+        if (affected && !affected[i]) {
+            stats->unchanged++;
+            continue;
+        }
+        m = memo_get(p, s->id);
         memset(&key, 0, sizeof key);
         key.overflow = !screen_keys(&tg, s, &key);
         e = m ? subset_get(&ss, &key, set) : NULL;
@@ -856,6 +1036,13 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     p->verified_day = day;
     if (p->index_dirty)
         index_write(p, st);
+    /* What the next pass compares with: this set, under this configuration. */
+    if (p->seen_cfg != cfg) {
+        seen_free(p);
+        if (by_name_build(p, cfg) == 0)
+            p->seen_cfg = cfg;
+    }
+    p->seen_config = p->seen_cfg && seen_set(p, set) == 0 ? config : 0;
 out_free:
     targets_free(&tg);
     subsets_free(&ss);
@@ -866,5 +1053,6 @@ out_free:
     free(ps.pending_sb);
     free(fb.slots);
     free(camps);
+    free(affected);
     return ret;
 }

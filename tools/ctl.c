@@ -50,12 +50,13 @@ int ctl_usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int load_config(struct ctl *x)
+static int load_config(struct ctl *x, bool head_only)
 {
     char err[4096];
     const char *path = pl_config_locate(x->cfg_opt);
 
-    x->cfg = pl_config_load(path, err, sizeof err);
+    x->cfg = head_only ? pl_config_load_head(path, err, sizeof err)
+                       : pl_config_load(path, err, sizeof err);
     if (!x->cfg) {
         log_error("%s (give the configuration with -c FILE or $SIGNAGE_CONFIG)", err);
         return -1;
@@ -68,6 +69,23 @@ static int load_config(struct ctl *x)
     } else {
         x->now = pclock_wall_ms();
     }
+    return 0;
+}
+
+int ctl_config_full(struct ctl *x)
+{
+    char err[4096];
+    struct pl_config *cfg;
+
+    if (!x->cfg->screens_left_out)
+        return 0;
+    cfg = pl_config_load(x->cfg->path, err, sizeof err);
+    if (!cfg) {
+        log_error("%s (give the configuration with -c FILE or $SIGNAGE_CONFIG)", err);
+        return -1;
+    }
+    pl_config_free(x->cfg);
+    x->cfg = cfg;
     return 0;
 }
 
@@ -185,7 +203,7 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
         }
     }
 
-    r = load_config(&x);
+    r = load_config(&x, run->head_only);
     if (r < 0) {
         pl_config_free(x.cfg);
         return r == -2 ? EXIT_USAGE : 1;

@@ -32,7 +32,12 @@ struct ctl {
 struct ctl_command {
     const char *name;
     int (*run)(struct ctl *x, int argc, char **argv);
+    bool head_only; /* starts with pl_config_load_head(); ctl_config_full() reads the rest */
 };
+
+/* Makes X->cfg the whole configuration when the command started with its
+ * head only.  0, or -1 (logged). */
+int ctl_config_full(struct ctl *x);
 
 /* Parses the global options of ARGV, loads the configuration and runs the
  * command named, from the N COMMANDS (or hands the whole command line to

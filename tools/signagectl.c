@@ -145,31 +145,41 @@ out_free:
 /* The playlist of SCREEN for instants around [FROM, TO): the published one
  * when it covers them, else computed.  CS keeps the campaigns a computed
  * playlist borrows. */
-static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen *scr, pl_ms from,
-                                           pl_ms to, struct camps *cs, bool *published)
+/* The published playlist of screen ID when it covers [FROM, TO); NULL when
+ * there is none, it cannot be read (logged) or it covers other times. */
+static struct pl_playlist *published_playlist(struct ctl *x, const char *id, pl_ms from, pl_ms to)
 {
     char err[1024], *path = NULL;
     struct pl_playlist *pl = NULL;
+    pl_ms cf, ct;
 
-    *published = false;
-    if (asprintf(&path, "%s/playlists/%s.playlist", x->cfg->state, scr->id) >= 0 &&
-        access(path, F_OK) == 0) {
+    if (!pl_id_valid(id) || asprintf(&path, "%s/playlists/%s.playlist", x->cfg->state, id) < 0)
+        return NULL;
+    if (access(path, F_OK) == 0) {
         pl = pl_playlist_load(path, err, sizeof err);
-        if (!pl) {
+        if (!pl)
             log_warn("%s; computing from campaigns/ instead", err);
-        } else {
-            pl_ms cf, ct;
-            pl_merge_range(x->cfg, pl->generated_at, &cf, &ct);
-            if (from >= cf && to <= ct) {
-                *published = true;
-                free(path);
-                return pl;
-            }
+    }
+    free(path);
+    if (pl) {
+        pl_merge_range(x->cfg, pl->generated_at, &cf, &ct);
+        if (from < cf || to > ct || strcmp(pl->screen, id) != 0) {
             pl_playlist_free(pl);
             pl = NULL;
         }
     }
-    free(path);
+    return pl;
+}
+
+static struct pl_playlist *screen_playlist(struct ctl *x, const struct pl_screen *scr, pl_ms from,
+                                           pl_ms to, struct camps *cs, bool *published)
+{
+    char err[1024];
+    struct pl_playlist *pl = published_playlist(x, scr->id, from, to);
+
+    *published = pl != NULL;
+    if (pl)
+        return pl;
     /* Not published for that time: computed from the campaigns, read only now. */
     if (camps_load(x, cs) < 0)
         return NULL;
@@ -237,11 +247,18 @@ static int cmd_at(struct ctl *x, int argc, char **argv)
                                          "2023-03-15T10:00");
     if (parse_time_arg(x, "at", argv[1], PL_TIME_START, &t) < 0)
         return EXIT_USAGE;
-    if (!(scr = find_screen(x, argv[0])))
+    /* Started with the configuration's head: the published playlist answers
+     * without reading every screen. */
+    if (x->cfg->screens_left_out && !(pl = published_playlist(x, argv[0], t, t + 1)) &&
+        ctl_config_full(x) < 0)
         return 1;
-    pl = screen_playlist(x, scr, t, t + 1, &cs, &published);
-    if (!pl)
-        goto out_free;
+    if (!pl) {
+        if (!(scr = find_screen(x, argv[0])))
+            return 1;
+        pl = screen_playlist(x, scr, t, t + 1, &cs, &published);
+        if (!pl)
+            goto out_free;
+    }
     pl_due_at(pl->windows, pl->nwindows, &pl->fallback, t, &due);
     it = slot_item(due.slot);
     pl_time_format(due.slot_start, x->cfg->tz, a, sizeof a);
@@ -800,9 +817,15 @@ out:
 
 /* The commands; check and preview are signagectl-media's. */
 static const struct ctl_command commands[] = {
-    {"check", NULL},          {"list", cmd_list},         {"plan", cmd_plan},
-    {"at", cmd_at},           {"withdraw", cmd_withdraw}, {"history", cmd_history},
-    {"restore", cmd_restore}, {"report", cmd_report},     {"preview", NULL},
+    {"check", NULL, false},
+    {"list", cmd_list, false},
+    {"plan", cmd_plan, false},
+    {"at", cmd_at, true},
+    {"withdraw", cmd_withdraw, false},
+    {"history", cmd_history, false},
+    {"restore", cmd_restore, false},
+    {"report", cmd_report, false},
+    {"preview", NULL, false},
 };
 
 int main(int argc, char **argv)

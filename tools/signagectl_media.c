@@ -184,8 +184,8 @@ static int cmd_preview(struct ctl *x, int argc, char **argv)
 }
 
 static const struct ctl_command commands[] = {
-    {"check", cmd_check},
-    {"preview", cmd_preview},
+    {"check", cmd_check, false},
+    {"preview", cmd_preview, false},
 };
 
 int main(int argc, char **argv)

@@ -303,6 +303,136 @@ START_TEST(test_many_screens)
 }
 END_TEST
 
+/* The screens list read by cfgfast.h and by libconfig agree: on what they
+ * accept (every field), and on the message of what they refuse. */
+static void assert_same_screens(const struct pl_config *a, const struct pl_config *b)
+{
+    ck_assert_uint_eq(a->nscreens, b->nscreens);
+    for (size_t i = 0; i < a->nscreens; i++) {
+        const struct pl_screen *x = &a->screens[i], *y = &b->screens[i];
+        ck_assert_str_eq(x->id, y->id);
+        ck_assert_str_eq(x->name ? x->name : "(none)", y->name ? y->name : "(none)");
+        ck_assert_uint_eq(x->ngroups, y->ngroups);
+        for (size_t k = 0; k < x->ngroups; k++)
+            ck_assert_str_eq(x->groups[k], y->groups[k]);
+        ck_assert_int_eq(x->width, y->width);
+        ck_assert_int_eq(x->height, y->height);
+        ck_assert_int_eq(x->rotate, y->rotate);
+    }
+    ck_assert_uint_eq(a->ngroups, b->ngroups);
+    ck_assert_str_eq(a->timezone, b->timezone);
+    ck_assert_int_eq(a->horizon_days, b->horizon_days);
+}
+
+static void compare_paths(const char *text, bool ok)
+{
+    char path[128], e1[1024] = "", e2[1024] = "";
+    struct pl_config *fast, *slow;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    fast = pl_config_load(path, e1, sizeof e1);
+    slow = pl_config_load_libconfig(path, e2, sizeof e2);
+    ck_assert_msg((fast != NULL) == ok && (slow != NULL) == ok, "%s\nfast: %s\nslow: %s", text, e1,
+                  e2);
+    if (ok)
+        assert_same_screens(fast, slow);
+    else
+        ck_assert_str_eq(e1, e2);
+    pl_config_free(fast);
+    pl_config_free(slow);
+}
+
+START_TEST(test_fast_screens)
+{
+    static const char *const good[] = {
+        SCREENS,
+        /* comments of the three kinds, ':' and ',' as libconfig allows */
+        "# net\nscreens : ( // all\n { id : \"a\", width : 1920, height : 1080 } /* one */ ,\n"
+        "{ id = \"b\" /* x */ ; width = 0x780; height = 1080L; rotate = +90 }\n);\n",
+        /* groups as a list, empty groups, adjacent strings, escapes */
+        "screens = ( { id = \"a\" \"b\"; name = \"\\\"q\\\" \\\\ \\x41\\n\"; groups = ( \"g\", "
+        "\"h\" ); width = 16; height = 16384; },\n"
+        "{ id = \"c\"; groups = [ ]; width = 20; height = 20; rotate = 270; } );\n",
+        /* the same group twice, other settings around the list */
+        "timezone = \"Europe/Berlin\";\nscreens = ( { id = \"a\"; groups = [ \"g\", \"g\" ]; "
+        "width = 20; height = 20; } );\nhorizon_days = 10;\n",
+        /* CRLF and a BOM */
+        "\xef\xbb\xbfscreens = (\r\n { id = \"a\"; width = 20; height = 20; }\r\n);\r\n",
+        /* what the fast reader leaves to libconfig: a 0-led number */
+        "screens = ( { id = \"a\"; width = 020; height = 1080; rotate = 0; } );\n"
+        "settle = 1.5;\n",
+    };
+    static const char *const bad[] = {
+        "screens = ( { id = \"a\"; width = 20; height = 20; }, );\n",
+        "screens = ( { id = \"a\"; width = 20.0; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; colour = 1; } );\n",
+        "screens = ( { id = \"a\"; id = \"b\"; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"A\"; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; rotate = 45; } );\n",
+        "screens = ( { id = \"a\"; width = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 99999999999999999999; height = 20; } );\n",
+        "screens = ( { id = \"a\"; groups = [ \"*\" ]; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; groups = [ 5 ]; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; },\n"
+        "{ id = \"a\"; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; groups = [ \"a\" ]; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\\q\"; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; } );\nscreens = ();\n",
+        "screens = ( { id = \"a /* unterminated; width = 20; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; } /* unterminated );\n",
+        "screens = ( { id = \"\xff\"; width = 20; height = 20; } );\n",
+        "screens = ();\n",
+        "screens = [ 1 ];\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; } ;\n",
+    };
+
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        compare_paths(good[i], true);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        compare_paths(bad[i], false);
+}
+END_TEST
+
+START_TEST(test_head_only)
+{
+    char path[128], err[1024];
+    char *text = many_screens(1000, "last");
+    struct pl_config *cfg;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "timezone = \"Europe/Berlin\";\n%s", text);
+    fclose(f);
+    cfg = pl_config_load_head(path, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->screens_left_out);
+    ck_assert_uint_eq(cfg->nscreens, 0);
+    ck_assert_ptr_null(pl_config_screen(cfg, "last"));
+    ck_assert_str_eq(cfg->timezone, "Europe/Berlin");
+    pl_config_free(cfg);
+    cfg = pl_config_load(path, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(!cfg->screens_left_out);
+    ck_assert_uint_eq(cfg->nscreens, 1001);
+    pl_config_free(cfg);
+    /* An error outside the screens is an error of the head too. */
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "horizon_days = 0;\n%s", text);
+    fclose(f);
+    ck_assert_ptr_null(pl_config_load_head(path, err, sizeof err));
+    ck_assert_msg(strstr(err, ":1: error:") && strstr(err, "horizon_days"), "%s", err);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_locate)
 {
     char cwd[512], old[512];
@@ -395,6 +525,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_locate);
     tcase_add_test(tc, test_targets);
     tcase_add_test(tc, test_many_screens);
+    tcase_add_test(tc, test_fast_screens);
+    tcase_add_test(tc, test_head_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -464,6 +464,71 @@ START_TEST(test_publish_on_change)
 }
 END_TEST
 
+/* Within a day a pass after a change looks only at the screens the changed
+ * campaigns target or targeted; a change for "*" looks at all. */
+static struct pl_campaign *targeting(const char *id, const char *target)
+{
+    struct pl_campaign *c = sample(id);
+
+    free(c->screens[0]);
+    free(c->screens[1]);
+    c->screens[0] = strdup(target);
+    c->nscreens = 1;
+    return c;
+}
+
+START_TEST(test_publish_looks_at_what_changed)
+{
+    char cfgpath[256], err[512], path[256];
+    struct pl_config *cfg = test_config(cfgpath);
+    struct sched_state *st = sched_state_open(cfg->state, err, sizeof err);
+    struct sched_set *set = sched_set_new();
+    struct sched_publisher *p = sched_publisher_new();
+    struct sched_publish_stats ps;
+    pl_ms now = INT64_C(1678842000000); /* 2023-03-15T10:00+09:00 */
+
+    ck_assert_int_eq(sched_set_put(set, targeting("on-g", "g"), NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 3);
+    /* b is spoiled behind the publisher's back, and nobody says so. */
+    snprintf(path, sizeof path, "%s/playlists/b.playlist", tmpdir);
+    test_write_file(path, "garbage");
+    /* A campaign for c alone: c is written, b is not looked at. */
+    ck_assert_int_eq(sched_set_put(set, targeting("on-c", "c"), NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 1000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    ck_assert_uint_eq(ps.unchanged, 2);
+    ck_assert_int_eq(generation_of("c"), 2);
+    /* Changing it again, then withdrawing it, reaches c each time. */
+    struct pl_campaign *c2 = targeting("on-c", "c");
+    c2->priority = 99;
+    ck_assert_int_eq(sched_set_put(set, c2, NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 2000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    ck_assert_int_eq(sched_set_remove(set, "on-c"), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 3000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    ck_assert_int_eq(generation_of("c"), 4);
+    /* Moving a campaign from g to h reaches the screens of both. */
+    ck_assert_int_eq(sched_set_put(set, targeting("on-g", "h"), NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 4000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 3);
+    /* A campaign for "*" looks at every screen. */
+    ck_assert_int_eq(sched_set_put(set, targeting("all", "*"), NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 5000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 3);
+    ck_assert_int_eq(generation_of("b"), 3); /* the garbage replaced */
+    /* Nothing changed: nothing looked at, nothing written. */
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 6000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 0);
+    ck_assert_uint_eq(ps.unchanged, 3);
+    sched_publisher_free(p);
+    sched_set_free(set);
+    sched_state_free(st);
+    pl_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_ingest_pending_persists)
 {
     char cfgpath[256], err[512], path[256];
@@ -676,6 +741,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_move_noreplace);
     tcase_add_test(tc, test_store);
     tcase_add_test(tc, test_publish_on_change);
+    tcase_add_test(tc, test_publish_looks_at_what_changed);
     tcase_add_test(tc, test_ingest_pending_persists);
     tcase_add_test(tc, test_history_versions);
     tcase_add_test(tc, test_reject_error_first);
