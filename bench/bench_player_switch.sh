@@ -281,7 +281,7 @@ def switch(flog, glog, offset, skip, slots, parts="12"):
             print("  switch into a%s %-6s n=%3d  p50 %5.1f ms  max %4.0f ms"
                   % ("n" if k == "image" else "", k + ":", len(c), pct(c, 50), max(c)))
     # presents per second of each kind of item (video: its new frames; a
-    # still picture: the switch and the keep-alive)
+    # still picture: its switch)
     per = {}
     for a, b in zip(sw, sw[1:] + [len(fr)]):
         k = kinds.get(fr[a][2].split("#")[1])

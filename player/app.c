@@ -42,6 +42,7 @@
 #define APP_DEFAULT_W 1920
 #define APP_DEFAULT_H 1080
 #define APP_CHECK_MS 1000           /* playlist file looked at this often (real time) */
+#define APP_EVENTS_MS 250           /* window events (expose, Esc) looked at this often */
 #define APP_FRAME_NS 16666667       /* the frame cap without vsync */
 #define APP_FIRST_WAIT_MS 3000      /* startup: how long the first item may take */
 #define APP_STARTUP_POLL_NS 5000000 /* startup: the first item looked for this often */
@@ -307,6 +308,9 @@ static void frame_log_line(struct app *a, pl_ms t)
             c->valid ? c->info.campaign : "-", c->valid ? c->info.item : 0);
 }
 
+/* READY=1 after the first frame; WATCHDOG=1 from the loop, at least every
+ * half watchdog period (the loop wakes for it).  A present that hangs (a
+ * stuck GPU) stops the loop, and with it the pings. */
 static void notify(struct app *a)
 {
     int64_t now = pclock_mono_ms();
@@ -319,6 +323,12 @@ static void notify(struct app *a)
         sd_notify(0, "WATCHDOG=1");
         a->last_watchdog_ms = now;
     }
+}
+
+/* When the loop must wake to ping the watchdog (INT64_MAX: no watchdog). */
+static int64_t watchdog_due_ms(const struct app *a)
+{
+    return a->watchdog_us ? a->last_watchdog_ms + (int64_t)(a->watchdog_us / 2000) : INT64_MAX;
 }
 
 /* The window, its renderer, the preparation thread and the playout. */
@@ -414,9 +424,11 @@ static void wait_until(struct app *a, int64_t when)
  * picture, from playlist time T and real time NOW_MS / NOW_NS. */
 static int64_t next_wake_ns(const struct app *a, pl_ms t, int64_t now_ms, int64_t now_ns)
 {
-    int64_t wake_ms = a->next_check_ms;
+    int64_t wake_ms =
+        a->next_check_ms < now_ms + APP_EVENTS_MS ? a->next_check_ms : now_ms + APP_EVENTS_MS;
     int64_t r = render_next_mono(a->render, now_ms);
     int64_t m = plan_next_mono(a->plan);
+    int64_t w = watchdog_due_ms(a);
     pl_ms edge = plan_next_edge(a->plan);
 
     if (a->redraw)
@@ -425,6 +437,8 @@ static int64_t next_wake_ns(const struct app *a, pl_ms t, int64_t now_ms, int64_
         wake_ms = r;
     if (m < wake_ms)
         wake_ms = m;
+    if (w < wake_ms)
+        wake_ms = w;
     if (edge <= t)
         return now_ns + APP_FRAME_NS; /* overdue: what is due is not ready yet */
     if (edge < PLAN_FAR_FUTURE) {
@@ -498,12 +512,12 @@ static int run_loop(struct app *a)
         if (render_frame(a->render, t, now_ms, a->redraw)) {
             a->redraw = false;
             frame_log_line(a, t);
-            notify(a);
         }
+        notify(a); /* something is on screen (see above) */
         /* Sleep until something is due.  A video (or a fade) is paced at
          * ~60 fps (vsync paces it when present blocks); a still picture
          * sleeps until its slot ends, the next-but-one is to be asked for,
-         * the keep-alive frame, the playlist check, a signal or an answer
+         * the watchdog's ping, a look at window events, the playlist check, a signal or an answer
          * of the preparation thread. */
         int64_t t1 = pclock_mono_ns();
         next_frame += APP_FRAME_NS;

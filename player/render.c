@@ -353,11 +353,10 @@ const struct content *render_on_screen(const struct render *r)
 bool render_frame(struct render *r, pl_ms t, int64_t mono_ms, bool redraw)
 {
     /* A frame is drawn and presented only when the picture changed (a
-     * switch, a new video frame, a fade, the window) or every
-     * RENDER_KEEPALIVE_MS: a still slide costs next to nothing, and a
+     * switch, a new video frame, a fade, the window): the display keeps the
+     * last frame, so a still slide costs nothing between its changes, and a
      * 30 fps video is presented 30 times a second, not 60. */
-    bool dirty = content_update(&r->cur, t) || r->dirty || redraw || r->fading ||
-                 mono_ms - r->last_present_ms >= RENDER_KEEPALIVE_MS;
+    bool dirty = content_update(&r->cur, t) || r->dirty || redraw || r->fading;
     if (!dirty)
         return false;
     int ow, oh;
@@ -377,9 +376,7 @@ bool render_frame(struct render *r, pl_ms t, int64_t mono_ms, bool redraw)
 
 int64_t render_next_mono(const struct render *r, int64_t mono_ms)
 {
-    if (r->dirty || r->fading)
-        return mono_ms;
-    return r->last_present_ms + RENDER_KEEPALIVE_MS;
+    return r->dirty || r->fading ? mono_ms : INT64_MAX;
 }
 
 void render_still(struct render *r, pl_ms t, int ow, int oh)

@@ -17,8 +17,7 @@
 #include "player/prep.h"
 #include "player/video.h"
 
-#define RENDER_CACHE_MAX 12     /* uploaded pictures kept */
-#define RENDER_KEEPALIVE_MS 500 /* a still picture is presented again this often */
+#define RENDER_CACHE_MAX 12 /* uploaded pictures kept */
 
 /* A picture ready to be shown, or on screen. */
 struct content {
@@ -75,12 +74,12 @@ const struct content *render_on_screen(const struct render *r);
 
 /* One turn of the loop at playlist time T, real time MONO_MS: brings the
  * video up to T and presents a frame when the picture changed, a fade
- * runs, REDRAW asks, or RENDER_KEEPALIVE_MS went by.  Returns whether a
- * frame was presented. */
+ * runs or REDRAW asks (the window was exposed or resized); a still picture
+ * is not presented again.  Returns whether a frame was presented. */
 bool render_frame(struct render *r, pl_ms t, int64_t mono_ms, bool redraw);
 
 /* The real time (ms) render_frame() next has something to do with a
- * still picture (a fade step or the keep-alive), from MONO_MS. */
+ * still picture (a fade step), from MONO_MS; INT64_MAX when nothing. */
 int64_t render_next_mono(const struct render *r, int64_t mono_ms);
 
 /* Draws the picture on screen, upright, onto the whole OW x OH output and
