@@ -15,7 +15,8 @@
 #     p50 / p99 / max (the clip changes every 33.3 ms; sampling adds up to
 #     8.3 ms of jitter to both);
 #   - CPU: utime + stime of the player's whole process (its decode and
-#     render threads, and Mesa's), from 2 s after start to the end.
+#     render threads, and Mesa's), from 2 s after start to the end;
+#   - peak RSS: the process's VmHWM just before it is stopped.
 # No thresholds: figures and ratios only.
 set -u
 . "${SRCDIR:-.}/bench/steal.inc"
@@ -93,6 +94,17 @@ def cpu(pid):
     fields = s[s.rindex(")") + 2:].split()
     return (int(fields[11]) + int(fields[12])) / TCK
 
+def peak_rss_mb(pid):
+    """VmHWM: the most resident memory the process had, in MB."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
 def pct(xs, p):
     xs = sorted(xs)
     if not xs:
@@ -118,6 +130,7 @@ def one(name, argv, k):
     time.sleep(max(secs - 2.5, 1.0))
     c1 = cpu(p.pid)
     t1 = time.monotonic()
+    rss = peak_rss_mb(p.pid)
     p.send_signal(signal.SIGTERM)
     try:
         p.wait(5)
@@ -164,6 +177,7 @@ def one(name, argv, k):
     span = samples[chs[-1]][0] - samples[chs[0]][0] if chs else 0
     return {
         "cpu": (c1 - c0) / (t1 - t0) if c0 is not None and c1 is not None else None,
+        "rss": rss,
         "shown": len(seen), "skipped": skipped, "back": back, "span": span,
         "fps": (len(chs) - 1) / span if span else 0,
         "p50": pct(iv, 50), "p99": pct(iv, 99), "max": max(iv) if iv else 0,
@@ -178,10 +192,11 @@ for k in range(rounds):
         if r is None:
             print("  %s round %d: the display showed no playing video" % (name, k + 1))
         else:
-            print("  %-15s round %d: CPU %.2f cores, %d frames shown in %.1f s (%.1f fps), "
-                  "%d skipped, %d out of order, display interval p50 %.1f p99 %.1f max %.0f ms"
-                  " (display sampled at %.0f Hz)"
-                  % (name, k + 1, r["cpu"] or -1, r["shown"], r["span"], r["fps"], r["skipped"],
+            print("  %-15s round %d: CPU %.2f cores, peak RSS %.0f MB, %d frames shown in %.1f s "
+                  "(%.1f fps), %d skipped, %d out of order, display interval p50 %.1f p99 %.1f "
+                  "max %.0f ms (display sampled at %.0f Hz)"
+                  % (name, k + 1, r["cpu"] or -1, r["rss"] or -1, r["shown"], r["span"], r["fps"],
+                     r["skipped"],
                      r["back"], r["p50"], r["p99"], r["max"], r["rate"]))
 
 def median(name, key):
@@ -190,7 +205,8 @@ def median(name, key):
 
 a, b = "signage-player", "ffplay"
 print("medians over %d rounds (the display's view, %g s each):" % (rounds, secs))
-for key, label in (("cpu", "CPU (cores)"), ("fps", "frames shown per second"),
+for key, label in (("cpu", "CPU (cores)"), ("rss", "peak RSS (MB)"),
+                   ("fps", "frames shown per second"),
                    ("skipped", "frames skipped"), ("p99", "display interval p99 (ms)"),
                    ("max", "display interval max (ms)")):
     x, y = median(a, key), median(b, key)

@@ -36,6 +36,7 @@
 #include "player/prep.h"
 #include "player/render.h"
 #include "player/screenshot.h"
+#include "player/video.h"
 #include "playlists/config.h"
 #include "playlists/plfile.h"
 
@@ -154,6 +155,7 @@ static int setup_model(struct app *a)
             log_warn("%s (ignored: --playlist does not need it)", err);
         }
     }
+    video_set_hwdecode(a->cfg && a->cfg->video_vaapi ? VIDEO_HW_VAAPI : VIDEO_HW_NONE);
     const struct pl_screen *scr = NULL;
     if (o->screen) {
         scr = pl_config_screen(a->cfg, o->screen);

@@ -6,8 +6,10 @@
  * demuxers (concat, HLS, DASH...) out.  Only the chosen video stream is
  * decoded; every other stream is discarded at the demuxer.
  *
- * The decode thread pushes frames into a ring of VIDEO_QUEUE slots and sleeps
- * on a condition variable when it is full; video_frame_at() moves due frames
+ * The decode thread pushes frames into a ring and sleeps on a condition
+ * variable when it holds VIDEO_AHEAD_MS of the video (5 frames at 25 fps,
+ * 10 at 60; the queue is sized by time, not frames, so a 1080p video holds
+ * no more memory than it needs to ride out a slow frame); video_frame_at() moves due frames
  * out of it into the frame on show, so the render thread only ever takes
  * the lock for a few pointer moves.
  */
@@ -28,6 +30,7 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
+#include <libavutil/hwcontext.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -38,7 +41,8 @@
 #include "media/contract.h"
 #include "player/video.h"
 
-#define VIDEO_QUEUE 8 /* decoded frames held ahead */
+#define VIDEO_QUEUE 16     /* at most this many decoded frames held ahead... */
+#define VIDEO_AHEAD_MS 150 /* ...and no more than this much of the video (2 at least) */
 #define VIDEO_PROBESIZE (5 * 1024 * 1024)
 #define VIDEO_ANALYZE_US (5 * AV_TIME_BASE)
 #define VIDEO_OPEN_TIMEOUT_MS 8000 /* for the first frame, after the headers */
@@ -46,6 +50,76 @@
 #define VIDEO_STORM_GIVEUP 1000    /* consecutive errors: the rest is unusable */
 #define VIDEO_CHAIN 512            /* a filter chain's description */
 #define VIDEO_HDR_WHITE 203        /* cd/m2 of SDR white in PQ (ITU-R BT.2408) */
+
+static const char *video_averr(int code, char *buf, size_t len);
+
+/* Hardware decoding, for the whole process: asked for once by the player
+ * (video_set_hwdecode), the device opened by the first video that wants it;
+ * when there is none, every video decodes in software and that is said
+ * once. */
+static struct {
+    pthread_mutex_t lock;
+    enum video_hwdecode want;
+    bool tried;
+    AVBufferRef *device; /* NULL: software */
+    char status[256];
+} hw = {.lock = PTHREAD_MUTEX_INITIALIZER, .status = "software"};
+
+void video_set_hwdecode(enum video_hwdecode want)
+{
+    pthread_mutex_lock(&hw.lock);
+    hw.want = want;
+    pthread_mutex_unlock(&hw.lock);
+}
+
+const char *video_hwdecode_status(void)
+{
+    return hw.status;
+}
+
+/* The VAAPI device, opened on first use; NULL for software. */
+static AVBufferRef *hw_device(void)
+{
+    AVBufferRef *d = NULL;
+    char eb[AV_ERROR_MAX_STRING_SIZE];
+
+    pthread_mutex_lock(&hw.lock);
+    if (hw.want == VIDEO_HW_VAAPI && !hw.tried) {
+        int r = av_hwdevice_ctx_create(&hw.device, AV_HWDEVICE_TYPE_VAAPI, NULL, NULL, 0);
+        hw.tried = true;
+        if (r < 0) {
+            hw.device = NULL;
+            snprintf(hw.status, sizeof hw.status,
+                     "software (no VAAPI device: %s; is /dev/dri/renderD128 there and "
+                     "readable, with the GPU's VA driver installed?)",
+                     video_averr(r, eb, sizeof eb));
+            log_warn("video_decode = \"vaapi\": %s", hw.status);
+        } else {
+            snprintf(hw.status, sizeof hw.status, "VAAPI");
+            log_info("video_decode = \"vaapi\": decoding on the GPU where it can");
+        }
+    }
+    if (hw.want == VIDEO_HW_VAAPI && hw.device)
+        d = av_buffer_ref(hw.device);
+    pthread_mutex_unlock(&hw.lock);
+    return d;
+}
+
+/* The decoder's choice of output format: VAAPI surfaces when offered, else
+ * the first software format (this codec or profile has no VAAPI support). */
+static enum AVPixelFormat hw_get_format(AVCodecContext *ctx, const enum AVPixelFormat *fmts)
+{
+    const enum AVPixelFormat *p;
+
+    for (p = fmts; *p != AV_PIX_FMT_NONE; p++)
+        if (*p == AV_PIX_FMT_VAAPI)
+            return *p;
+    for (p = fmts; *p != AV_PIX_FMT_NONE; p++)
+        if (!(av_pix_fmt_desc_get(*p)->flags & AV_PIX_FMT_FLAG_HWACCEL))
+            return *p;
+    (void)ctx;
+    return AV_PIX_FMT_NONE;
+}
 
 /* Real containers only: no concat, hls, dash, image2, lavfi, data URIs. */
 
@@ -232,6 +306,18 @@ static void video_nap(struct video *v, int ms)
     pthread_mutex_unlock(&v->lock);
 }
 
+/* True when the queue holds enough: VIDEO_AHEAD_MS of the video from the
+ * frame due next (and two frames at least), or every slot.  Under the lock. */
+static bool video_queue_full(const struct video *v)
+{
+    if (v->count >= VIDEO_QUEUE)
+        return true;
+    if (v->count < 2)
+        return false;
+    pl_ms last = v->queue_pts[(v->head + v->count - 1) % VIDEO_QUEUE];
+    return last - v->queue_pts[v->head] >= VIDEO_AHEAD_MS;
+}
+
 /* Queues the decoded FRAME (moving its reference), converting it first when
  * SDL cannot take its format.  Waits while the queue is full.  Returns 0,
  * 1 when the frame was unusable and skipped, -1 when stopped. */
@@ -257,7 +343,7 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     }
 
     pthread_mutex_lock(&v->lock);
-    while ((v->count == VIDEO_QUEUE || (v->held && v->count > 0)) && !atomic_load(&v->stop))
+    while ((video_queue_full(v) || (v->held && v->count > 0)) && !atomic_load(&v->stop))
         pthread_cond_wait(&v->space, &v->lock);
     if (atomic_load(&v->stop)) {
         pthread_mutex_unlock(&v->lock);
@@ -568,11 +654,35 @@ static int video_graph_fit(struct video *v, const AVFrame *f, AVFrame *conv, con
  * every moving edge), a colour conversion when SDL cannot show its colours
  * as they are (video_colour_chain()).  Frames SDL shows exactly take no
  * detour.  Returns as video_push(). */
+/* A frame decoded on the GPU, copied into memory (NV12 for 8-bit video)
+ * for SDL, in place.  0 or -1. */
+static int video_download(struct video *v, AVFrame *frame)
+{
+    AVFrame *sw = av_frame_alloc();
+    int r = sw ? av_hwframe_transfer_data(sw, frame, 0) : AVERROR(ENOMEM);
+
+    if (r >= 0)
+        r = av_frame_copy_props(sw, frame);
+    if (r < 0) {
+        av_frame_free(&sw);
+        (void)v;
+        return -1;
+    }
+    av_frame_unref(frame);
+    av_frame_move_ref(frame, sw);
+    av_frame_free(&sw);
+    return 0;
+}
+
 static int video_take(struct video *v, AVFrame *frame, AVFrame *conv)
 {
     char colour[VIDEO_CHAIN];
     bool want_colour;
 
+    if (frame->format == AV_PIX_FMT_VAAPI && video_download(v, frame) < 0) {
+        av_frame_unref(frame);
+        return 1;
+    }
     video_relabel(frame);
     if (frame->interlaced_frame)
         v->interlaced = true;
@@ -849,6 +959,10 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
     v->dec->pkt_timebase = v->st->time_base;
     v->dec->thread_count = 0; /* one per core */
     v->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if ((v->dec->hw_device_ctx = hw_device())) {
+        v->dec->get_format = hw_get_format;
+        v->dec->thread_count = 1; /* the GPU decodes; frame threads only add delay */
+    }
     ret = avcodec_open2(v->dec, codec, NULL);
     if (ret < 0)
         goto out_err;

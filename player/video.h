@@ -54,6 +54,17 @@ struct video_frame {
 
 struct video;
 
+/* Hardware decoding, for every video opened after this call. */
+enum video_hwdecode {
+    VIDEO_HW_NONE,  /* software (the default) */
+    VIDEO_HW_VAAPI, /* VAAPI where the device and the codec allow; else software */
+};
+void video_set_hwdecode(enum video_hwdecode want);
+
+/* How videos are decoded, for people: "software", "VAAPI", or "software
+ * (no VAAPI device: ...)" once a video found none. */
+const char *video_hwdecode_status(void);
+
 /* Opens PATH, starts its decode thread and waits until the first frame is
  * decoded.  Only a regular local file is opened (no symlink as the last
  * component, no FIFO or device), through a whitelist of real container

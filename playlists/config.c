@@ -44,11 +44,12 @@
 #define CONFIG_FALLBACK_COLOR 0xffffffu
 
 static const char *const top_members[] = {
-    "state",  "timezone",     "horizon_days",    "default_duration", "pending_grace",
-    "settle", "history_keep", "convert_timeout", "fallback",         "screens"};
+    "state",         "timezone", "horizon_days", "default_duration",
+    "pending_grace", "settle",   "history_keep", "convert_timeout",
+    "video_decode",  "fallback", "screens"};
 #define TOP_LIST                                                                                   \
     "state, timezone, horizon_days, default_duration, pending_grace, settle, history_keep, "       \
-    "convert_timeout, fallback, screens"
+    "convert_timeout, video_decode, fallback, screens"
 static const char *const fallback_members[] = {"items", "title", "owner"};
 #define FALLBACK_LIST "items, title, owner"
 static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};
@@ -660,6 +661,17 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     if (pl_cfg_int(root, "history_keep", path, 0, 1000000, &n, err, errlen) < 0)
         goto out_destroy;
     cfg->history_keep = (int)n;
+    v = "software";
+    if (pl_cfg_string(root, "video_decode", path, &v, err, errlen) < 0)
+        goto out_destroy;
+    if (strcmp(v, "software") != 0 && strcmp(v, "vaapi") != 0) {
+        pl_cfg_error(err, errlen, path, config_setting_get_member(root, "video_decode"),
+                     "'video_decode' is \"%.40s\"; write \"software\" or \"vaapi\" (the GPU, "
+                     "where it can; software where it cannot)",
+                     v);
+        goto out_destroy;
+    }
+    cfg->video_vaapi = strcmp(v, "vaapi") == 0;
 
     if (mode == READ_HEAD) {
         cfg->screens_left_out = true;

@@ -33,6 +33,10 @@ struct pl_config {
     pl_ms settle_ms;           /* a spool file unchanged this long is complete; default 1 s */
     int history_keep;          /* accepted versions kept per campaign; 0 = all; default 100 */
     pl_ms convert_timeout_ms;  /* converting one PDF, HEIC, GIF... at accept time; default 60 s */
+    /* video_decode = "vaapi": players decode video on the GPU through VAAPI
+     * where the device and the codec allow, else in software; default
+     * "software". */
+    bool video_vaapi;
     /* What plays when no campaign does: a pseudo-campaign with id "-",
      * whose items' files are relative to dir.  Never NULL after a load:
      * without a "fallback" setting it is one text item. */

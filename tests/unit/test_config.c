@@ -433,6 +433,30 @@ START_TEST(test_head_only)
 }
 END_TEST
 
+START_TEST(test_video_decode)
+{
+    char err[512];
+    struct pl_config *cfg = load_text(SCREENS, err, sizeof err);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(!cfg->video_vaapi); /* software unless asked */
+    pl_config_free(cfg);
+    cfg = load_text("video_decode = \"vaapi\";\n" SCREENS, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->video_vaapi);
+    pl_config_free(cfg);
+    cfg = load_text("video_decode = \"software\";\n" SCREENS, err, sizeof err);
+    ck_assert_msg(cfg != NULL && !cfg->video_vaapi, "%s", err);
+    pl_config_free(cfg);
+    cfg = load_text("video_decode = \"gpu\";\n" SCREENS, err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, ":1: error:") && strstr(err, "\"software\" or \"vaapi\""), "%s", err);
+    cfg = load_text("video_decode = true;\n" SCREENS, err, sizeof err);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err, "'video_decode'"), "%s", err);
+}
+END_TEST
+
 START_TEST(test_locate)
 {
     char cwd[512], old[512];
@@ -527,6 +551,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_many_screens);
     tcase_add_test(tc, test_fast_screens);
     tcase_add_test(tc, test_head_only);
+    tcase_add_test(tc, test_video_decode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -320,6 +320,25 @@ START_TEST(test_convert_10bit)
 }
 END_TEST
 
+/* video_decode = "vaapi" on a machine without the device (or the codec's
+ * support): every frame still decoded, in software, and the reason said. */
+START_TEST(test_vaapi_falls_back)
+{
+    video_set_hwdecode(VIDEO_HW_VAAPI);
+    check_clip("h264.mp4", false);
+    check_clip("vp9.webm", false);
+    if (access("/dev/dri/renderD128", R_OK) != 0)
+        ck_assert_msg(strncmp(video_hwdecode_status(), "software (no VAAPI device: ", 27) == 0,
+                      "%s", video_hwdecode_status());
+    else
+        ck_assert_msg(strcmp(video_hwdecode_status(), "VAAPI") == 0 ||
+                          strncmp(video_hwdecode_status(), "software (", 10) == 0,
+                      "%s", video_hwdecode_status());
+    video_set_hwdecode(VIDEO_HW_NONE);
+    check_clip("h264.mp4", false);
+}
+END_TEST
+
 /* Frames are handed out in order, each once, and none is skipped when the
  * caller asks at every frame period. */
 START_TEST(test_every_frame_in_order)
@@ -650,6 +669,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_mpeg4_avi);
     tcase_add_test(tc, test_convert_444);
     tcase_add_test(tc, test_convert_10bit);
+    tcase_add_test(tc, test_vaapi_falls_back);
     tcase_add_test(tc, test_convert_mjpeg422);
     tcase_add_test(tc, test_every_frame_in_order);
     tcase_add_test(tc, test_frame_wait);
