@@ -345,6 +345,8 @@ static int setup_window(struct app *a)
     if (drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0))
         SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     int ww = a->rotate % 180 ? a->h : a->w, wh = a->rotate % 180 ? a->w : a->h;
+    int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
+    SDL_DisplayMode dm;
 
     if (a->o->windowed) {
         while (ww > 1280 || wh > 1280) {
@@ -352,11 +354,19 @@ static int setup_window(struct app *a)
             wh /= 2;
         }
         flags |= SDL_WINDOW_RESIZABLE;
+    } else if (drv && strcmp(drv, "x11") == 0 && SDL_GetDesktopDisplayMode(0, &dm) == 0) {
+        /* A kiosk X server has no window manager to grant fullscreen, and
+         * SDL waits for one (about 0.3 s before the first frame): a
+         * borderless window over the whole display is the same there, and
+         * window managers take it as fullscreen. */
+        flags |= SDL_WINDOW_BORDERLESS;
+        ww = dm.w;
+        wh = dm.h;
+        x = y = 0;
     } else {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
     }
-    a->win = SDL_CreateWindow("signage-player", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, ww,
-                              wh, flags);
+    a->win = SDL_CreateWindow("signage-player", x, y, ww, wh, flags);
     if (!a->win) {
         log_error("cannot open a window: %s", SDL_GetError());
         return -1;
