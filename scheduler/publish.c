@@ -44,6 +44,7 @@
 
 struct targets;
 static void seen_free(struct sched_publisher *p);
+static void index_write(struct sched_publisher *p, const struct sched_state *st);
 
 /* What the publisher knows of one screen's playlist file. */
 struct screen_memo {
@@ -62,10 +63,11 @@ struct screen_memo {
 struct sched_publisher {
     struct screen_memo *v;
     size_t n, cap;
-    size_t *tab, tcap;  /* id -> 1 + index into v */
-    bool index_read;    /* STATE/playlists/.index was looked at */
-    bool index_dirty;   /* a memo changed since the index was written */
-    pl_ms verified_day; /* the day the files were last lstat'ed */
+    size_t *tab, tcap;                  /* id -> 1 + index into v */
+    bool index_read;                    /* STATE/playlists/.index was looked at */
+    bool index_dirty;                   /* a memo changed since the index was written */
+    const struct sched_state *index_st; /* where the last pass published */
+    pl_ms verified_day;                 /* the day the files were last lstat'ed */
     /* What the last complete pass saw, so the next one looks only at the
      * screens a changed campaign targets (or targeted). */
     const struct pl_config *seen_cfg;
@@ -101,6 +103,8 @@ void sched_publisher_free(struct sched_publisher *p)
     free(p->v);
     free(p->tab);
     seen_free(p);
+    if (p->index_dirty && p->index_st)
+        index_write(p, p->index_st);
     free(p);
 }
 
@@ -1034,8 +1038,12 @@ int sched_publish(struct sched_publisher *p, const struct sched_state *st,
     if (ps.failed)
         ret = -1;
     p->verified_day = day;
-    if (p->index_dirty)
+    /* The index is a cache: rewritten (10 MB at 100,000 screens) after a
+     * pass that looked at every screen, and when the publisher is freed;
+     * a pass after one drop does not pay for it. */
+    if (p->index_dirty && !affected)
         index_write(p, st);
+    p->index_st = st;
     /* What the next pass compares with: this set, under this configuration. */
     if (p->seen_cfg != cfg) {
         seen_free(p);
