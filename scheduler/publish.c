@@ -373,6 +373,22 @@ static size_t pow2_above(size_t n)
     return c;
 }
 
+/* Appends X to the growing array *V of *N entries (room for *CAP).  0 or
+ * -1 (out of memory; *V unchanged). */
+static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 8;
+        size_t *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
 /* Adds I to the list of NAME (borrowed), once.  T has room for the name. */
 static int target_add(struct targets *t, const char *name, size_t i)
 {
@@ -386,16 +402,7 @@ static int target_add(struct targets *t, const char *name, size_t i)
     e = &t->v[*pos - 1];
     if (e->n && e->camps[e->n - 1] == i)
         return 0; /* named twice by one campaign */
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 4;
-        size_t *v = realloc(e->camps, cap * sizeof *v);
-        if (!v)
-            return -1;
-        e->camps = v;
-        e->cap = cap;
-    }
-    e->camps[e->n++] = i;
-    return 0;
+    return push_index(&e->camps, &e->n, &e->cap, i);
 }
 
 /* Indexes the targets of the N campaigns CAMPS.  0 or -1 (out of memory). */
@@ -720,16 +727,7 @@ static struct subset *subset_get(struct subsets *ss, const struct subset *k,
 
 static int subset_add_screen(struct subset *e, size_t screen)
 {
-    if (e->nscreens == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 8;
-        size_t *v = realloc(e->screens, cap * sizeof *v);
-        if (!v)
-            return -1;
-        e->screens = v;
-        e->cap = cap;
-    }
-    e->screens[e->nscreens++] = screen;
-    return 0;
+    return push_index(&e->screens, &e->nscreens, &e->cap, screen);
 }
 
 static void subsets_free(struct subsets *ss)

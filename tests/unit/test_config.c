@@ -25,17 +25,24 @@ static void teardown(void)
     rmdir(tmpdir);
 }
 
-/* Writes TEXT as $tmpdir/signage.cfg and loads it. */
-static struct pl_config *load_text(const char *text, char *err, size_t errlen)
+/* Writes TEXT as $tmpdir/signage.cfg, whose path goes to PATH (128 bytes). */
+static void write_cfg(const char *text, char *path)
 {
-    char path[128];
     FILE *f;
 
-    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    snprintf(path, 128, "%s/signage.cfg", tmpdir);
     f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
     fclose(f);
+}
+
+/* Writes TEXT as $tmpdir/signage.cfg and loads it. */
+static struct pl_config *load_text(const char *text, char *err, size_t errlen)
+{
+    char path[128];
+
+    write_cfg(text, path);
     err[0] = '\0';
     return pl_config_load(path, err, errlen);
 }
@@ -328,13 +335,8 @@ static void compare_paths(const char *text, bool ok)
 {
     char path[128], e1[1024] = "", e2[1024] = "";
     struct pl_config *fast, *slow;
-    FILE *f;
 
-    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
-    f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    write_cfg(text, path);
     fast = pl_config_load(path, e1, sizeof e1);
     slow = pl_config_load_libconfig(path, e2, sizeof e2);
     ck_assert_msg((fast != NULL) == ok && (slow != NULL) == ok, "%s\nfast: %s\nslow: %s", text, e1,

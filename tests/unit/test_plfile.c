@@ -328,6 +328,20 @@ struct bad_pl {
     const char *want1, *want2;
 };
 
+/* Every case refused, its message naming the file and saying both wants. */
+static void assert_refused(const struct bad_pl *cases, size_t n)
+{
+    char err[512];
+
+    for (size_t i = 0; i < n; i++) {
+        struct pl_playlist *pl = parse_str(cases[i].text, err, sizeof err);
+        ck_assert_msg(pl == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, "p.playlist:", 11) == 0 && strstr(err, cases[i].want1) &&
+                          strstr(err, cases[i].want2),
+                      "case %zu: %s", i, err);
+    }
+}
+
 START_TEST(test_corrupt_files)
 {
     static const struct bad_pl cases[] = {
@@ -444,15 +458,7 @@ START_TEST(test_corrupt_files)
         {"format = 1; format = 1;", ":1:", "duplicate"},
         {"format = 1;\n((((((((((((((((((((((((((((((((((((((((", ":2:", "nested"},
     };
-    char err[512];
-
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct pl_playlist *pl = parse_str(cases[i].text, err, sizeof err);
-        ck_assert_msg(pl == NULL, "case %zu accepted", i);
-        ck_assert_msg(strncmp(err, "p.playlist:", 11) == 0 && strstr(err, cases[i].want1) &&
-                          strstr(err, cases[i].want2),
-                      "case %zu: %s", i, err);
-    }
+    assert_refused(cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
@@ -560,15 +566,7 @@ START_TEST(test_format2_corrupt)
         {HEAD2 "inputs = 5;" CAMPS2 "loops = (); fallback = -1; windows = ();", ":9:", "'inputs'"},
     };
 #undef BODY2
-    char err[512];
-
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct pl_playlist *pl = parse_str(cases[i].text, err, sizeof err);
-        ck_assert_msg(pl == NULL, "case %zu accepted", i);
-        ck_assert_msg(strncmp(err, "p.playlist:", 11) == 0 && strstr(err, cases[i].want1) &&
-                          strstr(err, cases[i].want2),
-                      "case %zu: %s", i, err);
-    }
+    assert_refused(cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
