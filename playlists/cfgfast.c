@@ -13,12 +13,13 @@ struct lex {
     bool bad; /* something this reader does not follow */
 };
 
-/* Skips white space and comments: #..., //..., / * ... * /. */
+/* Skips white space (what libconfig's scanner takes as such: no \f or \v)
+ * and comments: #..., //..., / * ... * /. */
 static void skip_ws(struct lex *l)
 {
     while (l->p < l->end) {
         char c = *l->p;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
             l->p++;
         } else if (c == '#' || (c == '/' && l->p + 1 < l->end && l->p[1] == '/')) {
             const char *nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
@@ -116,7 +117,7 @@ static bool delimiter(const struct lex *l)
 {
     if (l->p >= l->end)
         return true;
-    return strchr(" \t\r\n\f\v;,}])#/", *l->p) != NULL;
+    return *l->p && strchr(" \t\r\n;,}])#/", *l->p) != NULL;
 }
 
 /* A decimal or 0x integer, with libconfig's optional L or LL. */
@@ -222,8 +223,12 @@ bool pl_cfgfast_find_list(const char *text, size_t len, const char *name, size_t
             p = l.p;
             continue;
         }
+        if (c == '\0')
+            return false; /* a NUL byte: libconfig's message */
         if (!special[(unsigned char)c]) {
-            p++;
+            /* Inside brackets (nearly all of a big file), straight to the
+             * next byte that matters: strcspn() looks at 16 at a time. */
+            p += depth > 0 ? strcspn(p, "\"#/@()[]{}") : 1;
             continue;
         }
         switch (c) {

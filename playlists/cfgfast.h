@@ -20,7 +20,8 @@
  * libconfig text TEXT: *OPEN gets the offset of its '(', *CLOSE that of its
  * ')'.  False when there is none, it is there twice, or the text has
  * something this scanner does not follow (an unterminated string or
- * comment, unbalanced brackets, @include). */
+ * comment, unbalanced brackets, @include, a NUL byte).  TEXT[LEN] must be
+ * '\0', as slurp_path() leaves it. */
 bool pl_cfgfast_find_list(const char *text, size_t len, const char *name, size_t *open,
                           size_t *close);
 

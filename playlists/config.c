@@ -588,18 +588,15 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     if (fast) {
         if (!pl_cfgfast_find_list(text, len, "screens", &open, &close))
             goto out_destroy;
-        /* libconfig reads the rest, "screens = ( )" with the lines kept. */
-        size_t lines = 0;
-        for (const char *q = text + open;
-             q < text + close && (q = memchr(q, '\n', (size_t)(text + close - q))); q++)
-            lines++;
-        rest = malloc(len - (close - open) + lines + 2);
+        /* libconfig reads the rest, "screens = ()".  Its lines after the
+         * list are off, but a file refused here is read again whole for
+         * the message (config_load()). */
+        rest = malloc(len - (close - open) + 2);
         if (!rest)
             goto out_nomem;
         memcpy(rest, text, open + 1);
-        memset(rest + open + 1, '\n', lines);
-        memcpy(rest + open + 1 + lines, text + close, len - close);
-        r = pl_cfg_read_text(&lc, rest, open + 1 + lines + (len - close), path, err, errlen);
+        memcpy(rest + open + 1, text + close, len - close);
+        r = pl_cfg_read_text(&lc, rest, open + 1 + (len - close), path, err, errlen);
     } else {
         r = pl_cfg_read_text(&lc, text, len, path, err, errlen);
     }

@@ -365,7 +365,8 @@ START_TEST(test_fast_screens)
         "width = 20; height = 20; } );\nhorizon_days = 10;\n",
         /* CRLF and a BOM */
         "\xef\xbb\xbfscreens = (\r\n { id = \"a\"; width = 20; height = 20; }\r\n);\r\n",
-        /* what the fast reader leaves to libconfig: a 0-led number */
+        /* what the fast reader leaves to libconfig: a form feed, a 0-led number */
+        "screens = ( {\f id = \"a\"; width = 20; height = 20; } );\n",
         "screens = ( { id = \"a\"; width = 020; height = 1080; rotate = 0; } );\n"
         "settle = 1.5;\n",
     };
@@ -391,6 +392,8 @@ START_TEST(test_fast_screens)
         "screens = ();\n",
         "screens = [ 1 ];\n",
         "screens = ( { id = \"a\"; width = 20; height = 20; } ;\n",
+        /* not white space to libconfig (found by fuzz_config) */
+        "screens = ( {\v id = \"a\"; width = 20; height = 20; } );\n",
     };
 
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
