@@ -98,13 +98,14 @@ void sched_publisher_free(struct sched_publisher *p)
 {
     if (!p)
         return;
+    /* What passes after one drop did not write to the index yet. */
+    if (p->index_dirty && p->index_st)
+        index_write(p, p->index_st);
     for (size_t i = 0; i < p->n; i++)
         free(p->v[i].id);
     free(p->v);
     free(p->tab);
     seen_free(p);
-    if (p->index_dirty && p->index_st)
-        index_write(p, p->index_st);
     free(p);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/slurp.h"
 #include "common/strbuf.h"
 #include "playlists/config.h"
 #include "scheduler/history.h"
@@ -522,6 +523,25 @@ START_TEST(test_publish_looks_at_what_changed)
     ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 6000, &ps), 0);
     ck_assert_uint_eq(ps.written, 0);
     ck_assert_uint_eq(ps.unchanged, 3);
+    /* A pass after one change leaves the index to the end: freeing the
+     * publisher writes it, and a new one trusts it. */
+    ck_assert_int_eq(sched_set_put(set, targeting("late", "c"), NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 7000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 1);
+    sched_publisher_free(p);
+    snprintf(path, sizeof path, "%s/playlists/.index", tmpdir);
+    char *index = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(slurp_path(path, NULL, 1 << 20, &index, &len, err, sizeof err), 0);
+    /* "c INPUTS GENERATION ...": the generation just written */
+    char want[32], *line = strncmp(index, "c ", 2) == 0 ? index : strstr(index, "\nc ");
+    snprintf(want, sizeof want, " %lld ", (long long)generation_of("c"));
+    ck_assert_msg(line && strstr(line + 2, want) && strstr(line + 2, want) < strchr(line + 1, '\n'),
+                  "c at%s: %s", want, index);
+    free(index);
+    p = sched_publisher_new();
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 8000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 0);
     sched_publisher_free(p);
     sched_set_free(set);
     sched_state_free(st);
