@@ -74,7 +74,12 @@ void video_set_hwdecode(enum video_hwdecode want)
 
 const char *video_hwdecode_status(void)
 {
-    return hw.status;
+    const char *s;
+
+    pthread_mutex_lock(&hw.lock); /* written once, under the lock, then never again */
+    s = hw.status;
+    pthread_mutex_unlock(&hw.lock);
+    return s;
 }
 
 /* The VAAPI device, opened on first use; NULL for software. */
@@ -959,10 +964,9 @@ static int video_open_decoder(struct video *v, char *err, size_t errlen)
     v->dec->pkt_timebase = v->st->time_base;
     v->dec->thread_count = 0; /* one per core */
     v->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    if ((v->dec->hw_device_ctx = hw_device())) {
+    /* Frame threads stay: a codec the GPU cannot take decodes in software. */
+    if ((v->dec->hw_device_ctx = hw_device()))
         v->dec->get_format = hw_get_format;
-        v->dec->thread_count = 1; /* the GPU decodes; frame threads only add delay */
-    }
     ret = avcodec_open2(v->dec, codec, NULL);
     if (ret < 0)
         goto out_err;

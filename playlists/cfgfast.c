@@ -80,6 +80,8 @@ static char *lex_string(struct lex *l)
                 goto bad;
             if (*q == '"')
                 break;
+            if (*q == '\r')
+                goto bad; /* libconfig reads CRLF as LF (cfgutil.c): its call */
             if (*q == '\\') {
                 char e = q + 1 < l->end ? q[1] : '\0';
                 sb_append(&sb, l->p, (size_t)(q - l->p));
@@ -127,10 +129,16 @@ static bool lex_int(struct lex *l, long long *out)
     unsigned long long v = 0, limit;
     int base = 10, digits = 0, d;
 
+    bool sign = false;
+
     skip_ws(l);
-    if (l->p < l->end && (*l->p == '-' || *l->p == '+'))
+    if (l->p < l->end && (*l->p == '-' || *l->p == '+')) {
         neg = *l->p++ == '-';
+        sign = true;
+    }
     if (l->end - l->p > 2 && l->p[0] == '0' && (l->p[1] == 'x' || l->p[1] == 'X')) {
+        if (sign)
+            return false; /* libconfig's hex has no sign */
         base = 16;
         l->p += 2;
     } else if (l->end - l->p > 1 && l->p[0] == '0' && l->p[1] >= '0' && l->p[1] <= '9') {

@@ -255,7 +255,7 @@ static void index_read(struct sched_publisher *p, const struct sched_state *st)
         struct screen_memo *m;
         if (sscanf(line, "%65s %16llx %lld %llu %llu %lld %llu", id, &inputs, &gen, &dev, &ino, &mt,
                    &size) != 7 ||
-            !pl_id_valid(id) || gen < 0)
+            !pl_id_valid(id) || gen < 0 || gen >= INT64_MAX)
             continue;
         m = memo_get(p, id);
         if (!m)
@@ -316,6 +316,8 @@ static void memo_from_file(struct screen_memo *m, const char *path, const struct
     if (!g)
         return;
     long long gen = strtoll(g + 14, NULL, 10);
+    if (gen > INT64_MAX - 1)
+        gen = INT64_MAX - 1; /* a hand-made number: the next is the last */
     if (gen > m->generation)
         m->generation = gen;
     in = strstr(buf, "\ninputs = \"");

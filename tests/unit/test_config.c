@@ -365,7 +365,9 @@ START_TEST(test_fast_screens)
         "width = 20; height = 20; } );\nhorizon_days = 10;\n",
         /* CRLF and a BOM */
         "\xef\xbb\xbfscreens = (\r\n { id = \"a\"; width = 20; height = 20; }\r\n);\r\n",
-        /* what the fast reader leaves to libconfig: a form feed, a 0-led number */
+        /* what the fast reader leaves to libconfig: a string across a CRLF
+         * (libconfig gets it as LF), a form feed, a 0-led number */
+        "screens = ( { id = \"a\"; name = \"x\r\ny\"; width = 20; height = 20; } );\n",
         "screens = ( {\f id = \"a\"; width = 20; height = 20; } );\n",
         "screens = ( { id = \"a\"; width = 020; height = 1080; rotate = 0; } );\n"
         "settle = 1.5;\n",
@@ -392,6 +394,9 @@ START_TEST(test_fast_screens)
         "screens = ();\n",
         "screens = [ 1 ];\n",
         "screens = ( { id = \"a\"; width = 20; height = 20; } ;\n",
+        /* libconfig's hex has no sign (found in review) */
+        "screens = ( { id = \"a\"; width = +0x780; height = 20; } );\n",
+        "screens = ( { id = \"a\"; width = 20; height = 20; rotate = -0x0; } );\n",
         /* not white space to libconfig (found by fuzz_config) */
         "screens = ( {\v id = \"a\"; width = 20; height = 20; } );\n",
     };
