@@ -445,18 +445,28 @@ int sched_history_restore(const struct sched_state *st, const char *id, unsigned
 /* A campaign accepted before versions were kept: its current file becomes
  * version 1 of its history, and campaigns/<id>.src that version's source.
  * A current version missing from the history is named there. */
-static int repair_current(const struct sched_state *st, const char *id, const pl_tz *tz)
+/* KNOWN (may be NULL) is campaigns/<ID>.cfg as already read: its version
+ * is taken from it, and the file is read only for a campaign from before
+ * versions were kept. */
+static int repair_current(const struct sched_state *st, const char *id, const pl_tz *tz,
+                          const struct pl_campaign *known)
 {
-    struct pl_campaign *c;
+    struct pl_campaign *c = NULL;
     char err[1024], src[4096], cur[4096], hist[4096], dir[4096], name[32];
     struct stat sb = {0};
+    unsigned version;
     bool legacy;
     int r = 0;
 
-    c = read_version(st, id, 0, tz, err, sizeof err);
-    if (!c)
-        return 0;
-    legacy = c->version == 0;
+    if (known && known->version > 0) {
+        version = known->version;
+    } else {
+        c = read_version(st, id, 0, tz, err, sizeof err);
+        if (!c)
+            return 0;
+        version = c->version;
+    }
+    legacy = version == 0;
     snprintf(src, sizeof src, "%s/%s.src", st->campaigns, id);
     snprintf(cur, sizeof cur, "%s/%s.cfg", st->campaigns, id);
     if (legacy) {
@@ -468,34 +478,36 @@ static int repair_current(const struct sched_state *st, const char *id, const pl
             c->version = sched_history_last(st, id) + 1;
             r = write_version(st, c, tz, err, sizeof err);
         }
-    } else if (sched_history_path(st, id, c->version, "cfg", hist, sizeof hist) == 0 &&
+    } else if (sched_history_path(st, id, version, "cfg", hist, sizeof hist) == 0 &&
                access(hist, F_OK) < 0 && errno == ENOENT) {
         /* A crash came between making this version current and naming it
          * in the history. */
-        r = name_current(st, id, c->version, err, sizeof err);
+        r = name_current(st, id, version, err, sizeof err);
         if (r == 0)
-            log_info("campaigns/%s.cfg: named version %u in its history", id, c->version);
+            log_info("campaigns/%s.cfg: named version %u in its history", id, version);
     } else if (access(src, F_OK) < 0) {
         pl_campaign_free(c);
         return 0;
     }
     /* The operator's file of an old-layout campaign, also when a crash cut
      * its move short. */
-    snprintf(name, sizeof name, "%u.src", c->version);
+    if (c)
+        version = c->version; /* a legacy campaign has just got its number */
+    snprintf(name, sizeof name, "%u.src", version);
     if (r >= 0 && access(src, F_OK) == 0 &&
         sched_history_path(st, id, 0, NULL, dir, sizeof dir) == 0 &&
-        sched_history_path(st, id, c->version, "src", hist, sizeof hist) == 0 &&
+        sched_history_path(st, id, version, "src", hist, sizeof hist) == 0 &&
         access(hist, F_OK) < 0)
         r = sched_move_file(src, dir, name, false, NULL, 0, err, sizeof err);
     if (r < 0)
         log_error("campaigns/%s.cfg: cannot move into its history: %s", id, err);
     else if (legacy)
-        log_info("campaigns/%s.cfg: kept as version %u of its history", id, c->version);
+        log_info("campaigns/%s.cfg: kept as version %u of its history", id, version);
     pl_campaign_free(c);
     return r < 0 ? 0 : 1;
 }
 
-int sched_history_repair(const struct sched_state *st, const pl_tz *tz)
+int sched_history_repair(const struct sched_state *st, const pl_tz *tz, const struct sched_set *set)
 {
     char dir[4096];
     struct dirent *de;
@@ -512,6 +524,11 @@ int sched_history_repair(const struct sched_state *st, const pl_tz *tz)
         }
         closedir(d);
     }
+    if (set) {
+        for (size_t i = 0; i < set->n; i++)
+            n += repair_current(st, set->v[i].c->id, tz, set->v[i].c);
+        return n;
+    }
     d = opendir(st->campaigns);
     if (!d)
         return n;
@@ -519,7 +536,7 @@ int sched_history_repair(const struct sched_state *st, const pl_tz *tz)
         char id[PL_ID_MAX + 1];
         if (pl_is_campaign_name(de->d_name)) {
             snprintf(id, sizeof id, "%.*s", (int)(strlen(de->d_name) - 4), de->d_name);
-            n += repair_current(st, id, tz);
+            n += repair_current(st, id, tz, NULL);
         }
     }
     closedir(d);

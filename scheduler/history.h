@@ -81,7 +81,11 @@ int sched_history_restore(const struct sched_state *st, const char *id, unsigned
  * in its history when a crash came before that; and turns a campaign
  * accepted before versions were kept (campaigns/<id>.cfg without a
  * version, campaigns/<id>.src) into the next version of its history.
- * Returns how many things it mended (each logged). */
-int sched_history_repair(const struct sched_state *st, const pl_tz *tz);
+ * SET (may be NULL) holds campaigns/ as just loaded: their versions are
+ * taken from it instead of reading every file again.  Returns how many
+ * campaigns it looked at and mended (each mending logged); reload SET when
+ * it mended something. */
+int sched_history_repair(const struct sched_state *st, const pl_tz *tz,
+                         const struct sched_set *set);
 
 #endif

@@ -198,17 +198,24 @@ static int run_once(struct sched *s)
     }
 }
 
-static void repair(struct sched *s)
+/* What a crash left: half-done moves and temporary files first; the
+ * histories once the campaigns are loaded (SET NULL: not yet), reading no
+ * campaign twice.  Returns how many campaigns' histories were mended. */
+static int repair(struct sched *s, const struct sched_set *set)
 {
     char err[512];
+    int n = 0;
 
     if (sched_state_lock(s->st, err, sizeof err) < 0) {
         log_error("%s", err);
-        return;
+        return 0;
     }
-    sched_state_repair(s->st);
-    sched_history_repair(s->st, s->cfg->tz);
+    if (!set)
+        sched_state_repair(s->st);
+    else
+        n = sched_history_repair(s->st, s->cfg->tz, set);
     sched_state_unlock(s->st);
+    return n;
 }
 
 /* --- the daemon --------------------------------------------------------- */
@@ -665,9 +672,9 @@ int main(int argc, char **argv)
     }
     /* A lease probe (ingest.c) may see a writer open a spool file. */
     signal(SIGIO, SIG_IGN);
-    repair(&s);
+    repair(&s, NULL);
     prepare_fallback(&s);
-    if (load_set(&s) < 0)
+    if (load_set(&s) < 0 || (repair(&s, s.set) > 0 && load_set(&s) < 0))
         goto out_free;
     if (once) {
         if (run_once(&s) < 0)

@@ -235,6 +235,29 @@ static char *index_path(const struct sched_state *st)
     return asprintf(&path, "%s/%s", st->playlists, INDEX_NAME) < 0 ? NULL : path;
 }
 
+/* The number after *P (past the one space before it) into U (unsigned) or
+ * S (signed); *P then points after it.  False when it is not a whole
+ * number in range. */
+static bool index_field(char **p, int base, unsigned long long *u, long long *s)
+{
+    char *start = *p + 1, *end;
+
+    if (**p != ' ')
+        return false;
+    if (!((*start >= '0' && *start <= '9') || (*start >= 'a' && *start <= 'f') ||
+          (s && *start == '-')))
+        return false;
+    errno = 0;
+    if (u)
+        *u = strtoull(start, &end, base);
+    else
+        *s = strtoll(start, &end, base);
+    if (errno || end == start || (*end != ' ' && *end != '\0'))
+        return false;
+    *p = end;
+    return true;
+}
+
 /* Reads STATE/playlists/.index into the memos: one line per screen,
  * "ID INPUTS GENERATION DEV INO MTIME_NS SIZE".  Lines that do not parse
  * are left out: the index is a cache, the files are the truth. */
@@ -249,13 +272,18 @@ static void index_read(struct sched_publisher *p, const struct sched_state *st)
         return;
     }
     for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char id[PL_ID_MAX + 2];
+        char id[PL_ID_MAX + 1], *q = strchr(line, ' ');
         unsigned long long inputs, dev, ino, size;
         long long gen, mt;
         struct screen_memo *m;
-        if (sscanf(line, "%65s %16llx %lld %llu %llu %lld %llu", id, &inputs, &gen, &dev, &ino, &mt,
-                   &size) != 7 ||
-            !pl_id_valid(id) || gen < 0 || gen >= INT64_MAX)
+        if (!q || q - line > PL_ID_MAX)
+            continue;
+        memcpy(id, line, (size_t)(q - line));
+        id[q - line] = '\0';
+        if (!pl_id_valid(id) || !index_field(&q, 16, &inputs, NULL) ||
+            !index_field(&q, 10, NULL, &gen) || !index_field(&q, 10, &dev, NULL) ||
+            !index_field(&q, 10, &ino, NULL) || !index_field(&q, 10, NULL, &mt) ||
+            !index_field(&q, 10, &size, NULL) || *q || gen < 0 || gen >= INT64_MAX)
             continue;
         m = memo_get(p, id);
         if (!m)

@@ -543,6 +543,18 @@ START_TEST(test_publish_looks_at_what_changed)
     ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 8000, &ps), 0);
     ck_assert_uint_eq(ps.written, 0);
     sched_publisher_free(p);
+    /* A hand-mangled index is a cache that misses: the files' heads say. */
+    test_write_file(path,
+                    "a\nb zz 1 2 3 4 5\nc 00000000000000ff -1 1 1 1 1\n"
+                    "a 00000000000000ff 99999999999999999999 1 1 1 1\n"
+                    "b 00000000000000ff 1 1 1 1\nc 1 1 1 1 1 1 1\n"
+                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 1\n"
+                    "a 00000000000000ff 9223372036854775807 1 1 1 1");
+    p = sched_publisher_new();
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now + 9000, &ps), 0);
+    ck_assert_uint_eq(ps.written, 0);
+    ck_assert_uint_eq(ps.unchanged, 3);
+    sched_publisher_free(p);
     sched_set_free(set);
     sched_state_free(st);
     pl_config_free(cfg);
