@@ -383,8 +383,8 @@ START_TEST(test_fast_screens)
         "screens = ( { id = \"a\"; width = 99999999999999999999; height = 20; } );\n",
         "screens = ( { id = \"a\"; groups = [ \"*\" ]; width = 20; height = 20; } );\n",
         "screens = ( { id = \"a\"; groups = [ 5 ]; width = 20; height = 20; } );\n",
-        "screens = ( { id = \"a\"; width = 20; height = 20; },\n"
-        "{ id = \"a\"; width = 20; height = 20; } );\n",
+        ("screens = ( { id = \"a\"; width = 20; height = 20; },\n"
+         "{ id = \"a\"; width = 20; height = 20; } );\n"),
         "screens = ( { id = \"a\"; groups = [ \"a\" ]; width = 20; height = 20; } );\n",
         "screens = ( { id = \"a\\q\"; width = 20; height = 20; } );\n",
         "screens = ( { id = \"a\"; width = 20; height = 20; } );\nscreens = ();\n",
