@@ -37,6 +37,15 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed)
     return avalanche(h ^ avalanche(k ^ K2));
 }
 
+size_t hash_table_size(size_t n)
+{
+    size_t c = 16;
+
+    while (c < 2 * n + 2)
+        c *= 2;
+    return c;
+}
+
 void hash64_hex(uint64_t h, char out[17])
 {
     snprintf(out, 17, "%016llx", (unsigned long long)h);

@@ -18,6 +18,10 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed);
 /* Folds the value V into H. */
 uint64_t hash64_mix(uint64_t h, uint64_t v);
 
+/* The size of an open-addressing table for N entries: a power of two, at
+ * least 2N + 2 (at most half full) and at least 16. */
+size_t hash_table_size(size_t n);
+
 /* H as 16 lowercase hex digits and a NUL. */
 void hash64_hex(uint64_t h, char out[17]);
 

@@ -26,8 +26,7 @@ struct render {
     bool play_after_present; /* the video came on screen: let it decode on */
     bool dirty;              /* the picture changed: present a frame */
     bool fading;
-    int64_t switch_mono_ms;  /* real time of the last switch (and fade start) */
-    int64_t last_present_ms; /* real time */
+    int64_t switch_mono_ms; /* real time of the last switch (and fade start) */
 };
 
 void content_init(struct content *c)
@@ -364,7 +363,6 @@ bool render_frame(struct render *r, pl_ms t, int64_t mono_ms, bool redraw)
     draw_frame(r, false, ow, oh, mono_ms);
     SDL_RenderPresent(r->ren);
     r->dirty = false;
-    r->last_present_ms = mono_ms;
     if (r->play_after_present) {
         /* after its first frame is out: its decoder waking up does not
          * compete with that frame (the next is queued already) */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "playlists/model.h"
 
 struct lex {
     const char *p, *end;
@@ -54,17 +55,6 @@ static bool eat(struct lex *l, char c)
     return true;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One quoted string, and the ones right after it (libconfig joins them),
  * with its escapes decoded; NULL when it is not one this reader follows. */
 static char *lex_string(struct lex *l)
@@ -85,9 +75,9 @@ static char *lex_string(struct lex *l)
             if (*q == '\\') {
                 char e = q + 1 < l->end ? q[1] : '\0';
                 sb_append(&sb, l->p, (size_t)(q - l->p));
-                if (e == 'x' && q + 3 < l->end && hexval(q[2]) >= 0 && hexval(q[3]) >= 0 &&
-                    hexval(q[2]) * 16 + hexval(q[3]) != 0) {
-                    sb_putc(&sb, (char)(hexval(q[2]) * 16 + hexval(q[3])));
+                if (e == 'x' && q + 3 < l->end && pl_hex_digit(q[2]) >= 0 &&
+                    pl_hex_digit(q[3]) >= 0 && pl_hex_digit(q[2]) * 16 + pl_hex_digit(q[3]) != 0) {
+                    sb_putc(&sb, (char)(pl_hex_digit(q[2]) * 16 + pl_hex_digit(q[3])));
                     q += 4;
                 } else if (e == '"' || e == '\\') {
                     sb_putc(&sb, e);
@@ -145,7 +135,7 @@ static bool lex_int(struct lex *l, long long *out)
         return false; /* 010: whatever libconfig makes of it */
     }
     limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-    while (l->p < l->end && (d = hexval(*l->p)) >= 0 && d < base) {
+    while (l->p < l->end && (d = pl_hex_digit(*l->p)) >= 0 && d < base) {
         if (v > (limit - (unsigned)d) / (unsigned)base)
             return false;
         v = v * (unsigned)base + (unsigned)d;

@@ -87,7 +87,7 @@ void pl_campaign_free(struct pl_campaign *c)
     free(c);
 }
 
-static int hexval(char ch)
+int pl_hex_digit(char ch)
 {
     if (ch >= '0' && ch <= '9')
         return ch - '0';
@@ -109,7 +109,7 @@ int pl_color_parse(const char *s, uint32_t *out)
     if (n != 3 && n != 6)
         return -1;
     for (size_t i = 1; i <= n; i++) {
-        int h = hexval(s[i]);
+        int h = pl_hex_digit(s[i]);
         if (h < 0)
             return -1;
         v = n == 3 ? (v << 8) | (uint32_t)(h * 17) : (v << 4) | (uint32_t)h;

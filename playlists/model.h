@@ -81,6 +81,9 @@ void pl_campaign_free(struct pl_campaign *c);
 /* Frees the strings an item owns (not the item itself). */
 void pl_item_clear(struct pl_item *it);
 
+/* The value of the hex digit CH (0-9, a-f, A-F), or -1. */
+int pl_hex_digit(char ch);
+
 /* Parses "#rrggbb" (or "#rgb") into 0xRRGGBB.  Returns 0 or -1. */
 int pl_color_parse(const char *s, uint32_t *out);
 /* Writes "#rrggbb" into BUF (8 bytes). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/hash.h"
 #include "playlists/cfgutil.h"
 
 #define PL_FILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
@@ -212,15 +213,6 @@ static size_t number_loop(struct numbering *nb, const struct pl_window *w)
     return nb->nloops - 1;
 }
 
-static size_t pow2_above(size_t n)
-{
-    size_t c = 16;
-
-    while (c < 2 * n + 2)
-        c *= 2;
-    return c;
-}
-
 static void numbering_free(struct numbering *nb)
 {
     free(nb->camps);
@@ -238,8 +230,8 @@ static int numbering_init(struct numbering *nb, const struct pl_playlist *pl)
     memset(nb, 0, sizeof *nb);
     for (size_t i = 0; i < pl->nwindows; i++)
         slots += pl->windows[i].nslots;
-    nb->ccap = pow2_above(slots);
-    nb->lcap = pow2_above(loops);
+    nb->ccap = hash_table_size(slots);
+    nb->lcap = hash_table_size(loops);
     nb->camps = malloc((slots + 1) * sizeof *nb->camps);
     nb->base = malloc((slots + 1) * sizeof *nb->base);
     nb->ctab = calloc(nb->ccap, sizeof *nb->ctab);

@@ -395,15 +395,6 @@ static void targets_free(struct targets *t)
     free(t->tab);
 }
 
-static size_t pow2_above(size_t n)
-{
-    size_t c = 16;
-
-    while (c < 2 * n + 2)
-        c *= 2;
-    return c;
-}
-
 /* Appends X to the growing array *V of *N entries (room for *CAP).  0 or
  * -1 (out of memory; *V unchanged). */
 static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
@@ -444,7 +435,7 @@ static int targets_build(struct targets *t, const struct pl_campaign *const *cam
     memset(t, 0, sizeof *t);
     for (size_t i = 0; i < n; i++)
         names += camps[i]->nscreens;
-    t->tcap = pow2_above(names);
+    t->tcap = hash_table_size(names);
     t->tab = calloc(t->tcap, sizeof *t->tab);
     t->v = malloc((names ? names : 1) * sizeof *t->v);
     if (!t->tab || !t->v)
@@ -526,7 +517,7 @@ static int by_name_build(struct sched_publisher *p, const struct pl_config *cfg)
         return -1;
     for (size_t i = 0; i < cfg->nscreens; i++)
         names += cfg->screens[i].ngroups;
-    t->tcap = pow2_above(names);
+    t->tcap = hash_table_size(names);
     t->tab = calloc(t->tcap, sizeof *t->tab);
     t->v = malloc((names ? names : 1) * sizeof *t->v);
     if (!t->tab || !t->v)
