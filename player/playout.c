@@ -10,7 +10,8 @@
 #include "common/log.h"
 #include "playlists/model.h"
 
-#define PLAYOUT_JOBS 4 /* the next item and the one after, with room to spare */
+#define PLAYOUT_JOBS 4          /* the next item and the one after, with room to spare */
+#define PLAYOUT_END_SLACK_MS 50 /* a file this much longer than its slot still ends in it */
 
 /* A preparation the plan asked for: running, or done with its picture. */
 struct job {
@@ -113,6 +114,35 @@ static void job_done(struct playout *po, struct job *j, struct prep_result *r, p
     }
 }
 
+/* The content S follows when S is the next play of its video: the same
+ * medium, due the moment the play before it (on screen, or prepared)
+ * ends, that play running to the end of its file within its slot.  Its
+ * decoder then goes on (render_continue()) instead of a second one being
+ * opened.  NULL when there is none. */
+static const struct content *followed(const struct playout *po, const struct plan_slot *s)
+{
+    const struct content *before = render_on_screen(po->render);
+
+    if (po->sync || s->type != PL_ITEM_VIDEO || !s->media || !s->sha256)
+        return NULL;
+    if (before->info.slot_end != s->slot_start || !before->video) {
+        before = NULL;
+        for (int i = 0; !before && i < PLAYOUT_JOBS; i++) {
+            const struct job *j = &po->jobs[i];
+            if (j->id && !j->running && j->c.valid && j->c.video &&
+                j->c.info.slot_end == s->slot_start)
+                before = &j->c;
+        }
+    }
+    if (!before || !before->valid || !before->video)
+        return NULL;
+    const struct plan_slot *o = &before->info;
+    pl_ms len = o->slot_end - o->slot_start, file = video_duration_ms(before->video);
+    bool same = o->type == PL_ITEM_VIDEO && o->media && o->sha256 && !strcmp(o->media, s->media) &&
+                !strcmp(o->sha256, s->sha256);
+    return same && !o->cut_at_end && file > 0 && file <= len + PLAYOUT_END_SLACK_MS ? before : NULL;
+}
+
 static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
 {
     struct prep_item items[PLAN_CANDS_MAX];
@@ -133,6 +163,16 @@ static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
     if (a->cached && a->ncand && render_use_cached(po->render, &j->c, &a->cands[0]) == 0) {
         j->c.info = a->cands[0];
         memset(&a->cands[0], 0, sizeof(a->cands[0]));
+        return;
+    }
+    const struct content *before = a->ncand ? followed(po, &a->cands[0]) : NULL;
+    if (before && render_continue(po->render, &j->c, before) == 0) {
+        j->c.info = a->cands[0];
+        memset(&a->cands[0], 0, sizeof(a->cands[0]));
+        log_debug("%s item %d: plays again, from the decoder of the play before",
+                  j->c.info.campaign, j->c.info.item);
+        if (!plan_prepared(po->plan, j->id, 0, NULL, 0, t))
+            job_drop(po, j);
         return;
     }
     size_t n = a->ncand < PLAN_CANDS_MAX ? a->ncand : PLAN_CANDS_MAX;

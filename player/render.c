@@ -128,7 +128,8 @@ void render_release(struct render *r, struct content *c)
         SDL_DestroyTexture(c->tex);
     if (c->vtex)
         SDL_DestroyTexture(c->vtex);
-    prep_dispose_video(r->prep, c->video);
+    if (c->video && video_unref(c->video))
+        prep_dispose_video(r->prep, c->video);
     plan_slot_clear(&c->info);
     content_init(c);
 }
@@ -153,31 +154,38 @@ static int video_upload(struct content *c, const struct video_frame *f)
                                 f->plane[2], f->pitch[2]);
 }
 
+/* C's video texture, made for and filled with frame F.  Returns 0, or -1
+ * with ERR filled. */
+static int video_texture(struct render *r, struct content *c, const struct video_frame *f,
+                         char *err, size_t errlen)
+{
+    if (!f) {
+        snprintf(err, errlen, "the video has no frame");
+        return -1;
+    }
+    c->vw = f->w;
+    c->vh = f->h;
+    c->vfmt = f->fmt;
+    float sar = f->sar_num > 0 && f->sar_den > 0 ? (float)f->sar_num / f->sar_den : 1.0f;
+    c->vaspect = (float)f->w * sar / (float)f->h;
+    c->vrot = f->rotate;
+    video_set_mode(f);
+    c->vtex = SDL_CreateTexture(r->ren,
+                                f->fmt == VIDEO_NV12 ? SDL_PIXELFORMAT_NV12 : SDL_PIXELFORMAT_IYUV,
+                                SDL_TEXTUREACCESS_STREAMING, f->w, f->h);
+    if (!c->vtex || video_upload(c, f)) {
+        snprintf(err, errlen, "cannot make a %dx%d video texture: %s", f->w, f->h, SDL_GetError());
+        return -1;
+    }
+    return 0;
+}
+
 int render_from_result(struct render *r, struct content *c, struct prep_result *res, pl_ms media_t,
                        char *err, size_t errlen)
 {
     if (res->video) {
-        bool is_new;
-        const struct video_frame *f = video_frame_at(res->video, media_t, &is_new);
-        if (!f) {
-            snprintf(err, errlen, "the video has no frame");
+        if (video_texture(r, c, video_frame_at(res->video, media_t, NULL), err, errlen))
             return -1;
-        }
-        c->vw = f->w;
-        c->vh = f->h;
-        c->vfmt = f->fmt;
-        float sar = f->sar_num > 0 && f->sar_den > 0 ? (float)f->sar_num / f->sar_den : 1.0f;
-        c->vaspect = (float)f->w * sar / (float)f->h;
-        c->vrot = f->rotate;
-        video_set_mode(f);
-        c->vtex = SDL_CreateTexture(
-            r->ren, f->fmt == VIDEO_NV12 ? SDL_PIXELFORMAT_NV12 : SDL_PIXELFORMAT_IYUV,
-            SDL_TEXTUREACCESS_STREAMING, f->w, f->h);
-        if (!c->vtex || video_upload(c, f)) {
-            snprintf(err, errlen, "cannot make a %dx%d video texture: %s", f->w, f->h,
-                     SDL_GetError());
-            return -1;
-        }
         c->video = res->video;
         res->video = NULL;
         c->valid = true;
@@ -203,6 +211,53 @@ int render_from_result(struct render *r, struct content *c, struct prep_result *
     }
     c->valid = true;
     return 0;
+}
+
+int render_continue(struct render *r, struct content *c, const struct content *from)
+{
+    int n;
+
+    (void)r;
+    if (!from->valid || !from->video || (n = video_again(from->video)) < 0)
+        return -1;
+    c->video = video_ref(from->video);
+    c->vplay = n;
+    c->vtex = NULL; /* the one on screen, taken over at the switch */
+    c->vw = from->vw;
+    c->vh = from->vh;
+    c->vfmt = from->vfmt;
+    c->vaspect = from->vaspect;
+    c->vrot = from->vrot;
+    c->valid = true;
+    return 0;
+}
+
+/* C continues a video (render_continue()) and goes on screen: the video
+ * moves on to C's play, in the texture on screen, which holds the last
+ * frame until the play's first.  When C's video is not the one on screen
+ * (something else came between), C gets a texture of its own.  Returns 0,
+ * or -1 (C then holds nothing but its slot). */
+static int continue_video(struct render *r, struct content *c)
+{
+    char err[256];
+
+    video_show_play(c->video, c->vplay);
+    if (r->cur.video == c->video && r->cur.vtex) {
+        c->vtex = r->cur.vtex;
+        r->cur.vtex = NULL;
+        return 0;
+    }
+    if (video_texture(r, c, video_frame_at(c->video, 0, NULL), err, sizeof(err)) == 0)
+        return 0;
+    log_warn("%s item %d: %s", c->info.campaign ? c->info.campaign : "", c->info.item, err);
+    if (c->vtex)
+        SDL_DestroyTexture(c->vtex);
+    c->vtex = NULL;
+    if (video_unref(c->video))
+        prep_dispose_video(r->prep, c->video);
+    c->video = NULL;
+    c->valid = false;
+    return -1;
 }
 
 int render_plain(struct render *r, struct content *c)
@@ -336,6 +391,8 @@ void render_show(struct render *r, struct content *c, int64_t mono_ms)
         SDL_SetRenderTarget(r->ren, NULL);
         r->fading = true; /* from switch_mono_ms */
     }
+    if (c->valid && c->video && !c->vtex && continue_video(r, c))
+        render_plain(r, c); /* its own texture could not be made */
     render_release(r, &r->cur);
     r->cur = *c;
     content_init(c);

@@ -31,6 +31,7 @@ struct content {
     int vrot; /* clockwise turn that stands the video upright */
     enum video_pixfmt vfmt;
     float vaspect; /* display aspect of the video picture */
+    int vplay;     /* the play of the video it shows (video_again()) */
 };
 
 /* An empty content (nothing held). */
@@ -58,6 +59,12 @@ int render_use_cached(struct render *r, struct content *c, const struct plan_slo
  * its video MEDIA_T ms in.  Returns 0, or -1 with ERR filled. */
 int render_from_result(struct render *r, struct content *c, struct prep_result *res, pl_ms media_t,
                        char *err, size_t errlen);
+
+/* C becomes the next play of the video of FROM (on screen, or prepared
+ * to follow it), for a video that follows itself: decoded by the same
+ * decoder (video_again()), shown in the same texture.  Returns 0, or -1
+ * when that video cannot go on (open it again). */
+int render_continue(struct render *r, struct content *c, const struct content *from);
 
 /* C becomes a plain slide in the built-in colour.  Returns 0 or -1. */
 int render_plain(struct render *r, struct content *c);

@@ -159,6 +159,8 @@ struct video {
     pl_ms last_pts;
     bool have_pts;
     unsigned errors_total;
+    int dec_play;      /* the play being decoded (0: the first) */
+    pl_ms play_offset; /* queue time of dec_play's start: the plays before it end to end */
 
     pthread_t thread;
     bool thread_started;
@@ -168,15 +170,23 @@ struct video {
     pthread_cond_t space; /* decode thread waits for a free slot, naps */
     pthread_cond_t ready; /* a frame was queued or the thread is done */
     AVFrame *queue[VIDEO_QUEUE];
-    pl_ms queue_pts[VIDEO_QUEUE];
+    pl_ms queue_pts[VIDEO_QUEUE]; /* in its play */
+    pl_ms queue_t[VIDEO_QUEUE];   /* on the queue's clock: plays end to end */
+    int queue_play[VIDEO_QUEUE];
     int head, count;
+    int plays;      /* plays asked for (video_again()) */
+    int play;       /* the play on show (video_show_play()) */
+    int ended_play; /* plays decoded to their end */
+    bool last_play; /* the decoder reached the end of the last play asked for */
     bool done;      /* decode thread has finished */
     bool any_frame; /* a frame was ever queued */
     bool held;      /* opened ahead: decode only the first frame until video_play() */
 
     /* render side */
+    int refs; /* video_ref() */
     AVFrame *shown;
     bool have_shown;
+    int shown_play;
     struct video_frame out;
 };
 
@@ -319,8 +329,8 @@ static bool video_queue_full(const struct video *v)
         return true;
     if (v->count < 2)
         return false;
-    pl_ms last = v->queue_pts[(v->head + v->count - 1) % VIDEO_QUEUE];
-    return last - v->queue_pts[v->head] >= VIDEO_AHEAD_MS;
+    pl_ms last = v->queue_t[(v->head + v->count - 1) % VIDEO_QUEUE];
+    return last - v->queue_t[v->head] >= VIDEO_AHEAD_MS;
 }
 
 /* Queues the decoded FRAME (moving its reference), converting it first when
@@ -358,6 +368,8 @@ static int video_push(struct video *v, AVFrame *frame, AVFrame *conv)
     slot = (v->head + v->count) % VIDEO_QUEUE;
     av_frame_move_ref(v->queue[slot], src);
     v->queue_pts[slot] = pts;
+    v->queue_t[slot] = v->play_offset + pts;
+    v->queue_play[slot] = v->dec_play;
     v->count++;
     v->any_frame = true;
     pthread_cond_broadcast(&v->ready);
@@ -754,6 +766,64 @@ static int video_drain(struct video *v, AVFrame *frame, AVFrame *conv, unsigned 
     }
 }
 
+/* The play the render side moved on to while this thread still decodes an
+ * earlier one (its slot was cut short), or -1. */
+static int video_skip_to(struct video *v)
+{
+    int to;
+
+    pthread_mutex_lock(&v->lock);
+    to = v->play > v->dec_play ? v->play : -1;
+    pthread_mutex_unlock(&v->lock);
+    return to;
+}
+
+/* The decoder is at the end of its play: whether another was asked for
+ * (video_again()).  When not, this was the last, and none may be asked for
+ * any more. */
+static bool video_more_plays(struct video *v)
+{
+    bool more;
+
+    pthread_mutex_lock(&v->lock);
+    v->ended_play = v->dec_play + 1;
+    more = v->plays > v->dec_play + 1 && !atomic_load(&v->stop);
+    v->last_play = !more;
+    pthread_cond_broadcast(&v->ready);
+    pthread_mutex_unlock(&v->lock);
+    return more;
+}
+
+/* Goes back to the file's start to decode play TO.  Returns 0, or -1 when
+ * the demuxer cannot seek there (then the decoding ends). */
+static int video_rewind(struct video *v, int to)
+{
+    char eb[AV_ERROR_MAX_STRING_SIZE];
+    int64_t start = v->fmt->start_time != AV_NOPTS_VALUE ? v->fmt->start_time : 0;
+    int flags = v->fmt->iformat->flags;
+    /* Streams whose timestamps may jump (MPEG-TS, PS) go back by bytes, as
+     * ffplay does: a search by time can land past the first keyframe. */
+    bool by_bytes = !(flags & AVFMT_NO_BYTE_SEEK) && (flags & AVFMT_TS_DISCONT);
+    int ret = by_bytes ? av_seek_frame(v->fmt, -1, 0, AVSEEK_FLAG_BYTE)
+                       : avformat_seek_file(v->fmt, -1, INT64_MIN, start, start, 0);
+
+    if (ret < 0)
+        ret = av_seek_frame(v->fmt, -1, start, AVSEEK_FLAG_BACKWARD);
+    if (ret < 0) {
+        log_warn("%s: cannot go back to its start to play it again (%s); its last picture stays "
+                 "until the next item",
+                 v->path, video_averr(ret, eb, sizeof eb));
+        return -1;
+    }
+    avcodec_flush_buffers(v->dec);
+    avfilter_graph_free(&v->graph); /* what it held belongs to the play left */
+    v->play_offset += v->have_pts ? v->last_pts + v->frame_ms : 0;
+    v->have_pts = false;
+    v->last_pts = 0;
+    v->dec_play = to;
+    return 0;
+}
+
 static void *video_thread(void *arg)
 {
     struct video *v = arg;
@@ -766,6 +836,13 @@ static void *video_thread(void *arg)
     if (!pkt || !frame || !conv)
         goto out;
     while (!atomic_load(&v->stop)) {
+        int skip = video_skip_to(v);
+        if (skip >= 0) {
+            if (video_rewind(v, skip) < 0)
+                break;
+            draining = false;
+            continue;
+        }
         if (!draining) {
             int ret = av_read_frame(v->fmt, pkt);
             if (ret == AVERROR(EAGAIN)) {
@@ -805,7 +882,13 @@ static void *video_thread(void *arg)
         int r = video_drain(v, frame, conv, &bad);
         if (r == 1 || (r == 0 && draining)) {
             /* the end (or the decoder had nothing more but did not say so) */
-            video_graph_close(v, conv); /* what it still holds */
+            if (video_graph_close(v, conv) < 0) /* what it still holds */
+                break;
+            if (video_more_plays(v) && video_rewind(v, v->dec_play + 1) == 0) {
+                draining = false;
+                read_bad = 0;
+                continue;
+            }
             break;
         }
         if (r != 0)
@@ -817,6 +900,7 @@ out:
     av_frame_free(&conv);
     pthread_mutex_lock(&v->lock);
     v->done = true;
+    v->last_play = true;
     pthread_cond_broadcast(&v->ready);
     pthread_mutex_unlock(&v->lock);
     return NULL;
@@ -1059,6 +1143,8 @@ struct video *video_open_held(const char *path, bool held, char *err, size_t err
         goto out_nomem;
     v->fd = -1;
     v->held = held;
+    v->refs = 1;
+    v->plays = 1;
     atomic_init(&v->stop, false);
     v->path = strdup(path);
     if (!v->path)
@@ -1152,6 +1238,7 @@ static void video_take_head(struct video *v)
     pl_ms pts = v->queue_pts[v->head];
 
     v->shown = v->queue[v->head];
+    v->shown_play = v->queue_play[v->head];
     v->queue[v->head] = tmp;
     av_frame_unref(tmp);
     v->head = (v->head + 1) % VIDEO_QUEUE;
@@ -1160,21 +1247,37 @@ static void video_take_head(struct video *v)
     video_fill_out(v, pts);
 }
 
-/* Takes every queued frame due at T (the first one regardless), under the
- * lock.  Returns whether the frame on show changed. */
+/* Drops the queued frames of plays before the one on show, under the lock.
+ * Returns whether any was. */
+static bool video_drop_past(struct video *v)
+{
+    bool dropped = false;
+
+    while (v->count > 0 && v->queue_play[v->head] < v->play) {
+        av_frame_unref(v->queue[v->head]);
+        v->head = (v->head + 1) % VIDEO_QUEUE;
+        v->count--;
+        dropped = true;
+    }
+    return dropped;
+}
+
+/* Takes every queued frame of the play on show due at T (its first one
+ * regardless), under the lock.  Returns whether the frame on show changed. */
 static bool video_take_due(struct video *v, pl_ms t)
 {
-    bool changed = false;
+    bool dropped = video_drop_past(v), changed = false;
 
-    if (!v->have_shown && v->count > 0) {
+    if ((!v->have_shown || v->shown_play != v->play) && v->count > 0 &&
+        v->queue_play[v->head] == v->play) {
         video_take_head(v);
         changed = true;
     }
-    while (v->count > 0 && v->queue_pts[v->head] <= t) {
+    while (v->count > 0 && v->queue_play[v->head] == v->play && v->queue_pts[v->head] <= t) {
         video_take_head(v);
         changed = true;
     }
-    if (changed)
+    if (changed || dropped)
         pthread_cond_signal(&v->space);
     return changed;
 }
@@ -1211,7 +1314,7 @@ const struct video_frame *video_frame_wait(struct video *v, pl_ms t, int timeout
     pthread_mutex_lock(&v->lock);
     for (;;) {
         changed |= video_take_due(v, t);
-        if (v->count > 0 || v->done || rc != 0)
+        if (v->count > 0 || v->done || v->ended_play > v->play || rc != 0)
             break;
         rc = pthread_cond_timedwait(&v->ready, &v->lock, &ts);
     }
@@ -1228,9 +1331,53 @@ bool video_ended(struct video *v)
     if (!v)
         return true;
     pthread_mutex_lock(&v->lock);
-    ended = v->done && v->count == 0;
+    video_drop_past(v);
+    ended = (v->done || v->ended_play > v->play) &&
+            (v->count == 0 || v->queue_play[v->head] != v->play);
     pthread_mutex_unlock(&v->lock);
     return ended;
+}
+
+int video_again(struct video *v)
+{
+    int n = -1;
+
+    if (!v)
+        return -1;
+    pthread_mutex_lock(&v->lock);
+    if (!v->last_play) {
+        n = v->plays++;
+        pthread_cond_broadcast(&v->space);
+    }
+    pthread_mutex_unlock(&v->lock);
+    return n;
+}
+
+void video_show_play(struct video *v, int n)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->lock);
+    if (n > v->play) {
+        v->play = n;
+        if (v->plays < n + 1)
+            v->plays = n + 1;
+        video_drop_past(v);
+        pthread_cond_broadcast(&v->space);
+    }
+    pthread_mutex_unlock(&v->lock);
+}
+
+struct video *video_ref(struct video *v)
+{
+    if (v)
+        v->refs++;
+    return v;
+}
+
+bool video_unref(struct video *v)
+{
+    return v && --v->refs == 0;
 }
 
 void video_play(struct video *v)

@@ -121,6 +121,30 @@ const struct video_frame *video_frame_wait(struct video *v, pl_ms t, int timeout
  * holds the last frame. */
 bool video_ended(struct video *v);
 
+/* Plays: a video that follows itself (a one-item loop) is decoded once.
+ * video_again() asks for one more play after those asked for so far: when
+ * the decoder reaches the end of the file it goes back to the start and
+ * queues the next play's first frames behind the last play's last, so they
+ * are ready when due, without a second decoder.  Returns the new play's
+ * number (the play opened is 0), or -1 when the decoder has finished
+ * already (open the file again). */
+int video_again(struct video *v);
+
+/* The render side moves on to play N (later than the one on show): from
+ * now on the times given to video_frame_at() are that play's, and
+ * video_ended() says whether it has ended.  The last frame shown stays
+ * until the play's first frame is decoded; a decoder still in an earlier
+ * play (a slot cut short) goes to the start at once.  NULL, or an N not
+ * later, is a no-op. */
+void video_show_play(struct video *v, int n);
+
+/* A video shared by several owners (the item on screen and the next plays
+ * of it): video_ref() adds an owner and returns V; video_unref() drops one
+ * and returns true when it was the last, and the caller then frees V.
+ * video_open() returns a video with one owner.  Render thread only. */
+struct video *video_ref(struct video *v);
+bool video_unref(struct video *v);
+
 /* Stops the decode thread (promptly, even mid-read or mid-decode), joins it
  * and frees everything.  NULL is a no-op. */
 void video_free(struct video *v);

@@ -241,6 +241,26 @@ nv=$(awk '$3 == "moving"' "$T/fq" | wc -l)
 check_range "a 25 fps video is presented once per new frame (in 3 s: 25 a second)" \
     "$nv" 15 $((3 * 27 + 5))
 
+# a video that follows itself (a one-item loop) is decoded once: its decoder
+# goes back to the start for the next play, which goes on presenting frames
+LPL=$S/playlists/l.playlist
+playlist "$LPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T13:00:00+09:00 \
+    "$(slot_vid loopy 0 4 $VID $VIDP)")"
+rm -f "$T/fq"
+rm -rf "$S/log"
+run_player 10 --playlist "$LPL" --clock 2023-03-10T12:00:00 --frame-log "$T/fq" -v
+nagain=$(grep -c 'loopy item 0: plays again' "$T/err")
+check_range "a one-item video loop plays again from the same decoder (plays 2 to 5 are prepared in 10 s, the last at ~8.3 s)" \
+    "$nagain" 3 4
+grep '"campaign":"loopy"' "$S/log/play-2023-03-10.jsonl" | field result >"$T/lr"
+check "each play of it is logged played" sh -c "[ \$(grep -c played '$T/lr') -ge 2 ]"
+nl=$(awk '$3 == "loopy"' "$T/fq" | wc -l)
+check_range "and each play presents its frames (in 10 s at 25 fps: about 250)" "$nl" 150 $((10 * 27))
+awk '$3 == "loopy" {print $1}' "$T/fq" >"$T/lm"
+gap=$(awk 'NR > 1 && $1 - p > g {g = $1 - p} {p = $1} END {print g + 0}' "$T/lm")
+check_range "no present is missing at the switch: the longest gap between frames is a few frame periods (ms)" \
+    "$gap" 1 400
+
 # --- broken media ------------------------------------------------------
 BPL=$S/playlists/b.playlist
 playlist "$BPL" 1 480 270 0 "$FB" "$(win 2023-03-10T12:00:00+09:00 2023-03-10T13:00:00+09:00 \

@@ -607,6 +607,126 @@ START_TEST(test_held_until_play)
 }
 END_TEST
 
+/* A video that follows itself is decoded once: video_again() has the
+ * decoder go back to the start at the end of the file, the next play's
+ * first frame is queued before that play is due, and each play shows every
+ * frame as ffmpeg decodes it.  Containers seek differently, so each kind. */
+static void check_plays_again(const char *name)
+{
+    char p[256], err[256];
+    const struct video_frame *f;
+    struct video *v;
+    uint8_t *all;
+    bool is_new;
+    int nref = 0;
+
+    fix_path(p, sizeof p, name);
+    all = ffmpeg_all(p, "yuv420p", &nref);
+    ck_assert_ptr_nonnull(all);
+    ck_assert_int_eq(nref, 50);
+    v = video_open(p, err, sizeof err);
+    ck_assert_msg(v != NULL, "%s", err);
+    ck_assert_int_eq(video_again(v), 1);
+    ck_assert_int_eq(video_again(v), 2);
+    for (int play = 0; play < 3; play++) {
+        for (pl_ms t = 0; t < 2000; t += 40) {
+            f = play_to(v, t, t);
+            ck_assert_msg(f->pts_ms == t, "%s play %d: frame %lld at %lld", name, play,
+                          (long long)f->pts_ms, (long long)t);
+            double d = y_diff(f, all + (size_t)(t / 40) * FRAME_BYTES);
+            ck_assert_msg(d < 2.0, "%s play %d at %lld ms: Y differs by %.2f", name, play,
+                          (long long)t, d);
+        }
+        /* the end of this play: its last frame held, the next play's
+         * frames not shown in it */
+        f = play_out(v);
+        ck_assert_int_eq(f->pts_ms, 1960);
+        ck_assert(y_diff(f, all + (size_t)49 * FRAME_BYTES) < 2.0);
+        if (play == 2)
+            break;
+        /* the next play's first frame is decoded already: taken at once */
+        f = video_frame_wait(v, 3600000, 5000, NULL);
+        ck_assert_int_eq(f->pts_ms, 1960);
+        usleep(200000);
+        video_show_play(v, play + 1);
+        video_show_play(v, play); /* never back */
+        ck_assert(!video_ended(v));
+        f = video_frame_at(v, 0, &is_new);
+        ck_assert(is_new);
+        ck_assert_int_eq(f->pts_ms, 0);
+        ck_assert(y_diff(f, all) < 2.0);
+    }
+    /* no fourth play was asked for: the decoder finished */
+    ck_assert_int_eq(video_again(v), -1);
+    video_show_play(v, 3); /* moving on anyway holds the last frame */
+    ck_assert(video_ended(v));
+    f = video_frame_at(v, 0, &is_new);
+    ck_assert(!is_new);
+    ck_assert_int_eq(f->pts_ms, 1960);
+    video_free(v);
+    free(all);
+}
+
+START_TEST(test_plays_again)
+{
+    static const char *const names[] = {"h264.mp4",     "vp9.webm",    "h264.ts", "mpeg4.avi",
+                                        "h264_444.mkv", "h264_10.mkv", "fast.mp4"};
+    check_plays_again(names[_i]);
+}
+END_TEST
+
+/* A play cut short: the render side moves on mid-file, and the decoder
+ * goes to the start at once instead of decoding the rest of the file. */
+START_TEST(test_plays_again_cut_short)
+{
+    char p[256], err[256];
+    const struct video_frame *f;
+    struct video *v;
+    bool is_new;
+
+    fix_path(p, sizeof p, "long.mp4");
+    v = video_open(p, err, sizeof err);
+    ck_assert_msg(v != NULL, "%s", err);
+    ck_assert_int_eq(video_again(v), 1);
+    f = play_to(v, 1000, 1000);
+    ck_assert_int_eq(f->pts_ms, 1000);
+    video_show_play(v, 1);
+    f = video_frame_at(v, 0, NULL);
+    ck_assert_int_eq(f->pts_ms, 1000); /* held until the new play's first frame */
+    f = video_frame_wait(v, 0, 5000, &is_new);
+    ck_assert(is_new);
+    ck_assert_int_eq(f->pts_ms, 0);
+    ck_assert(!video_ended(v));
+    f = play_to(v, 2000, 2000);
+    ck_assert_int_eq(f->pts_ms, 2000);
+    /* the clock of the new play, not the 10 s file's rest */
+    ck_assert(!video_ended(v));
+    video_free(v);
+}
+END_TEST
+
+/* Two owners: the last video_unref() says so. */
+START_TEST(test_video_refs)
+{
+    char p[256], err[256];
+    struct video *v;
+
+    fix_path(p, sizeof p, "h264.mp4");
+    v = video_open(p, err, sizeof err);
+    ck_assert_msg(v != NULL, "%s", err);
+    ck_assert_ptr_eq(video_ref(v), v);
+    ck_assert_ptr_eq(video_ref(v), v);
+    ck_assert(!video_unref(v));
+    ck_assert(!video_unref(v));
+    ck_assert(video_unref(v));
+    video_free(v);
+    ck_assert_ptr_null(video_ref(NULL));
+    ck_assert(!video_unref(NULL));
+    ck_assert_int_eq(video_again(NULL), -1);
+    video_show_play(NULL, 1);
+}
+END_TEST
+
 START_TEST(test_free_mid_decode)
 {
     char p[256], err[256];
@@ -678,6 +798,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_corrupt_midstream);
     tcase_add_test(tc, test_held_until_play);
+    tcase_add_loop_test(tc, test_plays_again, 0, 7);
+    tcase_add_test(tc, test_plays_again_cut_short);
+    tcase_add_test(tc, test_video_refs);
     tcase_add_test(tc, test_free_mid_decode);
     tcase_add_test(tc, test_open_free_many);
     suite_add_tcase(s, tc);
