@@ -17,6 +17,7 @@
 #include "common/slurp.h"
 #include "common/utf8.h"
 #include "common/log.h"
+#include "common/parallel.h"
 #include "playlists/cfgutil.h"
 #include "playlists/normalised.h"
 
@@ -504,8 +505,46 @@ static int set_read(struct sched_set *set, const struct sched_state *st, const c
     return sched_set_put(set, c, &id);
 }
 
+/* One campaign file of a load, read on whichever thread took it. */
+struct load_one {
+    char *name;
+    struct pl_campaign *c;
+    struct stat sb;
+    char *err;
+};
+
+struct load_job {
+    const struct sched_state *st;
+    const pl_tz *tz;
+    struct load_one *v;
+};
+
+static void load_one(void *ctx, size_t i)
+{
+    const struct load_job *j = ctx;
+    struct load_one *o = &j->v[i];
+    char err[1024] = "";
+
+    o->c = pl_campaign_read_accepted(j->st->campaigns, o->name, j->tz, &o->sb, err, sizeof err);
+    if (!o->c)
+        o->err = strdup(err);
+}
+
+static int load_cmp(const void *a, const void *b)
+{
+    const struct load_one *x = a, *y = b;
+
+    if (!x->c != !y->c)
+        return x->c ? -1 : 1; /* the ones read, then the ones refused */
+    return x->c ? strcmp(x->c->id, y->c->id) : strcmp(x->name, y->name);
+}
+
+#define LOAD_PARALLEL 64 /* campaigns from which they are read over the cores */
+
 int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl_tz *tz)
 {
+    struct load_job j = {.st = st, .tz = tz};
+    size_t n = 0, cap = 0;
     DIR *d = opendir(st->campaigns);
     struct dirent *de;
     int bad = 0;
@@ -515,10 +554,45 @@ int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl
         return -1;
     }
     set_clear(set);
-    while ((de = readdir(d)))
-        if (pl_is_campaign_name(de->d_name) && set_read(set, st, de->d_name, tz) < 0)
-            bad++;
+    while ((de = readdir(d))) {
+        if (!pl_is_campaign_name(de->d_name))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            struct load_one *v = realloc(j.v, ncap * sizeof *v);
+            if (!v)
+                break;
+            j.v = v;
+            cap = ncap;
+        }
+        memset(&j.v[n], 0, sizeof j.v[n]);
+        if (!(j.v[n].name = strdup(de->d_name)))
+            break;
+        n++;
+    }
+    if (de) {
+        log_error("%s: out of memory reading the campaigns", st->campaigns);
+        bad = -1;
+    }
     closedir(d);
+    /* Parsed over the cores; put in order of id, so each goes at the end. */
+    if (bad == 0)
+        parallel_for(n, LOAD_PARALLEL, load_one, &j);
+    qsort(j.v, n, sizeof *j.v, load_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct load_one *o = &j.v[i];
+        if (bad >= 0 && !o->c) {
+            log_error("%s; left out", o->err ? o->err : "out of memory");
+            bad++;
+        } else if (o->c) {
+            struct sched_file_id id = sched_file_id_of(&o->sb);
+            if (sched_set_put(set, o->c, &id) < 0 && bad >= 0)
+                bad++;
+        }
+        free(o->name);
+        free(o->err);
+    }
+    free(j.v);
     return bad;
 }
 

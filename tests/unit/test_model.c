@@ -8,9 +8,40 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/parallel.h"
 #include "common/strbuf.h"
 #include "playlists/model.h"
 #include "tests/unit/check_main.h"
+
+/* parallel_for() calls its function once for each index, whether it runs
+ * on one thread (few items) or several. */
+static void square_into(void *ctx, size_t i)
+{
+    long *v = ctx;
+
+    v[i] += (long)(i * i) + 1;
+}
+
+START_TEST(test_parallel_for)
+{
+    static const size_t ns[] = {0, 1, 7, 100000};
+    long *v = calloc(100000, sizeof *v);
+
+    ck_assert_ptr_nonnull(v);
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        for (size_t min = 1; min <= 1000000; min *= 1000) {
+            memset(v, 0, 100000 * sizeof *v);
+            parallel_for(ns[k], min, square_into, v);
+            for (size_t i = 0; i < ns[k]; i++)
+                ck_assert_msg(v[i] == (long)(i * i) + 1, "n %zu min %zu: v[%zu] = %ld", ns[k], min,
+                              i, v[i]);
+            for (size_t i = ns[k]; i < 100000; i++)
+                ck_assert_int_eq(v[i], 0);
+        }
+    }
+    free(v);
+}
+END_TEST
 
 START_TEST(test_ids)
 {
@@ -205,6 +236,7 @@ Suite *test_suite(void)
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("core");
 
+    tcase_add_test(tc, test_parallel_for);
     tcase_add_test(tc, test_ids);
     tcase_add_test(tc, test_colors);
     tcase_add_test(tc, test_item_types);

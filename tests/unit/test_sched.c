@@ -264,6 +264,54 @@ START_TEST(test_accept_withdraw_set)
 }
 END_TEST
 
+/* Many campaigns are read over the cores: the set comes out sorted by id
+ * (not by file name: "x-a" sorts before "x.cfg" but after "x"), the
+ * refused ones are counted, and nothing is read twice or left out. */
+START_TEST(test_set_load_many)
+{
+    char err[512], path[300], id[64];
+    struct sched_state *st = sched_state_open(tmpdir, err, sizeof err);
+    struct sched_set *set = sched_set_new();
+    pl_tz *tz = tokyo();
+    const size_t n = 300;
+
+    ck_assert_ptr_nonnull(st);
+    for (size_t i = 0; i < n; i++) {
+        struct strbuf sb = STRBUF_INIT;
+        struct pl_campaign *c;
+        /* pairs where the id order and the file-name order differ */
+        snprintf(id, sizeof id, i % 2 ? "x%03zu-a" : "x%03zu", i / 2);
+        c = sample(id);
+        pl_campaign_format(c, tz, &sb);
+        snprintf(path, sizeof path, "%s/campaigns/%s.cfg", tmpdir, id);
+        test_write_file(path, sb_str(&sb));
+        sb_free(&sb);
+        pl_campaign_free(c);
+    }
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/campaigns/broken-%d.cfg", tmpdir, i);
+        test_write_file(path, i % 2 ? "format = 1; id = \"broken\";" : "\x01\x02 not a campaign");
+    }
+    ck_assert_int_eq(sched_set_load(set, st, tz), 5);
+    ck_assert_uint_eq(set->n, n);
+    for (size_t i = 1; i < set->n; i++)
+        ck_assert_msg(strcmp(set->v[i - 1].c->id, set->v[i].c->id) < 0, "%s before %s",
+                      set->v[i - 1].c->id, set->v[i].c->id);
+    ck_assert_str_eq(set->v[0].c->id, "x000");
+    ck_assert_str_eq(set->v[1].c->id, "x000-a");
+    ck_assert_ptr_nonnull(sched_set_find(set, "x149-a"));
+    ck_assert_ptr_nonnull(sched_set_find(set, "x149"));
+    ck_assert_ptr_null(sched_set_find(set, "x150"));
+    ck_assert_uint_ne(set->v[0].id.ino, 0); /* each file's identity kept */
+    /* loading again gives the same set */
+    ck_assert_int_eq(sched_set_load(set, st, tz), 5);
+    ck_assert_uint_eq(set->n, n);
+    sched_set_free(set);
+    sched_state_free(st);
+    pl_tz_free(tz);
+}
+END_TEST
+
 START_TEST(test_move_noreplace)
 {
     char err[512], from[256], final[128], dir[200], path[300];
@@ -459,6 +507,59 @@ START_TEST(test_publish_on_change)
     sched_publisher_free(p);
     sched_publisher_free(p2);
     sched_publisher_free(NULL);
+    sched_set_free(set);
+    sched_state_free(st);
+    pl_config_free(cfg);
+}
+END_TEST
+
+/* A verifying pass over thousands of screens lstat's them over the cores
+ * (stat_all()): a file someone rewrote or removed is found and written
+ * again; the others are neither read nor written. */
+START_TEST(test_publish_verifies_many)
+{
+    char cfgpath[256], path[256], err[512];
+    struct strbuf text = STRBUF_INIT;
+    const int n = 5000;
+    struct pl_config *cfg;
+    struct sched_state *st;
+    struct sched_set *set = sched_set_new();
+    struct sched_publisher *p = sched_publisher_new(), *p2;
+    struct sched_publish_stats ps;
+    struct pl_campaign *c = sample("on-g");
+    pl_ms now = INT64_C(1678842000000);
+
+    sb_printf(&text, "state = \".\";\nscreens = (\n");
+    for (int i = 0; i < n; i++)
+        sb_printf(&text,
+                  "  { id = \"s%04d\"; groups = [ \"g\" ]; width = 1920; height = 1080; }%s\n", i,
+                  i + 1 < n ? "," : "");
+    sb_printf(&text, ");\n");
+    snprintf(cfgpath, sizeof cfgpath, "%s/signage.cfg", tmpdir);
+    test_write_file(cfgpath, sb_str(&text));
+    sb_free(&text);
+    cfg = pl_config_load(cfgpath, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    st = sched_state_open(cfg->state, err, sizeof err);
+    ck_assert_ptr_nonnull(st);
+    free(c->screens[0]);
+    c->screens[0] = strdup("g");
+    ck_assert_int_eq(sched_set_put(set, c, NULL), 0);
+    ck_assert_int_eq(sched_publish(p, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, (size_t)n);
+    sched_publisher_free(p);
+    snprintf(path, sizeof path, "%s/playlists/s1234.playlist", tmpdir);
+    test_write_file(path, "rewritten by hand");
+    snprintf(path, sizeof path, "%s/playlists/s4999.playlist", tmpdir);
+    ck_assert_int_eq(unlink(path), 0);
+    p2 = sched_publisher_new();
+    ck_assert_int_eq(sched_publish(p2, st, cfg, set, now, &ps), 0);
+    ck_assert_uint_eq(ps.written, 2);
+    ck_assert_uint_eq(ps.unchanged, (size_t)n - 2);
+    ck_assert_int_eq(generation_of("s1234"), 2); /* after the one remembered */
+    ck_assert_int_eq(generation_of("s4999"), 2);
+    ck_assert_int_eq(generation_of("s0000"), 1);
+    sched_publisher_free(p2);
     sched_set_free(set);
     sched_state_free(st);
     pl_config_free(cfg);
@@ -774,6 +875,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_store);
     tcase_add_test(tc, test_publish_on_change);
     tcase_add_test(tc, test_publish_looks_at_what_changed);
+    tcase_add_test(tc, test_publish_verifies_many);
+    tcase_add_test(tc, test_set_load_many);
     tcase_add_test(tc, test_ingest_pending_persists);
     tcase_add_test(tc, test_history_versions);
     tcase_add_test(tc, test_reject_error_first);
