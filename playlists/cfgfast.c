@@ -275,6 +275,39 @@ bool pl_cfgfast_find_list(const char *text, size_t len, const char *name, size_t
     return found && !in_value && depth == 0;
 }
 
+char *pl_cfgfast_top_string(const char *text, size_t len, const char *name, const char *stop)
+{
+    struct lex l = {text, text + len, false};
+
+    for (;;) {
+        const char *n;
+        size_t nl;
+        skip_ws(&l);
+        if (l.p >= l.end || !lex_name(&l, &n, &nl) || !(eat(&l, '=') || eat(&l, ':')) ||
+            name_is(n, nl, stop))
+            return NULL;
+        if (name_is(n, nl, name))
+            return lex_string(&l);
+        /* Another setting before it: a scalar is stepped over; a group or
+         * list ends the search (the caller reads the whole file). */
+        if (at(&l, '"')) {
+            char *v = lex_string(&l);
+            if (!v)
+                return NULL;
+            free(v);
+        } else if (l.p < l.end && !strchr("([{", *l.p)) {
+            while (!delimiter(&l))
+                l.p++;
+        } else {
+            return NULL;
+        }
+        if (l.bad)
+            return NULL;
+        if (!eat(&l, ';'))
+            eat(&l, ',');
+    }
+}
+
 void pl_cfgfast_free(struct pl_cfgfast_screen *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) {

@@ -25,6 +25,14 @@
 bool pl_cfgfast_find_list(const char *text, size_t len, const char *name, size_t *open,
                           size_t *close);
 
+/* The string value of the top-level setting NAME when it comes before the
+ * setting STOP and only scalar settings come before it, decoded
+ * (free()); else NULL.  Reads no further than that, so a 10 MB file costs
+ * its first lines.  For finding `state` ahead of `screens`: what it
+ * returns is only a guess until something confirms that the whole file is
+ * valid (libconfig refuses a name given twice). */
+char *pl_cfgfast_top_string(const char *text, size_t len, const char *name, const char *stop);
+
 /* One screen as written, before it is checked (config.c checks). */
 struct pl_cfgfast_screen {
     char *id, *name; /* NULL when not given */

@@ -13,16 +13,22 @@
  */
 #include "playlists/config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/atomic.h"
 #include "common/slurp.h"
 #include "playlists/cfgfast.h"
 #include "playlists/cfgutil.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024 * 1024) /* 500,000 screens of ~130 bytes */
+#define CONFIG_PLACE ".config-place"        /* in STATE: where the screens list is */
+#define CONFIG_HEAD_BYTES (64 * 1024)       /* read to find `state` before the list */
 #define CONFIG_MAX_SCREENS 500000
 #define CONFIG_MAX_GROUPS 256
 #define CONFIG_MAX_FALLBACK_ITEMS 1000
@@ -670,6 +676,11 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     }
     cfg->video_vaapi = strcmp(v, "vaapi") == 0;
 
+    if (mode == READ_FAST) {
+        cfg->place_known = true;
+        cfg->list_open = open;
+        cfg->list_close = close;
+    }
     if (mode == READ_HEAD) {
         cfg->screens_left_out = true;
     } else if (fast ? screens_fast(cfg, text, open, close, path) < 0
@@ -702,14 +713,25 @@ static struct pl_config *config_load(const char *path, enum read_mode mode, char
                                      size_t errlen)
 {
     struct pl_config *cfg;
+    struct stat sb;
     char *text;
     size_t len;
+    int fd, r;
 
     if (!path) {
         snprintf(err, errlen, "(config): error: no config file given");
         return NULL;
     }
-    if (slurp_path(path, path, CONFIG_MAX_BYTES, &text, &len, err, errlen) < 0)
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: error: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &sb) < 0)
+        memset(&sb, 0, sizeof sb);
+    r = slurp_fd(fd, path, CONFIG_MAX_BYTES, &text, &len, err, errlen);
+    close(fd);
+    if (r < 0)
         return NULL;
     /* Whatever the quick reading finds wrong, libconfig reads the whole file
      * and says what: its messages come in file order. */
@@ -717,6 +739,13 @@ static struct pl_config *config_load(const char *path, enum read_mode mode, char
     if (!cfg && mode != READ_LIBCONFIG)
         cfg = config_from_text(path, text, len, READ_LIBCONFIG, err, errlen);
     free(text);
+    if (cfg) {
+        cfg->file_dev = sb.st_dev;
+        cfg->file_ino = sb.st_ino;
+        cfg->file_mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        cfg->file_size = (long long)len;
+        cfg->place_known = cfg->place_known && sb.st_size == (off_t)len && sb.st_ino != 0;
+    }
     return cfg;
 }
 
@@ -725,9 +754,102 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
     return config_load(path, READ_FAST, err, errlen);
 }
 
+/* The record pl_config_save_place() writes: the file's identity and where
+ * its screens list is. */
+static int place_format(const struct pl_config *cfg, char *buf, size_t len)
+{
+    return snprintf(buf, len, "%llu %llu %lld %lld %zu %zu\n", cfg->file_dev, cfg->file_ino,
+                    cfg->file_mtime_ns, cfg->file_size, cfg->list_open, cfg->list_close);
+}
+
+int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen)
+{
+    char line[160], *path = NULL, *old = NULL;
+    size_t oldlen = 0;
+    int n, r = 0;
+
+    if (!cfg->place_known)
+        return 0;
+    n = place_format(cfg, line, sizeof line);
+    if (n < 0 || (size_t)n >= sizeof line || !(path = join_path(cfg->state, CONFIG_PLACE))) {
+        snprintf(err, errlen, "%s/%s: out of memory", cfg->state, CONFIG_PLACE);
+        free(path);
+        return -1;
+    }
+    if (slurp_path(path, NULL, sizeof line, &old, &oldlen, NULL, 0) < 0 || oldlen != (size_t)n ||
+        memcmp(old, line, (size_t)n) != 0)
+        r = atomic_write_file(path, line, (size_t)n, 0644, err, errlen);
+    free(old);
+    free(path);
+    return r < 0 ? -1 : 0;
+}
+
+/* The head of PATH read around its screens list, where STATE/.config-place
+ * says it is for this very file; NULL (quietly) when that cannot be
+ * trusted or used: the caller scans the file. */
+static struct pl_config *config_load_placed(const char *path)
+{
+    char head[CONFIG_HEAD_BYTES + 1], *state = NULL, *dir = NULL, *place = NULL, *rec = NULL;
+    char *text = NULL, err[512];
+    unsigned long long dev, ino;
+    long long mtime_ns, size;
+    size_t open_at, close_at, reclen, len;
+    struct pl_config *cfg = NULL;
+    struct stat sb;
+    ssize_t n;
+    int used = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CONFIG_MAX_BYTES ||
+        (n = pread(fd, head, CONFIG_HEAD_BYTES, 0)) <= 0)
+        goto out;
+    head[n] = '\0';
+    if (!(state = pl_cfgfast_top_string(head, (size_t)n, "state", "screens")) || !*state ||
+        !(dir = dir_of(path)))
+        goto out;
+    place = state[0] == '/' ? join_path(state, CONFIG_PLACE) : NULL;
+    if (state[0] != '/') {
+        char *abs = join_path(dir, state);
+        place = abs ? join_path(abs, CONFIG_PLACE) : NULL;
+        free(abs);
+    }
+    if (!place || slurp_path(place, NULL, 160, &rec, &reclen, NULL, 0) < 0 ||
+        sscanf(rec, "%llu %llu %lld %lld %zu %zu%n", &dev, &ino, &mtime_ns, &size, &open_at,
+               &close_at, &used) != 6 ||
+        (size_t)used + 1 != reclen || rec[used] != '\n')
+        goto out;
+    /* The record holds for this file only: the same inode, unchanged. */
+    if (dev != (unsigned long long)sb.st_dev || ino != (unsigned long long)sb.st_ino ||
+        mtime_ns != (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec ||
+        size != (long long)sb.st_size || open_at >= close_at || close_at >= (size_t)size)
+        goto out;
+    len = open_at + 1 + ((size_t)size - close_at);
+    if (!(text = malloc(len + 1)) || pread(fd, text, open_at + 1, 0) != (ssize_t)(open_at + 1) ||
+        pread(fd, text + open_at + 1, (size_t)size - close_at, (off_t)close_at) !=
+            (ssize_t)((size_t)size - close_at) ||
+        text[open_at] != '(' || text[open_at + 1] != ')')
+        goto out;
+    text[len] = '\0';
+    cfg = config_from_text(path, text, len, READ_HEAD, err, sizeof err);
+    if (cfg)
+        cfg->head_from_place = true;
+out:
+    close(fd);
+    free(state);
+    free(dir);
+    free(place);
+    free(rec);
+    free(text);
+    return cfg;
+}
+
 struct pl_config *pl_config_load_head(const char *path, char *err, size_t errlen)
 {
-    return config_load(path, READ_HEAD, err, errlen);
+    struct pl_config *cfg = path ? config_load_placed(path) : NULL;
+
+    return cfg ? cfg : config_load(path, READ_HEAD, err, errlen);
 }
 
 struct pl_config *pl_config_load_libconfig(const char *path, char *err, size_t errlen)

@@ -47,6 +47,14 @@ struct pl_config {
     const char **groups;      /* every group name once, sorted (borrowed from screens) */
     size_t ngroups;
     bool screens_left_out; /* read by pl_config_load_head() */
+    /* Where the screens list is in the file, and which file that was (its
+     * identity when read), for pl_config_save_place(); known when the list
+     * was found by the quick reading. */
+    bool place_known;
+    size_t list_open, list_close; /* offsets of its '(' and ')' */
+    unsigned long long file_dev, file_ino;
+    long long file_mtime_ns, file_size;
+    bool head_from_place; /* pl_config_load_head() read only around the list */
 };
 
 /* Finds the config file: OPT (from -c) if given, else $SIGNAGE_CONFIG, else
@@ -64,8 +72,17 @@ struct pl_config *pl_config_load_libconfig(const char *path, char *err, size_t e
 
 /* Everything but the screens (nscreens 0, screens_left_out true; the
  * screens list is found, not read or checked), for a command that answers
- * from what was published: a file of 100,000 screens costs a scan. */
+ * from what was published.  A file of 100,000 screens costs a scan of its
+ * 10 MB, unless the scheduler recorded where the list is in this very file
+ * (STATE/.config-place, written by pl_config_save_place() and trusted only
+ * for the file's device, inode, modification time and size): then only
+ * the bytes around the list are read. */
 struct pl_config *pl_config_load_head(const char *path, char *err, size_t errlen);
+
+/* Records where CFG's screens list is in its file, in STATE/.config-place,
+ * when that is known and not recorded yet.  Returns 0, or -1 with ERR
+ * filled (nothing is lost: head-only reads then scan the file). */
+int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen);
 void pl_config_free(struct pl_config *cfg);
 
 /* The screen with id ID, or NULL. */

@@ -301,6 +301,15 @@ static void on_inotify(struct sched *s)
     }
 }
 
+/* Where the screens list is in signage.cfg, for `signagectl at`. */
+static void save_place(const struct pl_config *cfg)
+{
+    char err[1024];
+
+    if (pl_config_save_place(cfg, err, sizeof err) < 0)
+        log_warn("%s; `signagectl at` will read all of %s", err, cfg->path);
+}
+
 static void reload_config(struct sched *s)
 {
     char err[4096];
@@ -318,6 +327,7 @@ static void reload_config(struct sched *s)
     pl_config_free(s->cfg);
     s->cfg = cfg;
     log_info("%s: reloaded (%zu screens)", s->cfg_path, cfg->nscreens);
+    save_place(cfg);
     prepare_fallback(s);
     sched_publisher_forget(s->pub);
     s->need_reload_set = s->need_pass = s->need_publish = true;
@@ -673,6 +683,7 @@ int main(int argc, char **argv)
     /* A lease probe (ingest.c) may see a writer open a spool file. */
     signal(SIGIO, SIG_IGN);
     repair(&s, NULL);
+    save_place(s.cfg);
     prepare_fallback(&s);
     if (load_set(&s) < 0 || (repair(&s, s.set) > 0 && load_set(&s) < 0))
         goto out_free;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/strbuf.h"
@@ -443,6 +444,118 @@ START_TEST(test_head_only)
 }
 END_TEST
 
+/* `signagectl at` reads only around the screens list when the scheduler
+ * recorded where it is (pl_config_save_place()) for this very file; a
+ * changed file, a hostile record or `state` after the list: the file is
+ * scanned, with the same result. */
+static void write_place(const char *place, const char *rec)
+{
+    FILE *f = fopen(place, "w");
+
+    ck_assert_ptr_nonnull(f);
+    fputs(rec, f);
+    fclose(f);
+}
+
+static void check_head(const char *path, bool from_place, int horizon)
+{
+    char err[1024];
+    struct pl_config *cfg = pl_config_load_head(path, err, sizeof err);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->head_from_place == from_place);
+    ck_assert(cfg->screens_left_out);
+    ck_assert_uint_eq(cfg->nscreens, 0);
+    ck_assert_int_eq(cfg->horizon_days, horizon);
+    ck_assert_str_eq(cfg->timezone, "Europe/Berlin");
+    ck_assert_ptr_nonnull(strstr(cfg->state, "/st"));
+    pl_config_free(cfg);
+}
+
+START_TEST(test_head_from_place)
+{
+    char path[128], state[128], place[160], err[1024], rec[256], id[128];
+    char *screens = many_screens(1000, "last");
+    struct strbuf sb = STRBUF_INIT;
+    struct pl_config *full;
+    struct stat st;
+
+    snprintf(state, sizeof state, "%s/st", tmpdir);
+    ck_assert_int_eq(mkdir(state, 0755), 0);
+    snprintf(place, sizeof place, "%s/.config-place", state);
+    /* `state` before the list; settings after it are read too */
+    sb_printf(&sb,
+              "# the network\nsettle = 0.5;\nstate = \"st\"; /* next to this file */\n%s"
+              "horizon_days = 40;\ntimezone = \"Europe/Berlin\";\n",
+              screens);
+    write_cfg(sb_str(&sb), path);
+    check_head(path, false, 40); /* nothing recorded yet */
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_msg(full != NULL, "%s", err);
+    ck_assert(full->place_known);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0); /* the same again */
+    check_head(path, true, 40);
+    pl_config_free(full);
+
+    /* hostile or stale records: each is passed over */
+    ck_assert_int_eq(stat(path, &st), 0);
+    snprintf(id, sizeof id, "%llu %llu %lld %lld", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino,
+             (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, (long long)st.st_size);
+    const char *tails[] = {
+        " 0 0\n",                       /* an empty list */
+        " 60 50\n",                     /* backwards */
+        " 10 999999999\n",              /* past the end */
+        " 70 80\n",                     /* no brackets there */
+        " 70 80",                       /* no newline */
+        " 70 80\n\n",                   /* more after it */
+        " -5 80\n",                     /* negative */
+        " 99999999999999999999999 1\n", /* out of range */
+    };
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        snprintf(rec, sizeof rec, "%s%s", id, tails[i]);
+        write_place(place, rec);
+        check_head(path, false, 40);
+    }
+    write_place(place, "");
+    check_head(path, false, 40);
+    write_place(place, "garbage\n");
+    check_head(path, false, 40);
+    write_place(place, "\x01\x02\xff 1 2 3 4 5 6\n");
+    check_head(path, false, 40);
+
+    /* the file changed since: its record no longer holds */
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    pl_config_free(full);
+    sb_reset(&sb);
+    sb_printf(&sb, "state = \"st\";\n%shorizon_days = 366;\ntimezone = \"Europe/Berlin\";\n",
+              screens);
+    write_cfg(sb_str(&sb), path);
+    check_head(path, false, 366);
+
+    /* `state` after the list: not looked for past it */
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    pl_config_free(full);
+    check_head(path, true, 366);
+    sb_reset(&sb);
+    sb_printf(&sb, "%sstate = \"st\";\nhorizon_days = 366;\ntimezone = \"Europe/Berlin\";\n",
+              screens);
+    write_cfg(sb_str(&sb), path);
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    pl_config_free(full);
+    check_head(path, false, 366);
+
+    sb_free(&sb);
+    free(screens);
+    unlink(place);
+    rmdir(state);
+}
+END_TEST
+
 START_TEST(test_video_decode)
 {
     char err[512];
@@ -561,6 +674,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_many_screens);
     tcase_add_test(tc, test_fast_screens);
     tcase_add_test(tc, test_head_only);
+    tcase_add_test(tc, test_head_from_place);
     tcase_add_test(tc, test_video_decode);
     suite_add_tcase(s, tc);
     return s;
