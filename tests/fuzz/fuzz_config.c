@@ -1,12 +1,15 @@
 /* libFuzzer target: signage.cfg read with its screens list by cfgfast.h and
  * read wholly by libconfig must agree: both refuse, with the same message,
- * or both accept the same screens.  Neither may crash, leak or hang. */
+ * or both accept the same screens.  The `state` found ahead of the screens
+ * (pl_cfgfast_top_string(), for head-only reads) must be libconfig's in a
+ * file libconfig accepts.  Nothing may crash, leak or hang. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "playlists/cfgfast.h"
 #include "playlists/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,6 +54,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* refused with another message */
     if (fast && !same(fast, slow))
         abort(); /* accepted as other screens */
+    char *text = malloc(size + 1);
+    if (!text)
+        abort();
+    memcpy(text, data, size);
+    text[size] = '\0';
+    char *state = pl_cfgfast_top_string(text, size, "state", "screens");
+    if (state && state[0] == '/' && slow && strcmp(state, slow->state) != 0)
+        abort(); /* a `state` libconfig does not see */
+    free(state);
+    free(text);
     pl_config_free(fast);
     pl_config_free(slow);
     return 0;
