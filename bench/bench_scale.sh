@@ -62,11 +62,21 @@ run() {
     echo "[$label]   publish = $(ratio "$pub" "$each_ms")x fsync-each floor," \
         "$(ratio "$pub" "$batch_ms")x one-syncfs floor"
 
+    # Right after the floor's writes the page cache holds little of the
+    # state tree (a box after a reboot); the runs after, what a restart
+    # of the daemon finds.
     t0=$(date +%s%N)
     $SCHED --once --now $NOW 2>"$D/warm.log"
-    warm=$(ms $t0)
-    echo "[$label] re-run, nothing changed: $warm ms ($(grep -o '([0-9]* written, [0-9]* unchanged' "$D/warm.log" | tail -1)))" \
-        "= $(ratio "$warm" "$batch_ms")x one-syncfs floor"
+    first=$(ms $t0)
+    warm=
+    for k in 1 2 3; do
+        t0=$(date +%s%N)
+        $SCHED --once --now $NOW 2>"$D/warm.log"
+        warm="$warm $(ms $t0)"
+    done
+    echo "[$label] re-run, nothing changed ($(grep -o '[0-9]* written, [0-9]* unchanged' "$D/warm.log" | tail -1)):" \
+        "$first ms after the floor's writes, then$warm ms (warm page cache)" \
+        "= $(ratio "$first" "$batch_ms")x, then $(ratio "$(echo $warm | tr ' ' '\n' | sort -n | sed -n 2p)" "$batch_ms")x one-syncfs floor"
 
     at_best=999999
     for k in 1 2 3 4 5; do

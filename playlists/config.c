@@ -789,7 +789,7 @@ int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen)
  * trusted or used: the caller scans the file. */
 static struct pl_config *config_load_placed(const char *path)
 {
-    char head[CONFIG_HEAD_BYTES + 1], *state = NULL, *dir = NULL, *place = NULL, *rec = NULL;
+    char *head = NULL, *state = NULL, *dir = NULL, *place = NULL, *rec = NULL;
     char *text = NULL, err[512];
     unsigned long long dev, ino;
     long long mtime_ns, size;
@@ -803,7 +803,7 @@ static struct pl_config *config_load_placed(const char *path)
     if (fd < 0)
         return NULL;
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CONFIG_MAX_BYTES ||
-        (n = pread(fd, head, CONFIG_HEAD_BYTES, 0)) <= 0)
+        !(head = malloc(CONFIG_HEAD_BYTES + 1)) || (n = pread(fd, head, CONFIG_HEAD_BYTES, 0)) <= 0)
         goto out;
     head[n] = '\0';
     if (!(state = pl_cfgfast_top_string(head, (size_t)n, "state", "screens")) || !*state ||
@@ -837,6 +837,7 @@ static struct pl_config *config_load_placed(const char *path)
         cfg->head_from_place = true;
 out:
     close(fd);
+    free(head);
     free(state);
     free(dir);
     free(place);
