@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "scheduler/campaign.h"
+#include "scheduler/fallback.h"
 #include "scheduler/history.h"
 #include "scheduler/probe.h"
 #include "scheduler/store.h"
@@ -731,21 +732,7 @@ pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_
 
 /* --- the fallback ------------------------------------------------------ */
 
-static int fallback_text(struct pl_campaign *fb)
-{
-    struct pl_item *it = &fb->items[0];
-
-    memset(it, 0, sizeof *it);
-    it->type = PL_ITEM_TEXT;
-    it->duration_ms = 10 * PL_MS_PER_SEC;
-    it->text = strdup(fb->title && fb->title[0] ? fb->title : "-");
-    it->background = 0x000000;
-    it->color = 0xffffff;
-    fb->nitems = 1;
-    return it->text ? 0 : -1;
-}
-
-int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg)
+int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg, long *from)
 {
     struct pl_campaign *fb = cfg->fallback;
     int dirfd, ret = 0;
@@ -798,12 +785,18 @@ int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg)
         }
         if (keep != i)
             fb->items[keep] = *it;
+        if (from)
+            from[keep] = (long)i;
         keep++;
     }
     if (dirfd >= 0)
         close(dirfd);
     fb->nitems = keep;
-    if (keep == 0 && fallback_text(fb) < 0)
-        return -1;
+    if (keep == 0) {
+        if (from)
+            from[0] = -1;
+        if (sched_fallback_title_item(fb) < 0)
+            return -1;
+    }
     return ret;
 }

@@ -76,8 +76,10 @@ pl_ms sched_ingest_next_deadline(const struct sched_ingest *ig, const struct pl_
 /* Stores the media of CFG->fallback (files relative to CFG->dir) in media/
  * and fills their media, sha256 and (videos) durations.  Items whose file
  * is missing or broken are logged and dropped; when none is left a text
- * item with the fallback's title takes their place.  Returns 0, or -1 when
- * an item was dropped. */
-int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg);
+ * item with the fallback's title takes their place.  FROM (NULL, or room
+ * for as many as the fallback has items) gets, for each item left, its
+ * index in signage.cfg (-1: the title).  Returns 0, or -1 when an item was
+ * dropped. */
+int sched_ingest_fallback(const struct sched_state *st, struct pl_config *cfg, long *from);
 
 #endif

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "playlists/config.h"
 #include "scheduler/derive.h"
+#include "scheduler/fallback.h"
 #include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
@@ -152,17 +153,27 @@ static int load_set(struct sched *s)
     return 0;
 }
 
+/* Stores the fallback's media, and records for signagectl what was made
+ * of each item (fallback.h). */
 static int prepare_fallback(struct sched *s)
 {
-    char err[512];
+    struct pl_campaign *fb = s->cfg->fallback;
+    uint64_t raw = pl_campaign_digest(fb);
+    long *from = calloc(fb && fb->nitems ? fb->nitems : 1, sizeof *from);
+    char err[1024];
     int r;
 
     if (sched_state_lock(s->st, err, sizeof err) < 0) {
         log_error("%s", err);
+        free(from);
         return -1;
     }
-    r = sched_ingest_fallback(s->st, s->cfg);
+    r = sched_ingest_fallback(s->st, s->cfg, from);
+    if (from && s->cfg->fallback && s->cfg->fallback->nitems &&
+        sched_fallback_save(s->st, s->cfg->fallback, from, raw, err, sizeof err) < 0)
+        log_warn("%s; signagectl withdraw and restore leave the playlists to the scheduler", err);
     sched_state_unlock(s->st);
+    free(from);
     return r;
 }
 

@@ -44,6 +44,7 @@
 #include "playlists/normalised.h"
 #include "playlists/plfile.h"
 #include "playlists/schedule.h"
+#include "scheduler/fallback.h"
 #include "scheduler/history.h"
 #include "scheduler/publish.h"
 #include "scheduler/state.h"
@@ -546,11 +547,20 @@ static int republish(const struct ctl *x, const struct sched_state *st,
     struct sched_publisher *pub = sched_publisher_new();
     int r = -1;
 
-    /* The fallback's media were stored by the scheduler; publishing only needs their paths. */
-    if (!set || !pub || sched_set_load(set, st, x->cfg->tz) < 0)
+    /* The fallback's media were stored by the scheduler, which recorded
+     * what it made of them: with that these are the playlists it would
+     * write.  Without (it has not read this signage.cfg yet), the fallback
+     * would have no media: the scheduler publishes instead. */
+    if (sched_fallback_apply(st, x->cfg) < 0) {
+        log_warn("the scheduler has not prepared the fallback of %s yet; it publishes the "
+                 "playlists when it does",
+                 x->cfg->path);
+        r = 0;
+    } else if (!set || !pub || sched_set_load(set, st, x->cfg->tz) < 0) {
         log_error("%s: cannot reload the campaigns; the daemon will republish", st->campaigns);
-    else
+    } else {
         r = sched_publish(pub, st, x->cfg, set, x->now, ps);
+    }
     sched_publisher_free(pub);
     sched_set_free(set);
     return r;

@@ -171,3 +171,41 @@ mv "$S/log" "$S/log.away"
 $C report >/dev/null 2>"$T/err"
 check "report: log directory missing: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q '$S/log' '$T/err'"
 mv "$S/log.away" "$S/log"
+
+# --- withdraw and restore with a fallback that has media ------------------------
+# signagectl cannot store media (no FFmpeg in it): it takes the fallback as
+# the scheduler prepared it (STATE/.fallback), so it rewrites only the screens
+# the campaign reaches, with the fallback's media, and the scheduler then
+# finds nothing to rewrite.
+F=$T/fb
+mkdir -p "$F/state/spool"
+ff -f lavfi -i color=c=navy:s=320x240 -frames:v 1 "$F/fb.png"
+cat >"$F/signage.cfg" <<EOF
+state = "$F/state";
+fallback = { title = "東京都"; items = ( { type = "image"; file = "fb.png"; duration = 8; } ); };
+screens = (
+  { id = "s1"; groups = [ "g" ]; width = 1920; height = 1080; },
+  { id = "s2"; groups = [ "h" ]; width = 1920; height = 1080; }
+);
+EOF
+cp "$T/work/img/a.png" "$F/state/spool/"
+printf 'id = "c1"; title = "t"; owner = "o"; start = "2023-03-01"; end = "2023-03-31";\nscreens = [ "g" ];\nitems = ( { type = "image"; file = "a.png"; } );\n' >"$F/state/spool/c1.cfg"
+FC="$CTL -c $F/signage.cfg --now $NOW"
+$SCHEDULER -c "$F/signage.cfg" --once --now $NOW 2>/dev/null
+check "the scheduler recorded the prepared fallback" grep -q '^0 image 8000 [0-9a-f]\{64\} media/' "$F/state/.fallback"
+out=$($FC withdraw c1)
+check "withdraw with a media fallback: only the screen it reaches is rewritten" \
+    sh -c "echo '$out' | grep -q '1 playlists rewritten'"
+check_not "no playlist lost the fallback's medium" grep -q 'media = ""' "$F/state/playlists/s1.playlist" "$F/state/playlists/s2.playlist"
+$SCHEDULER -c "$F/signage.cfg" --once --now $NOW 2>"$T/err"
+check "the scheduler then rewrites nothing" grep -q '(0 written, 2 unchanged' "$T/err"
+$FC restore c1 1 >/dev/null
+check "restore: the same" grep -q '^generation = 3L;' "$F/state/playlists/s1.playlist"
+check "restore: s2 untouched" grep -q '^generation = 1L;' "$F/state/playlists/s2.playlist"
+# a fallback the scheduler has not prepared yet: it is left to the scheduler
+sed -i 's/duration = 8;/duration = 9;/' "$F/signage.cfg"
+$FC withdraw c1 >"$T/out" 2>"$T/err"
+check "withdraw before the scheduler read the new fallback: exit 0, says who publishes" \
+    sh -c "[ $? -eq 0 ] && grep -q 'has not prepared the fallback' '$T/err'"
+check "and no playlist was written without the fallback's medium" \
+    grep -q '^generation = 3L;' "$F/state/playlists/s1.playlist"

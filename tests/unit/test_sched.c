@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/slurp.h"
 #include "common/strbuf.h"
 #include "playlists/config.h"
+#include "scheduler/fallback.h"
 #include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
@@ -513,6 +515,136 @@ START_TEST(test_publish_on_change)
 }
 END_TEST
 
+/* The fallback as the scheduler prepared it, recorded for signagectl:
+ * applied to the same fallback it gives the same digest (the same
+ * playlists); a record for another fallback, or one this does not write,
+ * changes nothing. */
+static struct pl_config *fallback_config(const char *extra_item)
+{
+    char path[256], err[1024], text[1024];
+    struct pl_config *cfg;
+
+    snprintf(path, sizeof path, "%s/signage.cfg", tmpdir);
+    snprintf(text, sizeof text,
+             "state = \".\";\n"
+             "fallback = { title = \"東京都\"; items = (\n"
+             "  { type = \"image\"; file = \"fb.png\"; duration = 8; },\n"
+             "  { type = \"text\"; text = \"相互PR\"; duration = 5; },\n"
+             "  { type = \"video\"; file = \"fb.mp4\"; duration = 12; }%s ); };\n"
+             "screens = ( { id = \"a\"; width = 1920; height = 1080; } );\n",
+             extra_item);
+    test_write_file(path, text);
+    cfg = pl_config_load(path, err, sizeof err);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    return cfg;
+}
+
+/* What sched_ingest_fallback() would make of fallback_config()'s items:
+ * media stored, the video's own duration. */
+static void prepare(struct pl_campaign *fb)
+{
+    static const char sha_b[] = "3ae283cf777b3d0207242f8cd851e64d43ddfdc0c189af38e83add77f76a3fdb";
+
+    free(fb->items[0].media);
+    fb->items[0].media =
+        strdup("media/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.png");
+    memcpy(fb->items[0].sha256, sha_a, sizeof sha_a);
+    free(fb->items[2].media);
+    fb->items[2].media =
+        strdup("media/3ae283cf777b3d0207242f8cd851e64d43ddfdc0c189af38e83add77f76a3fdb.mp4");
+    memcpy(fb->items[2].sha256, sha_b, sizeof sha_b);
+    fb->items[2].duration_ms = 12345;
+}
+
+START_TEST(test_fallback_record)
+{
+    char err[512], path[300];
+    struct pl_config *made = fallback_config(""), *cfg;
+    struct sched_state *st = sched_state_open(made->state, err, sizeof err);
+    const long from[] = {0, 1, 2};
+    uint64_t raw = pl_campaign_digest(made->fallback), prepared;
+
+    ck_assert_ptr_nonnull(st);
+    snprintf(path, sizeof path, "%s/.fallback", tmpdir);
+    cfg = fallback_config("");
+    ck_assert_int_eq(sched_fallback_apply(st, cfg), -1); /* nothing recorded yet */
+    ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+    prepare(made->fallback);
+    prepared = pl_campaign_digest(made->fallback);
+    ck_assert_uint_ne(prepared, raw);
+    ck_assert_int_eq(sched_fallback_save(st, made->fallback, from, raw, err, sizeof err), 0);
+    ck_assert_int_eq(sched_fallback_apply(st, cfg), 1);
+    ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), prepared);
+    ck_assert_str_eq(cfg->fallback->items[1].text, "相互PR");
+    pl_config_free(cfg);
+
+    /* another fallback in signage.cfg: the record is for the old one */
+    cfg = fallback_config(", { type = \"text\"; text = \"新\"; }");
+    raw = pl_campaign_digest(cfg->fallback);
+    ck_assert_int_eq(sched_fallback_apply(st, cfg), -1);
+    ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+    pl_config_free(cfg);
+
+    /* hostile records, each on the right fallback's digest */
+    char hex[17];
+    cfg = fallback_config("");
+    raw = pl_campaign_digest(cfg->fallback);
+    hash64_hex(raw, hex);
+    const char *media0 =
+        "0 image 8000 "
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad "
+        "media/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.png";
+    const char *bodies[] = {
+        "1\n0 image 8000 - -\n",                               /* an image without a medium */
+        "1\n3 image 8000 x media/x.png\n",                     /* no item 3 */
+        "1\n-2 text 8000 - -\n",                               /* no item -2 */
+        "1\n0 sound 8000 - -\n",                               /* no such type */
+        "1\n1 text 0 - -\n",                                   /* no duration */
+        "1\n1 text 99999999999 - -\n",                         /* too long */
+        "1\n1 text 5000 - media/x.png\n",                      /* text with a medium */
+        "1\n0 text 5000 - -\n",                                /* an image made text */
+        "1\n-1 image 5000 - -\n",                              /* the title as an image */
+        "1\n0 image 8000 ../../etc/passwd ../../etc/passwd\n", /* a path out of the store */
+        "2\n1 text 5000 - -\n",                                /* fewer lines than said */
+        "1\n1 text 5000 - -\n1 text 5000 - -\n",               /* more */
+        "0\n",                                                 /* none */
+        "1001\n",                                              /* too many */
+        "1\n1 text 5000 - - extra\n",                          /* a word too many */
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char rec[1024];
+        snprintf(rec, sizeof rec, "signage-fallback 1 %s %s", hex, bodies[i]);
+        test_write_file(path, rec);
+        ck_assert_msg(sched_fallback_apply(st, cfg) == -1, "record %zu taken", i);
+        ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+    }
+    const char *whole[] = {"", "garbage", "signage-fallback 2 0 1\n", "\x01\x02\xff\n\n",
+                           "signage-fallback 1 zzzz 1\n1 text 5000 - -\n"};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+        test_write_file(path, whole[i]);
+        ck_assert_int_eq(sched_fallback_apply(st, cfg), -1);
+        ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+    }
+    /* the title standing in for items none of which could be used */
+    {
+        char rec[512];
+        snprintf(rec, sizeof rec, "signage-fallback 1 %s 2\n-1 text 10000 - -\n%s\n", hex, media0);
+        test_write_file(path, rec);
+        ck_assert_int_eq(sched_fallback_apply(st, cfg), 1);
+        ck_assert_uint_eq(cfg->fallback->nitems, 2);
+        ck_assert_str_eq(cfg->fallback->items[0].text, "東京都");
+        ck_assert_str_eq(cfg->fallback->items[1].sha256, sha_a);
+    }
+    pl_config_free(cfg);
+    /* a fallback of text only needs nothing */
+    pl_config_free(made);
+    made = test_config(path);
+    ck_assert_int_eq(sched_fallback_apply(st, made), 0);
+    pl_config_free(made);
+    sched_state_free(st);
+}
+END_TEST
+
 /* A verifying pass over thousands of screens lstat's them over the cores
  * (stat_all()): a file someone rewrote or removed is found and written
  * again; the others are neither read nor written. */
@@ -877,6 +1009,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_publish_looks_at_what_changed);
     tcase_add_test(tc, test_publish_verifies_many);
     tcase_add_test(tc, test_set_load_many);
+    tcase_add_test(tc, test_fallback_record);
     tcase_add_test(tc, test_ingest_pending_persists);
     tcase_add_test(tc, test_history_versions);
     tcase_add_test(tc, test_reject_error_first);
