@@ -31,7 +31,10 @@ endif
 
 # Every library comes from pkg-config; DEB_PKGS below installs them.
 PKGS_CORE   = libconfig icu-uc icu-i18n
-PKGS_MEDIA  = libavformat libavcodec libavutil libswscale libavfilter fontconfig
+PKGS_MEDIA  = libavformat libavcodec libavutil libswscale fontconfig
+# Headers only: the player opens libavfilter with dlopen() when a video first
+# needs a filter (media/lavfi.h), not at every start.
+PKGS_LAVFI  = libavfilter
 # What partners send that the screens cannot show as is, converted at accept
 # time (scheduler/derive.h): poppler+cairo for PDF, libheif for HEIC/AVIF,
 # libwebpdemux for animated WebP.
@@ -102,12 +105,12 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 # Each room compiles with its own libraries' headers only, so the layering
 # is enforced by the compiler too: <SDL.h> or an FFmpeg header included from
 # common/ or playlists/ is not found.  (t_layering reads the includes.)
-ROOM_PKGS = $(PKGS_ALL)
+ROOM_PKGS = $(PKGS_ALL) $(PKGS_LAVFI)
 $(BUILD)/common/%.o: ROOM_PKGS =
 $(BUILD)/playlists/%.o: ROOM_PKGS = $(PKGS_CORE)
-$(BUILD)/media/%.o: ROOM_PKGS = $(PKGS_CORE) $(PKGS_MEDIA)
+$(BUILD)/media/%.o: ROOM_PKGS = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_LAVFI)
 $(BUILD)/scheduler/%.o: ROOM_PKGS = $(PKGS_SCHED)
-$(BUILD)/player/%.o: ROOM_PKGS = $(PKGS_PLAYER)
+$(BUILD)/player/%.o: ROOM_PKGS = $(PKGS_PLAYER) $(PKGS_LAVFI)
 $(BUILD)/tools/%.o: ROOM_PKGS = $(PKGS_SCHED)
 
 LIB_COMMON    = $(BUILD)/libcommon.a
@@ -225,7 +228,7 @@ $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(TEST_LIBS)
 # Installs the Debian packages when a library or a tool is missing.
 check-deps:
 	@missing=; \
-	for p in $(PKGS_ALL); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	for p in $(PKGS_ALL) $(PKGS_LAVFI); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	for c in $(DEB_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	for f in $(DEB_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -- installing Debian packages"; \

@@ -45,7 +45,8 @@ static void job_drop(struct playout *po, struct job *j)
 {
     if (j->running)
         prep_cancel(po->prep, j->id); /* no longer wanted: not worked on */
-    render_release(po->render, &j->c);
+    if (po->render)
+        render_release(po->render, &j->c); /* else it holds nothing yet */
     memset(j, 0, sizeof(*j));
     content_init(&j->c);
 }
@@ -121,10 +122,11 @@ static void job_done(struct playout *po, struct job *j, struct prep_result *r, p
  * opened.  NULL when there is none. */
 static const struct content *followed(const struct playout *po, const struct plan_slot *s)
 {
-    const struct content *before = render_on_screen(po->render);
+    const struct content *before;
 
-    if (po->sync || s->type != PL_ITEM_VIDEO || !s->media || !s->sha256)
+    if (po->sync || !po->render || s->type != PL_ITEM_VIDEO || !s->media || !s->sha256)
         return NULL;
+    before = render_on_screen(po->render);
     if (before->info.slot_end != s->slot_start || !before->video) {
         before = NULL;
         for (int i = 0; !before && i < PLAYOUT_JOBS; i++) {
@@ -160,7 +162,8 @@ static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
     j->id = a->job;
     j->origin = a->ncand ? a->cands[0].slot_start : t;
     po->last_job = a->job;
-    if (a->cached && a->ncand && render_use_cached(po->render, &j->c, &a->cands[0]) == 0) {
+    if (a->cached && a->ncand && po->render &&
+        render_use_cached(po->render, &j->c, &a->cands[0]) == 0) {
         j->c.info = a->cands[0];
         memset(&a->cands[0], 0, sizeof(a->cands[0]));
         return;
@@ -289,11 +292,16 @@ void playout_apply(struct playout *po, pl_ms t, int64_t mono_ms)
     }
 }
 
+void playout_set_render(struct playout *po, struct render *r)
+{
+    po->render = r;
+}
+
 void playout_poll(struct playout *po, pl_ms t)
 {
     struct prep_result *r;
 
-    while ((r = prep_poll(po->prep)) != NULL) {
+    while (po->render && (r = prep_poll(po->prep)) != NULL) {
         struct job *j = job_find(po, r->id);
         if (j && j->running)
             job_done(po, j, r, t);

@@ -16,8 +16,8 @@
 #include "player/render.h"
 
 struct playout_opts {
-    struct planner *plan; /* borrowed, as are the next three */
-    struct render *render;
+    struct planner *plan;  /* borrowed, as are the next three */
+    struct render *render; /* NULL until playout_set_render(): jobs are only submitted */
     struct prep *prep;
     bool sync;             /* jobs run at once on this thread (prep_run()) */
     struct poplog *poplog; /* NULL: no proof of play */
@@ -30,6 +30,11 @@ struct playout;
 /* NULL when out of memory.  O's strings are copied. */
 struct playout *playout_new(const struct playout_opts *o);
 
+/* The renderer, once the window is open: at start the first item is sent
+ * to the preparation thread before the window and its renderer are made
+ * (a GL start-up of 0.1-0.3 s), and its answer is taken once they are. */
+void playout_set_render(struct playout *po, struct render *r);
+
 /* Frees PO and the pictures of its jobs.  NULL is a no-op. */
 void playout_free(struct playout *po);
 
@@ -37,7 +42,8 @@ void playout_free(struct playout *po);
  * real time MONO_MS. */
 void playout_apply(struct playout *po, pl_ms t, int64_t mono_ms);
 
-/* Takes the preparation thread's answers, at playlist time T. */
+/* Takes the preparation thread's answers, at playlist time T (none before
+ * the renderer is set). */
 void playout_poll(struct playout *po, pl_ms t);
 
 /* For pictures of one moment: plans the slot due at T and prepares it at

@@ -26,9 +26,6 @@
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
-#include <libavfilter/avfilter.h>
-#include <libavfilter/buffersink.h>
-#include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
 #include <libavutil/hwcontext.h>
 #include <libavutil/imgutils.h>
@@ -39,6 +36,7 @@
 #include "common/log.h"
 #include "media/avglue.h"
 #include "media/contract.h"
+#include "media/lavfi.h"
 #include "player/video.h"
 
 #define VIDEO_QUEUE 16     /* at most this many decoded frames held ahead... */
@@ -525,6 +523,13 @@ static bool video_colour_chain(const AVFrame *f, char *buf, size_t len)
     return true;
 }
 
+/* Frees V's filter graph, if it has one (none without libavfilter). */
+static void graph_free(struct video *v)
+{
+    if (v->graph)
+        media_lavfi()->graph_free(&v->graph);
+}
+
 /* Makes the graph taking frames like F through CHAIN (filters in
  * avfilter_graph_parse_ptr()'s syntax), on one thread: the decoder has the
  * other cores.  COLOUR says CHAIN ends in a colour conversion.  Returns 0
@@ -532,24 +537,27 @@ static bool video_colour_chain(const AVFrame *f, char *buf, size_t len)
 static int video_graph_open(struct video *v, const AVFrame *f, const char *chain, bool colour)
 {
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : (AVRational){1, 1};
+    const struct lavfi *L = media_lavfi();
     AVFilterInOut *outs = NULL, *ins = NULL;
     char args[256];
     int ret;
 
-    avfilter_graph_free(&v->graph);
-    v->graph = avfilter_graph_alloc();
+    graph_free(v);
+    if (!L)
+        return AVERROR(ENOSYS); /* libavfilter cannot be loaded (logged) */
+    v->graph = L->graph_alloc();
     if (!v->graph)
         return AVERROR(ENOMEM);
     v->graph->nb_threads = 1;
     snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
              f->width, f->height, f->format, v->st->time_base.num, v->st->time_base.den, sar.num,
              sar.den);
-    ret = avfilter_graph_create_filter(&v->graph_in, avfilter_get_by_name("buffer"), "in", args,
-                                       NULL, v->graph);
+    ret =
+        L->graph_create_filter(&v->graph_in, L->get_by_name("buffer"), "in", args, NULL, v->graph);
     if (ret >= 0)
-        ret = avfilter_graph_create_filter(&v->graph_out, avfilter_get_by_name("buffersink"), "out",
-                                           NULL, NULL, v->graph);
-    if (ret >= 0 && (!(outs = avfilter_inout_alloc()) || !(ins = avfilter_inout_alloc())))
+        ret = L->graph_create_filter(&v->graph_out, L->get_by_name("buffersink"), "out", NULL, NULL,
+                                     v->graph);
+    if (ret >= 0 && (!(outs = L->inout_alloc()) || !(ins = L->inout_alloc())))
         ret = AVERROR(ENOMEM);
     if (ret >= 0) {
         outs->name = av_strdup("in");
@@ -560,13 +568,13 @@ static int video_graph_open(struct video *v, const AVFrame *f, const char *chain
             ret = AVERROR(ENOMEM);
     }
     if (ret >= 0)
-        ret = avfilter_graph_parse_ptr(v->graph, chain, &ins, &outs, NULL);
+        ret = L->graph_parse_ptr(v->graph, chain, &ins, &outs, NULL);
     if (ret >= 0)
-        ret = avfilter_graph_config(v->graph, NULL);
-    avfilter_inout_free(&ins);
-    avfilter_inout_free(&outs);
+        ret = L->graph_config(v->graph, NULL);
+    L->inout_free(&ins);
+    L->inout_free(&outs);
     if (ret < 0) {
-        avfilter_graph_free(&v->graph);
+        graph_free(v);
         return ret;
     }
     v->graph_w = f->width;
@@ -586,7 +594,7 @@ static int video_graph_drain(struct video *v, AVFrame *conv)
     int worst = 0;
 
     for (;;) {
-        int r, ret = av_buffersink_get_frame(v->graph_out, v->graph_frame);
+        int r, ret = media_lavfi()->buffersink_get_frame(v->graph_out, v->graph_frame);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return worst;
         if (ret < 0) { /* a filter refused a frame: it would refuse them all */
@@ -597,7 +605,7 @@ static int video_graph_drain(struct video *v, AVFrame *conv)
                 v->colour_failed = true;
             else
                 v->deint_failed = true;
-            avfilter_graph_free(&v->graph);
+            graph_free(v);
             return worst; /* the frame it had is lost, said once above */
         }
         video_relabel(v->graph_frame);
@@ -621,9 +629,9 @@ static int video_graph_close(struct video *v, AVFrame *conv)
 {
     int r = 0;
 
-    if (v->graph && av_buffersrc_add_frame(v->graph_in, NULL) >= 0)
+    if (v->graph && media_lavfi()->buffersrc_add_frame(v->graph_in, NULL) >= 0)
         r = video_graph_drain(v, conv); /* may free the graph */
-    avfilter_graph_free(&v->graph);
+    graph_free(v);
     return r < 0 ? -1 : 0;
 }
 
@@ -717,7 +725,7 @@ static int video_take(struct video *v, AVFrame *frame, AVFrame *conv)
     }
     if (!v->graph)
         return video_push(v, frame, conv);
-    if (av_buffersrc_add_frame(v->graph_in, frame) < 0) {
+    if (media_lavfi()->buffersrc_add_frame(v->graph_in, frame) < 0) {
         av_frame_unref(frame);
         return 1;
     }
@@ -816,7 +824,7 @@ static int video_rewind(struct video *v, int to)
         return -1;
     }
     avcodec_flush_buffers(v->dec);
-    avfilter_graph_free(&v->graph); /* what it held belongs to the play left */
+    graph_free(v); /* what it held belongs to the play left */
     v->play_offset += v->have_pts ? v->last_pts + v->frame_ms : 0;
     v->have_pts = false;
     v->last_pts = 0;
@@ -1413,7 +1421,7 @@ void video_free(struct video *v)
     if (v->errors_total > 1)
         log_debug("%s: %u decode errors skipped", v->path, v->errors_total);
     sws_freeContext(v->sws);
-    avfilter_graph_free(&v->graph);
+    graph_free(v);
     av_frame_free(&v->graph_frame);
     av_buffer_pool_uninit(&v->pool);
     for (int i = 0; i < VIDEO_QUEUE; i++)
