@@ -128,6 +128,8 @@ void render_release(struct render *r, struct content *c)
         SDL_DestroyTexture(c->tex);
     if (c->vtex)
         SDL_DestroyTexture(c->vtex);
+    else if (c->video && c->vplay > 0)
+        video_unask(c->video, c->vplay); /* a next play never shown */
     if (c->video && video_unref(c->video))
         prep_dispose_video(r->prep, c->video);
     plan_slot_clear(&c->info);

@@ -1339,7 +1339,8 @@ bool video_ended(struct video *v)
     if (!v)
         return true;
     pthread_mutex_lock(&v->lock);
-    video_drop_past(v);
+    if (video_drop_past(v))
+        pthread_cond_signal(&v->space);
     ended = (v->done || v->ended_play > v->play) &&
             (v->count == 0 || v->queue_play[v->head] != v->play);
     pthread_mutex_unlock(&v->lock);
@@ -1359,6 +1360,16 @@ int video_again(struct video *v)
     }
     pthread_mutex_unlock(&v->lock);
     return n;
+}
+
+void video_unask(struct video *v, int n)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->lock);
+    if (n > v->play && n == v->plays - 1)
+        v->plays--;
+    pthread_mutex_unlock(&v->lock);
 }
 
 void video_show_play(struct video *v, int n)

@@ -130,6 +130,11 @@ bool video_ended(struct video *v);
  * already (open the file again). */
 int video_again(struct video *v);
 
+/* Takes back play N, asked for by video_again() and never shown (the item
+ * that was to show it was dropped), when no later one was asked for: the
+ * decoder does not decode it for nobody.  Otherwise a no-op. */
+void video_unask(struct video *v, int n);
+
 /* The render side moves on to play N (later than the one on show): from
  * now on the times given to video_frame_at() are that play's, and
  * video_ended() says whether it has ended.  The last frame shown stays

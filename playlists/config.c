@@ -743,6 +743,7 @@ static struct pl_config *config_load(const char *path, enum read_mode mode, char
         cfg->file_dev = sb.st_dev;
         cfg->file_ino = sb.st_ino;
         cfg->file_mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        cfg->file_ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
         cfg->file_size = (long long)len;
         cfg->place_known = cfg->place_known && sb.st_size == (off_t)len && sb.st_ino != 0;
     }
@@ -758,8 +759,9 @@ struct pl_config *pl_config_load(const char *path, char *err, size_t errlen)
  * its screens list is. */
 static int place_format(const struct pl_config *cfg, char *buf, size_t len)
 {
-    return snprintf(buf, len, "%llu %llu %lld %lld %zu %zu\n", cfg->file_dev, cfg->file_ino,
-                    cfg->file_mtime_ns, cfg->file_size, cfg->list_open, cfg->list_close);
+    return snprintf(buf, len, "%llu %llu %lld %lld %lld %zu %zu\n", cfg->file_dev, cfg->file_ino,
+                    cfg->file_mtime_ns, cfg->file_ctime_ns, cfg->file_size, cfg->list_open,
+                    cfg->list_close);
 }
 
 int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen)
@@ -785,14 +787,15 @@ int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen)
 }
 
 /* The head of PATH read around its screens list, where STATE/.config-place
- * says it is for this very file; NULL (quietly) when that cannot be
+ * says it is for this very file (the same device, inode, times and size);
+ * NULL (quietly) when that cannot be
  * trusted or used: the caller scans the file. */
 static struct pl_config *config_load_placed(const char *path)
 {
     char *head = NULL, *state = NULL, *dir = NULL, *place = NULL, *rec = NULL;
     char *text = NULL, err[512];
     unsigned long long dev, ino;
-    long long mtime_ns, size;
+    long long mtime_ns, ctime_ns, size;
     size_t open_at, close_at, reclen, len;
     struct pl_config *cfg = NULL;
     struct stat sb;
@@ -816,13 +819,14 @@ static struct pl_config *config_load_placed(const char *path)
         free(abs);
     }
     if (!place || slurp_path(place, NULL, 160, &rec, &reclen, NULL, 0) < 0 ||
-        sscanf(rec, "%llu %llu %lld %lld %zu %zu%n", &dev, &ino, &mtime_ns, &size, &open_at,
-               &close_at, &used) != 6 ||
+        sscanf(rec, "%llu %llu %lld %lld %lld %zu %zu%n", &dev, &ino, &mtime_ns, &ctime_ns, &size,
+               &open_at, &close_at, &used) != 7 ||
         (size_t)used + 1 != reclen || rec[used] != '\n')
         goto out;
     /* The record holds for this file only: the same inode, unchanged. */
     if (dev != (unsigned long long)sb.st_dev || ino != (unsigned long long)sb.st_ino ||
         mtime_ns != (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec ||
+        ctime_ns != (long long)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec ||
         size != (long long)sb.st_size || open_at >= close_at || close_at >= (size_t)size)
         goto out;
     len = open_at + 1 + ((size_t)size - close_at);

@@ -53,7 +53,7 @@ struct pl_config {
     bool place_known;
     size_t list_open, list_close; /* offsets of its '(' and ')' */
     unsigned long long file_dev, file_ino;
-    long long file_mtime_ns, file_size;
+    long long file_mtime_ns, file_ctime_ns, file_size;
     bool head_from_place; /* pl_config_load_head() read only around the list */
 };
 
@@ -75,7 +75,8 @@ struct pl_config *pl_config_load_libconfig(const char *path, char *err, size_t e
  * from what was published.  A file of 100,000 screens costs a scan of its
  * 10 MB, unless the scheduler recorded where the list is in this very file
  * (STATE/.config-place, written by pl_config_save_place() and trusted only
- * for the file's device, inode, modification time and size): then only
+ * for the file's device, inode, modification and change times and size,
+ * the change time being one no program can set back): then only
  * the bytes around the list are read. */
 struct pl_config *pl_config_load_head(const char *path, char *err, size_t errlen);
 

@@ -32,6 +32,18 @@ int sched_fallback_title_item(struct pl_campaign *fb)
     return it->text ? 0 : -1;
 }
 
+uint64_t sched_fallback_digest(const struct pl_campaign *fb)
+{
+    uint64_t h = pl_campaign_digest(fb);
+
+    for (size_t i = 0; fb && i < fb->nitems; i++) {
+        const struct pl_item *it = &fb->items[i];
+        h = hash64_mix(h, it->file ? hash64(it->file, strlen(it->file), 1) : 0);
+        h = hash64_mix(h, (uint64_t)it->page);
+    }
+    return h;
+}
+
 int sched_fallback_save(const struct sched_state *st, const struct pl_campaign *prepared,
                         const long *from, uint64_t raw, char *err, size_t errlen)
 {
@@ -125,7 +137,7 @@ int sched_fallback_apply(const struct sched_state *st, struct pl_config *cfg)
 
     if (!needs_media(fb))
         return 0;
-    hash64_hex(pl_campaign_digest(fb), want);
+    hash64_hex(sched_fallback_digest(fb), want);
     if (asprintf(&path, "%s/%s", st->root, FALLBACK_NAME) < 0 ||
         slurp_path(path, NULL, FALLBACK_MAX_BYTES, &text, &len, NULL, 0) < 0 ||
         strlen(text) != len || !(line = strtok_r(text, "\n", &save)) ||

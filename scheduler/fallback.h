@@ -7,7 +7,7 @@
  * made of each item in STATE/.fallback, for the fallback of signage.cfg as it
  * was read (its digest):
  *
- *   signage-fallback 1 <digest of the fallback as read, 16 hex> <n>
+ *   signage-fallback 1 <sched_fallback_digest() of the fallback read, 16 hex> <n>
  *   <from> <type> <duration ms> <sha256 or -> <media or ->     (n lines)
  *
  * FROM is the index of the item in signage.cfg, or -1 for the text item the
@@ -27,8 +27,13 @@
  * memory. */
 int sched_fallback_title_item(struct pl_campaign *fb);
 
+/* The fallback FB as signage.cfg gives it, before its media are stored:
+ * what pl_campaign_digest() covers and each item's file and page (which
+ * that leaves out: they are what the scheduler stores). */
+uint64_t sched_fallback_digest(const struct pl_campaign *fb);
+
 /* Records PREPARED (CFG->fallback after sched_ingest_fallback(), FROM as it
- * filled it), made from the fallback whose pl_campaign_digest() was RAW, in
+ * filled it), made from the fallback whose sched_fallback_digest() was RAW, in
  * STATE/.fallback.  Returns 0, or -1 with ERR filled. */
 int sched_fallback_save(const struct sched_state *st, const struct pl_campaign *prepared,
                         const long *from, uint64_t raw, char *err, size_t errlen);

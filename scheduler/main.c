@@ -158,7 +158,7 @@ static int load_set(struct sched *s)
 static int prepare_fallback(struct sched *s)
 {
     struct pl_campaign *fb = s->cfg->fallback;
-    uint64_t raw = pl_campaign_digest(fb);
+    uint64_t raw = sched_fallback_digest(fb);
     long *from = calloc(fb && fb->nitems ? fb->nitems : 1, sizeof *from);
     char err[1024];
     int r;

@@ -578,7 +578,8 @@ int sched_set_load(struct sched_set *set, const struct sched_state *st, const pl
     /* Parsed over the cores; put in order of id, so each goes at the end. */
     if (bad == 0)
         parallel_for(n, LOAD_PARALLEL, load_one, &j);
-    qsort(j.v, n, sizeof *j.v, load_cmp);
+    if (n > 1)
+        qsort(j.v, n, sizeof *j.v, load_cmp);
     for (size_t i = 0; i < n; i++) {
         struct load_one *o = &j.v[i];
         if (bad >= 0 && !o->c) {

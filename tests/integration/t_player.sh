@@ -259,7 +259,7 @@ check_range "and each play presents its frames (in 10 s at 25 fps: about 250)" "
 awk '$3 == "loopy" {print $1}' "$T/fq" >"$T/lm"
 gap=$(awk 'NR > 1 && $1 - p > g {g = $1 - p} {p = $1} END {print g + 0}' "$T/lm")
 check_range "no present is missing at the switch: the longest gap between frames is a few frame periods (ms)" \
-    "$gap" 1 400
+    "$gap" 1 200
 
 # --- broken media ------------------------------------------------------
 BPL=$S/playlists/b.playlist

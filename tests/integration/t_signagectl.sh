@@ -91,9 +91,9 @@ check "at: fallback is '-'" sh -c "echo '$out' | grep -q '^- 0 text '"
 # the scheduler recorded where the screens list is, so `at` reads only
 # around it; a record that does not hold changes nothing but the speed
 check "the scheduler recorded where the screens list is (STATE/.config-place)" \
-    grep -Eq '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$' "$S/.config-place"
+    grep -Eq '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$' "$S/.config-place"
 cp "$S/.config-place" "$T/place"
-printf '1 2 3 4 5 6\n' >"$S/.config-place"
+printf '1 2 3 4 5 6 7\n' >"$S/.config-place"
 check "at: the same answer with a record that does not hold" \
     [ "$($C at shinjuku-west-plaza 2023-03-15T10:00:07)" = "good 1 text 2023-03-15T10:00:05.000+09:00 2023-03-15T10:00:10.000+09:00" ]
 head -c 3000 /dev/urandom >"$S/.config-place"

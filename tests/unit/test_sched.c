@@ -562,16 +562,17 @@ START_TEST(test_fallback_record)
     struct pl_config *made = fallback_config(""), *cfg;
     struct sched_state *st = sched_state_open(made->state, err, sizeof err);
     const long from[] = {0, 1, 2};
-    uint64_t raw = pl_campaign_digest(made->fallback), prepared;
+    uint64_t raw = sched_fallback_digest(made->fallback);
+    uint64_t plain = pl_campaign_digest(made->fallback), prepared;
 
     ck_assert_ptr_nonnull(st);
     snprintf(path, sizeof path, "%s/.fallback", tmpdir);
     cfg = fallback_config("");
     ck_assert_int_eq(sched_fallback_apply(st, cfg), -1); /* nothing recorded yet */
-    ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+    ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), plain);
     prepare(made->fallback);
     prepared = pl_campaign_digest(made->fallback);
-    ck_assert_uint_ne(prepared, raw);
+    ck_assert_uint_ne(prepared, plain);
     ck_assert_int_eq(sched_fallback_save(st, made->fallback, from, raw, err, sizeof err), 0);
     ck_assert_int_eq(sched_fallback_apply(st, cfg), 1);
     ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), prepared);
@@ -585,11 +586,34 @@ START_TEST(test_fallback_record)
     ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
     pl_config_free(cfg);
 
+    /* the same fallback pointing at another file: the record is not for it */
+    {
+        char cpath[256];
+        char *text;
+        cfg = fallback_config(""); /* the record's own: taken */
+        ck_assert_int_eq(sched_fallback_apply(st, cfg), 1);
+        pl_config_free(cfg);
+        snprintf(cpath, sizeof cpath, "%s/signage.cfg", tmpdir);
+        text = read_all(cpath);
+        char *at = strstr(text, "fb.png");
+        ck_assert_ptr_nonnull(at);
+        memcpy(at, "fc", 2);
+        test_write_file(cpath, text);
+        free(text);
+        cfg = pl_config_load(cpath, err, sizeof err);
+        ck_assert_msg(cfg != NULL, "%s", err);
+        raw = pl_campaign_digest(cfg->fallback);
+        ck_assert_int_eq(sched_fallback_apply(st, cfg), -1);
+        ck_assert_uint_eq(pl_campaign_digest(cfg->fallback), raw);
+        ck_assert_str_eq(cfg->fallback->items[0].file, "fc.png");
+        pl_config_free(cfg);
+    }
+
     /* hostile records, each on the right fallback's digest */
     char hex[17];
     cfg = fallback_config("");
     raw = pl_campaign_digest(cfg->fallback);
-    hash64_hex(raw, hex);
+    hash64_hex(sched_fallback_digest(cfg->fallback), hex);
     const char *media0 =
         "0 image 8000 "
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad "

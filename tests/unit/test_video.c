@@ -720,6 +720,21 @@ START_TEST(test_video_refs)
     ck_assert(!video_unref(v));
     ck_assert(video_unref(v));
     video_free(v);
+    /* a play asked for and never shown is taken back when it is the last */
+    v = video_open(p, err, sizeof err);
+    ck_assert_msg(v != NULL, "%s", err);
+    ck_assert_int_eq(video_again(v), 1);
+    ck_assert_int_eq(video_again(v), 2);
+    video_unask(v, 1); /* not the last: kept */
+    ck_assert_int_eq(video_again(v), 3);
+    video_unask(v, 3);
+    video_unask(v, 2);
+    ck_assert_int_eq(video_again(v), 2);
+    video_show_play(v, 2);
+    video_unask(v, 2); /* on show: kept */
+    ck_assert_int_eq(video_again(v), 3);
+    video_free(v);
+    video_unask(NULL, 1);
     ck_assert_ptr_null(video_ref(NULL));
     ck_assert(!video_unref(NULL));
     ck_assert_int_eq(video_again(NULL), -1);
