@@ -482,7 +482,10 @@ static int run_loop(struct app *a)
     char err[512];
     char *logdir = NULL;
 
-    if (asprintf(&logdir, "%s/log", a->state) < 0)
+    /* STATE/log/<screen>/: logs collected from many boxes never collide
+     * (SPEC §2); a screen without an id writes the flat STATE/log/. */
+    if ((pl_id_valid(a->screen_id) ? asprintf(&logdir, "%s/log/%s", a->state, a->screen_id)
+                                   : asprintf(&logdir, "%s/log", a->state)) < 0)
         return 1;
     a->poplog = poplog_new(logdir, a->tz, err, sizeof(err));
     free(logdir);

@@ -1,7 +1,9 @@
 /* poplog.h - the proof-of-play log (SPEC §8).
  *
  * One JSON object per line in DIR/play-YYYY-MM-DD.jsonl, the date being the
- * local date (in the playlist's zone) of the item's start.  Each line is
+ * local date (in the playlist's zone) of the item's start; the player's DIR
+ * is STATE/log/<screen>, so the logs of many boxes can be collected into one
+ * tree without two files of the same name.  Each line is
  * written with one write(2) on a file opened with O_APPEND, so a crash loses
  * at most the item on screen and concurrent writers never interleave.  The
  * file is opened per line: a log rotated or copied away is simply recreated.

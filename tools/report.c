@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "playlists/model.h"
 
 enum entry_result { RES_PLAYED, RES_CUT, RES_SKIPPED, RES_ERROR };
 
@@ -21,12 +23,23 @@ struct entry {
     enum entry_result result;
 };
 
+/* Lines already counted, by a 128-bit hash of their bytes: a log file
+ * collected twice (or from two trees) is counted once.  One day at a time. */
+struct seen {
+    uint64_t (*v)[2]; /* {0, 0}: a free slot */
+    size_t n, cap;
+};
+
 struct report {
     const pl_tz *tz;
     struct entry *e;
     size_t n, cap;
     long bad;
+    long repeated; /* lines seen before, not counted again */
+    struct seen seen;
 };
+
+static void seen_clear(struct seen *s);
 
 /* One output row. */
 struct row {
@@ -59,6 +72,7 @@ void report_free(struct report *r)
     for (size_t i = 0; i < r->n; i++)
         entry_clear(&r->e[i]);
     free(r->e);
+    seen_clear(&r->seen);
     free(r);
 }
 
@@ -204,9 +218,42 @@ static bool date_valid(const char *s)
     return log_name_date(name, day);
 }
 
-static int name_cmp(const void *a, const void *b)
+/* Adds the line hashed H to the day's set.  Returns 1 when it was there
+ * already, 0 when added, -1 out of memory (the line is counted). */
+static int seen_add(struct seen *s, const uint64_t h[2])
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = hash_table_size(s->cap ? s->cap : 1024);
+        uint64_t(*v)[2] = calloc(cap, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i][0] && !s->v[i][1])
+                continue;
+            size_t k = s->v[i][0] & (cap - 1);
+            while (v[k][0] || v[k][1])
+                k = (k + 1) & (cap - 1);
+            v[k][0] = s->v[i][0];
+            v[k][1] = s->v[i][1];
+        }
+        free(s->v);
+        s->v = v;
+        s->cap = cap;
+    }
+    size_t k = h[0] & (s->cap - 1);
+    for (; s->v[k][0] || s->v[k][1]; k = (k + 1) & (s->cap - 1))
+        if (s->v[k][0] == h[0] && s->v[k][1] == h[1])
+            return 1;
+    s->v[k][0] = h[0];
+    s->v[k][1] = h[1] ? h[1] : 1; /* never {0, 0} */
+    s->n++;
+    return 0;
+}
+
+static void seen_clear(struct seen *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof *s);
 }
 
 static int load_file(struct report *r, const char *path, const char *name)
@@ -227,6 +274,13 @@ static int load_file(struct report *r, const char *path, const char *name)
             line[--len] = '\0';
         if (len == 0)
             continue;
+        uint64_t h[2] = {hash64(line, (size_t)len, 0x5eed), hash64(line, (size_t)len, 0xfeed)};
+        if (!h[1])
+            h[1] = 1; /* as seen_add() stores it */
+        if (seen_add(&r->seen, h) == 1) {
+            r->repeated++;
+            continue;
+        }
         if (report_add_line(r, line, (size_t)len, name, lineno, err, sizeof err) < 0) {
             if (r->bad++ < 5)
                 log_warn("%s (line ignored)", err);
@@ -237,64 +291,131 @@ static int load_file(struct report *r, const char *path, const char *name)
     return 0;
 }
 
-int report_load_dir(struct report *r, const char *logdir, const char *from, const char *to,
-                    char *err, size_t errlen)
+/* A log file found in a tree: its local date and path. */
+struct logfile {
+    char day[11];
+    char *path;
+};
+
+struct logfiles {
+    struct logfile *v;
+    size_t n, cap;
+};
+
+static int logfile_cmp(const void *a, const void *b)
+{
+    const struct logfile *x = a, *y = b;
+    int c = strcmp(x->day, y->day);
+
+    return c ? c : strcmp(x->path, y->path);
+}
+
+/* Adds DIR/NAME when NAME is a log of a day within [FROM, TO].  0, or -1
+ * out of memory. */
+static int logfile_add(struct logfiles *lf, const char *dir, const char *name, const char *from,
+                       const char *to)
+{
+    char day[11];
+
+    if (!log_name_date(name, day) || (from && strcmp(day, from) < 0) || (to && strcmp(day, to) > 0))
+        return 0;
+    if (lf->n == lf->cap) {
+        size_t cap = lf->cap ? lf->cap * 2 : 64;
+        struct logfile *v = realloc(lf->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        lf->v = v;
+        lf->cap = cap;
+    }
+    memcpy(lf->v[lf->n].day, day, sizeof day);
+    if (asprintf(&lf->v[lf->n].path, "%s/%s", dir, name) < 0)
+        return -1;
+    lf->n++;
+    return 0;
+}
+
+/* The logs in TREE: TREE/play-DAY.jsonl (one box's players writing side by
+ * side, before logs went per screen) and TREE/<screen>/play-DAY.jsonl.
+ * 0, or -1 with ERR filled when TREE cannot be read. */
+static int logfiles_scan(struct logfiles *lf, const char *tree, const char *from, const char *to,
+                         char *err, size_t errlen)
 {
     struct dirent *de;
-    char **names = NULL, day[11];
-    size_t n = 0, cap = 0;
+    DIR *d = opendir(tree);
+
+    if (!d) {
+        snprintf(err, errlen, "%s: cannot read the log directory: %s", tree, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d))) {
+        char *sub = NULL;
+        DIR *sd;
+        if (logfile_add(lf, tree, de->d_name, from, to) < 0)
+            goto oom;
+        if (!pl_id_valid(de->d_name) || asprintf(&sub, "%s/%s", tree, de->d_name) < 0)
+            continue;
+        if ((sd = opendir(sub))) {
+            struct dirent *se;
+            while ((se = readdir(sd)))
+                if (logfile_add(lf, sub, se->d_name, from, to) < 0) {
+                    closedir(sd);
+                    free(sub);
+                    goto oom;
+                }
+            closedir(sd);
+        }
+        free(sub);
+    }
+    closedir(d);
+    return 0;
+oom:
+    closedir(d);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+int report_load_trees(struct report *r, const char *const *trees, size_t ntrees, const char *from,
+                      const char *to, char *err, size_t errlen)
+{
+    struct logfiles lf = {0};
     int rc = -1;
-    DIR *d;
 
     if (!date_valid(from) || !date_valid(to)) {
         snprintf(err, errlen, "--from/--to take a date like 2023-03-01");
         return -1;
     }
-    d = opendir(logdir);
-    if (!d) {
-        snprintf(err, errlen, "%s: cannot read the log directory: %s", logdir, strerror(errno));
-        return -1;
+    for (size_t i = 0; i < ntrees; i++)
+        if (logfiles_scan(&lf, trees[i], from, to, err, errlen) < 0)
+            goto out;
+    /* Days in order, so the report does not depend on readdir order; a
+     * line is counted once within its day, however many copies of its
+     * file were collected. */
+    if (lf.n > 1)
+        qsort(lf.v, lf.n, sizeof *lf.v, logfile_cmp);
+    for (size_t i = 0; i < lf.n; i++) {
+        const char *slash = strrchr(lf.v[i].path, '/');
+        if (i > 0 && strcmp(lf.v[i].day, lf.v[i - 1].day) != 0)
+            seen_clear(&r->seen);
+        load_file(r, lf.v[i].path, slash ? slash + 1 : lf.v[i].path);
     }
-    while ((de = readdir(d))) {
-        if (!log_name_date(de->d_name, day))
-            continue;
-        if ((from && strcmp(day, from) < 0) || (to && strcmp(day, to) > 0))
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **p = realloc(names, ncap * sizeof *p);
-            if (!p)
-                goto oom;
-            names = p;
-            cap = ncap;
-        }
-        if (!(names[n] = strdup(de->d_name)))
-            goto oom;
-        n++;
-    }
-    /* Dates in order, so the report does not depend on readdir order. */
-    if (n)
-        qsort(names, n, sizeof *names, name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        struct strbuf path = STRBUF_INIT;
-        sb_printf(&path, "%s/%s", logdir, names[i]);
-        if (sb_failed(&path)) {
-            sb_free(&path);
-            goto oom;
-        }
-        load_file(r, sb_str(&path), names[i]);
-        sb_free(&path);
-    }
+    seen_clear(&r->seen);
     rc = 0;
-    goto out;
-oom:
-    snprintf(err, errlen, "out of memory");
 out:
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    closedir(d);
+    for (size_t i = 0; i < lf.n; i++)
+        free(lf.v[i].path);
+    free(lf.v);
     return rc;
+}
+
+int report_load_dir(struct report *r, const char *logdir, const char *from, const char *to,
+                    char *err, size_t errlen)
+{
+    return report_load_trees(r, &logdir, 1, from, to, err, errlen);
+}
+
+long report_repeated_lines(const struct report *r)
+{
+    return r->repeated;
 }
 
 static const char *entry_key(const struct entry *e, enum report_by by)
@@ -433,9 +554,14 @@ static void put_padded(FILE *out, const char *s, int width)
         fputc(' ', out);
 }
 
+/* One quoted CSV cell.  A cell a spreadsheet would take for a formula
+ * (= + - @, or a tab or CR first) gets a ' in front: an owner or title
+ * written "=HYPERLINK(...)" stays text in Excel. */
 static void csv_field(FILE *out, const char *s)
 {
     fputc('"', out);
+    if (strchr("=+-@\t\r", *s) && *s)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);
@@ -468,8 +594,17 @@ static void html_text(FILE *out, const char *s)
 
 static const char *const by_names[] = {"owner", "campaign", "screen", "day"};
 
+/* What the total line adds about the log lines not counted. */
+static void counts_text(FILE *out, const struct report *r)
+{
+    if (r->bad)
+        fprintf(out, ", %ld unreadable log lines ignored", r->bad);
+    if (r->repeated)
+        fprintf(out, ", %ld log lines found twice counted once", r->repeated);
+}
+
 static void write_table(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                        int64_t total_ms, int64_t dark_ms, long bad)
+                        int64_t total_ms, int64_t dark_ms, const struct report *r)
 {
     int kw = (int)strlen(by_names[by]);
 
@@ -489,14 +624,17 @@ static void write_table(FILE *out, enum report_by by, const struct row *rows, si
             fprintf(out, "%10s\n", "-");
     }
     fprintf(out, "total: %.1f s shown, %.1f s dark", total_ms / 1000.0, dark_ms / 1000.0);
-    if (bad)
-        fprintf(out, ", %ld unreadable log lines ignored", bad);
+    counts_text(out, r);
     fputc('\n', out);
 }
 
 static void write_csv(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                      int64_t total_ms)
+                      int64_t total_ms, bool plain)
 {
+    /* UTF-8 with its byte-order mark, or Excel on a Japanese Windows reads
+     * it as Shift_JIS (東京都 becomes 譚ｱ莠ｬ驛ｽ); CRLF line ends. */
+    if (!plain)
+        fputs("\xEF\xBB\xBF", out);
     fprintf(out, "%s,plays,seconds,share,errors,dark_seconds\r\n", by_names[by]);
     for (size_t i = 0; i < n; i++) {
         csv_field(out, rows[i].key);
@@ -509,7 +647,7 @@ static void write_csv(FILE *out, enum report_by by, const struct row *rows, size
 }
 
 static int write_json(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                      int64_t total_ms, int64_t dark_ms, long bad)
+                      int64_t total_ms, int64_t dark_ms, const struct report *r)
 {
     json_t *doc = json_object(), *arr = json_array();
     int rc = -1;
@@ -531,7 +669,8 @@ static int write_json(FILE *out, enum report_by by, const struct row *rows, size
     json_object_set(doc, "rows", arr);
     json_object_set_new(doc, "total_seconds", json_real(total_ms / 1000.0));
     json_object_set_new(doc, "dark_seconds", json_real(dark_ms / 1000.0));
-    json_object_set_new(doc, "unreadable_lines", json_integer(bad));
+    json_object_set_new(doc, "unreadable_lines", json_integer(r->bad));
+    json_object_set_new(doc, "repeated_lines", json_integer(r->repeated));
     rc = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -1 : 0;
     fputc('\n', out);
 out:
@@ -541,7 +680,7 @@ out:
 }
 
 static void write_html(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                       int64_t total_ms, int64_t dark_ms, long bad)
+                       int64_t total_ms, int64_t dark_ms, const struct report *r)
 {
     int64_t max_ms = 1;
 
@@ -557,8 +696,7 @@ static void write_html(FILE *out, enum report_by by, const struct row *rows, siz
           out);
     fprintf(out, "<h1>Proof of play by %s / 放映実績</h1>\n", by_names[by]);
     fprintf(out, "<p>%.1f s shown, %.1f s dark", total_ms / 1000.0, dark_ms / 1000.0);
-    if (bad)
-        fprintf(out, ", %ld unreadable log lines ignored", bad);
+    counts_text(out, r);
     fputs(".</p>\n", out);
     /* The chart: one bar per row, seconds shown. */
     fprintf(out, "<svg role=\"img\" width=\"720\" height=\"%zu\" aria-label=\"seconds shown\">\n",
@@ -629,17 +767,20 @@ int report_write(const struct report *r, enum report_by by, enum report_format f
     add_dark(r, by, rows, nrows, &dark_ms);
     switch (format) {
     case REPORT_TABLE:
-        write_table(out, by, rows, nrows, total_ms, dark_ms, r->bad);
+        write_table(out, by, rows, nrows, total_ms, dark_ms, r);
         break;
     case REPORT_CSV:
-        write_csv(out, by, rows, nrows, total_ms);
+        write_csv(out, by, rows, nrows, total_ms, false);
+        break;
+    case REPORT_CSV_PLAIN:
+        write_csv(out, by, rows, nrows, total_ms, true);
         break;
     case REPORT_JSON:
-        if (write_json(out, by, rows, nrows, total_ms, dark_ms, r->bad) < 0)
+        if (write_json(out, by, rows, nrows, total_ms, dark_ms, r) < 0)
             goto out;
         break;
     case REPORT_HTML:
-        write_html(out, by, rows, nrows, total_ms, dark_ms, r->bad);
+        write_html(out, by, rows, nrows, total_ms, dark_ms, r);
         break;
     }
     rc = ferror(out) ? -1 : 0;

@@ -752,9 +752,13 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
     static const struct option opts[] = {
         {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
         {"by", required_argument, NULL, 'b'},   {"csv", no_argument, NULL, 'C'},
-        {"html", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0},
+        {"html", required_argument, NULL, 'H'}, {"log", required_argument, NULL, 'L'},
+        {"no-bom", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
     };
     const char *from = NULL, *to = NULL, *html = NULL;
+    const char **trees = NULL;
+    size_t ntrees = 0;
+    bool bom = true;
     enum report_format fmt = x->json ? REPORT_JSON : REPORT_TABLE;
     enum report_by by = REPORT_BY_OWNER;
     struct report *r = NULL;
@@ -785,21 +789,44 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             fmt = REPORT_HTML;
             html = optarg;
             break;
+        case 'N':
+            bom = false;
+            break;
+        case 'L': {
+            const char **t = realloc(trees, (ntrees + 1) * sizeof *t);
+            if (!t) {
+                free(trees);
+                log_error("report: out of memory");
+                return 1;
+            }
+            trees = t;
+            trees[ntrees++] = optarg;
+            break;
+        }
         default:
-            return ctl_usage_error("report: %s",
-                                   "usage: report [--from D] [--to D] "
-                                   "[--by owner|campaign|screen|day] [--csv|--html FILE]");
+            free(trees);
+            return ctl_usage_error("report: %s", "usage: report [--from D] [--to D] "
+                                                 "[--by owner|campaign|screen|day] "
+                                                 "[--csv [--no-bom]|--html FILE] [--log DIR]...");
         }
     }
-    if (optind < argc)
+    if (optind < argc) {
+        free(trees);
         return ctl_usage_error("report: unexpected argument '%s'", argv[optind]);
+    }
+    if (fmt == REPORT_CSV && !bom)
+        fmt = REPORT_CSV_PLAIN;
     r = report_new(x->cfg->tz);
     sb_printf(&logdir, "%s/log", x->cfg->state);
     if (!r || sb_failed(&logdir)) {
         log_error("report: out of memory");
         goto out;
     }
-    if (report_load_dir(r, sb_str(&logdir), from, to, err, sizeof err) < 0) {
+    /* Without --log, this box's STATE/log; with it, the trees named (logs
+     * collected from several boxes), each line counted once. */
+    const char *own = sb_str(&logdir);
+    if (report_load_trees(r, ntrees ? trees : &own, ntrees ? ntrees : 1, from, to, err,
+                          sizeof err) < 0) {
         log_error("report: %s", err);
         ret = strstr(err, "--from") ? EXIT_USAGE : 1;
         goto out;
@@ -822,6 +849,7 @@ out:
     }
     sb_free(&logdir);
     report_free(r);
+    free(trees);
     return ret;
 }
 

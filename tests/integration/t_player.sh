@@ -173,8 +173,10 @@ run_player() {
 rm -rf "$S/log"
 run_player 10 --playlist "$PL" --clock 2023-03-10T11:59:50 --clock-rate 12 --frame-log "$T/frames"
 check "SIGTERM: exit 0" [ "$(cat "$T/rc")" = 0 ]
-LOG=$S/log/play-2023-03-10.jsonl
-check "proof-of-play log written" [ -s "$LOG" ]
+LOG=$S/log/t/play-2023-03-10.jsonl
+check "proof-of-play log written, one directory per screen (log/t/)" [ -s "$LOG" ]
+check_not "nothing in the flat log/ of older players" sh -c "ls '$S/log/'*.jsonl 2>/dev/null"
+
 # field NAME: the value of NAME on each line of stdin
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 tosec() { # ISO time -> ms of the day
@@ -252,7 +254,7 @@ run_player 10 --playlist "$LPL" --clock 2023-03-10T12:00:00 --frame-log "$T/fq" 
 nagain=$(grep -c 'loopy item 0: plays again' "$T/err")
 check_range "a one-item video loop plays again from the same decoder (plays 2 to 5 are prepared in 10 s, the last at ~8.3 s)" \
     "$nagain" 3 4
-grep '"campaign":"loopy"' "$S/log/play-2023-03-10.jsonl" | field result >"$T/lr"
+grep '"campaign":"loopy"' "$S/log/t/play-2023-03-10.jsonl" | field result >"$T/lr"
 check "each play of it is logged played" sh -c "[ \$(grep -c played '$T/lr') -ge 2 ]"
 nl=$(awk '$3 == "loopy"' "$T/fq" | wc -l)
 check_range "and each play presents its frames (in 10 s at 25 fps: about 250)" "$nl" 150 $((10 * 27))

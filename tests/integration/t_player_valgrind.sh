@@ -54,11 +54,11 @@ check "valgrind: exit 0 (no errors, nothing definitely lost; exit $rc)" [ "$rc" 
 grep -A4 'LEAK SUMMARY' "$T/vg.log" | sed 's/^==[0-9]*== /# /'
 grep 'ERROR SUMMARY' "$T/vg.log" | sed 's/^==[0-9]*== /# /'
 check "valgrind: no invalid reads or writes" sh -c "! grep -q 'Invalid \\(read\\|write\\)' '$T/vg.log'"
-n=$(cat "$S"/log/*.jsonl 2>/dev/null | wc -l)
+n=$(cat "$S"/log/*/*.jsonl 2>/dev/null | wc -l)
 echo "# $n items left the screen, $(wc -l <"$T/frames") frames"
 check "valgrind: the loop ran through many switches ($n)" [ "$n" -ge 40 ]
 check "valgrind: all item types went through" sh -c \
-    "grep -q '\"type\":\"video\"' '$S/log/'*.jsonl && grep -q '\"item\":1,' '$S/log/'*.jsonl"
+    "grep -q '\"type\":\"video\"' '$S/log/'*/*.jsonl && grep -q '\"item\":1,' '$S/log/'*/*.jsonl"
 
 # a screenshot (drawn straight onto the output, the cache torn down with its
 # renderer) under valgrind as well

@@ -167,6 +167,21 @@ $C report --from 2023-3-1 >/dev/null 2>&1
 check "report: bad --from: exit 2" [ $? -eq 2 ]
 $C report --html /nonexistent/dir/r.html >/dev/null 2>"$T/err"
 check "report: unwritable --html: exit 1, names the file" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/dir/r.html '$T/err'"
+$C report --csv >"$T/out" 2>/dev/null
+check "report --csv: UTF-8 with the byte-order mark Excel needs, CRLF" \
+    sh -c "head -c 3 '$T/out' | od -An -tx1 | grep -q 'ef bb bf' && head -1 '$T/out' | grep -q \"\$(printf '\\r')\\$\""
+$C report --csv --no-bom >"$T/out" 2>/dev/null
+check "report --csv --no-bom: plain UTF-8" sh -c "head -c 6 '$T/out' | grep -q '^owner,'"
+# logs collected from two boxes, one directory per screen, a file collected twice
+mkdir -p "$T/box1/shinjuku-west-plaza" "$T/box2/shinjuku-west-plaza" "$T/box2/kochi-station"
+e shinjuku-west-plaza good 高知県 11:00:00 11:00:10 10000 played >"$T/box1/shinjuku-west-plaza/play-2023-03-15.jsonl"
+cp "$T/box1/shinjuku-west-plaza/play-2023-03-15.jsonl" "$T/box2/shinjuku-west-plaza/"
+e kochi-station good 高知県 11:00:00 11:00:05 5000 played >"$T/box2/kochi-station/play-2023-03-15.jsonl"
+$C report --log "$T/box1" --log "$T/box2" >"$T/out" 2>"$T/err"
+check "report --log from two boxes: each line counted once" grep -Eq '^高知県 +2 +15\.0 ' "$T/out"
+check "report --log: says how many lines it found twice" grep -q '1 log lines found twice counted once' "$T/out"
+$C report --log "$T/box1" --log /nonexistent/box2 >/dev/null 2>"$T/err"
+check "report --log of a missing tree: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/box2 '$T/err'"
 mv "$S/log" "$S/log.away"
 $C report >/dev/null 2>"$T/err"
 check "report: log directory missing: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q '$S/log' '$T/err'"

@@ -147,10 +147,11 @@ START_TEST(test_load_dir_dates_and_escaping)
     pl_tz *tz = tokyo();
     struct report *r;
     char *l1 = entry("plaza", "a", "Owner \\\"Q\\\" <b>", "10:00:00", "10:00:10", 10000, "played");
+    char *l2 = entry("plaza", "a", "Owner \\\"Q\\\" <b>", "10:00:10", "10:00:20", 10000, "played");
     char *text = NULL;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_ge(asprintf(&text, "%s\n\ngarbage line\n%s\n", l1, l1), 0);
+    ck_assert_int_ge(asprintf(&text, "%s\n\ngarbage line\n%s\n", l1, l2), 0);
     write_file(dir, "play-2023-03-15.jsonl", text);
     write_file(dir, "play-2023-03-16.jsonl", text);
     write_file(dir, "play-2023-3-17.jsonl", text); /* not a log name: ignored */
@@ -195,6 +196,116 @@ START_TEST(test_load_dir_dates_and_escaping)
     ck_assert_int_eq(system(cmd), 0);
     free(text);
     free(l1);
+    free(l2);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* Logs from many boxes: one directory per screen (SPEC §2), the flat
+ * layout of older players beside it, several trees; a file collected
+ * twice, or a line found in two files of its day, is counted once. */
+START_TEST(test_trees_per_screen_and_repeats)
+{
+    char a[] = "/tmp/signage-report-a.XXXXXX", b[] = "/tmp/signage-report-b.XXXXXX";
+    char sub[600], err[512], *text = NULL, *flat = NULL;
+    pl_tz *tz = tokyo();
+    struct report *r;
+    char *l1 = entry("plaza", "a", "高知県", "10:00:00", "10:00:10", 10000, "played");
+    char *l2 = entry("plaza", "a", "高知県", "10:00:10", "10:00:20", 10000, "played");
+    char *k1 = entry("kochi", "a", "高知県", "10:00:00", "10:00:10", 10000, "played");
+    char *k2 = entry("kochi", "a", "高知県", "10:00:10", "10:00:15", 5000, "cut");
+
+    ck_assert_ptr_nonnull(mkdtemp(a));
+    ck_assert_ptr_nonnull(mkdtemp(b));
+    ck_assert_int_ge(asprintf(&text, "%s\n%s\n", l1, l2), 0);
+    ck_assert_int_ge(asprintf(&flat, "%s\n%s\n", l1, k2), 0);
+    const char *dirs[][2] = {{a, "plaza"}, {a, "kochi"}, {b, "plaza"}, {b, "UPPER"}};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(sub, sizeof sub, "%s/%s", dirs[i][0], dirs[i][1]);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+    }
+    snprintf(sub, sizeof sub, "%s/plaza", a);
+    write_file(sub, "play-2023-03-15.jsonl", text);
+    snprintf(sub, sizeof sub, "%s/kochi", a);
+    write_file(sub, "play-2023-03-15.jsonl", k1);
+    snprintf(sub, sizeof sub, "%s/plaza", b);
+    write_file(sub, "play-2023-03-15.jsonl", text); /* collected twice */
+    snprintf(sub, sizeof sub, "%s/UPPER", b);
+    write_file(sub, "play-2023-03-15.jsonl", k2); /* not a screen id: not read */
+    write_file(b, "play-2023-03-15.jsonl", flat); /* an older player's flat log */
+
+    const char *const trees[] = {a, b};
+    r = report_new(tz);
+    ck_assert_int_eq(report_load_trees(r, trees, 2, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(report_entries(r), 4);        /* l1, l2, k1, k2 */
+    ck_assert_int_eq(report_repeated_lines(r), 3); /* b/plaza twice, l1 in the flat file */
+    char *table = render(r, REPORT_BY_SCREEN, REPORT_TABLE);
+    ck_assert_msg(strstr(table, "3 log lines found twice counted once") != NULL, "%s", table);
+    ck_assert_msg(strstr(table, "total: 35.0 s shown") != NULL, "%s", table);
+    free(table);
+    report_free(r);
+
+    /* the same tree named twice adds nothing */
+    const char *const twice[] = {a, a};
+    r = report_new(tz);
+    ck_assert_int_eq(report_load_trees(r, twice, 2, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(report_entries(r), 3);
+    ck_assert_int_eq(report_repeated_lines(r), 3);
+    report_free(r);
+
+    /* a tree that is not there is an error naming it */
+    const char *const missing[] = {a, "/nonexistent/box2/log"};
+    r = report_new(tz);
+    ck_assert_int_eq(report_load_trees(r, missing, 2, NULL, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "/nonexistent/box2/log") != NULL, "%s", err);
+    report_free(r);
+
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", a, b);
+    ck_assert_int_eq(system(cmd), 0);
+    free(text);
+    free(flat);
+    free(l1);
+    free(l2);
+    free(k1);
+    free(k2);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* CSV for Excel: a byte-order mark first (or none, asked for), CRLF, and
+ * cells that a spreadsheet would run as formulas kept as text. */
+START_TEST(test_csv_for_excel)
+{
+    static const char *const owners[] = {"=HYPERLINK(\\\"http://x\\\")", "+1", "-2", "@SUM(A1)",
+                                         "東京都"};
+    static const char *const cells[] = {"\"'=HYPERLINK(\"\"http://x\"\")\",", "\"'+1\",",
+                                        "\"'-2\",", "\"'@SUM(A1)\",", "\"東京都\","};
+    pl_tz *tz = tokyo();
+    struct report *r = report_new(tz);
+    char start[16], end[16];
+
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(start, sizeof start, "10:00:%02zu", i * 10);
+        snprintf(end, sizeof end, "10:00:%02zu", i * 10 + 10);
+        add(r, entry("plaza", "c", owners[i], start, end, 10000, "played"));
+    }
+    char *csv = render(r, REPORT_BY_OWNER, REPORT_CSV);
+    ck_assert_msg(memcmp(csv,
+                         "\xEF\xBB\xBF"
+                         "owner,plays,",
+                         15) == 0,
+                  "%s", csv);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_msg(strstr(csv, cells[i]) != NULL, "%s not in %s", cells[i], csv);
+    ck_assert_ptr_null(strstr(csv, "\n\"="));
+    for (const char *p = strchr(csv, '\n'); p; p = strchr(p + 1, '\n'))
+        ck_assert_msg(p[-1] == '\r', "a line end without CR");
+    free(csv);
+    csv = render(r, REPORT_BY_OWNER, REPORT_CSV_PLAIN);
+    ck_assert_msg(strncmp(csv, "owner,plays,", 12) == 0, "%s", csv);
+    free(csv);
+    report_free(r);
     pl_tz_free(tz);
 }
 END_TEST
@@ -216,6 +327,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_by_owner_and_dark_time);
     tcase_add_test(tc, test_bad_lines);
     tcase_add_test(tc, test_load_dir_dates_and_escaping);
+    tcase_add_test(tc, test_trees_per_screen_and_repeats);
+    tcase_add_test(tc, test_csv_for_excel);
     tcase_add_test(tc, test_by_parse);
     suite_add_tcase(s, tc);
     return s;
