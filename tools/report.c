@@ -223,7 +223,7 @@ static bool date_valid(const char *s)
 static int seen_add(struct seen *s, const uint64_t h[2])
 {
     if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = hash_table_size(s->cap ? s->cap : 1024);
+        size_t cap = hash_table_size(2 * (s->n + 512)); /* a quarter full: room to grow */
         uint64_t(*v)[2] = calloc(cap, sizeof *v);
         if (!v)
             return -1;
@@ -295,6 +295,7 @@ static int load_file(struct report *r, const char *path, const char *name)
 struct logfile {
     char day[11];
     char *path;
+    size_t rel; /* where the part below the tree starts, for messages */
 };
 
 struct logfiles {
@@ -312,8 +313,8 @@ static int logfile_cmp(const void *a, const void *b)
 
 /* Adds DIR/NAME when NAME is a log of a day within [FROM, TO].  0, or -1
  * out of memory. */
-static int logfile_add(struct logfiles *lf, const char *dir, const char *name, const char *from,
-                       const char *to)
+static int logfile_add(struct logfiles *lf, const char *dir, const char *name, size_t rel,
+                       const char *from, const char *to)
 {
     char day[11];
 
@@ -330,6 +331,7 @@ static int logfile_add(struct logfiles *lf, const char *dir, const char *name, c
     memcpy(lf->v[lf->n].day, day, sizeof day);
     if (asprintf(&lf->v[lf->n].path, "%s/%s", dir, name) < 0)
         return -1;
+    lf->v[lf->n].rel = rel;
     lf->n++;
     return 0;
 }
@@ -347,17 +349,19 @@ static int logfiles_scan(struct logfiles *lf, const char *tree, const char *from
         snprintf(err, errlen, "%s: cannot read the log directory: %s", tree, strerror(errno));
         return -1;
     }
+    size_t rel = strlen(tree) + 1;
+
     while ((de = readdir(d))) {
         char *sub = NULL;
         DIR *sd;
-        if (logfile_add(lf, tree, de->d_name, from, to) < 0)
+        if (logfile_add(lf, tree, de->d_name, rel, from, to) < 0)
             goto oom;
         if (!pl_id_valid(de->d_name) || asprintf(&sub, "%s/%s", tree, de->d_name) < 0)
             continue;
         if ((sd = opendir(sub))) {
             struct dirent *se;
             while ((se = readdir(sd)))
-                if (logfile_add(lf, sub, se->d_name, from, to) < 0) {
+                if (logfile_add(lf, sub, se->d_name, rel, from, to) < 0) {
                     closedir(sd);
                     free(sub);
                     goto oom;
@@ -393,10 +397,9 @@ int report_load_trees(struct report *r, const char *const *trees, size_t ntrees,
     if (lf.n > 1)
         qsort(lf.v, lf.n, sizeof *lf.v, logfile_cmp);
     for (size_t i = 0; i < lf.n; i++) {
-        const char *slash = strrchr(lf.v[i].path, '/');
         if (i > 0 && strcmp(lf.v[i].day, lf.v[i - 1].day) != 0)
             seen_clear(&r->seen);
-        load_file(r, lf.v[i].path, slash ? slash + 1 : lf.v[i].path);
+        load_file(r, lf.v[i].path, lf.v[i].path + lf.v[i].rel); /* "<screen>/play-DAY.jsonl" */
     }
     seen_clear(&r->seen);
     rc = 0;
