@@ -169,7 +169,7 @@ static void do_prepare(struct playout *po, struct plan_action *a, pl_ms t)
         return;
     }
     const struct content *before = a->ncand ? followed(po, &a->cands[0]) : NULL;
-    if (before && render_continue(po->render, &j->c, before) == 0) {
+    if (before && render_continue(&j->c, before) == 0) {
         j->c.info = a->cands[0];
         memset(&a->cands[0], 0, sizeof(a->cands[0]));
         log_debug("%s item %d: plays again, from the decoder of the play before",

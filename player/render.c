@@ -215,11 +215,10 @@ int render_from_result(struct render *r, struct content *c, struct prep_result *
     return 0;
 }
 
-int render_continue(struct render *r, struct content *c, const struct content *from)
+int render_continue(struct content *c, const struct content *from)
 {
     int n;
 
-    (void)r;
     if (!from->valid || !from->video || (n = video_again(from->video)) < 0)
         return -1;
     c->video = video_ref(from->video);

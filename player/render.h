@@ -64,7 +64,7 @@ int render_from_result(struct render *r, struct content *c, struct prep_result *
  * to follow it), for a video that follows itself: decoded by the same
  * decoder (video_again()), shown in the same texture.  Returns 0, or -1
  * when that video cannot go on (open it again). */
-int render_continue(struct render *r, struct content *c, const struct content *from);
+int render_continue(struct content *c, const struct content *from);
 
 /* C becomes a plain slide in the built-in colour.  Returns 0 or -1. */
 int render_plain(struct render *r, struct content *c);

@@ -125,6 +125,17 @@ static char *dir_of(const char *path)
     return d;
 }
 
+/* STATE as written in the file at DIR: absolute, or relative to DIR. */
+static char *state_path(const char *dir, const char *v)
+{
+    return v[0] == '/' ? strdup(v) : join_path(dir, v);
+}
+
+static long long ts_ns(const struct timespec *ts)
+{
+    return (long long)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 static struct pl_campaign *fallback_new(const char *title, const char *owner)
 {
     struct pl_campaign *c = calloc(1, sizeof *c);
@@ -620,7 +631,7 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     v = CONFIG_DEFAULT_STATE;
     if (pl_cfg_string(root, "state", path, &v, err, errlen) < 0)
         goto out_destroy;
-    cfg->state = v[0] == '/' ? strdup(v) : join_path(cfg->dir, v);
+    cfg->state = state_path(cfg->dir, v);
     if (!cfg->state)
         goto out_nomem;
 
@@ -742,8 +753,8 @@ static struct pl_config *config_load(const char *path, enum read_mode mode, char
     if (cfg) {
         cfg->file_dev = sb.st_dev;
         cfg->file_ino = sb.st_ino;
-        cfg->file_mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-        cfg->file_ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+        cfg->file_mtime_ns = ts_ns(&sb.st_mtim);
+        cfg->file_ctime_ns = ts_ns(&sb.st_ctim);
         cfg->file_size = (long long)len;
         cfg->place_known = cfg->place_known && sb.st_size == (off_t)len && sb.st_ino != 0;
     }
@@ -792,7 +803,7 @@ int pl_config_save_place(const struct pl_config *cfg, char *err, size_t errlen)
  * trusted or used: the caller scans the file. */
 static struct pl_config *config_load_placed(const char *path)
 {
-    char *head = NULL, *state = NULL, *dir = NULL, *place = NULL, *rec = NULL;
+    char *head = NULL, *state = NULL, *dir = NULL, *root = NULL, *place = NULL, *rec = NULL;
     char *text = NULL, err[512];
     unsigned long long dev, ino;
     long long mtime_ns, ctime_ns, size;
@@ -812,26 +823,26 @@ static struct pl_config *config_load_placed(const char *path)
     if (!(state = pl_cfgfast_top_string(head, (size_t)n, "state", "screens")) || !*state ||
         !(dir = dir_of(path)))
         goto out;
-    place = state[0] == '/' ? join_path(state, CONFIG_PLACE) : NULL;
-    if (state[0] != '/') {
-        char *abs = join_path(dir, state);
-        place = abs ? join_path(abs, CONFIG_PLACE) : NULL;
-        free(abs);
-    }
-    if (!place || slurp_path(place, NULL, 160, &rec, &reclen, NULL, 0) < 0 ||
+    if (!(root = state_path(dir, state)) || !(place = join_path(root, CONFIG_PLACE)) ||
+        slurp_path(place, NULL, 160, &rec, &reclen, NULL, 0) < 0 ||
         sscanf(rec, "%llu %llu %lld %lld %lld %zu %zu%n", &dev, &ino, &mtime_ns, &ctime_ns, &size,
                &open_at, &close_at, &used) != 7 ||
         (size_t)used + 1 != reclen || rec[used] != '\n')
         goto out;
     /* The record holds for this file only: the same inode, unchanged. */
     if (dev != (unsigned long long)sb.st_dev || ino != (unsigned long long)sb.st_ino ||
-        mtime_ns != (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec ||
-        ctime_ns != (long long)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec ||
+        mtime_ns != ts_ns(&sb.st_mtim) || ctime_ns != ts_ns(&sb.st_ctim) ||
         size != (long long)sb.st_size || open_at >= close_at || close_at >= (size_t)size)
         goto out;
+    /* The part before the list is usually in the head read already. */
     len = open_at + 1 + ((size_t)size - close_at);
-    if (!(text = malloc(len + 1)) || pread(fd, text, open_at + 1, 0) != (ssize_t)(open_at + 1) ||
-        pread(fd, text + open_at + 1, (size_t)size - close_at, (off_t)close_at) !=
+    if (!(text = malloc(len + 1)))
+        goto out;
+    if ((size_t)n > open_at)
+        memcpy(text, head, open_at + 1);
+    else if (pread(fd, text, open_at + 1, 0) != (ssize_t)(open_at + 1))
+        goto out;
+    if (pread(fd, text + open_at + 1, (size_t)size - close_at, (off_t)close_at) !=
             (ssize_t)((size_t)size - close_at) ||
         text[open_at] != '(' || text[open_at + 1] != ')')
         goto out;
@@ -844,6 +855,7 @@ out:
     free(head);
     free(state);
     free(dir);
+    free(root);
     free(place);
     free(rec);
     free(text);
