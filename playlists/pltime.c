@@ -79,10 +79,9 @@ static int days_in_month(int64_t y, int m)
     return dim[m - 1];
 }
 
-/* Days from 1970-01-01 to Y-M-D (M 1..12, D 1..31), proleptic Gregorian.
- * Years are counted from March so the leap day ends a year; a 400-year
+/* Years are counted from March so the leap day ends a year; a 400-year
  * "era" has 146097 days. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t pl_days_from_civil(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
     int mar;
@@ -97,8 +96,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-/* The inverse of days_from_civil(). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void pl_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     int64_t era, doe, yoe, doy, mar;
 
@@ -456,7 +454,7 @@ static void civil_from_local(pl_ms local, struct pl_civil *out)
     int64_t msday = local - days * PL_MS_PER_DAY;
     int64_t y;
 
-    civil_from_days(days, &y, &out->month, &out->day);
+    pl_civil_from_days(days, &y, &out->month, &out->day);
     out->year = (int)y;
     out->hour = (int)(msday / PL_MS_PER_HOUR);
     out->min = (int)(msday / PL_MS_PER_MIN % 60);
@@ -521,7 +519,7 @@ static pl_ms local_from_fields(int y, int mo, int d, int h, int mi, int s, int m
         yy = CIVIL_YEAR_SANE;
     if (yy < -CIVIL_YEAR_SANE)
         yy = -CIVIL_YEAR_SANE;
-    days = days_from_civil(yy, m, 1) + ((int64_t)d - 1);
+    days = pl_days_from_civil(yy, m, 1) + ((int64_t)d - 1);
     return days * PL_MS_PER_DAY + (int64_t)h * PL_MS_PER_HOUR + (int64_t)mi * PL_MS_PER_MIN +
            (int64_t)s * PL_MS_PER_SEC + ms;
 }
@@ -737,7 +735,7 @@ static int parse_clock(struct tparse *tp, int y, int mo, int d, const char **p, 
             int64_t ny;
             int nm, nd;
 
-            civil_from_days(days_from_civil(y, mo, d) + 1, &ny, &nm, &nd);
+            pl_civil_from_days(pl_days_from_civil(y, mo, d) + 1, &ny, &nm, &nd);
             set_err(tp->err, tp->errlen,
                     "%s has hour 24: a time of day runs 00:00..23:59:59; for the midnight "
                     "that ends the day write the next day's 00:00 (e.g. \"%04d-%02d-%02dT00:00\")",

@@ -72,6 +72,11 @@ void pl_tz_to_civil(const pl_tz *tz, pl_ms t, struct pl_civil *out);
  * occurrence. */
 pl_ms pl_tz_from_civil(const pl_tz *tz, int y, int mo, int d, int h, int mi, int s, int ms);
 
+/* Days from 1970-01-01 to Y-M-D (M 1..12, D 1..31), proleptic Gregorian,
+ * and back. */
+int64_t pl_days_from_civil(int64_t y, int m, int d);
+void pl_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
 /* The instant of local midnight starting the local day that contains T. */
 pl_ms pl_tz_day_start(const pl_tz *tz, pl_ms t);
 

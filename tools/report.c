@@ -2,25 +2,256 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/hash.h"
 #include "common/log.h"
-#include "common/strbuf.h"
+#include "common/utf8.h"
 #include "playlists/model.h"
+#include "tools/report_impl.h"
 
-enum entry_result { RES_PLAYED, RES_CUT, RES_SKIPPED, RES_ERROR };
+/* --- small containers --------------------------------------------------------- */
 
-struct entry {
-    char *screen, *campaign, *owner;
-    char day[16]; /* local date of start, YYYY-MM-DD */
-    pl_ms start, end;
+/* Interned strings: each distinct one once, named by its index. */
+struct strtab {
+    char **s;
+    uint32_t n, cap;
+    uint32_t *slot; /* index + 1; 0 free */
+    size_t nslot;
+};
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+    return hash64(s, len, 0x51ab);
+}
+
+/* The id of the LEN bytes at S, added when new.  0, or -1 out of memory. */
+static int strtab_id(struct strtab *t, const char *s, size_t len, uint32_t *id)
+{
+    if ((t->n + 1) * 2 > t->nslot) {
+        size_t nslot = hash_table_size(t->n + 64);
+        uint32_t *slot = calloc(nslot, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (uint32_t i = 0; i < t->n; i++) {
+            size_t k = str_hash(t->s[i], strlen(t->s[i])) & (nslot - 1);
+            while (slot[k])
+                k = (k + 1) & (nslot - 1);
+            slot[k] = i + 1;
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->nslot = nslot;
+    }
+    size_t k = str_hash(s, len) & (t->nslot - 1);
+    for (; t->slot[k]; k = (k + 1) & (t->nslot - 1)) {
+        const char *o = t->s[t->slot[k] - 1];
+        if (strncmp(o, s, len) == 0 && o[len] == '\0') {
+            *id = t->slot[k] - 1;
+            return 0;
+        }
+    }
+    if (t->n == t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 64;
+        char **v = realloc(t->s, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->s = v;
+        t->cap = cap;
+    }
+    if (!(t->s[t->n] = strndup(s, len)))
+        return -1;
+    t->slot[k] = t->n + 1;
+    *id = t->n++;
+    return 0;
+}
+
+static void strtab_free(struct strtab *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    free(t->slot);
+}
+
+/* Records of SIZE bytes found by the four 32-bit words they start with. */
+struct table {
+    char *v;
+    size_t n, cap, size;
+    uint32_t *slot; /* index + 1; 0 free */
+    size_t nslot;
+};
+
+static uint64_t key_hash(const uint32_t k[4])
+{
+    return hash64_mix(hash64_mix(hash64_mix(k[0], k[1]), k[2]), k[3]);
+}
+
+static void *table_at(const struct table *t, size_t i)
+{
+    return t->v + i * t->size;
+}
+
+/* The record of KEY, made (zeroed, keyed) when new.  NULL out of memory. */
+static void *table_get(struct table *t, const uint32_t key[4])
+{
+    if ((t->n + 1) * 2 > t->nslot) {
+        size_t nslot = hash_table_size(t->n + 256);
+        uint32_t *slot = calloc(nslot, sizeof *slot);
+        if (!slot)
+            return NULL;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t k = key_hash(table_at(t, i)) & (nslot - 1);
+            while (slot[k])
+                k = (k + 1) & (nslot - 1);
+            slot[k] = (uint32_t)i + 1;
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->nslot = nslot;
+    }
+    size_t k = key_hash(key) & (t->nslot - 1);
+    for (; t->slot[k]; k = (k + 1) & (t->nslot - 1)) {
+        void *rec = table_at(t, t->slot[k] - 1);
+        if (memcmp(rec, key, 4 * sizeof *key) == 0)
+            return rec;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        char *v = realloc(t->v, cap * t->size);
+        if (!v)
+            return NULL;
+        t->v = v;
+        t->cap = cap;
+    }
+    void *rec = table_at(t, t->n);
+    memset(rec, 0, t->size);
+    memcpy(rec, key, 4 * sizeof *key);
+    t->slot[k] = (uint32_t)++t->n;
+    return rec;
+}
+
+static const void *table_find(const struct table *t, const uint32_t key[4])
+{
+    if (!t->nslot)
+        return NULL;
+    for (size_t k = key_hash(key) & (t->nslot - 1); t->slot[k]; k = (k + 1) & (t->nslot - 1)) {
+        const void *rec = table_at(t, t->slot[k] - 1);
+        if (memcmp(rec, key, 4 * sizeof *key) == 0)
+            return rec;
+    }
+    return NULL;
+}
+
+static void table_free(struct table *t)
+{
+    free(t->v);
+    free(t->slot);
+}
+
+/* Disjoint, sorted intervals [a, b): the time a screen's log accounts for. */
+struct ivs {
+    pl_ms (*v)[2];
+    size_t n, cap;
+};
+
+/* Adds [A, B), merging what it touches.  Logs are written in order, so it
+ * nearly always extends or follows the last one.  0, or -1 out of memory. */
+static int ivs_add(struct ivs *s, pl_ms a, pl_ms b)
+{
+    if (s->n && a <= s->v[s->n - 1][1] && a >= s->v[s->n - 1][0]) {
+        if (b > s->v[s->n - 1][1])
+            s->v[s->n - 1][1] = b;
+        return 0;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        pl_ms(*v)[2] = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        s->v = v;
+        s->cap = cap;
+    }
+    /* i: the first interval ending at or after A; j: past the last one
+     * starting at or before B */
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid][1] < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t i = lo, j = i;
+    while (j < s->n && s->v[j][0] <= b)
+        j++;
+    if (i == j) {
+        memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
+        s->v[i][0] = a;
+        s->v[i][1] = b;
+        s->n++;
+        return 0;
+    }
+    if (s->v[i][0] < a)
+        a = s->v[i][0];
+    if (s->v[j - 1][1] > b)
+        b = s->v[j - 1][1];
+    s->v[i][0] = a;
+    s->v[i][1] = b;
+    memmove(&s->v[i + 1], &s->v[j], (s->n - j) * sizeof *s->v);
+    s->n -= j - i - 1;
+    return 0;
+}
+
+/* Milliseconds of [A, B) the intervals cover. */
+static int64_t ivs_covered(const struct ivs *s, pl_ms a, pl_ms b)
+{
+    size_t lo = 0, hi = s->n;
+    int64_t sum = 0;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid][1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < s->n && s->v[i][0] < b; i++) {
+        pl_ms x = s->v[i][0] > a ? s->v[i][0] : a, y = s->v[i][1] < b ? s->v[i][1] : b;
+        if (y > x)
+            sum += y - x;
+    }
+    return sum;
+}
+
+/* --- the report ----------------------------------------------------------------- */
+
+/* A (screen, campaign, owner, day) of the selection. */
+struct cell {
+    uint32_t key[4]; /* screen, campaign, owner, day */
+    struct report_agg a;
+};
+
+/* A screen's day: everything it showed (the share's denominator). */
+struct sday {
+    uint32_t key[4]; /* screen, day, 0, 0 */
     int64_t shown_ms;
-    enum entry_result result;
+    long lines;
+};
+
+struct screen {
+    char *name;   /* for people; NULL: none */
+    bool covered; /* named by report_add_screen() */
+    long selected;
+    struct ivs logged, failing;
+    uint32_t *tl; /* timeline buckets, REPORT_TL_NCAT each */
 };
 
 /* Lines already counted, by a 128-bit hash of their bytes: a log file
@@ -32,53 +263,88 @@ struct seen {
 
 struct report {
     const pl_tz *tz;
-    struct entry *e;
-    size_t n, cap;
-    long bad;
-    long repeated; /* lines seen before, not counted again */
+    pl_ms now;
+    struct strtab screens, campaigns, owners, titles;
+    struct screen *scr; /* by screen id */
+    uint32_t *title_of; /* by campaign id: the last title seen */
+    size_t scr_cap, camp_cap;
+    struct table cells, sdays;
+    long lines, bad, repeated, selected;
     struct seen seen;
+    bool dedupe; /* hash lines into seen */
+    /* the selection; REPORT_NONE = any, and sel_* set but unseen = nothing yet */
+    char *sel_owner, *sel_campaign;
+    uint32_t sel_owner_id, sel_campaign_id;
+    /* the period: days d0..d1 (d0 > d1: not set), instants [p0, p1) */
+    int32_t d0, d1;
+    pl_ms p0, p1;
+    int32_t min_day, max_day; /* of the lines, for a report without a period */
+    pl_ms tl_ms;              /* timeline bucket; 0: no timeline */
+    size_t tl_n;
+    uint32_t tl_cat[REPORT_TL_OWN];
+    /* the local day last computed: [day_a, day_b) is day_n */
+    pl_ms day_a, day_b;
+    int32_t day_n;
+    /* the ids of the last line, to skip lookups */
+    const char *last_s[4];
+    uint32_t last_id[4];
 };
 
 static void seen_clear(struct seen *s);
-
-/* One output row. */
-struct row {
-    const char *key;
-    long plays, errors;
-    int64_t shown_ms;
-    int64_t dark_ms; /* -1: not attributable to this grouping */
-};
 
 struct report *report_new(const pl_tz *tz)
 {
     struct report *r = calloc(1, sizeof *r);
 
-    if (r)
-        r->tz = tz;
+    if (!r)
+        return NULL;
+    r->tz = tz;
+    r->now = INT64_MAX;
+    r->cells.size = sizeof(struct cell);
+    r->sdays.size = sizeof(struct sday);
+    r->sel_owner_id = r->sel_campaign_id = REPORT_NONE;
+    r->d0 = 1;
+    r->d1 = 0;
+    r->min_day = INT32_MAX;
+    r->max_day = INT32_MIN;
+    r->day_a = r->day_b = 0;
+    for (int i = 0; i < REPORT_TL_OWN; i++)
+        r->tl_cat[i] = REPORT_NONE;
     return r;
-}
-
-static void entry_clear(struct entry *e)
-{
-    free(e->screen);
-    free(e->campaign);
-    free(e->owner);
 }
 
 void report_free(struct report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
-        entry_clear(&r->e[i]);
-    free(r->e);
+    for (uint32_t i = 0; i < r->screens.n; i++) {
+        free(r->scr[i].name);
+        free(r->scr[i].logged.v);
+        free(r->scr[i].failing.v);
+        free(r->scr[i].tl);
+    }
+    free(r->scr);
+    free(r->title_of);
+    strtab_free(&r->screens);
+    strtab_free(&r->campaigns);
+    strtab_free(&r->owners);
+    strtab_free(&r->titles);
+    table_free(&r->cells);
+    table_free(&r->sdays);
     seen_clear(&r->seen);
+    free(r->sel_owner);
+    free(r->sel_campaign);
     free(r);
+}
+
+void report_set_now(struct report *r, pl_ms now)
+{
+    r->now = now;
 }
 
 long report_entries(const struct report *r)
 {
-    return (long)r->n;
+    return r->lines;
 }
 
 long report_bad_lines(const struct report *r)
@@ -86,110 +352,642 @@ long report_bad_lines(const struct report *r)
     return r->bad;
 }
 
+long report_repeated_lines(const struct report *r)
+{
+    return r->repeated;
+}
+
+long report_selected(const struct report *r)
+{
+    return r->selected;
+}
+
+static const char *const by_names[] = {"owner", "campaign", "screen", "day"};
+
 int report_by_parse(const char *s)
 {
-    static const char *const names[] = {"owner", "campaign", "screen", "day"};
-
     for (int i = 0; i < 4; i++)
-        if (s && strcmp(s, names[i]) == 0)
+        if (s && strcmp(s, by_names[i]) == 0)
             return i;
     return -1;
 }
 
-static const char *json_str(json_t *o, const char *key)
+int report_keys_parse(const char *s, struct report_keys *keys)
 {
-    json_t *v = json_object_get(o, key);
-
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    keys->n = 0;
+    if (!s || !*s)
+        return -1;
+    for (const char *p = s;;) {
+        size_t len = strcspn(p, ",");
+        char word[16];
+        int k;
+        if (len == 0 || len >= sizeof word || keys->n == 4)
+            return -1;
+        memcpy(word, p, len);
+        word[len] = '\0';
+        if ((k = report_by_parse(word)) < 0)
+            return -1;
+        for (size_t i = 0; i < keys->n; i++)
+            if (keys->k[i] == (enum report_by)k)
+                return -1;
+        keys->k[keys->n++] = (enum report_by)k;
+        if (!p[len])
+            return 0;
+        p += len + 1;
+    }
 }
 
-static int result_parse(const char *s)
+void report_hms(long long ms, char *buf, size_t len)
+{
+    long long s = (ms + 500) / 1000;
+
+    snprintf(buf, len, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+}
+
+void report_day_text(int32_t day, char buf[16])
+{
+    int64_t y;
+    int m, d;
+
+    pl_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, 16, "%04d-%02d-%02d", (int)(y % 10000), m, d);
+}
+
+/* "YYYY-MM-DD" -> day number; false when it is not a real date. */
+static bool day_parse(const char *s, int32_t *day)
+{
+    int y, m, d;
+    char tail;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1)
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int64_t n = pl_days_from_civil(y, m, d);
+    int64_t ny;
+    int nm, nd;
+    pl_civil_from_days(n, &ny, &nm, &nd);
+    if (nm != m || nd != d)
+        return false; /* 2023-02-30 */
+    *day = (int32_t)n;
+    return true;
+}
+
+/* The instant local DAY starts. */
+static pl_ms day_start(const struct report *r, int32_t day)
+{
+    int64_t y;
+    int m, d;
+
+    pl_civil_from_days(day, &y, &m, &d);
+    return pl_tz_from_civil(r->tz, (int)y, m, d, 0, 0, 0, 0);
+}
+
+int report_select(struct report *r, const char *owner, const char *campaign)
+{
+    free(r->sel_owner);
+    free(r->sel_campaign);
+    r->sel_owner = owner ? strdup(owner) : NULL;
+    r->sel_campaign = campaign ? strdup(campaign) : NULL;
+    if ((owner && !r->sel_owner) || (campaign && !r->sel_campaign))
+        return -1;
+    /* interned now, so a line matches by id */
+    if (owner && strtab_id(&r->owners, owner, strlen(owner), &r->sel_owner_id) < 0)
+        return -1;
+    if (campaign && strtab_id(&r->campaigns, campaign, strlen(campaign), &r->sel_campaign_id) < 0)
+        return -1;
+    return 0;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t cap2 = *cap ? *cap : 64;
+    while (cap2 < need)
+        cap2 *= 2;
+    char *p = realloc(*v, cap2 * size);
+    if (!p)
+        return -1;
+    memset(p + *cap * size, 0, (cap2 - *cap) * size);
+    *v = p;
+    *cap = cap2;
+    return 0;
+}
+
+/* The screen's id, with its record made.  0, or -1 out of memory. */
+static int screen_id(struct report *r, const char *s, size_t len, uint32_t *id)
+{
+    if (strtab_id(&r->screens, s, len, id) < 0)
+        return -1;
+    return grow((void **)&r->scr, &r->scr_cap, r->screens.n, sizeof *r->scr);
+}
+
+int report_add_screen(struct report *r, const char *id, const char *name, bool covered)
+{
+    uint32_t i;
+
+    if (screen_id(r, id, strlen(id), &i) < 0)
+        return -1;
+    r->scr[i].covered |= covered;
+    if (name && *name && !r->scr[i].name && !(r->scr[i].name = strdup(name)))
+        return -1;
+    return 0;
+}
+
+/* Picks the timeline's bucket: the period in at most 720 of them, each a
+ * whole number of minutes that divides an hour or a day. */
+static void timeline_setup(struct report *r)
+{
+    static const int minutes[] = {1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440};
+    pl_ms span = r->p1 - r->p0;
+
+    r->tl_ms = 0;
+    for (size_t i = 0; i < sizeof minutes / sizeof *minutes; i++) {
+        pl_ms b = (pl_ms)minutes[i] * 60000;
+        if (span / b <= 720) {
+            r->tl_ms = b;
+            break;
+        }
+    }
+    if (!r->tl_ms)
+        r->tl_ms = (span / 720 / 86400000 + 1) * 86400000;
+    r->tl_n = (size_t)((span + r->tl_ms - 1) / r->tl_ms);
+}
+
+static int period_set_days(struct report *r, int32_t d0, int32_t d1)
+{
+    r->d0 = d0;
+    r->d1 = d1;
+    r->p0 = day_start(r, d0);
+    r->p1 = day_start(r, d1 + 1);
+    timeline_setup(r);
+    return 0;
+}
+
+int report_set_period(struct report *r, const char *from, const char *to, char *err, size_t errlen)
+{
+    int32_t d0, d1;
+
+    if (!day_parse(from, &d0) || !day_parse(to, &d1)) {
+        snprintf(err, errlen, "--from/--to take a date like 2023-03-01, not '%s'",
+                 day_parse(from, &d0) ? to : from);
+        return -1;
+    }
+    if (d0 > d1) {
+        snprintf(err, errlen, "--from %s is after --to %s", from, to);
+        return -1;
+    }
+    return period_set_days(r, d0, d1);
+}
+
+/* --- reading a line ---------------------------------------------------------------- */
+
+enum field { F_SCREEN, F_CAMPAIGN, F_OWNER, F_TITLE, F_START, F_END, F_RESULT, F_N };
+static const char *const field_names[F_N] = {"screen", "campaign", "owner", "title",
+                                             "start",  "end",      "result"};
+
+/* The parts of a line the report reads: strings (not NUL-terminated),
+ * NULL when absent or not a string. */
+struct fields {
+    const char *s[F_N];
+    size_t len[F_N];
+    bool have_shown;
+    long long shown;
+};
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* A string without escapes or control characters: its end (past the
+ * closing quote), or NULL when it needs the full parser. */
+static const char *simple_string(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p + 1;
+        if (c == '\\' || c < 0x20)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* A JSON number: its end, and its value in *V when it is an integer that
+ * fits (*IS_INT).  NULL when it is not a number. */
+static const char *number(const char *p, const char *end, long long *v, bool *is_int)
+{
+    const char *q = p;
+    bool neg = false;
+    unsigned long long n = 0;
+
+    *is_int = true;
+    if (q < end && *q == '-') {
+        neg = true;
+        q++;
+    }
+    if (q >= end || *q < '0' || *q > '9')
+        return NULL;
+    if (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9')
+        return NULL;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (n > (ULLONG_MAX - 9) / 10)
+            *is_int = false;
+        else
+            n = n * 10 + (unsigned)(*q - '0');
+    }
+    if (q < end && *q == '.') {
+        *is_int = false;
+        if (++q >= end || *q < '0' || *q > '9')
+            return NULL;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        *is_int = false;
+        if (++q < end && (*q == '+' || *q == '-'))
+            q++;
+        if (q >= end || *q < '0' || *q > '9')
+            return NULL;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (*is_int && n > (unsigned long long)LLONG_MAX)
+        *is_int = false;
+    *v = neg ? -(long long)n : (long long)n;
+    return q;
+}
+
+/* Reads a flat object (string, number, true, false and null values; no
+ * escapes) as the players write it, without building it.  Returns true
+ * with F filled; false when the line needs jansson (anything else, which
+ * may still be valid, or the error jansson will name). */
+static bool scan_flat(const char *line, size_t len, struct fields *f)
+{
+    const char *p = line, *end = line + len;
+    unsigned seen = 0;
+
+    memset(f, 0, sizeof *f);
+    if (!utf8_valid(line, len))
+        return false;
+    p = skip_ws(p, end);
+    if (p >= end || *p++ != '{')
+        return false;
+    p = skip_ws(p, end);
+    if (p < end && *p == '}')
+        return skip_ws(p + 1, end) == end;
+    for (;;) {
+        const char *k = p, *ke;
+        if (p >= end || *p != '"' || !(ke = simple_string(p, end)))
+            return false;
+        p = skip_ws(ke, end);
+        if (p >= end || *p++ != ':')
+            return false;
+        p = skip_ws(p, end);
+        if (p >= end)
+            return false;
+        size_t klen = (size_t)(ke - k - 2);
+        int which = -1;
+        for (int i = 0; i < F_N; i++)
+            if (strlen(field_names[i]) == klen && memcmp(field_names[i], k + 1, klen) == 0)
+                which = i;
+        bool is_shown = klen == 8 && memcmp(k + 1, "shown_ms", 8) == 0;
+        if (which >= 0 || is_shown) {
+            unsigned bit = which >= 0 ? 1u << which : 1u << F_N;
+            if (seen & bit)
+                return false; /* a duplicate: jansson refuses it */
+            seen |= bit;
+        }
+        if (*p == '"') {
+            const char *ve = simple_string(p, end);
+            if (!ve)
+                return false;
+            if (which >= 0) {
+                f->s[which] = p + 1;
+                f->len[which] = (size_t)(ve - p - 2);
+            }
+            p = ve;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            long long v;
+            bool is_int;
+            const char *ne = number(p, end, &v, &is_int);
+            if (!ne || (is_shown && !is_int))
+                return false;
+            if (is_shown) {
+                f->have_shown = true;
+                f->shown = v;
+            }
+            p = ne;
+        } else if ((size_t)(end - p) >= 4 &&
+                   (memcmp(p, "null", 4) == 0 || memcmp(p, "true", 4) == 0)) {
+            p += 4;
+        } else if ((size_t)(end - p) >= 5 && memcmp(p, "false", 5) == 0) {
+            p += 5;
+        } else {
+            return false; /* an object, an array, or not JSON */
+        }
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}')
+            return skip_ws(p + 1, end) == end;
+        return false;
+    }
+}
+
+/* The same through jansson, for anything else.  O gets the document (to
+ * free after F is used).  -1 with ERR filled when it is not an object. */
+static int scan_json(const char *line, size_t len, struct fields *f, json_t **o, const char *name,
+                     long lineno, char *err, size_t errlen)
+{
+    json_error_t jerr;
+
+    memset(f, 0, sizeof *f);
+    *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*o || !json_is_object(*o)) {
+        snprintf(err, errlen, "%s:%ld: error: not a JSON object (%s)", name, lineno,
+                 *o ? "another JSON value" : jerr.text);
+        return -1;
+    }
+    for (int i = 0; i < F_N; i++) {
+        json_t *v = json_object_get(*o, field_names[i]);
+        if (json_is_string(v)) {
+            f->s[i] = json_string_value(v);
+            f->len[i] = json_string_length(v);
+            if (memchr(f->s[i], '\0', f->len[i]))
+                f->s[i] = NULL; /* "\u0000" */
+        }
+    }
+    json_t *shown = json_object_get(*o, "shown_ms");
+    if (json_is_integer(shown)) {
+        f->have_shown = true;
+        f->shown = json_integer_value(shown);
+    }
+    return 0;
+}
+
+static int two(const char *p)
+{
+    return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9')
+               ? (p[0] - '0') * 10 + p[1] - '0'
+               : -1;
+}
+
+/* "2023-03-15T10:00:14.481+09:00" (or "...Z"), as the players write it.
+ * False for anything else (pl_time_parse() then reads it). */
+static bool time_fast(const char *s, size_t n, pl_ms *out)
+{
+    if ((n != 29 && n != 24) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':' || s[19] != '.')
+        return false;
+    int c = two(s), y = two(s + 2), mo = two(s + 5), d = two(s + 8), h = two(s + 11),
+        mi = two(s + 14), sec = two(s + 17), ms1 = two(s + 20), ms2 = s[22] - '0';
+    if (c < 0 || y < 0 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || sec < 0 || sec > 59 || ms1 < 0 || ms2 < 0 || ms2 > 9)
+        return false;
+    int off = 0;
+    if (n == 24) {
+        if (s[23] != 'Z')
+            return false;
+    } else {
+        int oh = two(s + 24), om = two(s + 27);
+        if ((s[23] != '+' && s[23] != '-') || s[26] != ':' || oh < 0 || oh > 18 || om < 0 ||
+            om > 59)
+            return false;
+        off = (oh * 60 + om) * (s[23] == '-' ? -1 : 1);
+    }
+    int64_t days = pl_days_from_civil(c * 100 + y, mo, d);
+    *out = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + ms1 * 10 + ms2;
+    return true;
+}
+
+static int time_of(const struct report *r, const char *s, size_t n, pl_ms *out, char *err,
+                   size_t errlen)
+{
+    char buf[64];
+
+    if (time_fast(s, n, out))
+        return 0;
+    if (n >= sizeof buf) {
+        snprintf(err, errlen,
+                 "a time is %zu bytes long; expected one like "
+                 "2023-03-15T10:00:00.000+09:00",
+                 n);
+        return -1;
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return pl_time_parse(buf, r->tz, PL_TIME_INSTANT, out, err, errlen);
+}
+
+/* The local day T falls in. */
+static int32_t local_day(struct report *r, pl_ms t)
+{
+    if (t >= r->day_a && t < r->day_b)
+        return r->day_n;
+    struct pl_civil civ;
+    pl_tz_to_civil(r->tz, t, &civ);
+    r->day_n = (int32_t)pl_days_from_civil(civ.year, civ.month, civ.day);
+    r->day_a = pl_tz_day_start(r->tz, t);
+    r->day_b = day_start(r, r->day_n + 1);
+    return r->day_n;
+}
+
+/* The id of field W of F in TAB (cached for lines like the last). */
+static int field_id(struct report *r, struct strtab *tab, int slot, const char *s, size_t len,
+                    uint32_t *id)
+{
+    const char *last = r->last_s[slot];
+
+    if (last && strncmp(last, s, len) == 0 && last[len] == '\0') {
+        *id = r->last_id[slot];
+        return 0;
+    }
+    if (strtab_id(tab, s, len, id) < 0)
+        return -1;
+    r->last_s[slot] = tab->s[*id];
+    r->last_id[slot] = *id;
+    return 0;
+}
+
+static int result_parse(const char *s, size_t len)
 {
     static const char *const names[] = {"played", "cut", "skipped", "error"};
 
     for (int i = 0; i < 4; i++)
-        if (s && strcmp(s, names[i]) == 0)
+        if (strlen(names[i]) == len && memcmp(s, names[i], len) == 0)
             return i;
+    return -1;
+}
+
+/* Spreads [A, B) of category CAT over the screen's timeline buckets. */
+static int timeline_add(struct report *r, struct screen *sc, pl_ms a, pl_ms b, int cat)
+{
+    if (!r->tl_ms)
+        return 0;
+    if (a < r->p0)
+        a = r->p0;
+    if (b > r->p1)
+        b = r->p1;
+    if (b <= a)
+        return 0;
+    if (!sc->tl && !(sc->tl = calloc(r->tl_n * REPORT_TL_NCAT, sizeof *sc->tl)))
+        return -1;
+    for (size_t i = (size_t)((a - r->p0) / r->tl_ms); i < r->tl_n && a < b; i++) {
+        pl_ms e = r->p0 + (pl_ms)(i + 1) * r->tl_ms;
+        if (e > b)
+            e = b;
+        sc->tl[i * REPORT_TL_NCAT + (size_t)cat] += (uint32_t)(e - a);
+        a = e;
+    }
+    return 0;
+}
+
+/* The timeline category of a line: by campaign when a selection was made,
+ * else by owner. */
+static int timeline_cat(struct report *r, bool selected, uint32_t campaign, uint32_t owner)
+{
+    bool by_owner = !r->sel_owner && !r->sel_campaign;
+    uint32_t id = by_owner ? owner : campaign;
+
+    if (!selected)
+        return REPORT_TL_OTHER;
+    for (int i = 0; i < REPORT_TL_OWN; i++) {
+        if (r->tl_cat[i] == id)
+            return i;
+        if (r->tl_cat[i] == REPORT_NONE) {
+            r->tl_cat[i] = id;
+            return i;
+        }
+    }
+    return REPORT_TL_REST;
+}
+
+static int add_fields(struct report *r, const struct fields *f, const char *name, long lineno,
+                      char *err, size_t errlen)
+{
+    char terr[256];
+    pl_ms start, end;
+    uint32_t screen, campaign, owner, title = REPORT_NONE;
+
+    if (!f->s[F_SCREEN] || !f->s[F_CAMPAIGN] || !f->s[F_START] || !f->s[F_END] || !f->s[F_RESULT] ||
+        !f->have_shown) {
+        snprintf(err, errlen,
+                 "%s:%ld: error: not a proof-of-play entry: screen, campaign, start, end, "
+                 "result and shown_ms are required",
+                 name, lineno);
+        return -1;
+    }
+    int res = result_parse(f->s[F_RESULT], f->len[F_RESULT]);
+    if (res < 0) {
+        snprintf(err, errlen,
+                 "%s:%ld: error: result \"%.*s\" is unknown; expected played, cut, skipped or "
+                 "error",
+                 name, lineno, (int)(f->len[F_RESULT] > 40 ? 40 : f->len[F_RESULT]),
+                 f->s[F_RESULT]);
+        return -1;
+    }
+    if (time_of(r, f->s[F_START], f->len[F_START], &start, terr, sizeof terr) < 0 ||
+        time_of(r, f->s[F_END], f->len[F_END], &end, terr, sizeof terr) < 0) {
+        snprintf(err, errlen, "%s:%ld: error: %s", name, lineno, terr);
+        return -1;
+    }
+    if (end < start || f->shown < 0 || f->shown > end - start + PL_MS_PER_SEC) {
+        snprintf(err, errlen,
+                 "%s:%ld: error: end is before start or shown_ms does not fit between them", name,
+                 lineno);
+        return -1;
+    }
+    if (field_id(r, &r->campaigns, 1, f->s[F_CAMPAIGN], f->len[F_CAMPAIGN], &campaign) < 0 ||
+        field_id(r, &r->owners, 2, f->s[F_OWNER] ? f->s[F_OWNER] : "",
+                 f->s[F_OWNER] ? f->len[F_OWNER] : 0, &owner) < 0 ||
+        (f->s[F_TITLE] && field_id(r, &r->titles, 3, f->s[F_TITLE], f->len[F_TITLE], &title) < 0) ||
+        grow((void **)&r->title_of, &r->camp_cap, r->campaigns.n, sizeof *r->title_of) < 0)
+        goto oom;
+    /* screen last: its record may move when the table grows */
+    const char *ls = r->last_s[0];
+    if (ls && strncmp(ls, f->s[F_SCREEN], f->len[F_SCREEN]) == 0 && ls[f->len[F_SCREEN]] == '\0') {
+        screen = r->last_id[0];
+    } else {
+        if (screen_id(r, f->s[F_SCREEN], f->len[F_SCREEN], &screen) < 0)
+            goto oom;
+        r->last_s[0] = r->screens.s[screen];
+        r->last_id[0] = screen;
+    }
+    if (title != REPORT_NONE)
+        r->title_of[campaign] = title + 1;
+
+    int32_t day = local_day(r, start);
+    bool selected = (r->sel_owner_id == REPORT_NONE || owner == r->sel_owner_id) &&
+                    (r->sel_campaign_id == REPORT_NONE || campaign == r->sel_campaign_id);
+    struct screen *sc = &r->scr[screen];
+    struct sday *sd = table_get(&r->sdays, (const uint32_t[4]){screen, (uint32_t)day, 0, 0});
+    if (!sd)
+        goto oom;
+    sd->shown_ms += f->shown;
+    sd->lines++;
+    if (selected) {
+        struct cell *c =
+            table_get(&r->cells, (const uint32_t[4]){screen, campaign, owner, (uint32_t)day});
+        if (!c)
+            goto oom;
+        switch (res) {
+        case 0:
+            c->a.played++;
+            break;
+        case 1:
+            c->a.cut++;
+            break;
+        case 2:
+            c->a.skipped++;
+            break;
+        default:
+            c->a.errors++;
+        }
+        c->a.shown_ms += f->shown;
+        sc->selected++;
+        r->selected++;
+    }
+    if (ivs_add(&sc->logged, start, end) < 0 || (res >= 2 && ivs_add(&sc->failing, start, end) < 0))
+        goto oom;
+    if (res < 2 && timeline_add(r, sc, start, end, timeline_cat(r, selected, campaign, owner)) < 0)
+        goto oom;
+    if (day < r->min_day)
+        r->min_day = day;
+    if (day > r->max_day)
+        r->max_day = day;
+    r->lines++;
+    return 0;
+oom:
+    snprintf(err, errlen, "%s:%ld: error: out of memory", name, lineno);
     return -1;
 }
 
 int report_add_line(struct report *r, const char *line, size_t len, const char *name, long lineno,
                     char *err, size_t errlen)
 {
-    struct entry e = {0};
-    struct pl_civil civ;
-    json_error_t jerr;
-    json_t *o, *shown;
-    const char *screen, *campaign, *owner, *start, *end, *result;
-    char terr[256];
-    int res, rc = -1;
+    struct fields f;
+    json_t *o = NULL;
+    int rc;
 
-    o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!o || !json_is_object(o)) {
-        snprintf(err, errlen, "%s:%ld: error: not a JSON object (%s)", name, lineno,
-                 o ? "another JSON value" : jerr.text);
-        goto out;
-    }
-    screen = json_str(o, "screen");
-    campaign = json_str(o, "campaign");
-    owner = json_str(o, "owner");
-    start = json_str(o, "start");
-    end = json_str(o, "end");
-    result = json_str(o, "result");
-    shown = json_object_get(o, "shown_ms");
-    if (!screen || !campaign || !start || !end || !result || !json_is_integer(shown)) {
-        snprintf(err, errlen,
-                 "%s:%ld: error: not a proof-of-play entry: screen, campaign, start, end, "
-                 "result and shown_ms are required",
-                 name, lineno);
-        goto out;
-    }
-    res = result_parse(result);
-    if (res < 0) {
-        snprintf(err, errlen,
-                 "%s:%ld: error: result \"%s\" is unknown; expected played, cut, skipped or error",
-                 name, lineno, result);
-        goto out;
-    }
-    if (pl_time_parse(start, r->tz, PL_TIME_INSTANT, &e.start, terr, sizeof terr) < 0 ||
-        pl_time_parse(end, r->tz, PL_TIME_INSTANT, &e.end, terr, sizeof terr) < 0) {
-        snprintf(err, errlen, "%s:%ld: error: %s", name, lineno, terr);
-        goto out;
-    }
-    if (e.end < e.start || json_integer_value(shown) < 0 ||
-        json_integer_value(shown) > e.end - e.start + PL_MS_PER_SEC) {
-        snprintf(err, errlen,
-                 "%s:%ld: error: end is before start or shown_ms does not fit between them", name,
-                 lineno);
-        goto out;
-    }
-    e.shown_ms = json_integer_value(shown);
-    e.result = (enum entry_result)res;
-    pl_tz_to_civil(r->tz, e.start, &civ);
-    snprintf(e.day, sizeof e.day, "%04d-%02d-%02d", civ.year % 10000, civ.month, civ.day);
-    e.screen = strdup(screen);
-    e.campaign = strdup(campaign);
-    e.owner = strdup(owner ? owner : "");
-    if (!e.screen || !e.campaign || !e.owner)
-        goto oom;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        struct entry *p = realloc(r->e, cap * sizeof *p);
-        if (!p)
-            goto oom;
-        r->e = p;
-        r->cap = cap;
-    }
-    r->e[r->n++] = e;
-    rc = 0;
-    goto out;
-oom:
-    entry_clear(&e);
-    snprintf(err, errlen, "%s:%ld: error: out of memory", name, lineno);
-out:
+    if (scan_flat(line, len, &f))
+        return add_fields(r, &f, name, lineno, err, errlen);
+    rc = scan_json(line, len, &f, &o, name, lineno, err, errlen);
+    if (rc == 0)
+        rc = add_fields(r, &f, name, lineno, err, errlen);
     json_decref(o);
     return rc;
 }
+
+/* --- reading the trees ------------------------------------------------------------- */
 
 /* True when NAME is play-YYYY-MM-DD.jsonl; copies the date into DAY. */
 static bool log_name_date(const char *name, char day[11])
@@ -205,17 +1003,6 @@ static bool log_name_date(const char *name, char day[11])
     memcpy(day, name + 5, 10);
     day[10] = '\0';
     return true;
-}
-
-static bool date_valid(const char *s)
-{
-    char day[11];
-    char name[32];
-
-    if (!s)
-        return true;
-    snprintf(name, sizeof name, "play-%s.jsonl", s);
-    return log_name_date(name, day);
 }
 
 /* Adds the line hashed H to the day's set.  Returns 1 when it was there
@@ -245,7 +1032,7 @@ static int seen_add(struct seen *s, const uint64_t h[2])
         if (s->v[k][0] == h[0] && s->v[k][1] == h[1])
             return 1;
     s->v[k][0] = h[0];
-    s->v[k][1] = h[1] ? h[1] : 1; /* never {0, 0} */
+    s->v[k][1] = h[1];
     s->n++;
     return 0;
 }
@@ -256,46 +1043,85 @@ static void seen_clear(struct seen *s)
     memset(s, 0, sizeof *s);
 }
 
-static int load_file(struct report *r, const char *path, const char *name)
+/* One line of a file: counted once, or refused with a warning for the
+ * first few. */
+static void take_line(struct report *r, const char *line, size_t len, const char *name, long lineno)
 {
-    char *line = NULL, err[512];
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    FILE *f = fopen(path, "re");
+    char err[512];
 
-    if (!f) {
-        log_warn("%s: cannot read: %s; skipped", path, strerror(errno));
-        return 0;
-    }
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        uint64_t h[2] = {hash64(line, (size_t)len, 0x5eed), hash64(line, (size_t)len, 0xfeed)};
-        if (!h[1])
-            h[1] = 1; /* as seen_add() stores it */
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+        len--;
+    if (len == 0)
+        return;
+    if (r->dedupe) {
+        uint64_t h[2] = {hash64(line, len, 0x5eed), hash64(line, len, 0xfeed) | 1};
         if (seen_add(&r->seen, h) == 1) {
             r->repeated++;
-            continue;
-        }
-        if (report_add_line(r, line, (size_t)len, name, lineno, err, sizeof err) < 0) {
-            if (r->bad++ < 5)
-                log_warn("%s (line ignored)", err);
+            return;
         }
     }
-    free(line);
-    fclose(f);
-    return 0;
+    if (report_add_line(r, line, len, name, lineno, err, sizeof err) < 0 && r->bad++ < 5)
+        log_warn("%s (line ignored)", err);
+}
+
+#define LINE_MAX_BYTES (64 * 1024) /* a proof-of-play line is ~400 bytes */
+
+/* Streams the file at PATH line by line, in blocks. */
+static void load_file(struct report *r, const char *path, const char *name)
+{
+    size_t cap = 1 << 20, have = 0;
+    char *buf;
+    long lineno = 0;
+    bool skipping = false; /* inside a line too long to read */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        log_warn("%s: cannot read: %s; skipped", path, strerror(errno));
+        return;
+    }
+    if (!(buf = malloc(cap))) {
+        log_warn("%s: out of memory; skipped", path);
+        close(fd);
+        return;
+    }
+    for (;;) {
+        ssize_t got = read(fd, buf + have, cap - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            log_warn("%s: read failed: %s; the rest of it is skipped", path, strerror(errno));
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        char *p = buf, *end = buf + have, *nl;
+        while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+            lineno++;
+            if (!skipping)
+                take_line(r, p, (size_t)(nl - p), name, lineno);
+            skipping = false;
+            p = nl + 1;
+        }
+        have = (size_t)(end - p);
+        memmove(buf, p, have);
+        if (have >= LINE_MAX_BYTES) {
+            if (!skipping && r->bad++ < 5)
+                log_warn("%s:%ld: error: a line longer than %d bytes (line ignored)", name,
+                         lineno + 1, LINE_MAX_BYTES);
+            skipping = true;
+            have = 0;
+        }
+    }
+    if (have && !skipping)
+        take_line(r, buf, have, name, lineno + 1); /* the last line, without its newline */
+    free(buf);
+    close(fd);
 }
 
 /* A log file found in a tree: its local date and path. */
 struct logfile {
     char day[11];
     char *path;
-    size_t rel; /* where the part below the tree starts, for messages */
+    size_t rel; /* where the part below the tree starts: "<screen>/play-DAY.jsonl" */
 };
 
 struct logfiles {
@@ -308,6 +1134,8 @@ static int logfile_cmp(const void *a, const void *b)
     const struct logfile *x = a, *y = b;
     int c = strcmp(x->day, y->day);
 
+    if (!c)
+        c = strcmp(x->path + x->rel, y->path + y->rel);
     return c ? c : strcmp(x->path, y->path);
 }
 
@@ -378,30 +1206,56 @@ oom:
     return -1;
 }
 
+/* Whether the day of files [I, J) must be read through the seen set: a
+ * line can be found twice only when a file's name below its tree is there
+ * twice, or a flat file (any screen's lines) is there. */
+static bool day_needs_dedupe(const struct logfiles *lf, size_t i, size_t j)
+{
+    for (size_t k = i; k < j; k++) {
+        const char *rel = lf->v[k].path + lf->v[k].rel;
+        if (!strchr(rel, '/'))
+            return true;
+        if (k > i && strcmp(rel, lf->v[k - 1].path + lf->v[k - 1].rel) == 0)
+            return true;
+    }
+    return false;
+}
+
 int report_load_trees(struct report *r, const char *const *trees, size_t ntrees, const char *from,
                       const char *to, char *err, size_t errlen)
 {
     struct logfiles lf = {0};
+    int32_t d;
     int rc = -1;
 
-    if (!date_valid(from) || !date_valid(to)) {
-        snprintf(err, errlen, "--from/--to take a date like 2023-03-01");
+    if ((from && !day_parse(from, &d)) || (to && !day_parse(to, &d))) {
+        snprintf(err, errlen, "--from/--to take a date like 2023-03-01, not '%s'",
+                 from && !day_parse(from, &d) ? from : to);
         return -1;
     }
     for (size_t i = 0; i < ntrees; i++)
         if (logfiles_scan(&lf, trees[i], from, to, err, errlen) < 0)
             goto out;
-    /* Days in order, so the report does not depend on readdir order; a
-     * line is counted once within its day, however many copies of its
-     * file were collected. */
+    /* Days in order, and in a day the copies of one file side by side, so
+     * the report does not depend on readdir order. */
     if (lf.n > 1)
         qsort(lf.v, lf.n, sizeof *lf.v, logfile_cmp);
-    for (size_t i = 0; i < lf.n; i++) {
-        if (i > 0 && strcmp(lf.v[i].day, lf.v[i - 1].day) != 0)
-            seen_clear(&r->seen);
-        load_file(r, lf.v[i].path, lf.v[i].path + lf.v[i].rel); /* "<screen>/play-DAY.jsonl" */
+    /* The period: as asked, its open ends from the files found. */
+    if (from || to || lf.n) {
+        const char *a = from ? from : lf.n ? lf.v[0].day : to;
+        const char *b = to ? to : lf.n ? lf.v[lf.n - 1].day : from;
+        if (report_set_period(r, a, b, err, errlen) < 0)
+            goto out;
     }
-    seen_clear(&r->seen);
+    for (size_t i = 0, j; i < lf.n; i = j) {
+        for (j = i + 1; j < lf.n && strcmp(lf.v[j].day, lf.v[i].day) == 0;)
+            j++;
+        r->dedupe = day_needs_dedupe(&lf, i, j);
+        for (size_t k = i; k < j; k++)
+            load_file(r, lf.v[k].path, lf.v[k].path + lf.v[k].rel);
+        seen_clear(&r->seen);
+    }
+    r->dedupe = false;
     rc = 0;
 out:
     for (size_t i = 0; i < lf.n; i++)
@@ -416,129 +1270,331 @@ int report_load_dir(struct report *r, const char *logdir, const char *from, cons
     return report_load_trees(r, &logdir, 1, from, to, err, errlen);
 }
 
-long report_repeated_lines(const struct report *r)
+/* --- for the writers ----------------------------------------------------------------- */
+
+const char *report_screen_id(const struct report *r, uint32_t screen)
 {
-    return r->repeated;
+    return r->screens.s[screen];
 }
 
-static const char *entry_key(const struct entry *e, enum report_by by)
+const char *report_screen_name(const struct report *r, uint32_t screen)
 {
-    switch (by) {
+    return r->scr[screen].name;
+}
+
+const char *report_campaign_id(const struct report *r, uint32_t campaign)
+{
+    return r->campaigns.s[campaign];
+}
+
+const char *report_campaign_title(const struct report *r, uint32_t campaign)
+{
+    uint32_t t = campaign < r->camp_cap ? r->title_of[campaign] : 0;
+
+    return t ? r->titles.s[t - 1] : NULL;
+}
+
+const char *report_owner_name(const struct report *r, uint32_t owner)
+{
+    return r->owners.s[owner];
+}
+
+const char *report_selected_owner(const struct report *r)
+{
+    return r->sel_owner;
+}
+
+const char *report_selected_campaign(const struct report *r)
+{
+    return r->sel_campaign;
+}
+
+const pl_tz *report_tz(const struct report *r)
+{
+    return r->tz;
+}
+
+pl_ms report_now(const struct report *r)
+{
+    return r->now;
+}
+
+long report_unreadable(const struct report *r)
+{
+    return r->bad;
+}
+
+static bool is_fallback(const struct report *r, uint32_t campaign)
+{
+    return campaign != REPORT_NONE && strcmp(r->campaigns.s[campaign], "-") == 0;
+}
+
+const char *report_key_text(const struct report *r, const struct report_row *row, enum report_by k,
+                            char day[16])
+{
+    switch (k) {
     case REPORT_BY_OWNER:
-        return e->campaign[0] == '-' && !e->campaign[1] ? "(fallback)" : e->owner;
+        return is_fallback(r, row->campaign) ? "(fallback)"
+               : row->owner == REPORT_NONE   ? ""
+                                             : r->owners.s[row->owner];
     case REPORT_BY_CAMPAIGN:
-        return e->campaign[0] == '-' && !e->campaign[1] ? "(fallback)" : e->campaign;
+        return is_fallback(r, row->campaign)  ? "(fallback)"
+               : row->campaign == REPORT_NONE ? ""
+                                              : r->campaigns.s[row->campaign];
     case REPORT_BY_SCREEN:
-        return e->screen;
+        return r->screens.s[row->screen];
     case REPORT_BY_DAY:
-        return e->day;
+        report_day_text(row->day, day);
+        return day;
     }
     return "";
 }
 
-/* Sorting helpers take the grouping through a wrapper array. */
-struct keyed {
-    const char *key;
-    const struct entry *e;
+int64_t report_dark_between(const struct report *r, uint32_t screen, pl_ms a, pl_ms b)
+{
+    if (b > r->now)
+        b = r->now;
+    if (b <= a)
+        return 0;
+    return (b - a) - ivs_covered(&r->scr[screen].logged, a, b);
+}
+
+const uint32_t *report_timeline(const struct report *r, uint32_t screen, size_t *nb,
+                                pl_ms *bucket_ms)
+{
+    *nb = r->tl_n;
+    *bucket_ms = r->tl_ms;
+    return r->scr[screen].tl;
+}
+
+void report_timeline_cats(const struct report *r, uint32_t cats[REPORT_TL_OWN], bool *by_owner)
+{
+    memcpy(cats, r->tl_cat, sizeof r->tl_cat);
+    *by_owner = !r->sel_owner && !r->sel_campaign;
+}
+
+size_t report_failing(const struct report *r, uint32_t screen, const pl_ms (**iv)[2])
+{
+    *iv = (const pl_ms(*)[2])r->scr[screen].failing.v;
+    return r->scr[screen].failing.n;
+}
+
+/* --- rows ------------------------------------------------------------------------ */
+
+/* A contribution to a row: a cell of the selection, or an empty one that
+ * puts a screen's day in the rows when it showed nothing. */
+struct contrib {
+    uint32_t screen, campaign, owner;
+    int32_t day;
+    const struct report_agg *a;
 };
 
-static int keyed_cmp(const void *a, const void *b)
+struct sort_ctx {
+    const struct report *r;
+    const struct report_keys *keys;
+};
+
+static int contrib_cmp(const void *a, const void *b, void *arg)
 {
-    const struct keyed *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    const struct contrib *x = a, *y = b;
+    const struct sort_ctx *c = arg;
+    struct report_row
+        rx = {.screen = x->screen, .campaign = x->campaign, .owner = x->owner, .day = x->day},
+        ry = {.screen = y->screen, .campaign = y->campaign, .owner = y->owner, .day = y->day};
+    char dx[16], dy[16];
 
-    if (c)
-        return c;
-    c = strcmp(x->e->screen, y->e->screen);
-    if (c)
-        return c;
-    return x->e->start < y->e->start ? -1 : x->e->start > y->e->start;
-}
-
-static int by_screen_start(const void *a, const void *b)
-{
-    const struct keyed *x = a, *y = b;
-    int c = strcmp(x->e->screen, y->e->screen);
-
-    if (c)
-        return c;
-    return x->e->start < y->e->start ? -1 : x->e->start > y->e->start;
-}
-
-/* bsearch over rows, which are sorted by key. */
-static int row_key_cmp(const void *key, const void *row)
-{
-    return strcmp(key, ((const struct row *)row)->key);
-}
-
-/* Dark time: per screen, the parts of [first start, last end] no entry
- * covers.  Attributed to the row of the entry after the gap when grouping
- * by screen or day; not attributable by owner or campaign (*total only). */
-static void add_dark(const struct report *r, enum report_by by, struct row *rows, size_t nrows,
-                     int64_t *total)
-{
-    struct keyed *k = malloc((r->n ? r->n : 1) * sizeof *k);
-    const char *screen = NULL;
-    pl_ms covered = 0;
-
-    *total = 0;
-    if (!k)
-        return;
-    for (size_t i = 0; i < r->n; i++) {
-        k[i].key = entry_key(&r->e[i], by);
-        k[i].e = &r->e[i];
+    for (size_t i = 0; i < c->keys->n; i++) {
+        int d = strcmp(report_key_text(c->r, &rx, c->keys->k[i], dx),
+                       report_key_text(c->r, &ry, c->keys->k[i], dy));
+        if (d)
+            return d;
     }
-    qsort(k, r->n, sizeof *k, by_screen_start);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct entry *e = k[i].e;
-        if (!screen || strcmp(screen, e->screen) != 0) {
-            screen = e->screen;
-            covered = e->end;
+    if (x->screen != y->screen)
+        return strcmp(c->r->screens.s[x->screen], c->r->screens.s[y->screen]);
+    return (x->day > y->day) - (x->day < y->day);
+}
+
+static bool same_row(const struct report *r, const struct report_keys *keys,
+                     const struct contrib *x, const struct report_row *row)
+{
+    struct report_row rx = {
+        .screen = x->screen, .campaign = x->campaign, .owner = x->owner, .day = x->day};
+    char dx[16], dy[16];
+
+    for (size_t i = 0; i < keys->n; i++)
+        if (strcmp(report_key_text(r, &rx, keys->k[i], dx),
+                   report_key_text(r, row, keys->k[i], dy)) != 0)
+            return false;
+    return true;
+}
+
+static int64_t screen_day_dark(const struct report_sum *s, uint32_t screen, int32_t day)
+{
+    pl_ms a = day_start(s->r, day), b = day_start(s->r, day + 1);
+
+    if (a < s->p0)
+        a = s->p0;
+    if (b > s->counted_end)
+        b = s->counted_end;
+    return b > a ? report_dark_between(s->r, screen, a, b) : 0;
+}
+
+static long screen_day_lines(const struct report *r, uint32_t screen, int32_t day)
+{
+    const struct sday *sd = table_find(&r->sdays, (const uint32_t[4]){screen, (uint32_t)day, 0, 0});
+
+    return sd ? sd->lines : 0;
+}
+
+/* The last day with time that has happened. */
+static int32_t counted_last_day(const struct report_sum *s)
+{
+    int32_t d1 = s->d1;
+
+    while (d1 >= s->d0 && day_start(s->r, d1) >= s->counted_end)
+        d1--;
+    return d1;
+}
+
+/* Fills S: the period, the screens covered, the rows by KEYS. */
+int report_rollup(const struct report *r, const struct report_keys *keys, struct report_sum *s)
+{
+    struct contrib *cv = NULL;
+    size_t n = 0, cap;
+    bool dark_rows = keys->n > 0;
+
+    memset(s, 0, sizeof *s);
+    s->r = r;
+    s->keys = keys;
+    for (size_t i = 0; i < keys->n; i++)
+        if (keys->k[i] != REPORT_BY_SCREEN && keys->k[i] != REPORT_BY_DAY)
+            dark_rows = false;
+    s->dark_rows = dark_rows;
+    s->d0 = r->d0 <= r->d1 ? r->d0 : r->min_day;
+    s->d1 = r->d0 <= r->d1 ? r->d1 : r->max_day;
+    if (s->d0 <= s->d1) {
+        s->p0 = day_start(r, s->d0);
+        s->p1 = day_start(r, s->d1 + 1);
+    }
+    s->counted_end = s->p1 < r->now ? s->p1 : r->now;
+    int32_t last = counted_last_day(s);
+    /* the screens covered: those named, and those the selection played on */
+    s->grid = malloc((r->screens.n ? r->screens.n : 1) * sizeof *s->grid);
+    if (!s->grid)
+        return -1;
+    for (uint32_t i = 0; i < r->screens.n; i++)
+        if (r->scr[i].covered || r->scr[i].selected)
+            s->grid[s->ngrid++] = i;
+    size_t ndays = s->d0 <= s->d1 ? (size_t)(s->d1 - s->d0 + 1) : 0;
+    cap = r->cells.n + (dark_rows ? s->ngrid * ndays : 0) + 1;
+    if (!(cv = malloc(cap * sizeof *cv)))
+        return -1;
+    for (size_t i = 0; i < r->cells.n; i++) {
+        const struct cell *c = table_at(&r->cells, i);
+        cv[n++] = (struct contrib){c->key[0], c->key[1], c->key[2], (int32_t)c->key[3], &c->a};
+    }
+    static const struct report_agg zero;
+    if (dark_rows)
+        for (size_t g = 0; g < s->ngrid; g++)
+            for (int32_t d = s->d0; d <= last; d++)
+                cv[n++] = (struct contrib){s->grid[g], REPORT_NONE, REPORT_NONE, d, &zero};
+    struct sort_ctx ctx = {r, keys};
+    if (n > 1)
+        qsort_r(cv, n, sizeof *cv, contrib_cmp, &ctx);
+    if (!(s->rows = calloc(n ? n : 1, sizeof *s->rows))) {
+        free(cv);
+        return -1;
+    }
+    if (!(s->plays_per_day = calloc(ndays ? ndays : 1, sizeof *s->plays_per_day))) {
+        free(cv);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct contrib *c = &cv[i];
+        struct report_row *row = s->n ? &s->rows[s->n - 1] : NULL;
+        if (!row || !same_row(r, keys, c, row)) {
+            row = &s->rows[s->n++];
+            *row = (struct report_row){c->screen, c->campaign, c->owner,           c->day,
+                                       {0},       0,           dark_rows ? 0 : -1, 0};
+        }
+        row->a.played += c->a->played;
+        row->a.cut += c->a->cut;
+        row->a.skipped += c->a->skipped;
+        row->a.errors += c->a->errors;
+        row->a.shown_ms += c->a->shown_ms;
+        if (c->day >= s->d0 && c->day <= s->d1)
+            s->plays_per_day[c->day - s->d0] += c->a->played + c->a->cut;
+        /* a screen's day counts once in a row */
+        if (i > 0 && cv[i - 1].screen == c->screen && cv[i - 1].day == c->day &&
+            same_row(r, keys, &cv[i - 1], row))
             continue;
+        const struct sday *sd =
+            table_find(&r->sdays, (const uint32_t[4]){c->screen, (uint32_t)c->day, 0, 0});
+        row->screens_ms += sd ? sd->shown_ms : 0;
+        if (dark_rows) {
+            row->dark_ms += screen_day_dark(s, c->screen, c->day);
+            row->days_without_log += !sd || !sd->lines;
         }
-        if (e->start > covered) {
-            int64_t gap = e->start - covered;
-            struct row *row = bsearch(k[i].key, rows, nrows, sizeof *rows, row_key_cmp);
-            *total += gap;
-            if (row && row->dark_ms >= 0)
-                row->dark_ms += gap;
-        }
-        if (e->end > covered)
-            covered = e->end;
     }
-    free(k);
+    free(cv);
+    /* totals: the selection, the time of the screens' days it touched */
+    for (size_t i = 0; i < r->cells.n; i++) {
+        const struct cell *c = table_at(&r->cells, i);
+        s->total.played += c->a.played;
+        s->total.cut += c->a.cut;
+        s->total.skipped += c->a.skipped;
+        s->total.errors += c->a.errors;
+        s->total.shown_ms += c->a.shown_ms;
+    }
+    for (size_t i = 0; i < r->sdays.n; i++) {
+        const struct sday *sd = table_at(&r->sdays, i);
+        if (r->scr[sd->key[0]].selected)
+            s->total_screens_ms += sd->shown_ms;
+    }
+    /* dark time and days without a log, over the screens covered */
+    for (size_t g = 0; g < s->ngrid; g++) {
+        uint32_t sc = s->grid[g];
+        if (s->d0 <= s->d1)
+            s->total_dark_ms += report_dark_between(r, sc, s->p0, s->counted_end);
+        for (int32_t d = s->d0; d <= last; d++) {
+            if (screen_day_lines(r, sc, d))
+                continue;
+            struct report_gap *gp = s->ngaps ? &s->gaps[s->ngaps - 1] : NULL;
+            if (gp && gp->screen == sc && gp->last == d - 1) {
+                gp->last = d;
+                continue;
+            }
+            struct report_gap *v = realloc(s->gaps, (s->ngaps + 1) * sizeof *v);
+            if (!v)
+                return -1;
+            s->gaps = v;
+            s->gaps[s->ngaps++] = (struct report_gap){sc, d, d};
+        }
+    }
+    return 0;
 }
+
+void report_sum_free(struct report_sum *s)
+{
+    free(s->rows);
+    free(s->grid);
+    free(s->gaps);
+    free(s->plays_per_day);
+}
+
+/* --- writers ----------------------------------------------------------------------- */
 
 /* Display width of UTF-8 text in a terminal: East Asian wide characters
  * take two columns. */
 static int text_width(const char *s)
 {
     int w = 0;
+    size_t len = strlen(s);
 
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        uint32_t cp;
-        int n;
-        if (*p < 0x80) {
-            cp = *p;
-            n = 1;
-        } else if ((*p & 0xe0) == 0xc0) {
-            cp = *p & 0x1f;
-            n = 2;
-        } else if ((*p & 0xf0) == 0xe0) {
-            cp = *p & 0x0f;
-            n = 3;
-        } else {
-            cp = *p & 0x07;
-            n = 4;
-        }
-        for (int i = 1; i < n; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                n = i;
-                break;
-            }
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        p += n;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = '?';
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        i += n ? n : 1;
         bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
                     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
                     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
@@ -557,45 +1613,23 @@ static void put_padded(FILE *out, const char *s, int width)
         fputc(' ', out);
 }
 
-/* One quoted CSV cell.  A cell a spreadsheet would take for a formula
- * (= + - @, or a tab or CR first) gets a ' in front: an owner or title
- * written "=HYPERLINK(...)" stays text in Excel. */
-static void csv_field(FILE *out, const char *s)
+static double share_of(int64_t part, int64_t whole)
 {
-    fputc('"', out);
-    if (strchr("=+-@\t\r", *s) && *s)
-        fputc('\'', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    return whole > 0 ? (double)part / (double)whole : 0.0;
 }
 
-static void html_text(FILE *out, const char *s)
+/* "2023-03-03..2023-03-05" or one day. */
+static void gap_text(const struct report_gap *g, char *buf, size_t len)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
-}
+    char a[16], b[16];
 
-static const char *const by_names[] = {"owner", "campaign", "screen", "day"};
+    report_day_text(g->first, a);
+    report_day_text(g->last, b);
+    if (g->first == g->last)
+        snprintf(buf, len, "%s", a);
+    else
+        snprintf(buf, len, "%s..%s", a, b);
+}
 
 /* What the total line adds about the log lines not counted. */
 static void counts_text(FILE *out, const struct report *r)
@@ -606,189 +1640,236 @@ static void counts_text(FILE *out, const struct report *r)
         fprintf(out, ", %ld log lines found twice counted once", r->repeated);
 }
 
-static void write_table(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                        int64_t total_ms, int64_t dark_ms, const struct report *r)
+static void write_table(FILE *out, const struct report_sum *s)
 {
-    int kw = (int)strlen(by_names[by]);
+    const struct report *r = s->r;
+    int kw[4];
+    char day[16], hms[32];
 
-    for (size_t i = 0; i < n; i++)
-        if (text_width(rows[i].key) > kw)
-            kw = text_width(rows[i].key);
-    put_padded(out, by_names[by], kw);
-    fprintf(out, "  %8s %12s %7s %7s %10s\n", "plays", "seconds", "share", "errors", "dark_s");
-    for (size_t i = 0; i < n; i++) {
-        put_padded(out, rows[i].key, kw);
-        fprintf(out, "  %8ld %12.1f %6.1f%% %7ld ", rows[i].plays, rows[i].shown_ms / 1000.0,
-                total_ms ? 100.0 * (double)rows[i].shown_ms / (double)total_ms : 0.0,
-                rows[i].errors);
-        if (rows[i].dark_ms >= 0)
-            fprintf(out, "%10.1f\n", rows[i].dark_ms / 1000.0);
-        else
-            fprintf(out, "%10s\n", "-");
+    for (size_t k = 0; k < s->keys->n; k++) {
+        kw[k] = (int)strlen(by_names[s->keys->k[k]]);
+        for (size_t i = 0; i < s->n; i++) {
+            int w = text_width(report_key_text(r, &s->rows[i], s->keys->k[k], day));
+            if (w > kw[k])
+                kw[k] = w;
+        }
+        put_padded(out, by_names[s->keys->k[k]], kw[k]);
+        fputs("  ", out);
     }
-    fprintf(out, "total: %.1f s shown, %.1f s dark", total_ms / 1000.0, dark_ms / 1000.0);
+    fprintf(out, "%7s %7s %7s %7s %11s %6s", "plays", "cut", "skipped", "errors", "shown", "share");
+    if (s->dark_rows)
+        fprintf(out, " %11s", "dark");
+    fputc('\n', out);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct report_row *w = &s->rows[i];
+        for (size_t k = 0; k < s->keys->n; k++) {
+            put_padded(out, report_key_text(r, w, s->keys->k[k], day), kw[k]);
+            fputs("  ", out);
+        }
+        report_hms(w->a.shown_ms, hms, sizeof hms);
+        fprintf(out, "%7ld %7ld %7ld %7ld %11s %5.1f%%", w->a.played + w->a.cut, w->a.cut,
+                w->a.skipped, w->a.errors, hms, 100.0 * share_of(w->a.shown_ms, w->screens_ms));
+        if (s->dark_rows) {
+            report_hms(w->dark_ms, hms, sizeof hms);
+            fprintf(out, " %11s", hms);
+        }
+        fputc('\n', out);
+    }
+    report_hms(s->total.shown_ms, hms, sizeof hms);
+    fprintf(out, "total: %s shown (%.1f s", hms, s->total.shown_ms / 1000.0);
+    if (s->total_screens_ms)
+        fprintf(out, ", %.1f%% of its screens' time",
+                100.0 * share_of(s->total.shown_ms, s->total_screens_ms));
+    report_hms(s->total_dark_ms, hms, sizeof hms);
+    fprintf(out, "), %s dark (%.1f s) on %zu screens", hms, s->total_dark_ms / 1000.0, s->ngrid);
     counts_text(out, r);
     fputc('\n', out);
+    for (size_t i = 0; i < s->ngaps; i++) {
+        char g[64];
+        gap_text(&s->gaps[i], g, sizeof g);
+        fprintf(out, "no log: %s %s\n", r->screens.s[s->gaps[i].screen], g);
+    }
 }
 
-static void write_csv(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                      int64_t total_ms, bool plain)
+/* One quoted CSV cell.  A cell a spreadsheet would take for a formula
+ * (= + - @, or a tab or CR first) gets a ' in front: an owner or title
+ * written "=HYPERLINK(...)" stays text in Excel. */
+static void csv_field(FILE *out, const char *s)
 {
+    fputc('"', out);
+    if (*s && strchr("=+-@\t\r", *s))
+        fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* The name shown beside key K's value, or NULL for a key without one. */
+static const char *key_name(const struct report *r, const struct report_row *w, enum report_by k)
+{
+    if (k == REPORT_BY_SCREEN)
+        return r->scr[w->screen].name ? r->scr[w->screen].name : "";
+    if (k == REPORT_BY_CAMPAIGN) {
+        const char *t = w->campaign != REPORT_NONE && !is_fallback(r, w->campaign)
+                            ? report_campaign_title(r, w->campaign)
+                            : NULL;
+        return t ? t : "";
+    }
+    return NULL;
+}
+
+static void write_csv(FILE *out, const struct report_sum *s, bool plain)
+{
+    const struct report *r = s->r;
+    char day[16], hms[32];
+
     /* UTF-8 with its byte-order mark, or Excel on a Japanese Windows reads
      * it as Shift_JIS (東京都 becomes 譚ｱ莠ｬ驛ｽ); CRLF line ends. */
     if (!plain)
         fputs("\xEF\xBB\xBF", out);
-    fprintf(out, "%s,plays,seconds,share,errors,dark_seconds\r\n", by_names[by]);
-    for (size_t i = 0; i < n; i++) {
-        csv_field(out, rows[i].key);
-        fprintf(out, ",%ld,%.3f,%.4f,%ld,", rows[i].plays, rows[i].shown_ms / 1000.0,
-                total_ms ? (double)rows[i].shown_ms / (double)total_ms : 0.0, rows[i].errors);
-        if (rows[i].dark_ms >= 0)
-            fprintf(out, "%.3f", rows[i].dark_ms / 1000.0);
+    for (size_t k = 0; k < s->keys->n; k++) {
+        enum report_by key = s->keys->k[k];
+        fprintf(out, "%s,", by_names[key]);
+        if (key == REPORT_BY_SCREEN)
+            fputs("screen_name,", out);
+        if (key == REPORT_BY_CAMPAIGN)
+            fputs("campaign_title,", out);
+    }
+    fputs("plays,played,cut,skipped,errors,shown,shown_seconds,share", out);
+    if (s->dark_rows)
+        fputs(",dark,dark_seconds,days_without_log", out);
+    fputs("\r\n", out);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct report_row *w = &s->rows[i];
+        for (size_t k = 0; k < s->keys->n; k++) {
+            const char *nm = key_name(r, w, s->keys->k[k]);
+            csv_field(out, report_key_text(r, w, s->keys->k[k], day));
+            fputc(',', out);
+            if (nm) {
+                csv_field(out, nm);
+                fputc(',', out);
+            }
+        }
+        report_hms(w->a.shown_ms, hms, sizeof hms);
+        fprintf(out, "%ld,%ld,%ld,%ld,%ld,%s,%.3f,%.4f", w->a.played + w->a.cut, w->a.played,
+                w->a.cut, w->a.skipped, w->a.errors, hms, w->a.shown_ms / 1000.0,
+                share_of(w->a.shown_ms, w->screens_ms));
+        if (s->dark_rows) {
+            report_hms(w->dark_ms, hms, sizeof hms);
+            fprintf(out, ",%s,%.3f,%ld", hms, w->dark_ms / 1000.0, w->days_without_log);
+        }
         fputs("\r\n", out);
     }
 }
 
-static int write_json(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                      int64_t total_ms, int64_t dark_ms, const struct report *r)
+static json_t *json_text(const char *s)
 {
-    json_t *doc = json_object(), *arr = json_array();
+    return s ? json_string(s) : json_null();
+}
+
+static int write_json(FILE *out, const struct report_sum *s)
+{
+    const struct report *r = s->r;
+    json_t *doc = json_object(), *arr = json_array(), *keys = json_array(), *gaps = json_array();
+    char day[16], a[16], b[16];
     int rc = -1;
 
-    if (!doc || !arr)
+    if (!doc || !arr || !keys || !gaps)
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:I}", by_names[by], rows[i].key, "plays",
-                              (json_int_t)rows[i].plays, "seconds", rows[i].shown_ms / 1000.0,
-                              "share", total_ms ? (double)rows[i].shown_ms / (double)total_ms : 0.0,
-                              "errors", (json_int_t)rows[i].errors);
+    for (size_t k = 0; k < s->keys->n; k++)
+        json_array_append_new(keys, json_string(by_names[s->keys->k[k]]));
+    for (size_t i = 0; i < s->n; i++) {
+        const struct report_row *w = &s->rows[i];
+        json_t *o = json_object();
         if (!o)
             goto out;
-        if (rows[i].dark_ms >= 0)
-            json_object_set_new(o, "dark_seconds", json_real(rows[i].dark_ms / 1000.0));
+        for (size_t k = 0; k < s->keys->n; k++) {
+            enum report_by key = s->keys->k[k];
+            const char *nm = key_name(r, w, key);
+            json_object_set_new(o, by_names[key], json_string(report_key_text(r, w, key, day)));
+            if (nm && key == REPORT_BY_SCREEN)
+                json_object_set_new(o, "screen_name", json_string(nm));
+            if (nm && key == REPORT_BY_CAMPAIGN)
+                json_object_set_new(o, "campaign_title", json_string(nm));
+        }
+        json_object_set_new(o, "plays", json_integer(w->a.played + w->a.cut));
+        json_object_set_new(o, "played", json_integer(w->a.played));
+        json_object_set_new(o, "cut", json_integer(w->a.cut));
+        json_object_set_new(o, "skipped", json_integer(w->a.skipped));
+        json_object_set_new(o, "errors", json_integer(w->a.errors));
+        json_object_set_new(o, "seconds", json_real(w->a.shown_ms / 1000.0));
+        json_object_set_new(o, "share", json_real(share_of(w->a.shown_ms, w->screens_ms)));
+        if (s->dark_rows) {
+            json_object_set_new(o, "dark_seconds", json_real(w->dark_ms / 1000.0));
+            json_object_set_new(o, "days_without_log", json_integer(w->days_without_log));
+        }
         json_array_append_new(arr, o);
     }
-    json_object_set_new(doc, "by", json_string(by_names[by]));
+    for (size_t i = 0; i < s->ngaps; i++) {
+        report_day_text(s->gaps[i].first, a);
+        report_day_text(s->gaps[i].last, b);
+        json_array_append_new(gaps, json_pack("{s:s, s:s, s:s}", "screen",
+                                              r->screens.s[s->gaps[i].screen], "from", a, "to", b));
+    }
+    json_object_set_new(doc, "by", keys);
+    keys = NULL;
+    if (s->d0 <= s->d1) {
+        report_day_text(s->d0, a);
+        report_day_text(s->d1, b);
+        json_object_set_new(doc, "from", json_string(a));
+        json_object_set_new(doc, "to", json_string(b));
+    }
+    json_object_set_new(doc, "owner", json_text(r->sel_owner));
+    json_object_set_new(doc, "campaign", json_text(r->sel_campaign));
     json_object_set(doc, "rows", arr);
-    json_object_set_new(doc, "total_seconds", json_real(total_ms / 1000.0));
-    json_object_set_new(doc, "dark_seconds", json_real(dark_ms / 1000.0));
+    json_object_set_new(doc, "plays", json_integer(s->total.played + s->total.cut));
+    json_object_set_new(doc, "total_seconds", json_real(s->total.shown_ms / 1000.0));
+    json_object_set_new(doc, "share", json_real(share_of(s->total.shown_ms, s->total_screens_ms)));
+    json_object_set_new(doc, "dark_seconds", json_real(s->total_dark_ms / 1000.0));
+    json_object_set_new(doc, "screens", json_integer((json_int_t)s->ngrid));
+    json_object_set(doc, "days_without_log", gaps);
     json_object_set_new(doc, "unreadable_lines", json_integer(r->bad));
     json_object_set_new(doc, "repeated_lines", json_integer(r->repeated));
-    rc = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -1 : 0;
+    rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ? -1 : 0;
     fputc('\n', out);
 out:
+    json_decref(keys);
+    json_decref(gaps);
     json_decref(arr);
     json_decref(doc);
     return rc;
 }
 
-static void write_html(FILE *out, enum report_by by, const struct row *rows, size_t n,
-                       int64_t total_ms, int64_t dark_ms, const struct report *r)
+int report_write(const struct report *r, const struct report_keys *keys, enum report_format format,
+                 FILE *out)
 {
-    int64_t max_ms = 1;
-
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].shown_ms > max_ms)
-            max_ms = rows[i].shown_ms;
-    fputs("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
-          "<title>Proof of play / 放映実績</title>\n<style>\n"
-          "body{font-family:sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd}\n"
-          "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-          ".bar{fill:#1b5e20}.lbl{font-size:12px}\n</style></head><body>\n",
-          out);
-    fprintf(out, "<h1>Proof of play by %s / 放映実績</h1>\n", by_names[by]);
-    fprintf(out, "<p>%.1f s shown, %.1f s dark", total_ms / 1000.0, dark_ms / 1000.0);
-    counts_text(out, r);
-    fputs(".</p>\n", out);
-    /* The chart: one bar per row, seconds shown. */
-    fprintf(out, "<svg role=\"img\" width=\"720\" height=\"%zu\" aria-label=\"seconds shown\">\n",
-            n * 24 + 8);
-    for (size_t i = 0; i < n; i++) {
-        double w = 420.0 * (double)rows[i].shown_ms / (double)max_ms;
-        fprintf(out, "<text class=\"lbl\" x=\"0\" y=\"%zu\">", i * 24 + 18);
-        html_text(out, rows[i].key);
-        fprintf(out,
-                "</text><rect class=\"bar\" x=\"240\" y=\"%zu\" width=\"%.1f\" height=\"18\"/>",
-                i * 24 + 4, w);
-        fprintf(out, "<text class=\"lbl\" x=\"%.1f\" y=\"%zu\">%.0f s</text>\n", 246 + w,
-                i * 24 + 18, rows[i].shown_ms / 1000.0);
-    }
-    fputs("</svg>\n<table>\n<tr>", out);
-    fprintf(out,
-            "<th>%s</th><th>plays</th><th>seconds</th><th>share</th><th>errors</th>"
-            "<th>dark seconds</th></tr>\n",
-            by_names[by]);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<tr><td>", out);
-        html_text(out, rows[i].key);
-        fprintf(out,
-                "</td><td class=\"n\">%ld</td><td class=\"n\">%.1f</td>"
-                "<td class=\"n\">%.1f%%</td><td class=\"n\">%ld</td><td class=\"n\">",
-                rows[i].plays, rows[i].shown_ms / 1000.0,
-                total_ms ? 100.0 * (double)rows[i].shown_ms / (double)total_ms : 0.0,
-                rows[i].errors);
-        if (rows[i].dark_ms >= 0)
-            fprintf(out, "%.1f", rows[i].dark_ms / 1000.0);
-        else
-            fputs("-", out);
-        fputs("</td></tr>\n", out);
-    }
-    fputs("</table>\n</body></html>\n", out);
-}
-
-int report_write(const struct report *r, enum report_by by, enum report_format format, FILE *out)
-{
-    struct keyed *k = malloc((r->n ? r->n : 1) * sizeof *k);
-    struct row *rows = calloc(r->n ? r->n : 1, sizeof *rows);
-    size_t nrows = 0;
-    int64_t total_ms = 0, dark_ms = 0;
+    struct report_sum s;
     int rc = -1;
 
-    if (!k || !rows)
+    if (report_rollup(r, keys, &s) < 0)
         goto out;
-    for (size_t i = 0; i < r->n; i++) {
-        k[i].key = entry_key(&r->e[i], by);
-        k[i].e = &r->e[i];
-    }
-    qsort(k, r->n, sizeof *k, keyed_cmp);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct entry *e = k[i].e;
-        if (nrows == 0 || strcmp(rows[nrows - 1].key, k[i].key) != 0) {
-            rows[nrows].key = k[i].key;
-            rows[nrows].dark_ms = by == REPORT_BY_SCREEN || by == REPORT_BY_DAY ? 0 : -1;
-            nrows++;
-        }
-        struct row *row = &rows[nrows - 1];
-        if (e->result == RES_PLAYED || e->result == RES_CUT)
-            row->plays++;
-        else
-            row->errors++;
-        row->shown_ms += e->shown_ms;
-        total_ms += e->shown_ms;
-    }
-    add_dark(r, by, rows, nrows, &dark_ms);
     switch (format) {
     case REPORT_TABLE:
-        write_table(out, by, rows, nrows, total_ms, dark_ms, r);
+        write_table(out, &s);
         break;
     case REPORT_CSV:
-        write_csv(out, by, rows, nrows, total_ms, false);
-        break;
     case REPORT_CSV_PLAIN:
-        write_csv(out, by, rows, nrows, total_ms, true);
+        write_csv(out, &s, format == REPORT_CSV_PLAIN);
         break;
     case REPORT_JSON:
-        if (write_json(out, by, rows, nrows, total_ms, dark_ms, r) < 0)
+        if (write_json(out, &s) < 0)
             goto out;
         break;
     case REPORT_HTML:
-        write_html(out, by, rows, nrows, total_ms, dark_ms, r);
+        if (report_write_html(&s, out) < 0)
+            goto out;
         break;
     }
     rc = ferror(out) ? -1 : 0;
 out:
-    free(rows);
-    free(k);
+    report_sum_free(&s);
     return rc;
 }

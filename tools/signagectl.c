@@ -747,20 +747,59 @@ out_free:
 
 /* --- report ----------------------------------------------------------------- */
 
+/* The screens a report covers: every screen of signage.cfg, or with a
+ * selection those its accepted campaigns target (a screen that should have
+ * shown them and has no log is dark).  0, or -1 out of memory. */
+static int report_screens(const struct ctl *x, struct report *r, const char *owner,
+                          const char *campaign)
+{
+    struct camps cs = {0};
+    int rc = 0;
+
+    if ((owner || campaign) && camps_load(x, &cs) < 0)
+        log_warn("report: the accepted campaigns cannot be read; only screens with proof of "
+                 "play are in the report");
+    for (size_t i = 0; i < x->cfg->nscreens && rc == 0; i++) {
+        const struct pl_screen *sc = &x->cfg->screens[i];
+        bool covered = !owner && !campaign;
+        for (size_t k = 0; k < cs.n && !covered; k++)
+            covered = (!owner || strcmp(cs.v[k]->owner, owner) == 0) &&
+                      (!campaign || strcmp(cs.v[k]->id, campaign) == 0) &&
+                      pl_screen_targeted(sc, cs.v[k]);
+        /* each named for the pages; covered only if the selection was due
+         * there (or played there after all) */
+        rc = report_add_screen(r, sc->id, sc->name, covered);
+    }
+    camps_free(&cs);
+    return rc;
+}
+
 static int cmd_report(struct ctl *x, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
-        {"by", required_argument, NULL, 'b'},   {"csv", no_argument, NULL, 'C'},
-        {"html", required_argument, NULL, 'H'}, {"log", required_argument, NULL, 'L'},
-        {"no-bom", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},
+        {"csv", no_argument, NULL, 'C'},
+        {"html", required_argument, NULL, 'H'},
+        {"log", required_argument, NULL, 'L'},
+        {"no-bom", no_argument, NULL, 'N'},
+        {"owner", required_argument, NULL, 'o'},
+        {"campaign", required_argument, NULL, 'c'},
+        {"out", required_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
     };
-    const char *from = NULL, *to = NULL, *html = NULL;
+    static const char usage[] =
+        "usage: report [--from D] [--to D] [--owner O] [--campaign ID] "
+        "[--by KEY[,KEY...]] [--csv [--no-bom]] [--html FILE | --out FILE] [--log DIR]...\n"
+        "KEY is owner, campaign, screen or day";
+    const char *from = NULL, *to = NULL, *outpath = NULL, *owner = NULL, *campaign = NULL;
+    const char *by_text = NULL;
     const char **trees = NULL;
     size_t ntrees = 0;
     bool bom = true;
     enum report_format fmt = x->json ? REPORT_JSON : REPORT_TABLE;
-    enum report_by by = REPORT_BY_OWNER;
+    struct report_keys keys;
     struct report *r = NULL;
     struct strbuf logdir = STRBUF_INIT;
     FILE *out = stdout;
@@ -777,17 +816,23 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             to = optarg;
             break;
         case 'b':
-            if (report_by_parse(optarg) < 0)
-                return ctl_usage_error(
-                    "report: --by takes owner, campaign, screen or day, not '%s'", optarg);
-            by = (enum report_by)report_by_parse(optarg);
+            by_text = optarg;
+            break;
+        case 'o':
+            owner = optarg;
+            break;
+        case 'c':
+            campaign = optarg;
             break;
         case 'C':
             fmt = REPORT_CSV;
             break;
         case 'H':
             fmt = REPORT_HTML;
-            html = optarg;
+            outpath = optarg;
+            break;
+        case 'O':
+            outpath = optarg;
             break;
         case 'N':
             bom = false;
@@ -805,23 +850,35 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
         }
         default:
             free(trees);
-            return ctl_usage_error("report: %s", "usage: report [--from D] [--to D] "
-                                                 "[--by owner|campaign|screen|day] "
-                                                 "[--csv [--no-bom]|--html FILE] [--log DIR]...");
+            return ctl_usage_error("report: %s", usage);
         }
     }
     if (optind < argc) {
         free(trees);
         return ctl_usage_error("report: unexpected argument '%s'", argv[optind]);
     }
+    /* Rows: as asked; else a partner's view by campaign, a campaign's by
+     * screen, everything by owner. */
+    if (by_text ? report_keys_parse(by_text, &keys) < 0
+                : report_keys_parse(campaign ? "screen"
+                                    : owner  ? "campaign"
+                                             : "owner",
+                                    &keys) < 0) {
+        free(trees);
+        return ctl_usage_error("report: --by takes owner, campaign, screen or day, or several "
+                               "separated by commas (campaign,screen,day), each once; not '%s'",
+                               by_text);
+    }
     if (fmt == REPORT_CSV && !bom)
         fmt = REPORT_CSV_PLAIN;
     r = report_new(x->cfg->tz);
     sb_printf(&logdir, "%s/log", x->cfg->state);
-    if (!r || sb_failed(&logdir)) {
+    if (!r || sb_failed(&logdir) || report_select(r, owner, campaign) < 0 ||
+        report_screens(x, r, owner, campaign) < 0) {
         log_error("report: out of memory");
         goto out;
     }
+    report_set_now(r, x->now);
     /* Without --log, this box's STATE/log; with it, the trees named (logs
      * collected from several boxes), each line counted once. */
     const char *own = sb_str(&logdir);
@@ -831,20 +888,25 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
         ret = strstr(err, "--from") ? EXIT_USAGE : 1;
         goto out;
     }
-    if (html && !(out = fopen(html, "we"))) {
-        log_error("report: %s: cannot write the HTML page: %s", html, strerror(errno));
+    if ((owner || campaign) && report_entries(r) && !report_selected(r))
+        log_warn("report: no proof of play of %s%s%s%s in these logs (check the spelling: it must "
+                 "be written exactly as in the campaign file)",
+                 owner ? "owner " : "", owner ? owner : "", owner && campaign ? " and " : "",
+                 campaign ? campaign : "");
+    if (outpath && !(out = fopen(outpath, "we"))) {
+        log_error("report: %s: cannot write the report: %s", outpath, strerror(errno));
         goto out;
     }
-    if (report_write(r, by, fmt, out) < 0) {
-        log_error("report: %s: write failed", html ? html : "standard output");
+    if (report_write(r, &keys, fmt, out) < 0) {
+        log_error("report: %s: write failed", outpath ? outpath : "standard output");
         goto out;
     }
-    if (html)
-        printf("wrote %s (%ld log entries)\n", html, report_entries(r));
+    if (outpath && !x->json)
+        printf("wrote %s (%ld log entries)\n", outpath, report_entries(r));
     ret = 0;
 out:
     if (out && out != stdout && fclose(out) != 0 && ret == 0) {
-        log_error("report: %s: write failed: %s", html, strerror(errno));
+        log_error("report: %s: write failed: %s", outpath, strerror(errno));
         ret = 1;
     }
     sb_free(&logdir);

@@ -135,7 +135,7 @@ check "missing config: exit 1, names the file" sh -c "[ $? -eq 1 ] && grep -q no
 # --- report ----------------------------------------------------------------------
 mkdir -p "$S/log"
 $CTL -c "$T/cfg/signage.cfg" report >"$T/out" 2>&1
-check "report: no logs yet: exit 0, nothing shown" sh -c "[ $? -eq 0 ] && grep -q 'total: 0.0 s shown, 0.0 s dark' '$T/out'"
+check "report: no logs yet: exit 0, nothing shown" sh -c "[ $? -eq 0 ] && grep -q 'total: 0:00:00 shown (0.0 s), 0:00:00 dark' '$T/out'"
 e() { # screen campaign owner start end shown result
     printf '{"screen":"%s","campaign":"%s","owner":"%s","title":"t","item":0,"type":"image",' "$1" "$2" "$3"
     printf '"media":null,"sha256":null,"start":"2023-03-15T%s.000+09:00","end":"2023-03-15T%s.000+09:00",' "$4" "$5"
@@ -150,17 +150,20 @@ e() { # screen campaign owner start end shown result
 e kochi-station good 高知県 09:00:00 09:00:05 5000 played >"$S/log/play-2023-03-14.jsonl"
 $C report >"$T/out" 2>"$T/err"
 check "report: table exit 0" [ $? -eq 0 ]
-check "report: owner row sums plays and seconds" grep -Eq '^高知県 +3 +25\.0 +71\.4% +0 +-$' "$T/out"
-check "report: fallback row" grep -Eq '^\(fallback\) +1 +10\.0 ' "$T/out"
-check "report: dark time in the total" grep -q 'total: 35.0 s shown, 10.0 s dark, 1 unreadable log lines ignored' "$T/out"
+check "report: owner row: plays, cut, skipped, errors, h:mm:ss, share" grep -Eq '^高知県 +3 +1 +0 +0 +0:00:25 +71\.4%$' "$T/out"
+check "report: fallback row" grep -Eq '^\(fallback\) +1 +0 +0 +0 +0:00:10 ' "$T/out"
+# dark: 2023-03-14 00:00 to now (10:00 on the 15th) is 122,400 s a screen;
+# the log accounts for 5 s of it (kochi-station on the 14th)
+check "report: dark time against the period in the total" grep -q "total: 0:00:35 shown (35.0 s, 100.0% of its screens' time), 67:59:55 dark (244795.0 s) on 2 screens, 1 unreadable log lines ignored" "$T/out"
 check "report: the bad line is named" grep -q 'play-2023-03-15.jsonl:3' "$T/err"
 $C report --by screen --from 2023-03-15 --to 2023-03-15 --csv >"$T/out" 2>/dev/null
-check "report: --by screen --csv with a date range" grep -q '^"shinjuku-west-plaza",3,30.000,1.0000,0,10.000' "$T/out"
-check_not "report: --from excludes earlier days" grep -q kochi-station "$T/out"
+check "report: --by screen --csv with a date range" grep -q '^"shinjuku-west-plaza","",3,2,1,0,0,0:00:30,30.000,1.0000,10:00:00,36000.000,0' "$T/out"
+check "report: --from excludes earlier days; a screen without a log that day is dark, flagged" \
+    grep -q '^"kochi-station","",0,0,0,0,0,0:00:00,0.000,0.0000,10:00:00,36000.000,1' "$T/out"
 $C report --by screen --json >"$T/out" 2>/dev/null
-check "report: --json is one JSON document" python3 -c "import json,sys; d=json.load(open('$T/out')); assert d['by']=='screen' and len(d['rows'])==2"
+check "report: --json is one JSON document" python3 -c "import json,sys; d=json.load(open('$T/out')); assert d['by']==['screen'] and len(d['rows'])==2"
 $C report --by campaign --html "$T/report.html" >/dev/null 2>&1
-check "report: --html writes a page with a chart" sh -c "grep -q '<svg' '$T/report.html' && grep -q '<td>good</td>' '$T/report.html'"
+check "report: --html writes a page with a chart" sh -c "grep -q '<svg' '$T/report.html' && grep -q '<td>t (good)</td>' '$T/report.html'"
 $C report --by colour >/dev/null 2>&1
 check "report: bad --by: exit 2" [ $? -eq 2 ]
 $C report --from 2023-3-1 >/dev/null 2>&1
@@ -172,13 +175,41 @@ check "report --csv: UTF-8 with the byte-order mark Excel needs, CRLF" \
     sh -c "head -c 3 '$T/out' | od -An -tx1 | grep -q 'ef bb bf' && head -1 '$T/out' | grep -q \"\$(printf '\\r')\\$\""
 $C report --csv --no-bom >"$T/out" 2>/dev/null
 check "report --csv --no-bom: plain UTF-8" sh -c "head -c 6 '$T/out' | grep -q '^owner,'"
+# the partner pack: Kochi's own view, rows by several keys, Excel and Chromium
+$C report --owner 高知県 --by campaign,screen,day --csv >"$T/kochi.csv" 2>"$T/err"
+check "report --owner --by campaign,screen,day: exit 0" [ $? -eq 0 ]
+check "report --owner: rows as Excel reads them (BOM, names, h:mm:ss, share)" python3 -c "
+import csv
+rows = list(csv.DictReader(open('$T/kochi.csv', encoding='utf-8-sig', newline='')))
+assert [(r['campaign'], r['screen'], r['day']) for r in rows] == [
+    ('good', 'kochi-station', '2023-03-15'), ('good', 'shinjuku-west-plaza', '2023-03-15')], rows
+r = rows[1]
+assert r['campaign_title'] == 't' and r['plays'] == '2' and r['cut'] == '1', r
+assert r['shown'] == '0:00:20' and 0.6666 <= float(r['share']) <= 0.6667, r
+assert 'dark' not in r, r
+"
+$C report --owner 高知 >"$T/out" 2>"$T/err"
+check "report --owner misspelt: exit 0, says nothing of it was found" sh -c "[ $? -eq 0 ] && grep -q 'no proof of play of owner 高知 ' '$T/err'"
+$C report --owner 高知県 --from 2023-03-14 --to 2023-03-15 --html "$T/pack.html" >"$T/out" 2>"$T/err"
+check "report --owner --html: the pack is written" sh -c "[ $? -eq 0 ] && grep -q 'wrote $T/pack.html' '$T/out'"
+check "report --html: period, the partner, three charts, no script" sh -c "
+    grep -q '2023-03-14 〜 2023-03-15 (Asia/Tokyo)' '$T/pack.html' &&
+    grep -q '<dd>高知県</dd>' '$T/pack.html' && [ \$(grep -c '<svg' '$T/pack.html') -eq 3 ] &&
+    ! grep -qi '<script' '$T/pack.html'"
+if command -v chromium >/dev/null 2>&1; then
+    timeout 60 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$T/pack.html" >"$T/pack.dom" 2>/dev/null
+    check "report --html: Chromium reads three charts and the table" sh -c "
+        [ \$(grep -c '<svg' '$T/pack.dom') -eq 3 ] && grep -q '<td>t (good)</td>' '$T/pack.dom'"
+else
+    check "report --html: chromium is installed for this test" false
+fi
 # logs collected from two boxes, one directory per screen, a file collected twice
 mkdir -p "$T/box1/shinjuku-west-plaza" "$T/box2/shinjuku-west-plaza" "$T/box2/kochi-station"
 e shinjuku-west-plaza good 高知県 11:00:00 11:00:10 10000 played >"$T/box1/shinjuku-west-plaza/play-2023-03-15.jsonl"
 cp "$T/box1/shinjuku-west-plaza/play-2023-03-15.jsonl" "$T/box2/shinjuku-west-plaza/"
 e kochi-station good 高知県 11:00:00 11:00:05 5000 played >"$T/box2/kochi-station/play-2023-03-15.jsonl"
 $C report --log "$T/box1" --log "$T/box2" >"$T/out" 2>"$T/err"
-check "report --log from two boxes: each line counted once" grep -Eq '^高知県 +2 +15\.0 ' "$T/out"
+check "report --log from two boxes: each line counted once" grep -Eq '^高知県 +2 +0 +0 +0 +0:00:15 ' "$T/out"
 check "report --log: says how many lines it found twice" grep -q '1 log lines found twice counted once' "$T/out"
 $C report --log "$T/box1" --log /nonexistent/box2 >/dev/null 2>"$T/err"
 check "report --log of a missing tree: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/box2 '$T/err'"

@@ -44,52 +44,228 @@ static void add(struct report *r, char *line)
     free(line);
 }
 
-/* Runs report_write into a string. */
-static char *render(const struct report *r, enum report_by by, enum report_format f)
+/* Runs report_write with rows by BY ("campaign,screen") into a string. */
+static char *render(const struct report *r, const char *by, enum report_format f)
 {
     char *buf = NULL;
     size_t len = 0;
+    struct report_keys keys;
     FILE *out = open_memstream(&buf, &len);
 
     ck_assert_ptr_nonnull(out);
-    ck_assert_int_eq(report_write(r, by, f, out), 0);
+    ck_assert_int_eq(report_keys_parse(by, &keys), 0);
+    ck_assert_int_eq(report_write(r, &keys, f, out), 0);
     fclose(out);
     return buf;
+}
+
+/* 2023-03-15T10:00:40+09:00: "now" in these tests */
+#define NOW_MS 1678842040000LL
+
+/* A report of 2023-03-15 as seen at 10:00:40 with, on plaza, 10 s of Kochi,
+ * 10 s of Tokyo, 5 s dark, 10 s of the fallback; on 4gou an error that
+ * showed nothing, then Kochi cut short. */
+static struct report *sample(pl_tz *tz, const char *owner)
+{
+    struct report *r = report_new(tz);
+    char err[256];
+
+    report_set_now(r, NOW_MS);
+    ck_assert_int_eq(report_select(r, owner, NULL), 0);
+    ck_assert_int_eq(report_set_period(r, "2023-03-15", "2023-03-15", err, sizeof err), 0);
+    add(r, entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "played"));
+    add(r, entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"));
+    add(r, entry("plaza", "-", "", "10:00:25", "10:00:35", 10000, "played"));
+    add(r, entry("4gou", "kochi-makino-expo", "高知県", "10:00:00", "10:00:00", 0, "error"));
+    add(r, entry("4gou", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "cut"));
+    return r;
 }
 
 START_TEST(test_by_owner_and_dark_time)
 {
     pl_tz *tz = tokyo();
-    struct report *r = report_new(tz);
+    struct report *r = sample(tz, NULL);
 
-    /* plaza: 10 s Kochi, 10 s Tokyo, then 5 s dark, 10 s fallback */
-    add(r, entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "played"));
-    add(r, entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"));
-    add(r, entry("plaza", "-", "", "10:00:25", "10:00:35", 10000, "played"));
-    /* 4gou: an error entry that showed nothing, then Kochi cut short */
-    add(r, entry("4gou", "kochi-makino-expo", "高知県", "10:00:00", "10:00:00", 0, "error"));
-    add(r, entry("4gou", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "cut"));
     ck_assert_int_eq(report_entries(r), 5);
-
-    char *csv = render(r, REPORT_BY_OWNER, REPORT_CSV);
-    ck_assert_msg(strstr(csv, "\"高知県\",2,20.000,0.5000,1,\r\n") != NULL, "%s", csv);
-    ck_assert_msg(strstr(csv, "\"東京都\",1,10.000,0.2500,0,\r\n") != NULL, "%s", csv);
-    ck_assert_msg(strstr(csv, "\"(fallback)\",1,10.000,0.2500,0,\r\n") != NULL, "%s", csv);
+    /* share: of everything the same screens showed that day (plaza 30 s,
+     * 4gou 10 s) */
+    char *csv = render(r, "owner", REPORT_CSV);
+    ck_assert_msg(strstr(csv, "\r\n\"高知県\",2,1,1,0,1,0:00:20,20.000,0.5000\r\n") != NULL, "%s",
+                  csv);
+    ck_assert_msg(strstr(csv, "\r\n\"東京都\",1,1,0,0,0,0:00:10,10.000,0.3333\r\n") != NULL, "%s",
+                  csv);
+    ck_assert_msg(strstr(csv, "\r\n\"(fallback)\",1,1,0,0,0,0:00:10,10.000,0.3333\r\n") != NULL,
+                  "%s", csv);
     free(csv);
 
-    csv = render(r, REPORT_BY_SCREEN, REPORT_CSV);
-    ck_assert_msg(strstr(csv, "\"plaza\",3,30.000,0.7500,0,5.000\r\n") != NULL, "%s", csv);
-    ck_assert_msg(strstr(csv, "\"4gou\",1,10.000,0.2500,1,0.000\r\n") != NULL, "%s", csv);
+    /* dark: the day from midnight to now (36,040 s) less what the log
+     * accounts for: plaza 30 s, 4gou 10 s */
+    csv = render(r, "screen", REPORT_CSV);
+    ck_assert_msg(
+        strstr(csv, "\"4gou\",\"\",1,0,1,0,1,0:00:10,10.000,1.0000,10:00:30,36030.000,0\r\n") !=
+            NULL,
+        "%s", csv);
+    ck_assert_msg(
+        strstr(csv, "\"plaza\",\"\",3,3,0,0,0,0:00:30,30.000,1.0000,10:00:10,36010.000,0\r\n") !=
+            NULL,
+        "%s", csv);
     free(csv);
 
-    char *table = render(r, REPORT_BY_SCREEN, REPORT_TABLE);
-    ck_assert_msg(strstr(table, "total: 40.0 s shown, 5.0 s dark") != NULL, "%s", table);
+    char *table = render(r, "screen", REPORT_TABLE);
+    ck_assert_msg(strstr(table, "total: 0:00:40 shown (40.0 s, 100.0% of its screens' time), "
+                                "20:00:40 dark (72040.0 s) on 2 screens") != NULL,
+                  "%s", table);
     free(table);
 
-    char *day = render(r, REPORT_BY_DAY, REPORT_JSON);
-    ck_assert_msg(strstr(day, "\"2023-03-15\"") != NULL, "%s", day);
-    ck_assert_msg(strstr(day, "\"dark_seconds\": 5.0") != NULL, "%s", day);
+    char *day = render(r, "day", REPORT_JSON);
+    ck_assert_msg(strstr(day, "\"day\": \"2023-03-15\"") != NULL, "%s", day);
+    ck_assert_msg(strstr(day, "\"dark_seconds\": 72040.0") != NULL, "%s", day);
     free(day);
+    report_free(r);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* A partner's view: only its lines in the rows, its share of the screens'
+ * time, rows by several keys. */
+START_TEST(test_owner_and_keys)
+{
+    pl_tz *tz = tokyo();
+    struct report *r = sample(tz, "高知県");
+
+    ck_assert_int_eq(report_entries(r), 5);
+    ck_assert_int_eq(report_selected(r), 3);
+    char *csv = render(r, "campaign,screen,day", REPORT_CSV_PLAIN);
+    ck_assert_msg(strncmp(csv, "campaign,campaign_title,screen,screen_name,day,plays,", 52) == 0,
+                  "%s", csv);
+    ck_assert_msg(strstr(csv, "\"kochi-makino-expo\",\"t\",\"4gou\",\"\",\"2023-03-15\",1,0,1,0,1,"
+                              "0:00:10,10.000,1.0000\r\n") != NULL,
+                  "%s", csv);
+    ck_assert_msg(strstr(csv, "\"kochi-makino-expo\",\"t\",\"plaza\",\"\",\"2023-03-15\",1,1,0,0,0,"
+                              "0:00:10,10.000,0.3333\r\n") != NULL,
+                  "%s", csv);
+    ck_assert_ptr_null(strstr(csv, "wood-2023"));
+    ck_assert_ptr_null(strstr(csv, "dark")); /* not a screen's or a day's row */
+    free(csv);
+    char *json = render(r, "campaign", REPORT_JSON);
+    ck_assert_msg(strstr(json, "\"owner\": \"高知県\"") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"share\": 0.5") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"screens\": 2") != NULL, "%s", json);
+    free(json);
+    report_free(r);
+
+    /* a campaign nobody ran: empty rows, no screens */
+    r = report_new(tz);
+    ck_assert_int_eq(report_select(r, NULL, "nothing-like-it"), 0);
+    add(r, entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"));
+    ck_assert_int_eq(report_selected(r), 0);
+    char *table = render(r, "screen", REPORT_TABLE);
+    ck_assert_msg(strstr(table, "on 0 screens") != NULL, "%s", table);
+    free(table);
+    report_free(r);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* A screen that should have played and has no log is dark all the time;
+ * days without a log are named; time after now is not dark. */
+START_TEST(test_dark_against_the_period)
+{
+    pl_tz *tz = tokyo();
+    struct report *r = report_new(tz);
+    char err[256];
+
+    report_set_now(r, NOW_MS + 14 * 3600000LL - 40000); /* 2023-03-16T00:00 */
+    ck_assert_int_eq(report_set_period(r, "2023-03-14", "2023-03-20", err, sizeof err), 0);
+    ck_assert_int_eq(report_add_screen(r, "kochi", "高知駅 デジタルサイネージ", true), 0);
+    ck_assert_int_eq(report_add_screen(r, "named-only", "名前だけ", false), 0);
+    /* out of order, overlapping: the same cover as in order */
+    add(r, entry("plaza", "a", "高知県", "10:00:10", "10:00:20", 10000, "played"));
+    add(r, entry("plaza", "a", "高知県", "10:00:00", "10:00:15", 10000, "played"));
+    add(r, entry("plaza", "a", "高知県", "10:00:30", "10:00:40", 10000, "played"));
+    add(r, entry("plaza", "a", "高知県", "10:00:18", "10:00:31", 10000, "played"));
+    char *csv = render(r, "screen", REPORT_CSV);
+    /* two whole days up to now: 172,800 s */
+    ck_assert_msg(strstr(csv, "\"kochi\",\"高知駅 デジタルサイネージ\",0,0,0,0,0,0:00:00,0.000,"
+                              "0.0000,48:00:00,172800.000,2\r\n") != NULL,
+                  "%s", csv);
+    ck_assert_msg(strstr(csv, "\"plaza\",\"\",4,4,0,0,0,0:00:40,40.000,1.0000,47:59:20,"
+                              "172760.000,1\r\n") != NULL,
+                  "%s", csv);
+    ck_assert_ptr_null(strstr(csv, "named-only"));
+    free(csv);
+    char *table = render(r, "screen,day", REPORT_TABLE);
+    ck_assert_msg(strstr(table, "no log: kochi 2023-03-14..2023-03-15\n") != NULL, "%s", table);
+    ck_assert_msg(strstr(table, "no log: plaza 2023-03-14\n") != NULL, "%s", table);
+    ck_assert_ptr_null(strstr(table, "2023-03-16")); /* not happened yet */
+    free(table);
+    char *json = render(r, "day", REPORT_JSON);
+    ck_assert_msg(strstr(json, "\"from\": \"2023-03-14\"") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"to\": \"2023-03-20\"") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"dark_seconds\": 345560.0") != NULL, "%s", json);
+    free(json);
+    report_free(r);
+
+    /* bad periods */
+    r = report_new(tz);
+    ck_assert_int_eq(report_set_period(r, "2023-03-20", "2023-03-14", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "after") != NULL, "%s", err);
+    ck_assert_int_eq(report_set_period(r, "2023-02-30", "2023-03-14", err, sizeof err), -1);
+    ck_assert_int_eq(report_set_period(r, "2023-03-01", "tomorrow", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "tomorrow") != NULL, "%s", err);
+    report_free(r);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* The partner pack: one page, the period, the names, three charts. */
+START_TEST(test_html_pack)
+{
+    pl_tz *tz = tokyo();
+    struct report *r = report_new(tz);
+    char err[256];
+
+    report_set_now(r, NOW_MS);
+    ck_assert_int_eq(report_select(r, "高知県", NULL), 0);
+    ck_assert_int_eq(report_set_period(r, "2023-03-15", "2023-03-15", err, sizeof err), 0);
+    ck_assert_int_eq(report_add_screen(r, "plaza", "新宿駅西口広場 <大型>", true), 0);
+    add(r, entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:30", 30000, "played"));
+    add(r, entry("plaza", "wood-2023", "東京都", "10:00:30", "10:00:40", 10000, "played"));
+    add(r, entry("plaza", "kochi-makino-expo", "高知県", "10:00:40", "10:00:40", 0, "error"));
+    char *html = render(r, "campaign,screen", REPORT_HTML);
+    FILE *f = fopen("/tmp/test_report_pack.html", "w");
+    if (f) {
+        fputs(html, f);
+        fclose(f);
+    }
+    ck_assert_msg(strstr(html, "2023-03-15 〜 2023-03-15 (Asia/Tokyo)") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "2023-03-15 10:00:40+09:00") != NULL, "%s",
+                  "made at: see /tmp/test_report_pack.html");
+    ck_assert_msg(strstr(html, "新宿駅西口広場 &lt;大型&gt; (plaza)") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_ptr_null(strstr(html, "<大型>"));
+    ck_assert_ptr_null(strstr(html, "<script"));
+    ck_assert_ptr_null(strstr(html, "http"));
+    ck_assert_msg(strstr(html, "aria-label=\"share per campaign\"") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "aria-label=\"plays per day\"") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "aria-label=\"timeline per screen\"") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "75.0%") != NULL, "%s",
+                  "Kochi's share: see /tmp/test_report_pack.html");
+    /* the timeline in 2-minute buckets: dark before 10:00, Kochi's
+     * colour for the bucket of 10:00, white after now */
+    ck_assert_msg(strstr(html, "fill=\"#212121\"><title>2023-03-15 00:00:00+09:00 – 2023-03-15 "
+                               "10:00:00+09:00</title>") != NULL,
+                  "%s", "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "fill=\"#1b5e20\"><title>2023-03-15 10:00:00+09:00 – 2023-03-15 "
+                               "10:02:00+09:00</title>") != NULL,
+                  "%s", "not in the page (written to /tmp/test_report_pack.html)");
+    ck_assert_msg(strstr(html, "fill=\"#ffffff\" stroke") != NULL, "%s",
+                  "not in the page (written to /tmp/test_report_pack.html)");
+    free(html);
     report_free(r);
     pl_tz_free(tz);
 }
@@ -161,12 +337,12 @@ START_TEST(test_load_dir_dates_and_escaping)
     ck_assert_int_eq(report_load_dir(r, dir, "2023-03-15", "2023-03-15", err, sizeof err), 0);
     ck_assert_int_eq(report_entries(r), 2);
     ck_assert_int_eq(report_bad_lines(r), 1);
-    char *csv = render(r, REPORT_BY_OWNER, REPORT_CSV);
+    char *csv = render(r, "owner", REPORT_CSV);
     ck_assert_msg(strstr(csv, "\"Owner \"\"Q\"\" <b>\",2,") != NULL, "%s", csv);
     free(csv);
-    char *html = render(r, REPORT_BY_OWNER, REPORT_HTML);
+    char *html = render(r, "owner", REPORT_HTML);
     ck_assert_msg(strstr(html, "Owner &quot;Q&quot; &lt;b&gt;") != NULL, "%s", html);
-    ck_assert(strstr(html, "<b>") == NULL);
+    ck_assert(strstr(html, "Q\" <b>") == NULL && strstr(html, "Q&quot; <b>") == NULL);
     ck_assert(strstr(html, "<svg") != NULL);
     free(html);
     report_free(r);
@@ -239,9 +415,9 @@ START_TEST(test_trees_per_screen_and_repeats)
     ck_assert_int_eq(report_load_trees(r, trees, 2, NULL, NULL, err, sizeof err), 0);
     ck_assert_int_eq(report_entries(r), 4);        /* l1, l2, k1, k2 */
     ck_assert_int_eq(report_repeated_lines(r), 3); /* b/plaza twice, l1 in the flat file */
-    char *table = render(r, REPORT_BY_SCREEN, REPORT_TABLE);
+    char *table = render(r, "screen", REPORT_TABLE);
     ck_assert_msg(strstr(table, "3 log lines found twice counted once") != NULL, "%s", table);
-    ck_assert_msg(strstr(table, "total: 35.0 s shown") != NULL, "%s", table);
+    ck_assert_msg(strstr(table, "total: 0:00:35 shown (35.0 s,") != NULL, "%s", table);
     free(table);
     report_free(r);
 
@@ -290,7 +466,7 @@ START_TEST(test_csv_for_excel)
         snprintf(end, sizeof end, "10:00:%02zu", i * 10 + 10);
         add(r, entry("plaza", "c", owners[i], start, end, 10000, "played"));
     }
-    char *csv = render(r, REPORT_BY_OWNER, REPORT_CSV);
+    char *csv = render(r, "owner", REPORT_CSV);
     ck_assert_msg(memcmp(csv,
                          "\xEF\xBB\xBF"
                          "owner,plays,",
@@ -302,7 +478,7 @@ START_TEST(test_csv_for_excel)
     for (const char *p = strchr(csv, '\n'); p; p = strchr(p + 1, '\n'))
         ck_assert_msg(p[-1] == '\r', "a line end without CR");
     free(csv);
-    csv = render(r, REPORT_BY_OWNER, REPORT_CSV_PLAIN);
+    csv = render(r, "owner", REPORT_CSV_PLAIN);
     ck_assert_msg(strncmp(csv, "owner,plays,", 12) == 0, "%s", csv);
     free(csv);
     report_free(r);
@@ -312,10 +488,109 @@ END_TEST
 
 START_TEST(test_by_parse)
 {
+    struct report_keys k;
+    char buf[32];
+
     ck_assert_int_eq(report_by_parse("owner"), REPORT_BY_OWNER);
     ck_assert_int_eq(report_by_parse("day"), REPORT_BY_DAY);
     ck_assert_int_eq(report_by_parse("Owner"), -1);
     ck_assert_int_eq(report_by_parse(NULL), -1);
+    ck_assert_int_eq(report_keys_parse("campaign,screen,day", &k), 0);
+    ck_assert_uint_eq(k.n, 3);
+    ck_assert_int_eq(k.k[0], REPORT_BY_CAMPAIGN);
+    ck_assert_int_eq(k.k[2], REPORT_BY_DAY);
+    ck_assert_int_eq(report_keys_parse("owner,campaign,screen,day", &k), 0);
+    ck_assert_uint_eq(k.n, 4);
+    static const char *const bad[] = {"",
+                                      ",",
+                                      "campaign,",
+                                      ",day",
+                                      "day,day",
+                                      "campaign,x",
+                                      "owner,campaign,screen,day,owner",
+                                      "screen day",
+                                      "verylongkeynamethatisnotakey"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(report_keys_parse(bad[i], &k) == -1, "%s", bad[i]);
+    ck_assert_int_eq(report_keys_parse(NULL, &k), -1);
+    report_hms(0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0:00:00");
+    report_hms(5499, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0:00:05");
+    report_hms(5500, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0:00:06");
+    report_hms(1234LL * 3600000 + 300000, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1234:05:00");
+}
+END_TEST
+
+/* The quick reading of a line and jansson's agree: what the one takes the
+ * other takes with the same values, what one refuses the other refuses. */
+START_TEST(test_line_forms)
+{
+    static const char *const same[] = {
+        /* spaces, unknown keys of every kind, another key order */
+        " { \"result\" : \"played\" , \"shown_ms\" : 10000 , \"x\" : [1, {\"y\": null}], "
+        "\"screen\":\"plaza\",\"campaign\":\"a\",\"owner\":\"高知県\",\"t\":true,\"f\":false,"
+        "\"n\":-1.5e3,\"start\":\"2023-03-15T10:00:00.000+09:00\",\"end\":\"2023-03-15T10:00:10."
+        "000+09:00\"} ",
+        /* escapes: jansson's */
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"owner\":\"\\u9ad8\\u77e5\\u770c\","
+        "\"start\":\"2023-03-15T10:00:00.000+09:00\",\"end\":\"2023-03-15T10:00:10.000+09:00\","
+        "\"shown_ms\":10000,\"result\":\"played\"}",
+        /* times in other forms: UTC, no milliseconds, the 31st */
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"owner\":\"高知県\",\"start\":\"2023-03-15T01:"
+        "00:00.000Z\","
+        "\"end\":\"2023-03-15T10:00:10+09:00\",\"shown_ms\":10000,\"result\":\"played\"}",
+    };
+    static const char *const refused[] = {
+        "{\"screen\":\"plaza\",\"screen\":\"b\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00."
+        "000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":\"played\"}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":1e4,\"result\":\"played\"}",
+        "{\"screen\":\"pl\xff\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":\"played\"}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":\"played\"} x",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T25:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":\"played\"}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":010,\"result\":\"played\"}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":99999999999999999999999,"
+        "\"result\":\"played\"}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":\"played\",}",
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T10:00:00.000+09:00\","
+        "\"end\":\"2023-03-15T10:00:10.000+09:00\",\"shown_ms\":10000,\"result\":"
+        "\"pla\\u0000yed\"}",
+    };
+    pl_tz *tz = tokyo();
+    char err[512];
+
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        struct report *r = report_new(tz);
+        ck_assert_msg(report_add_line(r, same[i], strlen(same[i]), "t", 1, err, sizeof err) == 0,
+                      "%zu: %s", i, err);
+        char *csv = render(r, "owner,screen", REPORT_CSV_PLAIN);
+        ck_assert_msg(strstr(csv, "\"高知県\",\"plaza\",\"\",1,1,0,0,0,0:00:10,10.000,1.0000") !=
+                          NULL,
+                      "%zu: %s", i, csv);
+        free(csv);
+        report_free(r);
+    }
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        struct report *r = report_new(tz);
+        err[0] = '\0';
+        ck_assert_msg(report_add_line(r, refused[i], strlen(refused[i]), "t", 1, err, sizeof err) ==
+                          -1,
+                      "%zu accepted", i);
+        ck_assert_msg(strncmp(err, "t:1: error: ", 12) == 0, "%zu: %s", i, err);
+        ck_assert_int_eq(report_entries(r), 0);
+        report_free(r);
+    }
+    pl_tz_free(tz);
 }
 END_TEST
 
@@ -325,6 +600,10 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, test_by_owner_and_dark_time);
+    tcase_add_test(tc, test_owner_and_keys);
+    tcase_add_test(tc, test_dark_against_the_period);
+    tcase_add_test(tc, test_html_pack);
+    tcase_add_test(tc, test_line_forms);
     tcase_add_test(tc, test_bad_lines);
     tcase_add_test(tc, test_load_dir_dates_and_escaping);
     tcase_add_test(tc, test_trees_per_screen_and_repeats);
