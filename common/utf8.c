@@ -41,6 +41,16 @@ size_t utf8_seq_len(const char *s, size_t len)
 bool utf8_valid(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
+        /* ASCII, the most of a log or a config, eight bytes at a time */
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+            i += 8;
+            continue;
+        }
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
         size_t n = utf8_seq_len(s + i, len - i);
         if (!n)
             return false;

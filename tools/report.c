@@ -9,10 +9,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/hash.h"
+#include "common/atomic.h"
 #include "common/log.h"
+#include "common/slurp.h"
+#include "common/strbuf.h"
 #include "common/utf8.h"
 #include "playlists/model.h"
 #include "tools/report_impl.h"
@@ -156,17 +160,20 @@ static void table_free(struct table *t)
     free(t->slot);
 }
 
-/* Disjoint, sorted intervals [a, b): the time a screen's log accounts for. */
+/* Disjoint, sorted intervals [a, b): the time a screen's log accounts for.
+ * A gap under IVS_JOIN_MS between two is the switch from one item to the
+ * next (the last frame stays up meanwhile), not dark: they are joined. */
 struct ivs {
     pl_ms (*v)[2];
     size_t n, cap;
 };
+#define IVS_JOIN_MS PL_MS_PER_SEC
 
 /* Adds [A, B), merging what it touches.  Logs are written in order, so it
  * nearly always extends or follows the last one.  0, or -1 out of memory. */
 static int ivs_add(struct ivs *s, pl_ms a, pl_ms b)
 {
-    if (s->n && a <= s->v[s->n - 1][1] && a >= s->v[s->n - 1][0]) {
+    if (s->n && a <= s->v[s->n - 1][1] + IVS_JOIN_MS && a >= s->v[s->n - 1][0]) {
         if (b > s->v[s->n - 1][1])
             s->v[s->n - 1][1] = b;
         return 0;
@@ -179,18 +186,18 @@ static int ivs_add(struct ivs *s, pl_ms a, pl_ms b)
         s->v = v;
         s->cap = cap;
     }
-    /* i: the first interval ending at or after A; j: past the last one
-     * starting at or before B */
+    /* i: the first interval ending near or after A; j: past the last one
+     * starting near or before B */
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (s->v[mid][1] < a)
+        if (s->v[mid][1] + IVS_JOIN_MS < a)
             lo = mid + 1;
         else
             hi = mid;
     }
     size_t i = lo, j = i;
-    while (j < s->n && s->v[j][0] <= b)
+    while (j < s->n && s->v[j][0] <= b + IVS_JOIN_MS)
         j++;
     if (i == j) {
         memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
@@ -288,7 +295,21 @@ struct report {
     /* the ids of the last line, to skip lookups */
     const char *last_s[4];
     uint32_t last_id[4];
+    /* the summary cache: its directory (NULL: none); a file's summary is
+     * a report of its own that keeps, instead of a timeline, the time of
+     * each (screen, campaign, owner) per slot of REPORT_SLOT_MS */
+    char *cache_dir;
+    bool slot_mode;
+    struct table slots;
+    long cache_hits, cache_writes;
 };
+
+/* A slot's time: the summary's stand-in for the timeline. */
+struct slot {
+    uint32_t key[4]; /* screen, campaign, owner, slot number (from the epoch) */
+    int64_t ms;
+};
+#define REPORT_SLOT_MS (15 * 60000LL)
 
 static void seen_clear(struct seen *s);
 
@@ -302,6 +323,7 @@ struct report *report_new(const pl_tz *tz)
     r->now = INT64_MAX;
     r->cells.size = sizeof(struct cell);
     r->sdays.size = sizeof(struct sday);
+    r->slots.size = sizeof(struct slot);
     r->sel_owner_id = r->sel_campaign_id = REPORT_NONE;
     r->d0 = 1;
     r->d1 = 0;
@@ -331,6 +353,8 @@ void report_free(struct report *r)
     strtab_free(&r->titles);
     table_free(&r->cells);
     table_free(&r->sdays);
+    table_free(&r->slots);
+    free(r->cache_dir);
     seen_clear(&r->seen);
     free(r->sel_owner);
     free(r->sel_campaign);
@@ -498,10 +522,12 @@ int report_add_screen(struct report *r, const char *id, const char *name, bool c
 }
 
 /* Picks the timeline's bucket: the period in at most 720 of them, each a
- * whole number of minutes that divides an hour or a day. */
+ * whole number of minutes that divides an hour or a day, and from 15
+ * minutes on a whole number of the cache's slots. */
 static void timeline_setup(struct report *r)
 {
-    static const int minutes[] = {1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440};
+    /* from 15 minutes on, whole slots of the summary cache */
+    static const int minutes[] = {1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440};
     pl_ms span = r->p1 - r->p0;
 
     r->tl_ms = 0;
@@ -548,6 +574,7 @@ int report_set_period(struct report *r, const char *from, const char *to, char *
 enum field { F_SCREEN, F_CAMPAIGN, F_OWNER, F_TITLE, F_START, F_END, F_RESULT, F_N };
 static const char *const field_names[F_N] = {"screen", "campaign", "owner", "title",
                                              "start",  "end",      "result"};
+static const size_t field_lens[F_N] = {6, 8, 5, 5, 5, 3, 6};
 
 /* The parts of a line the report reads: strings (not NUL-terminated),
  * NULL when absent or not a string. */
@@ -569,7 +596,18 @@ static const char *skip_ws(const char *p, const char *end)
  * closing quote), or NULL when it needs the full parser. */
 static const char *simple_string(const char *p, const char *end)
 {
-    for (p++; p < end; p++) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    for (p++; end - p >= 8;) {
+        /* eight plain bytes at a time: no quote, backslash or control */
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs)
+            break;
+        p += 8;
+    }
+    for (; p < end; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '"')
             return p + 1;
@@ -655,7 +693,7 @@ static bool scan_flat(const char *line, size_t len, struct fields *f)
         size_t klen = (size_t)(ke - k - 2);
         int which = -1;
         for (int i = 0; i < F_N; i++)
-            if (strlen(field_names[i]) == klen && memcmp(field_names[i], k + 1, klen) == 0)
+            if (field_lens[i] == klen && memcmp(field_names[i], k + 1, klen) == 0)
                 which = i;
         bool is_shown = klen == 8 && memcmp(k + 1, "shown_ms", 8) == 0;
         if (which >= 0 || is_shown) {
@@ -871,6 +909,25 @@ static int timeline_cat(struct report *r, bool selected, uint32_t campaign, uint
     return REPORT_TL_REST;
 }
 
+/* Spreads [A, B) over the slots of (SCREEN, CAMPAIGN, OWNER). */
+static int slots_add(struct report *r, uint32_t screen, uint32_t campaign, uint32_t owner, pl_ms a,
+                     pl_ms b)
+{
+    while (a < b) {
+        int64_t n = a / REPORT_SLOT_MS - (a % REPORT_SLOT_MS < 0);
+        pl_ms e = (n + 1) * REPORT_SLOT_MS;
+        if (n < 0 || n > UINT32_MAX)
+            return 0; /* before 1970 or after 2092: not on a timeline */
+        struct slot *sl =
+            table_get(&r->slots, (const uint32_t[4]){screen, campaign, owner, (uint32_t)n});
+        if (!sl)
+            return -1;
+        sl->ms += (e < b ? e : b) - a;
+        a = e;
+    }
+    return 0;
+}
+
 static int add_fields(struct report *r, const struct fields *f, const char *name, long lineno,
                       char *err, size_t errlen)
 {
@@ -957,6 +1014,8 @@ static int add_fields(struct report *r, const struct fields *f, const char *name
         r->selected++;
     }
     if (ivs_add(&sc->logged, start, end) < 0 || (res >= 2 && ivs_add(&sc->failing, start, end) < 0))
+        goto oom;
+    if (res < 2 && r->slot_mode && slots_add(r, screen, campaign, owner, start, end) < 0)
         goto oom;
     if (res < 2 && timeline_add(r, sc, start, end, timeline_cat(r, selected, campaign, owner)) < 0)
         goto oom;
@@ -1208,17 +1267,463 @@ oom:
 
 /* Whether the day of files [I, J) must be read through the seen set: a
  * line can be found twice only when a file's name below its tree is there
- * twice, or a flat file (any screen's lines) is there. */
+ * twice, or a flat file (any screen's lines) is there beside another. */
 static bool day_needs_dedupe(const struct logfiles *lf, size_t i, size_t j)
 {
     for (size_t k = i; k < j; k++) {
         const char *rel = lf->v[k].path + lf->v[k].rel;
-        if (!strchr(rel, '/'))
+        if (!strchr(rel, '/') && j - i > 1)
             return true;
         if (k > i && strcmp(rel, lf->v[k - 1].path + lf->v[k - 1].rel) == 0)
             return true;
     }
     return false;
+}
+
+/* --- the summary cache ---------------------------------------------------------------- */
+
+/* A log file's summary is kept in the cache directory under a name made
+ * from the file's identity (device, inode, size, modification and change
+ * times) and the time zone days are counted in; a file that changes gets a
+ * new one.  The summary is checked whole (its identity, every count
+ * against its length, every id, a checksum at the end): a torn, stale or
+ * hostile one is read as absent and rebuilt. */
+
+#define CACHE_MAGIC "SGRC"
+#define CACHE_VERSION 1u
+
+struct ident {
+    uint64_t v[6]; /* dev, ino, size, mtime_ns, ctime_ns, zone */
+};
+
+static void ident_of(const struct report *r, const struct stat *st, struct ident *id)
+{
+    const char *zone = pl_tz_name(r->tz);
+
+    id->v[0] = (uint64_t)st->st_dev;
+    id->v[1] = (uint64_t)st->st_ino;
+    id->v[2] = (uint64_t)st->st_size;
+    id->v[3] = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+    id->v[4] = (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec;
+    id->v[5] = hash64(zone, strlen(zone), CACHE_VERSION);
+}
+
+static char *cache_path(const struct report *r, const struct ident *id)
+{
+    char hex[17], *path = NULL;
+
+    hash64_hex(hash64(id->v, sizeof id->v, 0xcace), hex);
+    if (asprintf(&path, "%s/%s.sum", r->cache_dir, hex) < 0)
+        return NULL;
+    return path;
+}
+
+static void put(struct strbuf *b, const void *p, size_t n)
+{
+    sb_append(b, p, n);
+}
+
+static void put32(struct strbuf *b, uint32_t v)
+{
+    put(b, &v, sizeof v);
+}
+
+static void put64(struct strbuf *b, uint64_t v)
+{
+    put(b, &v, sizeof v);
+}
+
+static void put_strtab(struct strbuf *b, const struct strtab *t)
+{
+    put32(b, t->n);
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint32_t len = (uint32_t)strlen(t->s[i]);
+        put32(b, len);
+        put(b, t->s[i], len);
+    }
+}
+
+static void put_ivs(struct strbuf *b, const struct report *s, bool failing)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < s->screens.n; i++)
+        n += (uint32_t)(failing ? s->scr[i].failing.n : s->scr[i].logged.n);
+    put32(b, n);
+    for (uint32_t i = 0; i < s->screens.n; i++) {
+        const struct ivs *v = failing ? &s->scr[i].failing : &s->scr[i].logged;
+        for (size_t k = 0; k < v->n; k++) {
+            put32(b, i);
+            put64(b, (uint64_t)v->v[k][0]);
+            put64(b, (uint64_t)v->v[k][1]);
+        }
+    }
+}
+
+/* Writes the summary S of the file ID; a failure only costs the next run
+ * the reading again. */
+static void cache_save(struct report *r, const struct report *s, const struct ident *id)
+{
+    struct strbuf b = STRBUF_INIT;
+    char *path = cache_path(r, id), *tmp = NULL;
+    int fd = -1;
+
+    put(&b, CACHE_MAGIC, 4);
+    put32(&b, CACHE_VERSION);
+    put(&b, id->v, sizeof id->v);
+    put64(&b, (uint64_t)s->lines);
+    put64(&b, (uint64_t)s->bad);
+    put_strtab(&b, &s->screens);
+    put_strtab(&b, &s->campaigns);
+    put_strtab(&b, &s->owners);
+    put_strtab(&b, &s->titles);
+    put32(&b, (uint32_t)s->cells.n);
+    for (size_t i = 0; i < s->cells.n; i++) {
+        const struct cell *c = table_at(&s->cells, i);
+        uint32_t t = c->key[1] < s->camp_cap ? s->title_of[c->key[1]] : 0;
+        put(&b, c->key, sizeof c->key);
+        put32(&b, t);
+        put64(&b, (uint64_t)c->a.played);
+        put64(&b, (uint64_t)c->a.cut);
+        put64(&b, (uint64_t)c->a.skipped);
+        put64(&b, (uint64_t)c->a.errors);
+        put64(&b, (uint64_t)c->a.shown_ms);
+    }
+    put32(&b, (uint32_t)s->sdays.n);
+    for (size_t i = 0; i < s->sdays.n; i++) {
+        const struct sday *d = table_at(&s->sdays, i);
+        put32(&b, d->key[0]);
+        put32(&b, d->key[1]);
+        put64(&b, (uint64_t)d->shown_ms);
+        put64(&b, (uint64_t)d->lines);
+    }
+    put_ivs(&b, s, false);
+    put_ivs(&b, s, true);
+    put32(&b, (uint32_t)s->slots.n);
+    for (size_t i = 0; i < s->slots.n; i++) {
+        const struct slot *sl = table_at(&s->slots, i);
+        put(&b, sl->key, sizeof sl->key);
+        put64(&b, (uint64_t)sl->ms);
+    }
+    if (!sb_failed(&b))
+        put64(&b, hash64(b.buf, b.len, 0x5a11));
+    if (!path || sb_failed(&b) || asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+        goto out;
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+        free(tmp);
+        tmp = NULL;
+        goto out;
+    }
+    if (atomic_write_all(fd, b.buf, b.len) == 0 && close(fd) == 0) {
+        fd = -1;
+        if (rename(tmp, path) == 0) {
+            r->cache_writes++;
+            free(tmp);
+            tmp = NULL;
+        }
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        free(tmp);
+    }
+    free(path);
+    sb_free(&b);
+}
+
+/* A reader over a summary's bytes: every take checks what is left. */
+struct cursor {
+    const char *p, *end;
+    bool bad;
+};
+
+static void take(struct cursor *c, void *out, size_t n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = true;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, c->p, n);
+    c->p += n;
+}
+
+static uint32_t take32(struct cursor *c)
+{
+    uint32_t v;
+
+    take(c, &v, sizeof v);
+    return v;
+}
+
+static uint64_t take64(struct cursor *c)
+{
+    uint64_t v;
+
+    take(c, &v, sizeof v);
+    return v;
+}
+
+/* A count of records of SIZE bytes each, no more than what is left. */
+static uint32_t take_count(struct cursor *c, size_t size)
+{
+    uint32_t n = take32(c);
+
+    if (!c->bad && (uint64_t)n * size > (uint64_t)(c->end - c->p))
+        c->bad = true;
+    return c->bad ? 0 : n;
+}
+
+/* Reads a table of strings; each must be new, so the ids are the file's. */
+static void take_strtab(struct cursor *c, struct strtab *t, bool screens, struct report *s)
+{
+    uint32_t n = take_count(c, 4);
+
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        uint32_t len = take32(c), id;
+        if (c->bad || len > (size_t)(c->end - c->p) || memchr(c->p, '\0', len) ||
+            !utf8_valid(c->p, len)) {
+            c->bad = true;
+            return;
+        }
+        if ((screens ? screen_id(s, c->p, len, &id) : strtab_id(t, c->p, len, &id)) < 0 || id != i)
+            c->bad = true;
+        c->p += len;
+    }
+}
+
+/* The summary of the file ID, read from the cache into the empty report
+ * S.  0, or -1 when there is none that holds (S is then to be freed). */
+static int cache_load(struct report *r, struct report *s, const struct ident *id)
+{
+    char *path = cache_path(r, id), *buf = NULL, err[256];
+    size_t len = 0;
+    int rc = -1;
+
+    if (!path || slurp_path(path, NULL, 256u << 20, &buf, &len, err, sizeof err) < 0)
+        goto out;
+    struct cursor c = {buf, buf + len, false};
+    char magic[4];
+    struct ident got;
+    uint64_t sum;
+    if (len < 12 + sizeof got + 8)
+        goto out;
+    memcpy(&sum, buf + len - 8, 8);
+    c.end -= 8;
+    if (sum != hash64(buf, len - 8, 0x5a11))
+        goto out;
+    take(&c, magic, 4);
+    if (memcmp(magic, CACHE_MAGIC, 4) != 0 || take32(&c) != CACHE_VERSION)
+        goto out;
+    take(&c, got.v, sizeof got.v);
+    if (memcmp(got.v, id->v, sizeof got.v) != 0)
+        goto out;
+    s->lines = (long)take64(&c);
+    s->bad = (long)take64(&c);
+    take_strtab(&c, &s->screens, true, s);
+    take_strtab(&c, &s->campaigns, false, s);
+    take_strtab(&c, &s->owners, false, s);
+    take_strtab(&c, &s->titles, false, s);
+    if (c.bad || s->lines < 0 || s->bad < 0 ||
+        grow((void **)&s->title_of, &s->camp_cap, s->campaigns.n, sizeof *s->title_of) < 0)
+        goto out;
+    for (uint32_t i = 0, n = take_count(&c, 60); i < n && !c.bad; i++) {
+        uint32_t key[4];
+        take(&c, key, sizeof key);
+        uint32_t title = take32(&c);
+        if (c.bad || key[0] >= s->screens.n || key[1] >= s->campaigns.n || key[2] >= s->owners.n ||
+            title > s->titles.n)
+            goto out;
+        struct cell *cl = table_get(&s->cells, key);
+        if (!cl)
+            goto out;
+        cl->a.played = (long)take64(&c);
+        cl->a.cut = (long)take64(&c);
+        cl->a.skipped = (long)take64(&c);
+        cl->a.errors = (long)take64(&c);
+        cl->a.shown_ms = (int64_t)take64(&c);
+        if (title)
+            s->title_of[key[1]] = title;
+    }
+    for (uint32_t i = 0, n = take_count(&c, 24); i < n && !c.bad; i++) {
+        uint32_t screen = take32(&c), day = take32(&c);
+        if (c.bad || screen >= s->screens.n)
+            goto out;
+        struct sday *d = table_get(&s->sdays, (const uint32_t[4]){screen, day, 0, 0});
+        if (!d)
+            goto out;
+        d->shown_ms = (int64_t)take64(&c);
+        d->lines = (long)take64(&c);
+    }
+    for (int failing = 0; failing < 2; failing++) {
+        for (uint32_t i = 0, n = take_count(&c, 20); i < n && !c.bad; i++) {
+            uint32_t screen = take32(&c);
+            pl_ms a = (pl_ms)take64(&c), b = (pl_ms)take64(&c);
+            if (c.bad || screen >= s->screens.n || b < a)
+                goto out;
+            if (ivs_add(failing ? &s->scr[screen].failing : &s->scr[screen].logged, a, b) < 0)
+                goto out;
+        }
+    }
+    for (uint32_t i = 0, n = take_count(&c, 24); i < n && !c.bad; i++) {
+        uint32_t key[4];
+        take(&c, key, sizeof key);
+        int64_t ms = (int64_t)take64(&c);
+        if (c.bad || key[0] >= s->screens.n || key[1] >= s->campaigns.n || key[2] >= s->owners.n ||
+            ms < 0 || ms > REPORT_SLOT_MS)
+            goto out;
+        struct slot *sl = table_get(&s->slots, key);
+        if (!sl)
+            goto out;
+        sl->ms = ms;
+    }
+    rc = c.bad || c.p != c.end ? -1 : 0;
+out:
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* Adds the summary S (of one file, by slots) to R. */
+static int merge_summary(struct report *r, const struct report *s)
+{
+    uint32_t *scr = calloc(s->screens.n + 1, sizeof *scr);
+    uint32_t *camp = calloc(s->campaigns.n + 1, sizeof *camp);
+    uint32_t *own = calloc(s->owners.n + 1, sizeof *own);
+    int rc = -1;
+
+    if (!scr || !camp || !own)
+        goto out;
+    for (uint32_t i = 0; i < s->screens.n; i++)
+        if (screen_id(r, s->screens.s[i], strlen(s->screens.s[i]), &scr[i]) < 0)
+            goto out;
+    for (uint32_t i = 0; i < s->campaigns.n; i++)
+        if (strtab_id(&r->campaigns, s->campaigns.s[i], strlen(s->campaigns.s[i]), &camp[i]) < 0)
+            goto out;
+    for (uint32_t i = 0; i < s->owners.n; i++)
+        if (strtab_id(&r->owners, s->owners.s[i], strlen(s->owners.s[i]), &own[i]) < 0)
+            goto out;
+    if (grow((void **)&r->title_of, &r->camp_cap, r->campaigns.n, sizeof *r->title_of) < 0)
+        goto out;
+    r->last_s[0] = r->last_s[1] = r->last_s[2] = r->last_s[3] = NULL;
+    for (uint32_t i = 0; i < s->campaigns.n; i++) {
+        uint32_t t = i < s->camp_cap ? s->title_of[i] : 0, id;
+        if (t) {
+            if (strtab_id(&r->titles, s->titles.s[t - 1], strlen(s->titles.s[t - 1]), &id) < 0)
+                goto out;
+            r->title_of[camp[i]] = id + 1;
+        }
+    }
+    for (size_t i = 0; i < s->cells.n; i++) {
+        const struct cell *c = table_at(&s->cells, i);
+        uint32_t campaign = camp[c->key[1]], owner = own[c->key[2]];
+        if ((r->sel_owner_id != REPORT_NONE && owner != r->sel_owner_id) ||
+            (r->sel_campaign_id != REPORT_NONE && campaign != r->sel_campaign_id))
+            continue;
+        struct cell *m =
+            table_get(&r->cells, (const uint32_t[4]){scr[c->key[0]], campaign, owner, c->key[3]});
+        if (!m)
+            goto out;
+        long n = c->a.played + c->a.cut + c->a.skipped + c->a.errors;
+        m->a.played += c->a.played;
+        m->a.cut += c->a.cut;
+        m->a.skipped += c->a.skipped;
+        m->a.errors += c->a.errors;
+        m->a.shown_ms += c->a.shown_ms;
+        r->scr[scr[c->key[0]]].selected += n;
+        r->selected += n;
+    }
+    for (size_t i = 0; i < s->sdays.n; i++) {
+        const struct sday *d = table_at(&s->sdays, i);
+        struct sday *m = table_get(&r->sdays, (const uint32_t[4]){scr[d->key[0]], d->key[1], 0, 0});
+        if (!m)
+            goto out;
+        m->shown_ms += d->shown_ms;
+        m->lines += d->lines;
+        if ((int32_t)d->key[1] < r->min_day)
+            r->min_day = (int32_t)d->key[1];
+        if ((int32_t)d->key[1] > r->max_day)
+            r->max_day = (int32_t)d->key[1];
+    }
+    for (uint32_t i = 0; i < s->screens.n; i++) {
+        struct screen *sc = &r->scr[scr[i]];
+        for (size_t k = 0; k < s->scr[i].logged.n; k++)
+            if (ivs_add(&sc->logged, s->scr[i].logged.v[k][0], s->scr[i].logged.v[k][1]) < 0)
+                goto out;
+        for (size_t k = 0; k < s->scr[i].failing.n; k++)
+            if (ivs_add(&sc->failing, s->scr[i].failing.v[k][0], s->scr[i].failing.v[k][1]) < 0)
+                goto out;
+    }
+    for (size_t i = 0; i < s->slots.n; i++) {
+        const struct slot *sl = table_at(&s->slots, i);
+        uint32_t campaign = camp[sl->key[1]], owner = own[sl->key[2]];
+        bool selected = (r->sel_owner_id == REPORT_NONE || owner == r->sel_owner_id) &&
+                        (r->sel_campaign_id == REPORT_NONE || campaign == r->sel_campaign_id);
+        pl_ms a = (pl_ms)sl->key[3] * REPORT_SLOT_MS;
+        /* the slot's time, put at its start: a bucket holds whole slots */
+        if (timeline_add(r, &r->scr[scr[sl->key[0]]], a, a + sl->ms,
+                         timeline_cat(r, selected, campaign, owner)) < 0)
+            goto out;
+    }
+    r->lines += s->lines;
+    r->bad += s->bad;
+    rc = 0;
+out:
+    free(scr);
+    free(camp);
+    free(own);
+    return rc;
+}
+
+/* Reads the closed log file PATH through its summary: from the cache, or
+ * from its lines (then saved).  Returns 0, or -1 when the cache cannot be
+ * used for it (then read it as usual). */
+static int load_summarised(struct report *r, const char *path, const char *name)
+{
+    struct stat st;
+    struct ident id;
+    struct report *s;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return -1;
+    ident_of(r, &st, &id);
+    if (!(s = report_new(r->tz)))
+        return -1;
+    s->slot_mode = true;
+    if (cache_load(r, s, &id) == 0) {
+        r->cache_hits++;
+    } else {
+        report_free(s);
+        if (!(s = report_new(r->tz)))
+            return -1;
+        s->slot_mode = true;
+        s->bad = r->bad; /* the first few bad lines of the whole report are named */
+        load_file(s, path, name);
+        s->bad -= r->bad;
+        cache_save(r, s, &id);
+    }
+    if (merge_summary(r, s) < 0)
+        log_warn("%s: out of memory; its lines are not all counted", path);
+    report_free(s);
+    return 0;
+}
+
+int report_set_cache(struct report *r, const char *dir)
+{
+    free(r->cache_dir);
+    r->cache_dir = NULL;
+    if (!dir)
+        return 0;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return -1;
+    return (r->cache_dir = strdup(dir)) ? 0 : -1;
+}
+
+long report_cache_hits(const struct report *r)
+{
+    return r->cache_hits;
 }
 
 int report_load_trees(struct report *r, const char *const *trees, size_t ntrees, const char *from,
@@ -1251,8 +1756,16 @@ int report_load_trees(struct report *r, const char *const *trees, size_t ntrees,
         for (j = i + 1; j < lf.n && strcmp(lf.v[j].day, lf.v[i].day) == 0;)
             j++;
         r->dedupe = day_needs_dedupe(&lf, i, j);
+        /* a closed day's files through their summaries, when the timeline
+         * is made of whole slots and no line is to be looked for twice */
+        int32_t day = 0;
+        bool summaries =
+            r->cache_dir && !r->dedupe && day_parse(lf.v[i].day, &day) &&
+            day_start(r, day + 1) <= r->now &&
+            (!r->tl_ms || (r->tl_ms % REPORT_SLOT_MS == 0 && r->p0 % REPORT_SLOT_MS == 0));
         for (size_t k = i; k < j; k++)
-            load_file(r, lf.v[k].path, lf.v[k].path + lf.v[k].rel);
+            if (!summaries || load_summarised(r, lf.v[k].path, lf.v[k].path + lf.v[k].rel) < 0)
+                load_file(r, lf.v[k].path, lf.v[k].path + lf.v[k].rel);
         seen_clear(&r->seen);
     }
     r->dedupe = false;
@@ -1631,6 +2144,78 @@ static void gap_text(const struct report_gap *g, char *buf, size_t len)
         snprintf(buf, len, "%s..%s", a, b);
 }
 
+static int gapline_cmp(const void *a, const void *b)
+{
+    const struct report_gapline *x = a, *y = b;
+
+    return strcmp(x->days, y->days);
+}
+
+struct report_gapline *report_gap_lines(const struct report_sum *s, size_t *n)
+{
+    struct report_gapline *v = calloc(s->ngaps + 1, sizeof *v);
+    size_t nv = 0;
+
+    *n = 0;
+    if (!v)
+        return NULL;
+    /* one text a screen, its runs in order */
+    for (size_t i = 0; i < s->ngaps;) {
+        struct strbuf days = STRBUF_INIT;
+        size_t j = i;
+        for (; j < s->ngaps && s->gaps[j].screen == s->gaps[i].screen; j++) {
+            char g[64];
+            gap_text(&s->gaps[j], g, sizeof g);
+            sb_printf(&days, "%s%s", j > i ? ", " : "", g);
+        }
+        v[nv].days = sb_steal(&days);
+        v[nv].screens = malloc(sizeof *v[nv].screens);
+        if (!v[nv].days || !v[nv].screens) {
+            report_gap_lines_free(v, nv + 1);
+            return NULL;
+        }
+        v[nv].screens[0] = s->gaps[i].screen;
+        v[nv++].n = 1;
+        i = j;
+    }
+    if (nv > 1)
+        qsort(v, nv, sizeof *v, gapline_cmp);
+    /* screens with the same days in one line */
+    size_t out = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (out && strcmp(v[out - 1].days, v[i].days) == 0) {
+            uint32_t *sc = realloc(v[out - 1].screens, (v[out - 1].n + 1) * sizeof *sc);
+            if (!sc) {
+                report_gap_lines_free(v, nv);
+                return NULL;
+            }
+            sc[v[out - 1].n++] = v[i].screens[0];
+            v[out - 1].screens = sc;
+            free(v[i].days);
+            free(v[i].screens);
+            v[i].days = NULL;
+            v[i].screens = NULL;
+            continue;
+        }
+        v[out++] = v[i];
+        if (out - 1 != i) {
+            v[i].days = NULL;
+            v[i].screens = NULL;
+        }
+    }
+    *n = out;
+    return v;
+}
+
+void report_gap_lines_free(struct report_gapline *g, size_t n)
+{
+    for (size_t i = 0; g && i < n; i++) {
+        free(g[i].days);
+        free(g[i].screens);
+    }
+    free(g);
+}
+
 /* What the total line adds about the log lines not counted. */
 static void counts_text(FILE *out, const struct report *r)
 {
@@ -1684,11 +2269,17 @@ static void write_table(FILE *out, const struct report_sum *s)
     fprintf(out, "), %s dark (%.1f s) on %zu screens", hms, s->total_dark_ms / 1000.0, s->ngrid);
     counts_text(out, r);
     fputc('\n', out);
-    for (size_t i = 0; i < s->ngaps; i++) {
-        char g[64];
-        gap_text(&s->gaps[i], g, sizeof g);
-        fprintf(out, "no log: %s %s\n", r->screens.s[s->gaps[i].screen], g);
+    size_t ng;
+    struct report_gapline *gl = report_gap_lines(s, &ng);
+    for (size_t i = 0; i < ng; i++) {
+        fprintf(out, "no log: %s: ", gl[i].days);
+        for (size_t k = 0; k < gl[i].n && k < 5; k++)
+            fprintf(out, "%s%s", k ? ", " : "", r->screens.s[gl[i].screens[k]]);
+        if (gl[i].n > 5)
+            fprintf(out, " and %zu more screens", gl[i].n - 5);
+        fputc('\n', out);
     }
+    report_gap_lines_free(gl, ng);
 }
 
 /* One quoted CSV cell.  A cell a spreadsheet would take for a formula

@@ -62,6 +62,14 @@ int report_add_screen(struct report *r, const char *id, const char *name, bool c
  * or FROM is after TO. */
 int report_set_period(struct report *r, const char *from, const char *to, char *err, size_t errlen);
 
+/* Keeps a summary of each closed day's log file in DIR (made if need be;
+ * NULL: none), so that the next report over it reads the summary instead
+ * of the lines: a month or a year in seconds.  Used for periods whose
+ * timeline is drawn in buckets of 15 minutes or more (a week or longer).
+ * 0, or -1 when DIR cannot be made. */
+int report_set_cache(struct report *r, const char *dir);
+long report_cache_hits(const struct report *r);
+
 /* Adds one log line (one JSON object).  NAME and LINENO are for the
  * message.  Returns 0, or -1 with ERR filled for a line that is not a
  * proof-of-play entry; the report is unchanged then. */

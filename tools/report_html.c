@@ -424,25 +424,27 @@ static void details(FILE *out, const struct report_sum *s)
 
 static void missing_logs(FILE *out, const struct report_sum *s)
 {
-    char a[16], b[16];
+    size_t n;
+    struct report_gapline *g = report_gap_lines(s, &n);
 
-    if (!s->ngaps)
+    if (!n) {
+        report_gap_lines_free(g, n);
         return;
+    }
     fputs("<h2 class=\"warn\">ログのない日 <small>Days without any log</small></h2>\n<p>"
           "この日はログが届いていないため、消灯として数えています。 / No proof of play arrived for "
           "these days; they count as dark.</p>\n<ul>\n",
           out);
-    for (size_t i = 0; i < s->ngaps; i++) {
-        report_day_text(s->gaps[i].first, a);
-        report_day_text(s->gaps[i].last, b);
-        fputs("<li>", out);
-        screen_label(out, s->r, s->gaps[i].screen);
-        if (s->gaps[i].first == s->gaps[i].last)
-            fprintf(out, ": %s</li>\n", a);
-        else
-            fprintf(out, ": %s 〜 %s (%d日)</li>\n", a, b, s->gaps[i].last - s->gaps[i].first + 1);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "<li>%s: ", g[i].days);
+        for (size_t k = 0; k < g[i].n; k++) {
+            fputs(k ? "、" : "", out);
+            screen_label(out, s->r, g[i].screens[k]);
+        }
+        fputs("</li>\n", out);
     }
     fputs("</ul>\n", out);
+    report_gap_lines_free(g, n);
 }
 
 static void footer(FILE *out, const struct report_sum *s)

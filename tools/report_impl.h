@@ -91,6 +91,17 @@ void report_timeline_cats(const struct report *r, uint32_t cats[REPORT_TL_OWN], 
 /* Errors and skips of SCREEN (merged intervals), for the timeline. */
 size_t report_failing(const struct report *r, uint32_t screen, const pl_ms (**iv)[2]);
 
+/* The days without a log, as text ("2023-03-03..2023-03-05, 2023-03-09"),
+ * with the screens that share exactly those days: one line for a network
+ * where every screen misses the same day. */
+struct report_gapline {
+    char *days;
+    uint32_t *screens;
+    size_t n;
+};
+struct report_gapline *report_gap_lines(const struct report_sum *s, size_t *n);
+void report_gap_lines_free(struct report_gapline *g, size_t n);
+
 /* Sums R up by KEYS into S; report_sum_free() after, even on failure.
  * 0, or -1 out of memory. */
 int report_rollup(const struct report *r, const struct report_keys *keys, struct report_sum *s);

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -774,30 +775,57 @@ static int report_screens(const struct ctl *x, struct report *r, const char *own
     return rc;
 }
 
+/* The summary cache of closed days' logs: $XDG_CACHE_HOME/signage/report
+ * or ~/.cache/signage/report.  Without one, the report reads every line. */
+static void report_use_cache(struct report *r)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *dir = NULL;
+
+    if (xdg && xdg[0] == '/')
+        dir = strdup(xdg);
+    else if (home && home[0] == '/' && asprintf(&dir, "%s/.cache", home) < 0)
+        dir = NULL;
+    if (!dir)
+        return;
+    /* each level made if need be, for the user only */
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            (void)mkdir(dir, 0700);
+            *p = '/';
+        }
+    (void)mkdir(dir, 0700);
+    char *sig = NULL, *rep = NULL;
+    if (asprintf(&sig, "%s/signage", dir) >= 0 && (mkdir(sig, 0700) == 0 || errno == EEXIST) &&
+        asprintf(&rep, "%s/report", sig) >= 0 && report_set_cache(r, rep) < 0)
+        log_warn("report: %s: cannot keep summaries there (%s); every line is read", rep,
+                 strerror(errno));
+    free(sig);
+    free(rep);
+    free(dir);
+}
+
 static int cmd_report(struct ctl *x, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"by", required_argument, NULL, 'b'},
-        {"csv", no_argument, NULL, 'C'},
-        {"html", required_argument, NULL, 'H'},
-        {"log", required_argument, NULL, 'L'},
-        {"no-bom", no_argument, NULL, 'N'},
-        {"owner", required_argument, NULL, 'o'},
-        {"campaign", required_argument, NULL, 'c'},
-        {"out", required_argument, NULL, 'O'},
-        {NULL, 0, NULL, 0},
+        {"from", required_argument, NULL, 'f'},     {"to", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},       {"csv", no_argument, NULL, 'C'},
+        {"html", required_argument, NULL, 'H'},     {"log", required_argument, NULL, 'L'},
+        {"no-bom", no_argument, NULL, 'N'},         {"owner", required_argument, NULL, 'o'},
+        {"campaign", required_argument, NULL, 'c'}, {"out", required_argument, NULL, 'O'},
+        {"no-cache", no_argument, NULL, 'K'},       {NULL, 0, NULL, 0},
     };
     static const char usage[] =
         "usage: report [--from D] [--to D] [--owner O] [--campaign ID] "
-        "[--by KEY[,KEY...]] [--csv [--no-bom]] [--html FILE | --out FILE] [--log DIR]...\n"
+        "[--by KEY[,KEY...]] [--csv [--no-bom]] [--html FILE | --out FILE] [--log DIR]... "
+        "[--no-cache]\n"
         "KEY is owner, campaign, screen or day";
     const char *from = NULL, *to = NULL, *outpath = NULL, *owner = NULL, *campaign = NULL;
     const char *by_text = NULL;
     const char **trees = NULL;
     size_t ntrees = 0;
-    bool bom = true;
+    bool bom = true, cache = true;
     enum report_format fmt = x->json ? REPORT_JSON : REPORT_TABLE;
     struct report_keys keys;
     struct report *r = NULL;
@@ -836,6 +864,9 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
             break;
         case 'N':
             bom = false;
+            break;
+        case 'K':
+            cache = false;
             break;
         case 'L': {
             const char **t = realloc(trees, (ntrees + 1) * sizeof *t);
@@ -879,6 +910,8 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
         goto out;
     }
     report_set_now(r, x->now);
+    if (cache)
+        report_use_cache(r);
     /* Without --log, this box's STATE/log; with it, the trees named (logs
      * collected from several boxes), each line counted once. */
     const char *own = sb_str(&logdir);

@@ -9,6 +9,9 @@ PLAYER=$BUILD/signage-player
 CTL=$BUILD/signagectl
 T=$(mktemp -d "${TMPDIR:-/tmp}/signage-test.XXXXXX")
 trap '[ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+# report's summaries go to the scratch directory, not the tester's home
+XDG_CACHE_HOME=$T/cache
+export XDG_CACHE_HOME
 ok()   { echo "ok - $*"; }
 fail() { echo "not ok - $*"; }
 # check NAME COMMAND...: ok when the command succeeds.

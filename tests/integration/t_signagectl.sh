@@ -203,6 +203,14 @@ if command -v chromium >/dev/null 2>&1; then
 else
     check "report --html: chromium is installed for this test" false
 fi
+# a week's report keeps summaries of the closed days (the 14th; the 15th is
+# today) and gives the same figures from them
+$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv --no-cache >"$T/week0" 2>/dev/null
+check "report --no-cache: no summary kept" sh -c "! ls '$T'/cache/signage/report/*.sum >/dev/null 2>&1"
+$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week1" 2>/dev/null
+check "report: a summary of the closed day's file is kept" sh -c "[ \$(ls '$T'/cache/signage/report/*.sum | wc -l) -eq 1 ]"
+$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week2" 2>/dev/null
+check "report: the same figures with and without summaries" sh -c "cmp -s '$T/week0' '$T/week1' && cmp -s '$T/week0' '$T/week2'"
 # logs collected from two boxes, one directory per screen, a file collected twice
 mkdir -p "$T/box1/shinjuku-west-plaza" "$T/box2/shinjuku-west-plaza" "$T/box2/kochi-station"
 e shinjuku-west-plaza good 高知県 11:00:00 11:00:10 10000 played >"$T/box1/shinjuku-west-plaza/play-2023-03-15.jsonl"

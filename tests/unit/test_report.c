@@ -195,8 +195,8 @@ START_TEST(test_dark_against_the_period)
     ck_assert_ptr_null(strstr(csv, "named-only"));
     free(csv);
     char *table = render(r, "screen,day", REPORT_TABLE);
-    ck_assert_msg(strstr(table, "no log: kochi 2023-03-14..2023-03-15\n") != NULL, "%s", table);
-    ck_assert_msg(strstr(table, "no log: plaza 2023-03-14\n") != NULL, "%s", table);
+    ck_assert_msg(strstr(table, "no log: 2023-03-14..2023-03-15: kochi\n") != NULL, "%s", table);
+    ck_assert_msg(strstr(table, "no log: 2023-03-14: plaza\n") != NULL, "%s", table);
     ck_assert_ptr_null(strstr(table, "2023-03-16")); /* not happened yet */
     free(table);
     char *json = render(r, "day", REPORT_JSON);
@@ -449,6 +449,118 @@ START_TEST(test_trees_per_screen_and_repeats)
 }
 END_TEST
 
+/* Runs a report of a week over DIR, with the summary cache CACHE (NULL:
+ * none), as CSV by screen and day, with its HTML page; *HITS gets the
+ * summaries read. */
+static char *week(pl_tz *tz, const char *dir, const char *cache, long *hits, char **html)
+{
+    char err[512];
+    struct report *r = report_new(tz);
+
+    report_set_now(r, NOW_MS + 5 * 86400000LL);
+    ck_assert_int_eq(report_select(r, "高知県", NULL), 0);
+    ck_assert_int_eq(report_set_cache(r, cache), 0);
+    ck_assert_int_eq(report_load_dir(r, dir, "2023-03-10", "2023-03-16", err, sizeof err), 0);
+    char *csv = render(r, "screen,day", REPORT_CSV);
+    *html = render(r, "campaign", REPORT_HTML);
+    *hits = report_cache_hits(r);
+    report_free(r);
+    return csv;
+}
+
+/* The summary cache gives the same report as the lines; a changed log
+ * gets a new summary; a torn or hostile summary is read as absent. */
+START_TEST(test_summary_cache)
+{
+    char dir[] = "/tmp/signage-report-c.XXXXXX", sub[600], cache[600], cmd[1400];
+    pl_tz *tz = tokyo();
+    long hits;
+    char *html0, *html;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/log/plaza", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", sub);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    char *text = NULL;
+    {
+        char *l[4] = {
+            entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "played"),
+            entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"),
+            entry("plaza", "kochi-makino-expo", "高知県", "10:00:20", "10:00:25", 5000, "cut"),
+            entry("plaza", "kochi-makino-expo", "高知県", "10:30:00", "10:30:00", 0, "error")};
+        ck_assert_int_ge(asprintf(&text, "%s\n%s\n%s\n%s\nnot json\n", l[0], l[1], l[2], l[3]), 0);
+        for (int i = 0; i < 4; i++)
+            free(l[i]);
+    }
+    write_file(sub, "play-2023-03-15.jsonl", text);
+    snprintf(sub, sizeof sub, "%s/log", dir);
+
+    char *plain = week(tz, sub, NULL, &hits, &html0);
+    ck_assert_int_eq(hits, 0);
+    ck_assert_msg(strstr(plain, "\"plaza\",\"\",\"2023-03-15\",2,1,1,0,1,0:00:15,15.000,0.6000,") !=
+                      NULL,
+                  "%s", plain);
+    char *first = week(tz, sub, cache, &hits, &html);
+    ck_assert_int_eq(hits, 0); /* made now */
+    ck_assert_str_eq(first, plain);
+    ck_assert_str_eq(html, html0);
+    free(first);
+    free(html);
+    char *again = week(tz, sub, cache, &hits, &html);
+    ck_assert_int_eq(hits, 1);
+    ck_assert_str_eq(again, plain);
+    ck_assert_str_eq(html, html0);
+    free(again);
+    free(html);
+
+    /* torn, flipped, empty, random: each read as absent, and mended */
+    static const char *const spoil[] = {
+        "truncate -s -9 \"$SPOIL\"/*.sum",
+        "printf '\\001' | dd of=\"$(ls \"$SPOIL\"/*.sum)\" bs=1 seek=40 conv=notrunc 2>/dev/null",
+        ": > \"$(ls \"$SPOIL\"/*.sum)\"", "head -c 5000 /dev/urandom > \"$(ls \"$SPOIL\"/*.sum)\""};
+    setenv("SPOIL", cache, 1);
+    for (size_t i = 0; i < sizeof spoil / sizeof *spoil; i++) {
+        ck_assert_int_eq(system(spoil[i]), 0);
+        char *t = week(tz, sub, cache, &hits, &html);
+        ck_assert_msg(hits == 0, "spoilt summary %zu used", i);
+        ck_assert_str_eq(t, plain);
+        ck_assert_str_eq(html, html0);
+        free(t);
+        free(html);
+        t = week(tz, sub, cache, &hits, &html);
+        ck_assert_int_eq(hits, 1);
+        ck_assert_str_eq(t, plain);
+        free(t);
+        free(html);
+    }
+
+    /* a log collected again with one more line: counted */
+    char *more =
+        entry("plaza", "kochi-makino-expo", "高知県", "11:00:00", "11:00:10", 10000, "played");
+    snprintf(cmd, sizeof cmd, "%s/plaza/play-2023-03-15.jsonl", sub);
+    FILE *f = fopen(cmd, "a");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", more);
+    fclose(f);
+    char *after = week(tz, sub, cache, &hits, &html);
+    ck_assert_int_eq(hits, 0);
+    ck_assert_msg(strstr(after, "\"plaza\",\"\",\"2023-03-15\",3,2,1,0,1,0:00:25,25.000,0.7143,") !=
+                      NULL,
+                  "%s", after);
+    free(after);
+    free(html);
+    free(more);
+
+    free(plain);
+    free(html0);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    pl_tz_free(tz);
+}
+END_TEST
+
 /* CSV for Excel: a byte-order mark first (or none, asked for), CRLF, and
  * cells that a spreadsheet would run as formulas kept as text. */
 START_TEST(test_csv_for_excel)
@@ -604,6 +716,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_dark_against_the_period);
     tcase_add_test(tc, test_html_pack);
     tcase_add_test(tc, test_line_forms);
+    tcase_add_test(tc, test_summary_cache);
     tcase_add_test(tc, test_bad_lines);
     tcase_add_test(tc, test_load_dir_dates_and_escaping);
     tcase_add_test(tc, test_trees_per_screen_and_repeats);
