@@ -521,7 +521,7 @@ int report_add_screen(struct report *r, const char *id, const char *name, bool c
     return 0;
 }
 
-/* Picks the timeline's bucket: the period in at most 720 of them, each a
+/* Picks the timeline's bucket: the period in at most 240 of them, each a
  * whole number of minutes that divides an hour or a day, and from 15
  * minutes on a whole number of the cache's slots. */
 static void timeline_setup(struct report *r)
@@ -533,13 +533,13 @@ static void timeline_setup(struct report *r)
     r->tl_ms = 0;
     for (size_t i = 0; i < sizeof minutes / sizeof *minutes; i++) {
         pl_ms b = (pl_ms)minutes[i] * 60000;
-        if (span / b <= 720) {
+        if (span / b <= 240) {
             r->tl_ms = b;
             break;
         }
     }
     if (!r->tl_ms)
-        r->tl_ms = (span / 720 / 86400000 + 1) * 86400000;
+        r->tl_ms = (span / 240 / 86400000 + 1) * 86400000;
     r->tl_n = (size_t)((span + r->tl_ms - 1) / r->tl_ms);
 }
 

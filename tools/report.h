@@ -65,7 +65,7 @@ int report_set_period(struct report *r, const char *from, const char *to, char *
 /* Keeps a summary of each closed day's log file in DIR (made if need be;
  * NULL: none), so that the next report over it reads the summary instead
  * of the lines: a month or a year in seconds.  Used for periods whose
- * timeline is drawn in buckets of 15 minutes or more (a week or longer).
+ * timeline is drawn in buckets of 15 minutes or more (two days or longer).
  * 0, or -1 when DIR cannot be made. */
 int report_set_cache(struct report *r, const char *dir);
 long report_cache_hits(const struct report *r);

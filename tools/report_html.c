@@ -149,22 +149,39 @@ static void header(FILE *out, const struct report_sum *s)
     fprintf(out, "<dt>画面 / Screens</dt><dd>%zu</dd>\n</dl>\n", s->ngrid);
 }
 
+/* N with a comma every three digits: 576,796. */
+static const char *grouped(long n, char buf[32])
+{
+    char d[32];
+    int len = snprintf(d, sizeof d, "%ld", n < 0 ? -n : n), o = 0;
+
+    if (n < 0)
+        buf[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 static void kpis(FILE *out, const struct report_sum *s)
 {
-    char hms[32];
+    char hms[32], g[32];
 
     fputs("<div class=\"kpi\">\n", out);
-    fprintf(out, "<div><b>%ld</b><span>放映回数 / plays</span></div>\n",
-            s->total.played + s->total.cut);
+    fprintf(out, "<div><b>%s</b><span>放映回数 / plays</span></div>\n",
+            grouped(s->total.played + s->total.cut, g));
     report_hms(s->total.shown_ms, hms, sizeof hms);
     fprintf(out, "<div><b>%s</b><span>放映時間 / time shown</span></div>\n", hms);
     fprintf(out,
             "<div><b>%.1f%%</b><span>画面時間の割合 / share of the screens' time</span></div>\n",
             100.0 * share_of(s->total.shown_ms, s->total_screens_ms));
-    fprintf(out,
-            "<div><b>%ld / %ld / %ld</b><span>中断・スキップ・エラー / cut, skipped, "
-            "errors</span></div>\n",
-            s->total.cut, s->total.skipped, s->total.errors);
+    fprintf(out, "<div><b>%s / ", grouped(s->total.cut, g));
+    fprintf(out, "%s / ", grouped(s->total.skipped, g));
+    fprintf(out, "%s</b><span>中断・スキップ・エラー / cut, skipped, errors</span></div>\n",
+            grouped(s->total.errors, g));
     report_hms(s->total_dark_ms, hms, sizeof hms);
     fprintf(out, "<div><b%s>%s</b><span>消灯時間 / dark</span></div>\n",
             s->total_dark_ms ? " class=\"warn\"" : "", hms);
@@ -255,35 +272,44 @@ static void plays_chart(FILE *out, const struct report_sum *s)
     fputs("</svg>\n", out);
 }
 
-/* The colour a timeline bucket gets: its largest part. */
-static const char *bucket_colour(const struct report_sum *s, uint32_t screen, const uint32_t *tl,
-                                 size_t i, pl_ms bucket_ms, const pl_ms (*fail)[2], size_t nfail)
+/* A timeline bucket's parts, in pixels of the bar's height: the
+ * categories (own, rest, other), failing, dark; -1 for a bucket that has
+ * not happened yet. */
+#define BAR_H 18
+#define NPART (REPORT_TL_NCAT + 2)
+#define PART_FAIL REPORT_TL_NCAT
+#define PART_DARK (REPORT_TL_NCAT + 1)
+
+static void bucket_parts(const struct report_sum *s, uint32_t screen, const uint32_t *tl, size_t i,
+                         pl_ms bucket_ms, const pl_ms (*fail)[2], size_t nfail, int px[NPART],
+                         double pct[NPART])
 {
     pl_ms a = s->p0 + (pl_ms)i * bucket_ms, b = a + bucket_ms;
+    int64_t ms[NPART] = {0}, len;
 
     if (b > s->p1)
         b = s->p1;
-    if (a >= s->counted_end)
-        return COLOUR_FUTURE;
-    int64_t best = report_dark_between(s->r, screen, a, b);
-    const char *colour = COLOUR_DARK;
-    int64_t failing = 0;
+    if (b > s->counted_end)
+        b = s->counted_end;
+    if (b <= a) {
+        px[0] = -1;
+        return;
+    }
+    len = b - a;
+    for (int c = 0; tl && c < REPORT_TL_NCAT; c++)
+        ms[c] = tl[i * REPORT_TL_NCAT + (size_t)c];
     for (size_t k = 0; k < nfail; k++) {
         pl_ms x = fail[k][0] > a ? fail[k][0] : a, y = fail[k][1] < b ? fail[k][1] : b;
         if (y > x)
-            failing += y - x;
+            ms[PART_FAIL] += y - x;
     }
-    if (failing > best) {
-        best = failing;
-        colour = COLOUR_FAIL;
+    ms[PART_DARK] = report_dark_between(s->r, screen, a, b);
+    for (int c = 0; c < NPART; c++) {
+        if (ms[c] > len)
+            ms[c] = len;
+        pct[c] = 100.0 * (double)ms[c] / (double)len;
+        px[c] = (int)((double)ms[c] * BAR_H / (double)len + 0.5);
     }
-    for (int c = 0; tl && c < REPORT_TL_NCAT; c++) {
-        if ((int64_t)tl[i * REPORT_TL_NCAT + (size_t)c] > best) {
-            best = tl[i * REPORT_TL_NCAT + (size_t)c];
-            colour = palette[c];
-        }
-    }
-    return colour;
 }
 
 static void timeline_legend(FILE *out, const struct report *r)
@@ -312,10 +338,23 @@ static void timeline_legend(FILE *out, const struct report *r)
             COLOUR_FAIL);
 }
 
-/* One row per screen: the period left to right, each bucket coloured by
- * what took most of it; runs of one colour drawn as one rectangle. */
+/* One row per screen: the period left to right in buckets; in each, the
+ * selection's campaigns stacked from the bottom in their colours, then
+ * failing (red) and dark (black) from the top, the rest of the bar what
+ * others showed.  Runs of buckets that look the same are one rectangle. */
 static void timeline(FILE *out, const struct report_sum *s)
 {
+    static const char *const part_names[NPART] = {"",
+                                                  "",
+                                                  "",
+                                                  "",
+                                                  "",
+                                                  "",
+                                                  "",
+                                                  "その他 / others",
+                                                  "他 / other owners",
+                                                  "エラー / failing",
+                                                  "消灯 / dark"};
     const struct report *r = s->r;
     size_t nb;
     pl_ms bucket_ms;
@@ -327,6 +366,9 @@ static void timeline(FILE *out, const struct report_sum *s)
         return;
     }
     timeline_legend(out, r);
+    uint32_t cats[REPORT_TL_OWN];
+    bool by_owner;
+    report_timeline_cats(r, cats, &by_owner);
     double bw = 900.0 / (double)nb, x0 = 20.0;
     size_t ndays = (size_t)(s->d1 - s->d0 + 1);
     fprintf(out,
@@ -340,19 +382,66 @@ static void timeline(FILE *out, const struct report_sum *s)
         double y = (double)g * 40;
         fprintf(out, "<text x=\"0\" y=\"%.0f\">", y + 13);
         screen_label(out, r, sc);
-        fputs("</text>\n", out);
+        fprintf(out,
+                "</text>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"900\" height=\"%d\" fill=\"%s\"/>\n",
+                x0, y + 18, BAR_H, palette[REPORT_TL_OTHER]);
         for (size_t i = 0; i < nb;) {
-            const char *c = bucket_colour(s, sc, tl, i, bucket_ms, fail, nfail);
+            int px[NPART], nx[NPART];
+            double pct[NPART], npct[NPART];
+            bucket_parts(s, sc, tl, i, bucket_ms, fail, nfail, px, pct);
             size_t j = i + 1;
-            while (j < nb && strcmp(bucket_colour(s, sc, tl, j, bucket_ms, fail, nfail), c) == 0)
+            while (j < nb) {
+                bucket_parts(s, sc, tl, j, bucket_ms, fail, nfail, nx, npct);
+                if (memcmp(px, nx, px[0] < 0 || nx[0] < 0 ? sizeof px[0] : sizeof px) != 0)
+                    break;
                 j++;
+            }
+            double x = x0 + bw * (double)i, w = bw * (double)(j - i);
             local_time(r, s->p0 + (pl_ms)i * bucket_ms, t0, sizeof t0);
             local_time(r, s->p0 + (pl_ms)j * bucket_ms, t1, sizeof t1);
-            fprintf(out,
-                    "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"18\" fill=\"%s\"%s>"
-                    "<title>%s – %s</title></rect>\n",
-                    x0 + bw * (double)i, y + 18, bw * (double)(j - i), c,
-                    strcmp(c, COLOUR_FUTURE) == 0 ? " stroke=\"#e0e0e0\"" : "", t0, t1);
+            if (px[0] < 0) { /* not yet */
+                fprintf(out,
+                        "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
+                        "stroke=\"#e0e0e0\"><title>%s – %s</title></rect>\n",
+                        x, y + 18, w, BAR_H, COLOUR_FUTURE, t0, t1);
+                i = j;
+                continue;
+            }
+            fprintf(out, "<g><title>%s – %s", t0, t1);
+            for (int c = 0; c < NPART; c++) {
+                if (pct[c] < 0.5 || c == REPORT_TL_OTHER)
+                    continue;
+                fputc('\n', out);
+                if (c >= REPORT_TL_REST)
+                    fputs(part_names[c], out);
+                else if (by_owner)
+                    html_text(out, report_owner_name(r, cats[c]));
+                else
+                    html_text(out, report_campaign_id(r, cats[c]));
+                fprintf(out, " %.0f%%", pct[c]);
+            }
+            fputs("</title>", out);
+            /* the selection from the bottom */
+            int bottom = BAR_H;
+            for (int c = 0; c <= REPORT_TL_REST; c++) {
+                if (!px[c])
+                    continue;
+                bottom -= px[c];
+                fprintf(out,
+                        "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>", x,
+                        y + 18 + bottom, w, px[c], palette[c]);
+            }
+            /* dark, then failing, from the top */
+            int top = 0;
+            for (int c = PART_DARK; c >= PART_FAIL; c--) {
+                if (!px[c])
+                    continue;
+                fprintf(out,
+                        "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>", x,
+                        y + 18 + top, w, px[c], c == PART_DARK ? COLOUR_DARK : COLOUR_FAIL);
+                top += px[c];
+            }
+            fputs("</g>\n", out);
             i = j;
         }
     }

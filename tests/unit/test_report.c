@@ -255,13 +255,17 @@ START_TEST(test_html_pack)
                   "not in the page (written to /tmp/test_report_pack.html)");
     ck_assert_msg(strstr(html, "75.0%") != NULL, "%s",
                   "Kochi's share: see /tmp/test_report_pack.html");
-    /* the timeline in 2-minute buckets: dark before 10:00, Kochi's
-     * colour for the bucket of 10:00, white after now */
-    ck_assert_msg(strstr(html, "fill=\"#212121\"><title>2023-03-15 00:00:00+09:00 – 2023-03-15 "
-                               "10:00:00+09:00</title>") != NULL,
+    /* the timeline in 10-minute buckets: dark before 10:00; Kochi's
+     * colour from the bottom for 30 s of the 40 s of 10:00 that have
+     * happened (14 of 18 px); white after */
+    ck_assert_msg(strstr(html,
+                         "<g><title>2023-03-15 00:00:00+09:00 – 2023-03-15 10:00:00+09:00\n"
+                         "消灯 / dark 100%</title><rect x=\"20.00\" y=\"18\" width=\"375.00\" "
+                         "height=\"18\" fill=\"#212121\"/></g>") != NULL,
                   "%s", "not in the page (written to /tmp/test_report_pack.html)");
-    ck_assert_msg(strstr(html, "fill=\"#1b5e20\"><title>2023-03-15 10:00:00+09:00 – 2023-03-15 "
-                               "10:02:00+09:00</title>") != NULL,
+    ck_assert_msg(strstr(html, "<g><title>2023-03-15 10:00:00+09:00 – 2023-03-15 10:10:00+09:00\n"
+                               "kochi-makino-expo 75%</title><rect x=\"395.00\" y=\"22\" "
+                               "width=\"6.25\" height=\"14\" fill=\"#1b5e20\"/></g>") != NULL,
                   "%s", "not in the page (written to /tmp/test_report_pack.html)");
     ck_assert_msg(strstr(html, "fill=\"#ffffff\" stroke") != NULL, "%s",
                   "not in the page (written to /tmp/test_report_pack.html)");
