@@ -205,11 +205,11 @@ else
 fi
 # a week's report keeps summaries of the closed days (the 14th; the 15th is
 # today) and gives the same figures from them
-$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv --no-cache >"$T/week0" 2>/dev/null
-check "report --no-cache: no summary kept" sh -c "! ls '$T'/cache/signage/report/*.sum >/dev/null 2>&1"
-$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week1" 2>/dev/null
-check "report: a summary of the closed day's file is kept" sh -c "[ \$(ls '$T'/cache/signage/report/*.sum | wc -l) -eq 1 ]"
-$C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week2" 2>/dev/null
+XDG_CACHE_HOME=$T/week-cache $C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv --no-cache >"$T/week0" 2>/dev/null
+check "report --no-cache: no summary kept" sh -c "! ls '$T'/week-cache/signage/report/*.sum >/dev/null 2>&1"
+XDG_CACHE_HOME=$T/week-cache $C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week1" 2>/dev/null
+check "report: a summary of the closed day's file is kept" sh -c "[ \$(ls '$T'/week-cache/signage/report/*.sum | wc -l) -eq 1 ]"
+XDG_CACHE_HOME=$T/week-cache $C report --by screen,day --from 2023-03-09 --to 2023-03-15 --csv >"$T/week2" 2>/dev/null
 check "report: the same figures with and without summaries" sh -c "cmp -s '$T/week0' '$T/week1' && cmp -s '$T/week0' '$T/week2'"
 # logs collected from two boxes, one directory per screen, a file collected twice
 mkdir -p "$T/box1/shinjuku-west-plaza" "$T/box2/shinjuku-west-plaza" "$T/box2/kochi-station"
