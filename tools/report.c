@@ -310,6 +310,10 @@ struct slot {
     int64_t ms;
 };
 #define REPORT_SLOT_MS (15 * 60000LL)
+#define REPORT_MAX_DAYS 3660
+/* Instants a summary may hold: years 0 to 9999, as pl_time_parse() reads */
+#define REPORT_MS_MIN (-62167219200000LL)
+#define REPORT_MS_MAX (253402300800000LL)
 
 static void seen_clear(struct seen *s);
 
@@ -564,6 +568,13 @@ int report_set_period(struct report *r, const char *from, const char *to, char *
     }
     if (d0 > d1) {
         snprintf(err, errlen, "--from %s is after --to %s", from, to);
+        return -1;
+    }
+    if (d1 - d0 >= REPORT_MAX_DAYS) {
+        snprintf(err, errlen,
+                 "--from %s --to %s is %d days; a report covers at most %d (ten years): "
+                 "give a shorter --from/--to",
+                 from, to, d1 - d0 + 1, REPORT_MAX_DAYS);
         return -1;
     }
     return period_set_days(r, d0, d1);
@@ -1561,7 +1572,7 @@ static int cache_load(struct report *r, struct report *s, const struct ident *id
         for (uint32_t i = 0, n = take_count(&c, 20); i < n && !c.bad; i++) {
             uint32_t screen = take32(&c);
             pl_ms a = (pl_ms)take64(&c), b = (pl_ms)take64(&c);
-            if (c.bad || screen >= s->screens.n || b < a)
+            if (c.bad || screen >= s->screens.n || b < a || a < REPORT_MS_MIN || b > REPORT_MS_MAX)
                 goto out;
             if (ivs_add(failing ? &s->scr[screen].failing : &s->scr[screen].logged, a, b) < 0)
                 goto out;
@@ -2059,11 +2070,22 @@ int report_rollup(const struct report *r, const struct report_keys *keys, struct
         s->total.errors += c->a.errors;
         s->total.shown_ms += c->a.shown_ms;
     }
-    for (size_t i = 0; i < r->sdays.n; i++) {
-        const struct sday *sd = table_at(&r->sdays, i);
-        if (r->scr[sd->key[0]].selected)
-            s->total_screens_ms += sd->shown_ms;
+    /* the share's denominator: each screen's day the selection played on, once */
+    struct table touched = {.size = sizeof(uint32_t[4])};
+    for (size_t i = 0; i < r->cells.n; i++) {
+        const struct cell *c = table_at(&r->cells, i);
+        size_t before = touched.n;
+        if (!table_get(&touched, (const uint32_t[4]){c->key[0], c->key[3], 0, 0})) {
+            table_free(&touched);
+            return -1;
+        }
+        if (touched.n == before)
+            continue;
+        const struct sday *sd =
+            table_find(&r->sdays, (const uint32_t[4]){c->key[0], c->key[3], 0, 0});
+        s->total_screens_ms += sd ? sd->shown_ms : 0;
     }
+    table_free(&touched);
     /* dark time and days without a log, over the screens covered */
     for (size_t g = 0; g < s->ngrid; g++) {
         uint32_t sc = s->grid[g];

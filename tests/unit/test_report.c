@@ -213,6 +213,12 @@ START_TEST(test_dark_against_the_period)
     ck_assert_int_eq(report_set_period(r, "2023-02-30", "2023-03-14", err, sizeof err), -1);
     ck_assert_int_eq(report_set_period(r, "2023-03-01", "tomorrow", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "tomorrow") != NULL, "%s", err);
+    /* absurd: every day since 1 AD would be a grid of millions of days */
+    ck_assert_int_eq(report_set_period(r, "0001-01-01", "9999-12-31", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "at most 3660") != NULL, "%s", err);
+    ck_assert_int_eq(report_set_period(r, "2013-01-01", "2023-01-09", err, sizeof err), -1);
+    ck_assert_int_eq(report_set_period(r, "2013-01-01", "2023-01-08", err, sizeof err),
+                     0); /* 3660 days */
     report_free(r);
     pl_tz_free(tz);
 }
