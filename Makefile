@@ -259,7 +259,7 @@ bench: check-deps
 # library sources directly (not the gcc archives).
 FUZZ_BUILD = build/fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_LIBSRC = $(COMMON_SRC) $(PLAYLISTS_SRC) $(MEDIA_SRC) $(SCHED_SRC)
+FUZZ_LIBSRC = $(COMMON_SRC) $(PLAYLISTS_SRC) $(MEDIA_SRC) $(SCHED_SRC) tools/report.c tools/report_html.c
 fuzz: check-deps
 	@mkdir -p $(FUZZ_BUILD)
 	@set -e; for f in $(FUZZ_SRC); do \

@@ -628,52 +628,34 @@ static const char *simple_string(const char *p, const char *end)
     return NULL;
 }
 
-/* A JSON number: its end, and its value in *V when it is an integer that
- * fits (*IS_INT).  NULL when it is not a number. */
-static const char *number(const char *p, const char *end, long long *v, bool *is_int)
+/* A JSON integer that fits a long long: its end, its value in *V.  NULL
+ * for anything else (a fraction, an exponent, too many digits, not a
+ * number): jansson then decides, as it would refuse a real that overflows. */
+static const char *integer(const char *p, const char *end, long long *v)
 {
     const char *q = p;
     bool neg = false;
     unsigned long long n = 0;
 
-    *is_int = true;
     if (q < end && *q == '-') {
         neg = true;
         q++;
     }
-    if (q >= end || *q < '0' || *q > '9')
-        return NULL;
-    if (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9')
+    if (q >= end || *q < '0' || *q > '9' ||
+        (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9'))
         return NULL;
     for (; q < end && *q >= '0' && *q <= '9'; q++) {
         if (n > (ULLONG_MAX - 9) / 10)
-            *is_int = false;
-        else
-            n = n * 10 + (unsigned)(*q - '0');
-    }
-    if (q < end && *q == '.') {
-        *is_int = false;
-        if (++q >= end || *q < '0' || *q > '9')
             return NULL;
-        while (q < end && *q >= '0' && *q <= '9')
-            q++;
+        n = n * 10 + (unsigned)(*q - '0');
     }
-    if (q < end && (*q == 'e' || *q == 'E')) {
-        *is_int = false;
-        if (++q < end && (*q == '+' || *q == '-'))
-            q++;
-        if (q >= end || *q < '0' || *q > '9')
-            return NULL;
-        while (q < end && *q >= '0' && *q <= '9')
-            q++;
-    }
-    if (*is_int && n > (unsigned long long)LLONG_MAX)
-        *is_int = false;
+    if ((q < end && (*q == '.' || *q == 'e' || *q == 'E')) || n > (unsigned long long)LLONG_MAX)
+        return NULL;
     *v = neg ? -(long long)n : (long long)n;
     return q;
 }
 
-/* Reads a flat object (string, number, true, false and null values; no
+/* Reads a flat object (string, integer, true, false and null values; no
  * escapes) as the players write it, without building it.  Returns true
  * with F filled; false when the line needs jansson (anything else, which
  * may still be valid, or the error jansson will name). */
@@ -724,9 +706,8 @@ static bool scan_flat(const char *line, size_t len, struct fields *f)
             p = ve;
         } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
             long long v;
-            bool is_int;
-            const char *ne = number(p, end, &v, &is_int);
-            if (!ne || (is_shown && !is_int))
+            const char *ne = integer(p, end, &v);
+            if (!ne)
                 return false;
             if (is_shown) {
                 f->have_shown = true;
@@ -790,17 +771,19 @@ static int two(const char *p)
                : -1;
 }
 
-/* "2023-03-15T10:00:14.481+09:00" (or "...Z"), as the players write it.
- * False for anything else (pl_time_parse() then reads it). */
-static bool time_fast(const char *s, size_t n, pl_ms *out)
+/* "2023-03-15T10:00:14.481+09:00" (or "...Z"), as the players write it,
+ * years 1901 to 9998.  False for anything else (pl_time_parse() then reads
+ * it, and says what is wrong). */
+bool report_time_fast(const char *s, size_t n, pl_ms *out)
 {
     if ((n != 29 && n != 24) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
         s[16] != ':' || s[19] != '.')
         return false;
     int c = two(s), y = two(s + 2), mo = two(s + 5), d = two(s + 8), h = two(s + 11),
         mi = two(s + 14), sec = two(s + 17), ms1 = two(s + 20), ms2 = s[22] - '0';
-    if (c < 0 || y < 0 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 ||
-        mi > 59 || sec < 0 || sec > 59 || ms1 < 0 || ms2 < 0 || ms2 > 9)
+    if (c < 19 || y < 0 || (c == 19 && y == 0) || (c == 99 && y == 99) || mo < 1 || mo > 12 ||
+        d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms1 < 0 ||
+        ms2 < 0 || ms2 > 9)
         return false;
     int off = 0;
     if (n == 24) {
@@ -808,8 +791,8 @@ static bool time_fast(const char *s, size_t n, pl_ms *out)
             return false;
     } else {
         int oh = two(s + 24), om = two(s + 27);
-        if ((s[23] != '+' && s[23] != '-') || s[26] != ':' || oh < 0 || oh > 18 || om < 0 ||
-            om > 59)
+        if ((s[23] != '+' && s[23] != '-') || s[26] != ':' || oh < 0 || om < 0 || om > 59 ||
+            oh * 60 + om > 14 * 60)
             return false;
         off = (oh * 60 + om) * (s[23] == '-' ? -1 : 1);
     }
@@ -823,7 +806,7 @@ static int time_of(const struct report *r, const char *s, size_t n, pl_ms *out, 
 {
     char buf[64];
 
-    if (time_fast(s, n, out))
+    if (report_time_fast(s, n, out))
         return 0;
     if (n >= sizeof buf) {
         snprintf(err, errlen,
