@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #ifndef SIGNAGE_LIBEXECDIR
 #define SIGNAGE_LIBEXECDIR "/usr/local/lib/signage"
@@ -45,11 +46,10 @@ int ctl_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "signagectl: ");
+    /* Through the log, so that --json answers with it too. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    log_vmsg(LOGLVL_ERROR, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
     usage(stderr);
     return EXIT_USAGE;
 }
@@ -93,6 +93,11 @@ int ctl_config_full(struct ctl *x)
     return 0;
 }
 
+/* Whether a JSON document went to stdout: a command that failed after
+ * printing its answer (check, with the problems in it) is not answered a
+ * second time.  Process-wide by nature, as stdout is. */
+static bool json_sent;
+
 int ctl_print_json(json_t *doc)
 {
     char *s;
@@ -105,7 +110,49 @@ int ctl_print_json(json_t *doc)
         return -1;
     puts(s);
     free(s);
+    json_sent = true;
     return 0;
+}
+
+json_t *ctl_json_text(const char *s)
+{
+    char buf[4096];
+
+    if (!s)
+        return json_null();
+    if (utf8_valid(s, strlen(s)))
+        return json_string(s);
+    return json_string(utf8_printable(s, buf, sizeof buf));
+}
+
+/* --json: the first error logged, for the answer of a command that failed. */
+struct json_failure {
+    char first[2048];
+    bool have;
+};
+
+static void keep_error(enum log_level level, const char *msg, void *arg)
+{
+    struct json_failure *f = arg;
+
+    if (level != LOGLVL_ERROR || f->have)
+        return;
+    snprintf(f->first, sizeof f->first, "%s", msg);
+    f->have = true;
+}
+
+/* With --json, a command that failed without answering answers
+ * {"error": "<what went wrong>", "exit": STATUS} on stdout. */
+static void json_failure_answer(const struct json_failure *f, const char *cmd, int status)
+{
+    char msg[2200];
+
+    if (f->have)
+        snprintf(msg, sizeof msg, "%s", f->first);
+    else
+        snprintf(msg, sizeof msg, "%s%sfailed (exit %d); the messages on standard error say why",
+                 cmd ? cmd : "", cmd ? ": " : "", status);
+    ctl_print_json(json_pack("{s:o,s:i}", "error", ctl_json_text(msg), "exit", status));
 }
 
 json_t *ctl_time_json(pl_ms t, const pl_tz *tz)
@@ -160,12 +207,21 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
         {NULL, 0, NULL, 0},
     };
     struct ctl x = {0};
-    const char *cmd;
+    struct json_failure failure = {.have = false};
+    const struct ctl_command *run = NULL;
+    const char *cmd = NULL;
     int c, ret, r;
 
     /* Operators read stdout; stderr carries only what went wrong. */
     log_init(argv[0], LOGLVL_WARN);
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+    log_set_hook(keep_error, &failure);
+    /* --json may be anywhere (every command takes it), and is known before
+     * anything can fail. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            x.json = true;
+    opterr = 0; /* our own messages, which --json answers with too */
+    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             x.cfg_opt = optarg;
@@ -178,29 +234,38 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
             break;
         case 'h':
             usage(stdout);
-            return 0;
+            ret = 0;
+            goto out;
+        case ':':
+            ret = ctl_usage_error("option '%s' needs a value", argv[optind - 1]);
+            goto out;
         default:
-            usage(stderr);
-            return EXIT_USAGE;
+            if (optopt)
+                ret = ctl_usage_error("unknown option '-%c'", optopt);
+            else
+                ret = ctl_usage_error("unknown option '%s'", argv[optind - 1]);
+            goto out;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
+        ret = ctl_usage_error("%s", "name a COMMAND");
+        goto out;
     }
     cmd = argv[optind++];
-    const struct ctl_command *run = NULL;
     for (size_t i = 0; i < ncommands && !run; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             run = &commands[i];
-    if (!run)
-        return ctl_usage_error("unknown command '%s'", cmd);
-    if (!run->run)
-        return run_media(argc, argv, cmd);
-    /* --json may also follow the command (every command takes it). */
+    if (!run) {
+        ret = ctl_usage_error("unknown command '%s'", cmd);
+        goto out;
+    }
+    if (!run->run) {
+        ret = run_media(argc, argv, cmd);
+        goto out;
+    }
+    /* --json after the command is the frame's, not the command's. */
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "plan") != 0) {
-            x.json = true;
             memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
             argc--;
             i--;
@@ -209,11 +274,15 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
 
     r = load_config(&x, run->head_only);
     if (r < 0) {
-        pl_config_free(x.cfg);
-        return r == -2 ? EXIT_USAGE : 1;
+        ret = r == -2 ? EXIT_USAGE : 1;
+        goto out;
     }
     /* from the command's name on, as getopt expects */
     ret = run->run(&x, argc - optind + 1, argv + optind - 1);
+out:
+    if (x.json && ret != 0 && !json_sent)
+        json_failure_answer(&failure, cmd, ret);
+    log_set_hook(NULL, NULL);
     pl_config_free(x.cfg);
     return ret;
 }

@@ -211,7 +211,7 @@ static int parse_time_arg(struct ctl *x, const char *what, const char *s, enum p
     char err[512];
 
     if (pl_time_parse(s, x->cfg->tz, role, out, err, sizeof err) < 0) {
-        fprintf(stderr, "signagectl: %s '%s': %s\n", what, s, err);
+        log_error("%s '%s': %s", what, s, err);
         return -1;
     }
     return 0;
@@ -444,11 +444,11 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     if (to_s && parse_time_arg(x, "--to", to_s, PL_TIME_END, &to) < 0)
         return EXIT_USAGE;
     if (to <= from) {
-        fprintf(stderr, "signagectl: plan: --to must be after --from\n");
+        log_error("plan: --to must be after --from");
         return EXIT_USAGE;
     }
     if (to - from > 400 * PL_MS_PER_DAY) {
-        fprintf(stderr, "signagectl: plan: at most 400 days at once; narrow --from/--to\n");
+        log_error("plan: at most 400 days at once; narrow --from/--to");
         return EXIT_USAGE;
     }
     if (!(scr = find_screen(x, screen)))
