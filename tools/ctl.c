@@ -164,6 +164,40 @@ json_t *ctl_time_json(pl_ms t, const pl_tz *tz)
     return json_string(buf);
 }
 
+const char *ctl_fmt_age(pl_ms ms, char *buf, size_t len)
+{
+    const char *sign = ms < 0 ? "-" : "";
+    long long s = (long long)((ms < 0 ? -ms : ms) / 1000);
+
+    if (s < 60)
+        snprintf(buf, len, "%s%llds", sign, s);
+    else if (s < 3600)
+        snprintf(buf, len, "%s%lldm %02llds", sign, s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, len, "%s%lldh %02lldm", sign, s / 3600, s / 60 % 60);
+    else
+        snprintf(buf, len, "%s%lldd %lldh", sign, s / 86400, s / 3600 % 24);
+    return buf;
+}
+
+const char *ctl_fmt_size(long long bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"KB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = -1;
+
+    if (bytes < 1024) {
+        snprintf(buf, len, "%lld B", bytes);
+        return buf;
+    }
+    while (v >= 1024 && u < 3) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.1f %s", v, units[u]);
+    return buf;
+}
+
 char *ctl_beside_self(const char *name)
 {
     char exe[PATH_MAX], *p = NULL;

@@ -63,6 +63,13 @@ json_t *ctl_json_text(const char *s);
 /* T as an ISO 8601 string in TZ (null when out of range). */
 json_t *ctl_time_json(pl_ms t, const pl_tz *tz);
 
+/* A length of time for people: "45s", "3m 05s", "2h 10m", "3d 4h"; a
+ * negative one (a clock ahead) with a "-".  Writes into BUF. */
+const char *ctl_fmt_age(pl_ms ms, char *buf, size_t len);
+
+/* A size for people: "512 B", "1.2 KB", "3.4 MB", "1.0 GB".  Writes into BUF. */
+const char *ctl_fmt_size(long long bytes, char *buf, size_t len);
+
 /* NAME beside this program (a build tree, or an installed directory),
  * allocated, when it is there and executable; else NULL. */
 char *ctl_beside_self(const char *name);
