@@ -3,7 +3,9 @@
  *   signagectl [-c CFG] [--now TIME] [--json] COMMAND ...
  *
  * check FILE...            validate campaign files (media beside each file)
- * list                     accepted campaigns and their state
+ * list                     accepted campaigns and their state, ends as the
+ *                          operator wrote them, then the files waiting in the
+ *                          spool (tools/spool.c)
  * plan SCREEN [--from T] [--to T]   windows, loops and shares, for people
  * at SCREEN TIME           what plays at TIME (one line)
  * withdraw ID              remove a campaign and republish (its history stays)
@@ -12,6 +14,8 @@
  * report ...               proof-of-play summary (tools/report.c)
  * preview FILE|ID --out DIR [--screen S]...  each item as its screens will
  *                          show it, drawn by signage-player (tools/preview.c)
+ * status [SCREEN...]       each screen's health from its proof-of-play log and
+ *                          published playlist; the spool (tools/status.c)
  *
  * check and preview need FFmpeg: they are signagectl-media's
  * (tools/signagectl_media.c), which this program runs for them, so that
@@ -21,7 +25,9 @@
  * when it covers the time asked about; otherwise they compute the playlist
  * from campaigns/ exactly as the scheduler would.
  *
- * Exit 0 success, 1 failure, 2 usage error.
+ * Exit 0 success, 1 failure, 2 usage error; with --json a failure prints
+ * {"error": "...", "exit": N} (ctl.c).  status exits 0 whatever the screens'
+ * health: it informs, and its --json says "healthy".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +57,7 @@
 #include "tools/ctl.h"
 #include "tools/report.h"
 #include "tools/spool.h"
+#include "tools/status.h"
 
 #define PLAN_DEFAULT_DAYS 7
 
@@ -1001,6 +1008,22 @@ out:
     return ret;
 }
 
+/* --- status ----------------------------------------------------------------- */
+
+static int cmd_status(struct ctl *x, int argc, char **argv)
+{
+    struct status_req rq = {x->cfg, x->now, x->now_text != NULL, pclock_wall_ms(), NULL,
+                            0,      x->json};
+
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return ctl_usage_error("status: unknown option '%s'; usage: status [SCREEN...]",
+                                   argv[i]);
+    rq.screens = (const char *const *)argv + 1;
+    rq.nscreens = (size_t)argc - 1;
+    return status_run(&rq);
+}
+
 /* The commands; check and preview are signagectl-media's. */
 static const struct ctl_command commands[] = {
     {"check", NULL, false},
@@ -1012,6 +1035,7 @@ static const struct ctl_command commands[] = {
     {"restore", cmd_restore, false},
     {"report", cmd_report, false},
     {"preview", NULL, false},
+    {"status", cmd_status, false},
 };
 
 int main(int argc, char **argv)
