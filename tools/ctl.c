@@ -22,8 +22,12 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
+               "  --json (anywhere): one JSON document on stdout; when the command fails,\n"
+               "  {\"error\": \"...\", \"exit\": N}\n"
                "  check FILE...                  validate campaign files\n"
-               "  list                           accepted campaigns\n"
+               "  list                           accepted campaigns (END AS WRITTEN: the end\n"
+               "                                 in the operator's file), then the campaign\n"
+               "                                 files waiting in the spool (state pending)\n"
                "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
                "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
                "  withdraw ID                    remove a campaign, republish\n"
@@ -39,7 +43,16 @@ static void usage(FILE *f)
                "                                 each item drawn as its screens will show\n"
                "                                 it (PNG in DIR), the text's size and lines,\n"
                "                                 and warnings: text too small, a phrase\n"
-               "                                 split, a character no font has, bars\n");
+               "                                 split, a character no font has, bars\n"
+               "  status [SCREEN...]             each screen's health from its proof-of-play\n"
+               "                                 log and published playlist: ok, stale (no\n"
+               "                                 line for 10 min, or 2x its longest item),\n"
+               "                                 no log, no playlist, errors (in the last\n"
+               "                                 hour), behind (an older playlist generation\n"
+               "                                 than published); the spool's waiting and\n"
+               "                                 rejected files.  Exit 0 healthy or not\n"
+               "                                 (--json: \"healthy\"), 1 if STATE cannot be\n"
+               "                                 read\n");
 }
 
 int ctl_usage_error(const char *fmt, ...)
