@@ -186,7 +186,10 @@ struct screen_status {
     bool have_last;
     struct pop_line last;
     char *last_file; /* the file LAST was read from */
-    long errors;     /* lines "error" that ended in the hour before now */
+    /* Lines "error", and "skipped" (an item that did not air: a broken
+     * medium not tried again, or one not ready in time), that ended in the
+     * hour before now; the newest of them. */
+    long errors, skipped;
     bool errors_whole_hour;
     struct pop_line last_error;
     bool have_pl;
@@ -361,8 +364,14 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
                      "disk, or not a proof-of-play log); the line before is used",
                      f->path, bad_tail, bad_tail == 1 ? "" : "s");
         }
-        if (l.end > hour && strcmp(l.result, "error") == 0 && ss->errors++ == 0)
-            ss->last_error = l;
+        if (l.end > hour && (strcmp(l.result, "error") == 0 || strcmp(l.result, "skipped") == 0)) {
+            if (ss->errors + ss->skipped == 0)
+                ss->last_error = l;
+            if (l.result[0] == 'e')
+                ss->errors++;
+            else
+                ss->skipped++;
+        }
         if (l.end <= hour - BACK_SLACK_MS) {
             back = true;
             break;
@@ -502,13 +511,20 @@ static void judge(struct screen_status *ss, const struct status_req *rq)
              ctl_fmt_age(rq->now - ss->last.end, a, sizeof a),
              ctl_fmt_age(ss->stale_after, b, sizeof b), id, id);
     }
-    if (ss->errors) {
+    if (ss->errors || ss->skipped) {
         ss->problems |= 1u << P_ERRORS;
+        struct strbuf what = STRBUF_INIT;
+        const char *more = ss->errors_whole_hour ? "" : " or more";
+        if (ss->errors)
+            sb_printf(&what, "%ld%s error%s", ss->errors, more, ss->errors == 1 ? "" : "s");
+        if (ss->skipped)
+            sb_printf(&what, "%s%ld%s item%s skipped", ss->errors ? " and " : "", ss->skipped, more,
+                      ss->skipped == 1 ? "" : "s");
         pl_time_format_s(ss->last_error.end, rq->cfg->tz, t, sizeof t);
-        note(ss, "%ld%s error%s in the last hour; the last at %s, %s #%d: %s", ss->errors,
-             ss->errors_whole_hour ? "" : " or more", ss->errors == 1 ? "" : "s", t,
-             ss->last_error.campaign, ss->last_error.item,
+        note(ss, "%s in the last hour; the newest: %s #%d at %s, %s: %s", sb_str(&what),
+             ss->last_error.campaign, ss->last_error.item, t, ss->last_error.result,
              ss->last_error.error[0] ? ss->last_error.error : "(no message)");
+        sb_free(&what);
     }
     if (ss->have_pl && ss->have_last && ss->last.have_generation &&
         ss->last.generation < ss->published &&
@@ -600,11 +616,13 @@ static json_t *screen_json(const struct screen_status *ss, const struct status_r
                         ss->have_pl ? ctl_time_json(ss->published_at, tz) : json_null());
     json_object_set_new(o, "generation", gen);
     json_object_set_new(o, "errors_last_hour", json_integer(ss->errors));
+    json_object_set_new(o, "skipped_last_hour", json_integer(ss->skipped));
     json_object_set_new(o, "errors_whole_hour_read", json_boolean(ss->errors_whole_hour));
-    if (ss->errors) {
+    if (ss->errors || ss->skipped) {
         json_t *e = json_object();
         json_object_set_new(e, "campaign", ctl_json_text(ss->last_error.campaign));
         json_object_set_new(e, "item", json_integer(ss->last_error.item));
+        json_object_set_new(e, "result", ctl_json_text(ss->last_error.result));
         json_object_set_new(e, "end", ctl_time_json(ss->last_error.end, tz));
         json_object_set_new(e, "error", ctl_json_text(ss->last_error.error));
         json_object_set_new(o, "last_error", e);
@@ -733,6 +751,8 @@ static void print_screens(const struct screen_status *v, size_t n, const struct 
         row[5] = strdup(sb_str(&sb));
         sb_reset(&sb);
         sb_printf(&sb, "%ld%s", ss->errors, ss->errors_whole_hour ? "" : "+");
+        if (ss->skipped)
+            sb_printf(&sb, ", %ld skipped", ss->skipped);
         row[6] = strdup(ss->have_last ? sb_str(&sb) : "-");
     }
     for (size_t i = 0; i < (n + 1) * NCOLS; i++)

@@ -9,7 +9,9 @@
  *     playlist generation it came from;
  *   - what the published playlist has on screen now (as `at` answers);
  *   - the generation published, against the one the player logs;
- *   - the lines with result "error" that ended in the hour before now.
+ *   - the lines with result "error" that ended in the hour before now, and
+ *     those "skipped" (an item that did not air: a broken medium is logged
+ *     "error" once, then "skipped" each time round the loop).
  * Logs can be a gigabyte: only the newest day files are read, each from
  * its end backwards, as far as the last hour needs and never more than
  * STATUS_READ_MAX bytes of a file.
@@ -21,7 +23,7 @@
  *                (a line is written when an item leaves the screen)
  *   no log       no proof-of-play line at all, or none that can be read
  *   no playlist  none published for the screen, or it cannot be read
- *   errors       lines with result "error" in the last hour
+ *   errors       lines with result "error" or "skipped" in the last hour
  *   behind       the player logs an older generation than the one
  *                published, for an item that started well after it was
  *                published (by more than twice the longest item, at least

@@ -128,6 +128,7 @@ e kochi-station wood 0 ${D}T09:29:50 ${D}T09:30:00 played 1 >"$L/kochi-station/p
 {
     e castle wood 0 ${D}T08:30:00 ${D}T08:30:10 error 1 "media/x.png: cannot decode"
     e castle wood 0 ${D}T09:40:00 ${D}T09:40:10 error 1 "media/x.png: cannot decode"
+    e castle wood 0 ${D}T09:50:00 ${D}T09:50:10 skipped 1 "media/x.png: cannot decode"
     e castle wood 1 ${D}T09:59:20 ${D}T09:59:30 error 1 "media/y.png: file is missing"
     e castle wood 0 ${D}T09:59:40 ${D}T09:59:50 played 1
 } >"$L/castle/play-$D.jsonl"
@@ -161,7 +162,7 @@ check "table: plaza's last log line 10s ago" sh -c "grep -qE '^plaza +ok +10s ag
 check "table: gou4 behind, generation 1 of 2" sh -c "grep -qE '^gou4 +behind .* 1 of 2 ' '$T/status.txt'"
 check "table: kochi-station stale, 30 minutes" sh -c "grep -qE '^kochi-station +stale +30m 00s ago ' '$T/status.txt'"
 check "table: airport no log" row airport "no log"
-check "table: castle errors, 2 in the hour" sh -c "grep -qE '^castle +errors .* 2$' '$T/status.txt'"
+check "table: castle errors, 2 in the hour and 1 skipped" sh -c "grep -qE '^castle +errors .* 2, 1 skipped$' '$T/status.txt'"
 check "table: torn is read from the line before its torn end" row torn ok
 check "table: empty, binary: no log" sh -c "grep -qE '^empty +no log ' '$T/status.txt' && grep -qE '^binary +no log ' '$T/status.txt'"
 check "table: dirlog from yesterday's file: stale" row dirlog stale
@@ -170,7 +171,7 @@ check "a note says what to do about the stale screen" \
     grep -q '^kochi-station: no proof of play for 30m 00s (stale after 10m 00s): is signage-player@kochi-station running?' "$T/status.txt"
 check "a note names the torn line" grep -q '^torn: .*play-2023-03-15.jsonl: its last 1 line cannot be read' "$T/status.txt"
 check "a note names the log that is a directory" grep -q '^dirlog: .*/dirlog/play-2023-03-15.jsonl: not a regular file' "$T/status.txt"
-check "a note names the last error" grep -q '^castle: 2 errors in the last hour; the last at 2023-03-15T09:59:30+09:00, wood #1: media/y.png: file is missing' "$T/status.txt"
+check "a note names the last error" grep -q '^castle: 2 errors and 1 item skipped in the last hour; the newest: wood #1 at 2023-03-15T09:59:30+09:00, error: media/y.png: file is missing' "$T/status.txt"
 check "spool: the file waiting for media, and until when" \
     grep -q '^  wood-late.cfg  .*waiting for media since 2023-03-15T09:55:0.+09:00; rejected at 2023-03-15T10:05:0.+09:00' "$T/status.txt"
 check "spool: the file being copied" grep -q '^  copying.cfg  .*being copied (a program has it open for writing)' "$T/status.txt"
@@ -210,7 +211,7 @@ assert k['last_log_age_seconds'] == 1800 and k['problems'] == ['stale'], k
 a = s['airport']
 assert a['last_log'] is None and a['problems'] == ['no log'] and a['on_screen']['campaign'] == 'wood', a
 c = s['castle']
-assert c['errors_last_hour'] == 2, c['errors_last_hour']  # not the one at 08:30
+assert c['errors_last_hour'] == 2 and c['skipped_last_hour'] == 1, c  # not the one at 08:30
 assert c['last_error']['error'] == 'media/y.png: file is missing', c['last_error']
 assert s['torn']['last_log']['end'] == '2023-03-15T09:59:50.000+09:00'
 assert any('cut short' in n for n in s['torn']['notes']), s['torn']['notes']
