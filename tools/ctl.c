@@ -47,12 +47,12 @@ static void usage(FILE *f)
                "  status [SCREEN...]             each screen's health from its proof-of-play\n"
                "                                 log and published playlist: ok, stale (no\n"
                "                                 line for 10 min, or 2x its longest item),\n"
-               "                                 no log, no playlist, errors (in the last\n"
-               "                                 hour), behind (an older playlist generation\n"
-               "                                 than published); the spool's waiting and\n"
-               "                                 rejected files.  Exit 0 healthy or not\n"
-               "                                 (--json: \"healthy\"), 1 if STATE cannot be\n"
-               "                                 read\n");
+               "                                 no log, no playlist, errors (error or\n"
+               "                                 skipped lines in the last hour), behind (an\n"
+               "                                 older playlist generation than published);\n"
+               "                                 the spool's waiting and rejected files.\n"
+               "                                 Exit 0 healthy or not (--json: \"healthy\"),\n"
+               "                                 1 if STATE cannot be read\n");
 }
 
 int ctl_usage_error(const char *fmt, ...)
