@@ -380,9 +380,11 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
     /* A flat file holds other screens' lines too: only its errors are told. */
     if (r == TAIL_EIO)
         note(ss, "%s: read error: %s", f->path, strerror(errno));
-    else if (r == TAIL_BUDGET && found && !back)
+    else if (r == TAIL_BUDGET && found && !back) {
         ss->errors_whole_hour = false;
-    else if (r == TAIL_BUDGET && !f->flat)
+        note(ss, "%s: read back %d MB without reaching an hour ago; errors counted in those only",
+             f->path, STATUS_READ_MAX >> 20);
+    } else if (r == TAIL_BUDGET && !f->flat)
         note(ss, "%s: no proof-of-play line in its last %d MB; is it a log?", f->path,
              STATUS_READ_MAX >> 20);
     else if (!found && !f->flat && sb.st_size == 0)

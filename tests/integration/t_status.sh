@@ -61,7 +61,9 @@ import json; d = json.load(open('$T/j.out')); assert d[0]['ok'] is False and d[0
 # 2), kochi-station stale, airport no log, castle errors, torn (its last
 # line cut short), empty (a 0-byte log), binary (random bytes), dirlog (the
 # day's log is a directory; yesterday's file holds its last line), secret
-# (a log only root can read), legacy (the flat log of older players).
+# (a log only root can read), legacy (the flat log of older players), hole
+# (one fresh line after a gigabyte without a line end: read no further
+# than the limit, and said so).
 cat >"$T/cfg/signage.cfg" <<EOF2
 state = "$S";
 screens = (
@@ -75,7 +77,8 @@ screens = (
   { id = "binary"; groups = [ "kochi" ]; width = 1920; height = 1080; },
   { id = "dirlog"; groups = [ "kochi" ]; width = 1920; height = 1080; },
   { id = "secret"; groups = [ "kochi" ]; width = 1920; height = 1080; },
-  { id = "legacy"; groups = [ "kochi" ]; width = 1920; height = 1080; }
+  { id = "legacy"; groups = [ "kochi" ]; width = 1920; height = 1080; },
+  { id = "hole"; groups = [ "kochi" ]; width = 1920; height = 1080; }
 );
 EOF2
 camp() { # id screens end [items]
@@ -114,7 +117,7 @@ e() {
 L=$S/log
 D=2023-03-15
 mkdir -p "$L/plaza" "$L/gou4" "$L/kochi-station" "$L/castle" "$L/torn" "$L/empty" \
-    "$L/binary" "$L/dirlog/play-$D.jsonl" "$L/secret"
+    "$L/binary" "$L/dirlog/play-$D.jsonl" "$L/secret" "$L/hole"
 truncate -s 1G "$L/plaza/play-$D.jsonl"
 {
     echo
@@ -134,6 +137,8 @@ e kochi-station wood 0 ${D}T09:29:50 ${D}T09:30:00 played 1 >"$L/kochi-station/p
 } >"$L/castle/play-$D.jsonl"
 {
     e torn wood 0 ${D}T09:59:40 ${D}T09:59:50 played 1
+    head -c 100000 /dev/zero | tr '\0' x # a line too long to be one
+    echo
     printf '{"screen":"torn","campaign":"wo'
 } >"$L/torn/play-$D.jsonl"
 : >"$L/empty/play-$D.jsonl"
@@ -141,6 +146,8 @@ head -c 200000 /dev/urandom >"$L/binary/play-$D.jsonl"
 e dirlog wood 0 2023-03-14T23:59:50 2023-03-15T00:00:00 played 1 >"$L/dirlog/play-2023-03-14.jsonl"
 e secret wood 0 ${D}T09:59:40 ${D}T09:59:50 played 1 >"$L/secret/play-$D.jsonl"
 chmod 000 "$L/secret/play-$D.jsonl"
+truncate -s 1G "$L/hole/play-$D.jsonl"
+{ echo; e hole wood 0 ${D}T09:59:40 ${D}T09:59:50 played 1; } >>"$L/hole/play-$D.jsonl"
 {
     e legacy wood 1 ${D}T09:59:30 ${D}T09:59:40 played 1
     e plaza kochi-expo 0 ${D}T09:59:50 ${D}T09:59:55 played 1
@@ -155,7 +162,7 @@ check "status: nothing on stderr" [ ! -s "$T/status.err" ]
 # the 1 GB log is read from its end, not whole: every read(2) and pread(2)
 # of the run (the random log included) adds up to a few megabytes
 bytes=$(awk '/^[0-9]+ +p?read(64)?\(/ { n = $NF; if (n ~ /^[0-9]+$/) s += n } END { print s + 0 }' "$T/strace.out")
-check_range "status reads a few MB, not the 1 GB log (bytes read)" "$bytes" 1000 20000000
+check_range "status reads a few MB, not the 1 GB logs (bytes read)" "$bytes" 1000 20000000
 row() { grep -qE "^$1 +$2 " "$T/status.txt"; }
 check "table: plaza ok, its last item 10 s before now" row plaza ok
 check "table: plaza's last log line 10s ago" sh -c "grep -qE '^plaza +ok +10s ago ' '$T/status.txt'"
@@ -169,7 +176,9 @@ check "table: dirlog from yesterday's file: stale" row dirlog stale
 check "table: legacy from the flat log: ok" row legacy ok
 check "a note says what to do about the stale screen" \
     grep -q '^kochi-station: no proof of play for 30m 00s (stale after 10m 00s): is signage-player@kochi-station running?' "$T/status.txt"
-check "a note names the torn line" grep -q '^torn: .*play-2023-03-15.jsonl: its last 1 line cannot be read' "$T/status.txt"
+check "a note names the torn line and the one too long" grep -q '^torn: .*play-2023-03-15.jsonl: its last 2 lines cannot be read' "$T/status.txt"
+check "table: hole ok, its errors counted in what was read only (0+)" \
+    sh -c "grep -qE '^hole +ok +10s ago .* 0\+$' '$T/status.txt'"
 check "a note names the log that is a directory" grep -q '^dirlog: .*/dirlog/play-2023-03-15.jsonl: not a regular file' "$T/status.txt"
 check "a note names the last error" grep -q '^castle: 2 errors and 1 item skipped in the last hour; the newest: wood #1 at 2023-03-15T09:59:30+09:00, error: media/y.png: file is missing' "$T/status.txt"
 check "spool: the file waiting for media, and until when" \
@@ -177,7 +186,7 @@ check "spool: the file waiting for media, and until when" \
 check "spool: the file being copied" grep -q '^  copying.cfg  .*being copied (a program has it open for writing)' "$T/status.txt"
 check "spool: the file not read yet" grep -q '^  later.cfg  .*not read yet' "$T/status.txt"
 check "rejected: the file and the first line of its .error" grep -q '^  bad.cfg  .* ago: .*bad.cfg:1: error: ' "$T/status.txt"
-check "the summary line" grep -q '^7 of 11 screens need a look$' "$T/status.txt"
+check "the summary line" grep -q '^7 of 12 screens need a look$' "$T/status.txt"
 
 $C at plaza $NOW --json >"$T/at.json"
 $C status --json >"$T/status.json" 2>/dev/null
@@ -189,11 +198,13 @@ at = json.load(open(sys.argv[2]))
 s = {x['screen']: x for x in d['screens']}
 assert d['now'] == '2023-03-15T10:00:00+09:00' and d['healthy'] is False, d['healthy']
 assert list(s) == ['plaza', 'gou4', 'kochi-station', 'airport', 'castle', 'torn', 'empty',
-                   'binary', 'dirlog', 'secret', 'legacy'], list(s)
+                   'binary', 'dirlog', 'secret', 'legacy', 'hole'], list(s)
 h = {k: v['health'] for k, v in s.items()}
 assert h == {'plaza': 'ok', 'gou4': 'behind', 'kochi-station': 'stale', 'airport': 'no log',
              'castle': 'errors', 'torn': 'ok', 'empty': 'no log', 'binary': 'no log',
-             'dirlog': 'stale', 'secret': 'ok', 'legacy': 'ok'}, h
+             'dirlog': 'stale', 'secret': 'ok', 'legacy': 'ok', 'hole': 'ok'}, h
+assert s['hole']['errors_whole_hour_read'] is False, s['hole']
+assert any('without reaching an hour ago' in n for n in s['hole']['notes']), s['hole']['notes']
 p = s['plaza']
 assert p['last_log']['end'] == '2023-03-15T09:59:50.000+09:00', p['last_log']
 assert p['last_log']['item'] == 1 and p['last_log_age_seconds'] == 10, p
