@@ -6,6 +6,8 @@
 /* Process-wide by nature, set once in main() before any thread starts. */
 static const char *log_prog = "signage";
 static enum log_level log_max = LOGLVL_INFO;
+static log_hook_fn log_hook;
+static void *log_hook_arg;
 
 void log_init(const char *progname, enum log_level max_level)
 {
@@ -18,6 +20,12 @@ void log_init(const char *progname, enum log_level max_level)
 enum log_level log_get_level(void)
 {
     return log_max;
+}
+
+void log_set_hook(log_hook_fn fn, void *arg)
+{
+    log_hook = fn;
+    log_hook_arg = arg;
 }
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
@@ -33,6 +41,8 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
         return;
     /* One write per line so lines from threads do not interleave. */
     fprintf(stderr, "%s: %s: %s\n", log_prog, names[level], line);
+    if (log_hook)
+        log_hook(level, line, log_hook_arg);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -17,6 +17,14 @@ void log_init(const char *progname, enum log_level max_level);
 /* Returns the level set by log_init(). */
 enum log_level log_get_level(void);
 
+/* Also hands each line printed (at the level set by log_init() or more
+ * important) to FN, as the message alone, with ARG: a command that must
+ * answer in JSON on stdout (signagectl --json) keeps its errors so.  FN
+ * NULL removes the hook.  Call from main() before any thread starts; FN
+ * must not log. */
+typedef void (*log_hook_fn)(enum log_level level, const char *msg, void *arg);
+void log_set_hook(log_hook_fn fn, void *arg);
+
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));

@@ -233,29 +233,6 @@ static struct seen *seen_get(struct sched_ingest *ig, const char *name, const st
     return w;
 }
 
-/* 1 when some process has the file NAME open for writing, 0 when none has,
- * -1 when that cannot be told (a read lease is refused to a process that
- * neither owns the file nor has CAP_LEASE, and on some file systems). */
-static int open_for_writing(int dirfd, const char *name)
-{
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    int r;
-
-    if (fd < 0)
-        return -1;
-    /* A read lease is granted only while nobody has the file open for
-     * writing.  It is given back at once; the caller ignores SIGIO, the
-     * signal a writer opening the file meanwhile would send. */
-    if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
-        fcntl(fd, F_SETLEASE, F_UNLCK);
-        r = 0;
-    } else {
-        r = errno == EAGAIN || errno == EBUSY ? 1 : -1;
-    }
-    close(fd);
-    return r;
-}
-
 static void due_at(struct sched_ingest *ig, pl_ms due)
 {
     if (!ig->settle_due || due < ig->settle_due)
@@ -576,7 +553,7 @@ static bool ready(struct sched_ingest *ig, const struct pl_config *cfg, int fd, 
     }
     /* A symbolic link is made in one step; what it leads to is opened
      * with the spool's own checks. */
-    writers = S_ISLNK(sb->st_mode) ? 0 : open_for_writing(fd, name);
+    writers = S_ISLNK(sb->st_mode) ? 0 : sched_open_for_writing(fd, name);
     if (writers == 1) {
         if (quiet >= cfg->pending_grace_ms) {
             /* A writer that never closes: after the grace, take what is there. */

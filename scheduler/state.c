@@ -141,6 +141,28 @@ void sched_state_unlock(struct sched_state *st)
     st->lockfd = -1;
 }
 
+/* --- files arriving ------------------------------------------------- */
+
+int sched_open_for_writing(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int r;
+
+    if (fd < 0)
+        return -1;
+    /* A read lease is granted only while nobody has the file open for
+     * writing.  It is given back at once; the caller ignores SIGIO, the
+     * signal a writer opening the file meanwhile would send. */
+    if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+        fcntl(fd, F_SETLEASE, F_UNLCK);
+        r = 0;
+    } else {
+        r = errno == EAGAIN || errno == EBUSY ? 1 : -1;
+    }
+    close(fd);
+    return r;
+}
+
 /* --- moving files ----------------------------------------------------- */
 
 /* atomic_fill_temp()'s FILL: the file open as *CTX, copied. */

@@ -77,6 +77,14 @@ bool sched_file_is(const char *path, const struct sched_file_id *id);
 int sched_move_checked(const char *from, const char *dir, const char *name,
                        const struct sched_file_id *id, char *err, size_t errlen);
 
+/* 1 when some process has the file NAME beneath DIRFD open for writing (an
+ * operator's copy still under way), 0 when none has, -1 when that cannot
+ * be told: a read lease, taken and given back at once, is refused to a
+ * process that neither owns the file nor has CAP_LEASE, and on some file
+ * systems.  The caller ignores SIGIO, the signal a writer opening the file
+ * meanwhile would send. */
+int sched_open_for_writing(int dirfd, const char *name);
+
 /* Removes our temporary files (atomic_is_temp_name()) in DIR, each logged;
  * returns how many. */
 int sched_remove_temps(const char *dir);

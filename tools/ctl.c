@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #ifndef SIGNAGE_LIBEXECDIR
 #define SIGNAGE_LIBEXECDIR "/usr/local/lib/signage"
@@ -21,8 +22,12 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
+               "  --json (anywhere): one JSON document on stdout; when the command fails,\n"
+               "  {\"error\": \"...\", \"exit\": N}\n"
                "  check FILE...                  validate campaign files\n"
-               "  list                           accepted campaigns\n"
+               "  list                           accepted campaigns (END AS WRITTEN: the end\n"
+               "                                 in the operator's file), then the campaign\n"
+               "                                 files waiting in the spool (state pending)\n"
                "  plan SCREEN [--from T] [--to T]  windows and loops of a screen\n"
                "  at SCREEN TIME                 what plays on SCREEN at TIME\n"
                "  withdraw ID                    remove a campaign, republish\n"
@@ -43,18 +48,26 @@ static void usage(FILE *f)
                "                                 each item drawn as its screens will show\n"
                "                                 it (PNG in DIR), the text's size and lines,\n"
                "                                 and warnings: text too small, a phrase\n"
-               "                                 split, a character no font has, bars\n");
+               "                                 split, a character no font has, bars\n"
+               "  status [SCREEN...]             each screen's health from its proof-of-play\n"
+               "                                 log and published playlist: ok, stale (no\n"
+               "                                 line for 10 min, or 2x its longest item),\n"
+               "                                 no log, no playlist, errors (error or\n"
+               "                                 skipped lines in the last hour), behind (an\n"
+               "                                 older playlist generation than published);\n"
+               "                                 the spool's waiting and rejected files.\n"
+               "                                 Exit 0 healthy or not (--json: \"healthy\"),\n"
+               "                                 1 if STATE cannot be read\n");
 }
 
 int ctl_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "signagectl: ");
+    /* Through the log, so that --json answers with it too. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    log_vmsg(LOGLVL_ERROR, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
     usage(stderr);
     return EXIT_USAGE;
 }
@@ -98,6 +111,11 @@ int ctl_config_full(struct ctl *x)
     return 0;
 }
 
+/* Whether a JSON document went to stdout: a command that failed after
+ * printing its answer (check, with the problems in it) is not answered a
+ * second time.  Process-wide by nature, as stdout is. */
+static bool json_sent;
+
 int ctl_print_json(json_t *doc)
 {
     char *s;
@@ -110,7 +128,49 @@ int ctl_print_json(json_t *doc)
         return -1;
     puts(s);
     free(s);
+    json_sent = true;
     return 0;
+}
+
+json_t *ctl_json_text(const char *s)
+{
+    char buf[4096];
+
+    if (!s)
+        return json_null();
+    if (utf8_valid(s, strlen(s)))
+        return json_string(s);
+    return json_string(utf8_printable(s, buf, sizeof buf));
+}
+
+/* --json: the first error logged, for the answer of a command that failed. */
+struct json_failure {
+    char first[2048];
+    bool have;
+};
+
+static void keep_error(enum log_level level, const char *msg, void *arg)
+{
+    struct json_failure *f = arg;
+
+    if (level != LOGLVL_ERROR || f->have)
+        return;
+    snprintf(f->first, sizeof f->first, "%s", msg);
+    f->have = true;
+}
+
+/* With --json, a command that failed without answering answers
+ * {"error": "<what went wrong>", "exit": STATUS} on stdout. */
+static void json_failure_answer(const struct json_failure *f, const char *cmd, int status)
+{
+    char msg[2200];
+
+    if (f->have)
+        snprintf(msg, sizeof msg, "%s", f->first);
+    else
+        snprintf(msg, sizeof msg, "%s%sfailed (exit %d); the messages on standard error say why",
+                 cmd ? cmd : "", cmd ? ": " : "", status);
+    ctl_print_json(json_pack("{s:o,s:i}", "error", ctl_json_text(msg), "exit", status));
 }
 
 json_t *ctl_time_json(pl_ms t, const pl_tz *tz)
@@ -120,6 +180,40 @@ json_t *ctl_time_json(pl_ms t, const pl_tz *tz)
     if (pl_time_format(t, tz, buf, sizeof buf) < 0)
         return json_null();
     return json_string(buf);
+}
+
+const char *ctl_fmt_age(pl_ms ms, char *buf, size_t len)
+{
+    const char *sign = ms < 0 ? "-" : "";
+    long long s = (long long)((ms < 0 ? -ms : ms) / 1000);
+
+    if (s < 60)
+        snprintf(buf, len, "%s%llds", sign, s);
+    else if (s < 3600)
+        snprintf(buf, len, "%s%lldm %02llds", sign, s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, len, "%s%lldh %02lldm", sign, s / 3600, s / 60 % 60);
+    else
+        snprintf(buf, len, "%s%lldd %lldh", sign, s / 86400, s / 3600 % 24);
+    return buf;
+}
+
+const char *ctl_fmt_size(long long bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"KB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = -1;
+
+    if (bytes < 1024) {
+        snprintf(buf, len, "%lld B", bytes);
+        return buf;
+    }
+    while (v >= 1024 && u < 3) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.1f %s", v, units[u]);
+    return buf;
 }
 
 char *ctl_beside_self(const char *name)
@@ -165,12 +259,21 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
         {NULL, 0, NULL, 0},
     };
     struct ctl x = {0};
-    const char *cmd;
+    struct json_failure failure = {.have = false};
+    const struct ctl_command *run = NULL;
+    const char *cmd = NULL;
     int c, ret, r;
 
     /* Operators read stdout; stderr carries only what went wrong. */
     log_init(argv[0], LOGLVL_WARN);
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+    log_set_hook(keep_error, &failure);
+    /* --json may be anywhere (every command takes it), and is known before
+     * anything can fail. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            x.json = true;
+    opterr = 0; /* our own messages, which --json answers with too */
+    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             x.cfg_opt = optarg;
@@ -183,29 +286,38 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
             break;
         case 'h':
             usage(stdout);
-            return 0;
+            ret = 0;
+            goto out;
+        case ':':
+            ret = ctl_usage_error("option '%s' needs a value", argv[optind - 1]);
+            goto out;
         default:
-            usage(stderr);
-            return EXIT_USAGE;
+            if (optopt)
+                ret = ctl_usage_error("unknown option '-%c'", optopt);
+            else
+                ret = ctl_usage_error("unknown option '%s'", argv[optind - 1]);
+            goto out;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
+        ret = ctl_usage_error("%s", "name a COMMAND");
+        goto out;
     }
     cmd = argv[optind++];
-    const struct ctl_command *run = NULL;
     for (size_t i = 0; i < ncommands && !run; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             run = &commands[i];
-    if (!run)
-        return ctl_usage_error("unknown command '%s'", cmd);
-    if (!run->run)
-        return run_media(argc, argv, cmd);
-    /* --json may also follow the command (every command takes it). */
+    if (!run) {
+        ret = ctl_usage_error("unknown command '%s'", cmd);
+        goto out;
+    }
+    if (!run->run) {
+        ret = run_media(argc, argv, cmd);
+        goto out;
+    }
+    /* --json after the command is the frame's, not the command's. */
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "plan") != 0) {
-            x.json = true;
             memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
             argc--;
             i--;
@@ -214,11 +326,15 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
 
     r = load_config(&x, run->head_only);
     if (r < 0) {
-        pl_config_free(x.cfg);
-        return r == -2 ? EXIT_USAGE : 1;
+        ret = r == -2 ? EXIT_USAGE : 1;
+        goto out;
     }
     /* from the command's name on, as getopt expects */
     ret = run->run(&x, argc - optind + 1, argv + optind - 1);
+out:
+    if (x.json && ret != 0 && !json_sent)
+        json_failure_answer(&failure, cmd, ret);
+    log_set_hook(NULL, NULL);
     pl_config_free(x.cfg);
     return ret;
 }

@@ -41,17 +41,34 @@ int ctl_config_full(struct ctl *x);
 
 /* Parses the global options of ARGV, loads the configuration and runs the
  * command named, from the N COMMANDS (or hands the whole command line to
- * CTL_MEDIA).  Returns the exit status. */
+ * CTL_MEDIA).  With --json, a failure (usage errors too) that printed no
+ * JSON answers {"error": "...", "exit": N} on stdout.  Returns the exit
+ * status. */
 int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n);
 
-/* Says what is wrong with the command line, then the usage; EXIT_USAGE. */
+/* Says what is wrong with the command line (logged as an error, so that
+ * --json answers with it), then the usage; EXIT_USAGE. */
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints DOC (taken) indented on stdout.  Returns 0 or -1. */
+/* Prints DOC (taken) indented on stdout.  Returns 0 or -1.  Every JSON
+ * answer goes through here: with --json, a command that fails without
+ * having answered gets {"error": "<the first error logged>", "exit": N}
+ * printed for it by ctl_main(). */
 int ctl_print_json(json_t *doc);
+
+/* S as a JSON string, bytes that are not UTF-8 written "\xNN"
+ * (utf8_printable()); null for NULL. */
+json_t *ctl_json_text(const char *s);
 
 /* T as an ISO 8601 string in TZ (null when out of range). */
 json_t *ctl_time_json(pl_ms t, const pl_tz *tz);
+
+/* A length of time for people: "45s", "3m 05s", "2h 10m", "3d 4h"; a
+ * negative one (a clock ahead) with a "-".  Writes into BUF. */
+const char *ctl_fmt_age(pl_ms ms, char *buf, size_t len);
+
+/* A size for people: "512 B", "1.2 KB", "3.4 MB", "1.0 GB".  Writes into BUF. */
+const char *ctl_fmt_size(long long bytes, char *buf, size_t len);
 
 /* NAME beside this program (a build tree, or an installed directory),
  * allocated, when it is there and executable; else NULL. */

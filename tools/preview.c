@@ -613,13 +613,10 @@ static int make_out(const char *out)
     return 0;
 }
 
+/* Through ctl_print_json(), so that --json knows an answer was given. */
 static void print_json(json_t *doc)
 {
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-    if (s)
-        puts(s);
-    free(s);
+    ctl_print_json(json_incref(doc));
 }
 
 int preview_run(const struct preview_req *rq)

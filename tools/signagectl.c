@@ -3,7 +3,9 @@
  *   signagectl [-c CFG] [--now TIME] [--json] COMMAND ...
  *
  * check FILE...            validate campaign files (media beside each file)
- * list                     accepted campaigns and their state
+ * list                     accepted campaigns and their state, ends as the
+ *                          operator wrote them, then the files waiting in the
+ *                          spool (tools/spool.c)
  * plan SCREEN [--from T] [--to T]   windows, loops and shares, for people
  * at SCREEN TIME           what plays at TIME (one line)
  * withdraw ID              remove a campaign and republish (its history stays)
@@ -12,6 +14,8 @@
  * report ...               proof-of-play summary (tools/report.c)
  * preview FILE|ID --out DIR [--screen S]...  each item as its screens will
  *                          show it, drawn by signage-player (tools/preview.c)
+ * status [SCREEN...]       each screen's health from its proof-of-play log and
+ *                          published playlist; the spool (tools/status.c)
  *
  * check and preview need FFmpeg: they are signagectl-media's
  * (tools/signagectl_media.c), which this program runs for them, so that
@@ -21,7 +25,9 @@
  * when it covers the time asked about; otherwise they compute the playlist
  * from campaigns/ exactly as the scheduler would.
  *
- * Exit 0 success, 1 failure, 2 usage error.
+ * Exit 0 success, 1 failure, 2 usage error; with --json a failure prints
+ * {"error": "...", "exit": N} (ctl.c).  status exits 0 whatever the screens'
+ * health: it informs, and its --json says "healthy".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +57,8 @@
 #include "scheduler/state.h"
 #include "tools/ctl.h"
 #include "tools/report.h"
+#include "tools/spool.h"
+#include "tools/status.h"
 
 #define PLAN_DEFAULT_DAYS 7
 
@@ -86,9 +94,146 @@ static const char *campaign_state(const struct pl_campaign *c, pl_ms now)
     return now < c->start ? "upcoming" : now < c->end ? "active" : "ended";
 }
 
+/* The end of accepted campaign C as its operator wrote it: the "end" of
+ * the file it was accepted from (campaigns/history/<id>/<version>.src),
+ * allocated; NULL when that file is not kept or cannot be read. */
+static char *end_as_written(const struct ctl *x, const struct pl_campaign *c)
+{
+    struct spool_written w;
+    char *dir = NULL, *end = NULL, name[32], err[512];
+    int fd;
+
+    if (!c->version || asprintf(&dir, "%s/campaigns/history/%s", x->cfg->state, c->id) < 0)
+        return NULL;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return NULL;
+    snprintf(name, sizeof name, "%u.src", c->version);
+    if (spool_read_written(fd, name, &w, err, sizeof err) == 0) {
+        end = w.end;
+        w.end = NULL;
+        spool_written_clear(&w);
+    }
+    close(fd);
+    return end;
+}
+
+#define LIST_ROW "%-28s %-25s %-25s %-16s %-9s %-20s %s\n"
+
+/* The instant a date or date-time TEXT written in a campaign names, into
+ * *T and, as list shows it, BUF ("?" when it names none).  Returns whether
+ * it names one. */
+static bool written_instant(const struct ctl *x, const char *text, enum pl_time_role role, pl_ms *t,
+                            char *buf, size_t len)
+{
+    char err[256];
+
+    if (!text || pl_time_parse(text, x->cfg->tz, role, t, err, sizeof err) < 0 ||
+        pl_time_format_s(*t, x->cfg->tz, buf, len) < 0) {
+        snprintf(buf, len, "?");
+        return false;
+    }
+    return true;
+}
+
+/* What a campaign file waiting in the spool is waiting for, for people. */
+static void pending_note(const struct ctl *x, const struct spool_file *f, pl_ms wall,
+                         const char *unreadable, struct strbuf *out)
+{
+    char a[32], b[PL_TIME_BUFSZ], c[PL_TIME_BUFSZ];
+
+    sb_printf(out, "  spool/%s (%s, %s in the spool): ", f->shown,
+              ctl_fmt_size(f->size, a, sizeof a), ctl_fmt_age(wall - f->changed, c, sizeof c));
+    switch (f->wait) {
+    case SPOOL_ARRIVING:
+        sb_printf(out, "being copied%s", f->writer ? " (a program has it open for writing)" : "");
+        break;
+    case SPOOL_MEDIA:
+        pl_time_format_s(f->media_since, x->cfg->tz, b, sizeof b);
+        pl_time_format_s(f->media_since + x->cfg->pending_grace_ms, x->cfg->tz, c, sizeof c);
+        sb_printf(out,
+                  "waiting for its media since %s; put them into spool/ before %s, or it is "
+                  "rejected",
+                  b, c);
+        break;
+    case SPOOL_UNREAD:
+        sb_printf(out, "not read by the scheduler yet%s",
+                  wall - f->changed > PL_MS_PER_MIN ? "; is signage-scheduler running?" : "");
+        break;
+    }
+    if (unreadable && f->wait != SPOOL_ARRIVING)
+        sb_printf(out, "; the scheduler cannot read it: %s", unreadable);
+    sb_putc(out, '\n');
+}
+
+/* The campaign files waiting in the spool, after the accepted ones: rows
+ * in state "pending", their settings as written; a note for each in
+ * NOTES. */
+static void list_pending(const struct ctl *x, const struct spool_view *sv, pl_ms wall, json_t *arr,
+                         struct strbuf *notes)
+{
+    int fd = sv->npending ? open(sv->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+    for (size_t i = 0; i < sv->npending; i++) {
+        const struct spool_file *f = &sv->pending[i];
+        struct spool_written w = {0};
+        char s[PL_TIME_BUFSZ], e[PL_TIME_BUFSZ], err[1024] = "";
+        pl_ms ts, te;
+        struct strbuf scr = STRBUF_INIT;
+        bool ok = fd >= 0 && spool_read_written(fd, f->name, &w, err, sizeof err) == 0;
+
+        if (!ok)
+            spool_written_clear(&w);
+        bool have_s = written_instant(x, w.start, PL_TIME_START, &ts, s, sizeof s);
+        bool have_e = written_instant(x, w.end, PL_TIME_END, &te, e, sizeof e);
+        pending_note(x, f, wall, ok ? NULL : err, notes);
+        if (arr) {
+            json_t *o = json_object(), *sa = json_array();
+            json_object_set_new(o, "id", ctl_json_text(w.id));
+            json_object_set_new(o, "title", ctl_json_text(w.title));
+            json_object_set_new(o, "owner", ctl_json_text(w.owner));
+            json_object_set_new(o, "start", have_s ? ctl_time_json(ts, x->cfg->tz) : json_null());
+            json_object_set_new(o, "end", have_e ? ctl_time_json(te, x->cfg->tz) : json_null());
+            json_object_set_new(o, "end_as_written", ctl_json_text(w.end));
+            for (size_t k = 0; k < w.nscreens; k++)
+                json_array_append_new(sa, json_string(w.screens[k]));
+            json_object_set_new(o, "screens", sa);
+            json_object_set_new(o, "priority",
+                                w.priority < 0 ? json_null() : json_integer(w.priority));
+            json_object_set_new(o, "weight", w.weight < 0 ? json_null() : json_integer(w.weight));
+            json_object_set_new(o, "items", w.items < 0 ? json_null() : json_integer(w.items));
+            json_object_set_new(o, "state", json_string("pending"));
+            json_object_set_new(o, "file", json_string(f->shown));
+            json_object_set_new(o, "size", json_integer(f->size));
+            json_object_set_new(o, "waiting", json_string(spool_wait_name(f->wait)));
+            json_object_set_new(o, "waiting_since",
+                                f->wait == SPOOL_MEDIA ? ctl_time_json(f->media_since, x->cfg->tz)
+                                                       : json_null());
+            json_object_set_new(o, "unreadable",
+                                !ok && f->wait != SPOOL_ARRIVING ? ctl_json_text(err)
+                                                                 : json_null());
+            json_array_append_new(arr, o);
+        } else {
+            for (size_t k = 0; k < w.nscreens; k++)
+                sb_printf(&scr, "%s%s", k ? "," : "", w.screens[k]);
+            printf(LIST_ROW, w.id ? w.id : "?", s, e, w.end ? w.end : "?", "pending", sb_str(&scr),
+                   w.owner ? w.owner : "");
+        }
+        sb_free(&scr);
+        spool_written_clear(&w);
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
 static int cmd_list(struct ctl *x, int argc, char **argv)
 {
     struct camps cs = {0};
+    struct spool_view sv;
+    struct strbuf notes = STRBUF_INIT;
+    pl_ms wall = pclock_wall_ms();
+    char err[1024];
     json_t *arr = NULL;
     int ret = 1;
 
@@ -99,15 +244,18 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
         return ctl_usage_error("list: unexpected argument '%s'", argv[0]);
     if (camps_load(x, &cs) < 0)
         goto out_free;
+    /* Files' times are the real clock's, whatever --now says. */
+    if (spool_scan(x->cfg, wall, &sv, err, sizeof err) < 0)
+        log_warn("%s; the files waiting there are not listed", err);
     if (x->json)
         arr = json_array();
     else
-        printf("%-28s %-25s %-25s %-9s %-20s %s\n", "ID", "START", "END", "STATE", "SCREENS",
-               "OWNER");
+        printf(LIST_ROW, "ID", "START", "END", "END AS WRITTEN", "STATE", "SCREENS", "OWNER");
     for (size_t i = 0; i < cs.n; i++) {
         const struct pl_campaign *c = cs.v[i];
         char s[PL_TIME_BUFSZ], e[PL_TIME_BUFSZ];
         struct strbuf scr = STRBUF_INIT;
+        char *written = end_as_written(x, c);
 
         pl_time_format_s(c->start, x->cfg->tz, s, sizeof s);
         pl_time_format_s(c->end, x->cfg->tz, e, sizeof e);
@@ -118,6 +266,7 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
             json_object_set_new(o, "owner", json_string(c->owner));
             json_object_set_new(o, "start", ctl_time_json(c->start, x->cfg->tz));
             json_object_set_new(o, "end", ctl_time_json(c->end, x->cfg->tz));
+            json_object_set_new(o, "end_as_written", ctl_json_text(written));
             for (size_t k = 0; k < c->nscreens; k++)
                 json_array_append_new(sa, json_string(c->screens[k]));
             json_object_set_new(o, "screens", sa);
@@ -126,17 +275,23 @@ static int cmd_list(struct ctl *x, int argc, char **argv)
             json_object_set_new(o, "items", json_integer((json_int_t)c->nitems));
             json_object_set_new(o, "state", json_string(campaign_state(c, x->now)));
             json_array_append_new(arr, o);
-            continue;
+        } else {
+            for (size_t k = 0; k < c->nscreens; k++)
+                sb_printf(&scr, "%s%s", k ? "," : "", c->screens[k]);
+            printf(LIST_ROW, c->id, s, e, written ? written : "-", campaign_state(c, x->now),
+                   sb_str(&scr), c->owner);
         }
-        for (size_t k = 0; k < c->nscreens; k++)
-            sb_printf(&scr, "%s%s", k ? "," : "", c->screens[k]);
-        printf("%-28s %-25s %-25s %-9s %-20s %s\n", c->id, s, e, campaign_state(c, x->now),
-               sb_str(&scr), c->owner);
         sb_free(&scr);
+        free(written);
     }
+    list_pending(x, &sv, wall, arr, &notes);
     if (x->json)
         ctl_print_json(arr);
+    else if (notes.len)
+        printf("\npending: in the spool, not accepted yet\n%s", sb_str(&notes));
     ret = 0;
+    spool_view_clear(&sv);
+    sb_free(&notes);
 out_free:
     camps_free(&cs);
     return ret;
@@ -212,7 +367,7 @@ static int parse_time_arg(struct ctl *x, const char *what, const char *s, enum p
     char err[512];
 
     if (pl_time_parse(s, x->cfg->tz, role, out, err, sizeof err) < 0) {
-        fprintf(stderr, "signagectl: %s '%s': %s\n", what, s, err);
+        log_error("%s '%s': %s", what, s, err);
         return -1;
     }
     return 0;
@@ -445,11 +600,11 @@ static int cmd_plan(struct ctl *x, int argc, char **argv)
     if (to_s && parse_time_arg(x, "--to", to_s, PL_TIME_END, &to) < 0)
         return EXIT_USAGE;
     if (to <= from) {
-        fprintf(stderr, "signagectl: plan: --to must be after --from\n");
+        log_error("plan: --to must be after --from");
         return EXIT_USAGE;
     }
     if (to - from > 400 * PL_MS_PER_DAY) {
-        fprintf(stderr, "signagectl: plan: at most 400 days at once; narrow --from/--to\n");
+        log_error("plan: at most 400 days at once; narrow --from/--to");
         return EXIT_USAGE;
     }
     if (!(scr = find_screen(x, screen)))
@@ -948,6 +1103,22 @@ out:
     return ret;
 }
 
+/* --- status ----------------------------------------------------------------- */
+
+static int cmd_status(struct ctl *x, int argc, char **argv)
+{
+    struct status_req rq = {x->cfg, x->now, x->now_text != NULL, pclock_wall_ms(), NULL,
+                            0,      x->json};
+
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return ctl_usage_error("status: unknown option '%s'; usage: status [SCREEN...]",
+                                   argv[i]);
+    rq.screens = (const char *const *)argv + 1;
+    rq.nscreens = (size_t)argc - 1;
+    return status_run(&rq);
+}
+
 /* The commands; check and preview are signagectl-media's. */
 static const struct ctl_command commands[] = {
     {"check", NULL, false},
@@ -959,6 +1130,7 @@ static const struct ctl_command commands[] = {
     {"restore", cmd_restore, false},
     {"report", cmd_report, false},
     {"preview", NULL, false},
+    {"status", cmd_status, false},
 };
 
 int main(int argc, char **argv)
