@@ -119,7 +119,7 @@ static char *end_as_written(const struct ctl *x, const struct pl_campaign *c)
     return end;
 }
 
-#define LIST_ROW "%-28s %-25s %-25s %-16s %-9s %-20s %s\n"
+#define LIST_ROW "%-28s %-25s %-25s %-25s %-9s %-20s %s\n"
 
 /* The instant a date or date-time TEXT written in a campaign names, into
  * *T and, as list shows it, BUF ("?" when it names none).  Returns whether
