@@ -23,6 +23,24 @@
 
 /* --- small containers --------------------------------------------------------- */
 
+/* Makes room for NEED records of SIZE bytes in *V (zeroed), doubling.  0,
+ * or -1 out of memory. */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t cap2 = *cap ? *cap : 64;
+    while (cap2 < need)
+        cap2 *= 2;
+    char *p = realloc(*v, cap2 * size);
+    if (!p)
+        return -1;
+    memset(p + *cap * size, 0, (cap2 - *cap) * size);
+    *v = p;
+    *cap = cap2;
+    return 0;
+}
+
 /* Interned strings: each distinct one once, named by its index. */
 struct strtab {
     char **s;
@@ -127,14 +145,8 @@ static void *table_get(struct table *t, const uint32_t key[4])
         if (memcmp(rec, key, 4 * sizeof *key) == 0)
             return rec;
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        char *v = realloc(t->v, cap * t->size);
-        if (!v)
-            return NULL;
-        t->v = v;
-        t->cap = cap;
-    }
+    if (grow((void **)&t->v, &t->cap, t->n + 1, t->size) < 0)
+        return NULL;
     void *rec = table_at(t, t->n);
     memset(rec, 0, t->size);
     memcpy(rec, key, 4 * sizeof *key);
@@ -178,14 +190,8 @@ static int ivs_add(struct ivs *s, pl_ms a, pl_ms b)
             s->v[s->n - 1][1] = b;
         return 0;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        pl_ms(*v)[2] = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0)
+        return -1;
     /* i: the first interval ending near or after A; j: past the last one
      * starting near or before B */
     size_t lo = 0, hi = s->n;
@@ -486,22 +492,6 @@ int report_select(struct report *r, const char *owner, const char *campaign)
         return -1;
     if (campaign && strtab_id(&r->campaigns, campaign, strlen(campaign), &r->sel_campaign_id) < 0)
         return -1;
-    return 0;
-}
-
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap : 64;
-    while (cap2 < need)
-        cap2 *= 2;
-    char *p = realloc(*v, cap2 * size);
-    if (!p)
-        return -1;
-    memset(p + *cap * size, 0, (cap2 - *cap) * size);
-    *v = p;
-    *cap = cap2;
     return 0;
 }
 
@@ -1201,14 +1191,8 @@ static int logfile_add(struct logfiles *lf, const char *dir, const char *name, s
 
     if (!log_name_date(name, day) || (from && strcmp(day, from) < 0) || (to && strcmp(day, to) > 0))
         return 0;
-    if (lf->n == lf->cap) {
-        size_t cap = lf->cap ? lf->cap * 2 : 64;
-        struct logfile *v = realloc(lf->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        lf->v = v;
-        lf->cap = cap;
-    }
+    if (grow((void **)&lf->v, &lf->cap, lf->n + 1, sizeof *lf->v) < 0)
+        return -1;
     memcpy(lf->v[lf->n].day, day, sizeof day);
     if (asprintf(&lf->v[lf->n].path, "%s/%s", dir, name) < 0)
         return -1;
