@@ -12,7 +12,9 @@
 # cut / skipped / error lines.  They stay in BENCH_REPORT_DIR
 # (${TMPDIR:-/tmp}/signage-bench-report) and are reused by the next run with
 # the same parameters (a stamp per set); a set of the same kind with other
-# parameters is removed before a new one is made.  Each figure is one run.
+# parameters is removed before a new one is made.  On the day the peers run
+# in turn BENCH_REPORT_DAY_ROUNDS times (medians; peak RSS the highest), on
+# the month once.
 # The day is read once before timing (it fits in the page cache); a month
 # larger than the memory is read from disk by every peer.
 #
@@ -26,6 +28,7 @@
 #   BENCH_REPORT_MONTH_SCREENS   screens of the month (as many as the day; 0: no month);
 #                                fewer when the disk has no room, with a message
 #   BENCH_REPORT_MONTH_DAYS=30   days of the month
+#   BENCH_REPORT_DAY_ROUNDS=3    rounds on the day (medians; the month: one)
 #   BENCH_REPORT_JQ_MAX_S=600    jq is not run on the month when the day says it would take longer
 #   BENCH_REPORT_MEM_LIMIT_MB    signagectl is not run on the month when the day says it would
 #                                hold more (default 80 % of the memory available at the start),
@@ -42,6 +45,7 @@ MONTH_DAYS=${BENCH_REPORT_MONTH_DAYS:-30}
 DIR=${BENCH_REPORT_DIR:-${TMPDIR:-/tmp}/signage-bench-report}
 REPORT_ARGS=${REPORT_ARGS:---by campaign}
 JQ_MAX_S=${BENCH_REPORT_JQ_MAX_S:-600}
+DAY_ROUNDS=${BENCH_REPORT_DAY_ROUNDS:-3}
 DAY=2023-03-15
 MONTH_FROM=2023-03-01
 MARGIN=$((2 * 1024 * 1024 * 1024)) # bytes left free on the disk
@@ -242,9 +246,26 @@ row() {
         "$M_RSS" "${2:-}"
 }
 
-# run_set KIND FROM TO: every peer on the set in $SET; figures in K_<peer>_*.
+# keep KIND PEER: adds the last measure to KIND's PEER lists (wall, CPU; RSS
+# the peak over rounds).
+keep() {
+    eval "${1}_${2}_walls=\"\${${1}_${2}_walls:-} $M_WALL\" ${1}_${2}_cpus=\"\${${1}_${2}_cpus:-} $M_CPU\""
+    eval "[ \"\${${1}_${2}_rss:-0}\" -lt $M_RSS ] && ${1}_${2}_rss=$M_RSS"
+}
+
+# median LIST, best LIST: the median, the smallest of numbers.
+median() {
+    echo "$1" | tr ' ' '\n' | grep . | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+best() { echo "$1" | tr ' ' '\n' | grep . | sort -g | head -1; }
+
+# run_set KIND FROM TO ROUNDS: every peer on the set in $SET, ROUNDS times
+# in turn (cat, awk, jq, signagectl; so drift of the machine is shared).
+# The best round in KIND_PEER_wall and _cpu (other work on the machine only
+# ever adds time), the medians in _wmed and _cmed, the peak RSS in _rss.
 run_set() {
-    kind=$1 from=$2 to=$3
+    kind=$1 from=$2 to=$3 rounds=$4
     tree=$SET/logs
     nfiles=$(find "$tree" -name 'play-*.jsonl' | wc -l)
     # The files as arguments, as one would type them; through xargs cat when
@@ -258,62 +279,88 @@ run_set() {
         feed="find . -name 'play-*.jsonl' | sort | xargs cat |"
         catcmd="find . -name 'play-*.jsonl' | sort | xargs cat >/dev/null"
     fi
-    echo "$kind: $nfiles files in $tree"
+    echo "$kind: $nfiles files in $tree; $rounds round(s)"
     rm -f "$RUN/$kind"-*
-    steal_start
+    for p in cat awk jq ctl; do
+        eval "${kind}_${p}_walls= ${kind}_${p}_cpus= ${kind}_${p}_rss=0 ${kind}_${p}_wall="
+        eval "${kind}_${p}_cpu= ${kind}_${p}_wmed= ${kind}_${p}_cmed="
+    done
 
-    measure "$kind-cat" - sh -c "cd '$tree' && $catcmd"
-    eval "${kind}_cat_wall=$M_WALL ${kind}_cat_cpu=$M_CPU ${kind}_cat_rss=$M_RSS"
-    row cat
-
-    measure "$kind-awk" - sh -c "cd '$tree' && $feed awk '$AWK_SUM' $files | LC_ALL=C sort"
-    eval "${kind}_awk_wall=$M_WALL ${kind}_awk_cpu=$M_CPU ${kind}_awk_rss=$M_RSS"
-    row awk " ($AWK_NAME)"
-
-    eval "${kind}_jq_wall= ${kind}_jq_cpu="
+    run_jq=yes
+    eval "${kind}_jq_note="
     if [ "$HAVE_JQ" != yes ]; then
+        run_jq=
         echo "  jq          not measured: jq is not installed (apt-get install jq)"
         eval "${kind}_jq_note='not measured: no jq'"
     elif [ "$kind" = month ] && [ -n "${day_jq_wall:-}" ] &&
         [ "$(calc %.0f "$day_jq_wall * $SET_BYTES / $day_bytes")" -gt "$JQ_MAX_S" ]; then
+        run_jq=
         est=$(calc %.0f "$day_jq_wall * $SET_BYTES / $day_bytes")
         echo "  jq          not run: $day_jq_wall s on the day's $(gb "$day_bytes") GB makes ~$est s" \
             "for these $(gb "$SET_BYTES") GB, over BENCH_REPORT_JQ_MAX_S=$JQ_MAX_S"
         eval "${kind}_jq_note='not run (~$est s estimated from the day)'"
-    else
-        measure "$kind-jq" - sh -c \
-            "cd '$tree' && $feed jq -r '$JQ_TSV' $files | awk -F'\t' '$AWK_TSV' | LC_ALL=C sort"
-        eval "${kind}_jq_wall=$M_WALL ${kind}_jq_cpu=$M_CPU ${kind}_jq_rss=$M_RSS"
-        row "jq | awk"
     fi
-
-    eval "${kind}_ctl_wall= ${kind}_ctl_note="
-    pred_mb=
-    if [ "$kind" = month ] && [ -n "${day_ctl_rss:-}" ]; then
+    run_ctl=yes
+    eval "${kind}_ctl_note="
+    if [ "$kind" = month ] && [ -n "${day_ctl_wall:-}" ]; then
         pred_mb=$(calc %.0f "$day_ctl_rss * $SET_LINES / $day_lines")
-    fi
-    if [ -n "$pred_mb" ] && [ "$pred_mb" -gt "$MEM_LIMIT_MB" ] && [ -z "${BENCH_REPORT_FORCE_MONTH:-}" ]; then
-        note="not run: it held $day_ctl_rss MB for the day's $day_lines lines; at that rate the month's $SET_LINES lines need ~$(calc %.1f "$pred_mb / 1024") GB, over the limit of $(calc %.1f "$MEM_LIMIT_MB / 1024") GB ($MEM_LIMIT_WHY; $(calc %.1f "$MEM_TOTAL_MB / 1024") GB RAM)"
-        echo "  signagectl  $note"
-        eval "${kind}_ctl_note=\"\$note\""
-    else
-        # shellcheck disable=SC2086
-        measure "$kind-signagectl" watch "$CTL" -c "$DIR/signage.cfg" report --log "$tree" \
-            --from "$from" --to "$to" $REPORT_ARGS
-        if [ -n "$M_KILLED" ]; then
-            note="killed at $M_KILLED MB RSS (limit $MEM_LIMIT_MB MB) after $M_WALL s"
+        if [ "$pred_mb" -gt "$MEM_LIMIT_MB" ] && [ -z "${BENCH_REPORT_FORCE_MONTH:-}" ]; then
+            run_ctl=
+            note="not run: it held $day_ctl_rss MB for the day's $day_lines lines; at that rate the month's $SET_LINES lines need ~$(calc %.1f "$pred_mb / 1024") GB, over the limit of $(calc %.1f "$MEM_LIMIT_MB / 1024") GB ($MEM_LIMIT_WHY; $(calc %.1f "$MEM_TOTAL_MB / 1024") GB RAM)"
             echo "  signagectl  $note"
             eval "${kind}_ctl_note=\"\$note\""
-        elif [ "$M_RC" != 0 ]; then
-            note="failed (exit $M_RC): $(head -c 300 "$RUN/$kind-signagectl.err")"
-            echo "  signagectl  $note"
-            eval "${kind}_ctl_note=\"\$note\""
-        else
-            eval "${kind}_ctl_wall=$M_WALL ${kind}_ctl_cpu=$M_CPU ${kind}_ctl_rss=$M_RSS"
-            row signagectl " ($(calc %.0f "$M_RSS * 1048576 / $SET_LINES") B a line)"
         fi
     fi
-    eval "${kind}_steal=\"\$(steal_report '')\""
+
+    # shellcheck disable=SC2034 # read through eval below
+    load0=$(cut -d' ' -f1-3 /proc/loadavg)
+    steal_start
+    r=1
+    while [ $r -le "$rounds" ]; do
+        [ "$rounds" -gt 1 ] && echo "  round $r"
+        measure "$kind-cat" - sh -c "cd '$tree' && $catcmd"
+        keep "$kind" cat
+        row cat
+
+        measure "$kind-awk" - sh -c "cd '$tree' && $feed awk '$AWK_SUM' $files | LC_ALL=C sort"
+        keep "$kind" awk
+        row awk " ($AWK_NAME)"
+
+        if [ -n "$run_jq" ]; then
+            measure "$kind-jq" - sh -c \
+                "cd '$tree' && $feed jq -r '$JQ_TSV' $files | awk -F'\t' '$AWK_TSV' | LC_ALL=C sort"
+            keep "$kind" jq
+            row "jq | awk"
+        fi
+
+        if [ -n "$run_ctl" ]; then
+            # shellcheck disable=SC2086
+            measure "$kind-signagectl" watch "$CTL" -c "$DIR/signage.cfg" report --log "$tree" \
+                --from "$from" --to "$to" $REPORT_ARGS
+            note=
+            if [ -n "$M_KILLED" ]; then
+                note="killed at $M_KILLED MB RSS (limit $MEM_LIMIT_MB MB) after $M_WALL s"
+            elif [ "$M_RC" != 0 ]; then
+                note="failed (exit $M_RC): $(head -c 300 "$RUN/$kind-signagectl.err")"
+            fi
+            if [ -n "$note" ]; then
+                run_ctl=
+                echo "  signagectl  $note"
+                eval "${kind}_ctl_note=\"\$note\" ${kind}_ctl_walls="
+            else
+                keep "$kind" ctl
+                row signagectl " ($(calc %.0f "$M_RSS * 1048576 / $SET_LINES") B a line)"
+            fi
+        fi
+        r=$((r + 1))
+    done
+    for p in cat awk jq ctl; do
+        eval "w=\$${kind}_${p}_walls c=\$${kind}_${p}_cpus"
+        [ -n "$w" ] || continue
+        eval "${kind}_${p}_wall=$(best "$w") ${kind}_${p}_cpu=$(best "$c")"
+        eval "${kind}_${p}_wmed=$(median "$w") ${kind}_${p}_cmed=$(median "$c")"
+    done
+    eval "${kind}_steal=\"\$(steal_report '') load average (1/5/15 min) \$load0 before, \$(cut -d' ' -f1-3 /proc/loadavg) after (the runs alone make about 1, jq | awk 2; more is other work competing)\""
     eval "echo \"  \$${kind}_steal\""
     agree "$kind"
 }
@@ -369,7 +416,7 @@ day_lines=$SET_LINES day_bytes=$SET_BYTES day_gen=$SET_GEN day_screens=$day_n
 # Warm: the day fits in the page cache; every peer reads it from memory.
 find "$SET/logs" -name 'play-*.jsonl' -exec cat {} + >/dev/null
 echo "day: $day_n screens, $DAY: read once before timing (page cache warm)"
-run_set day "$DAY" "$DAY"
+run_set day "$DAY" "$DAY" "$DAY_ROUNDS"
 
 # --- the month -----------------------------------------------------------------
 month_screens=0
@@ -400,7 +447,7 @@ if [ "$month_screens" -gt 0 ]; then
         echo "month: $month_screens screens, $MONTH_FROM..$month_to: read once before timing" \
             "(page cache warm)"
     fi
-    run_set month "$MONTH_FROM" "$month_to"
+    run_set month "$MONTH_FROM" "$month_to" 1
 else
     echo "month: not measured"
 fi
@@ -433,6 +480,17 @@ summary() {
         echo "$line"
         echo "  signagectl peak RSS: $sr MB, $(calc %.0f "$sr * 1048576 / $4") B a line"
     fi
+    eval "rw=\$${k}_ctl_walls ra=\$${k}_awk_walls rj=\$${k}_jq_walls rc=\$${k}_cat_walls"
+    if [ "$(echo $ra | wc -w)" -gt 1 ]; then
+        echo "  best of $(echo $ra | wc -w) rounds; wall s per round: signagectl${rw:- -}, awk$ra," \
+            "jq${rj:- -}, cat$rc"
+        if [ -n "$sw" ]; then
+            eval "mw=\$${k}_ctl_wmed ma=\$${k}_awk_wmed mj=\${${k}_jq_wmed:-}"
+            line="  on the medians: signagectl / awk $(ratio "$mw" "$ma")"
+            [ -n "$mj" ] && line="$line, / jq $(ratio "$mw" "$mj")"
+            echo "$line"
+        fi
+    fi
     echo "  $st"
 }
 
@@ -441,7 +499,7 @@ echo "==== $NAME summary ===="
 echo "signagectl: $CTL (sha256 $CTL_SHA)"
 echo "command: signagectl -c CFG report --log TREE --from D --to D $REPORT_ARGS"
 echo "peers: cat FILES >/dev/null; $AWK_NAME (split on \"campaign\":\" and \"shown_ms\":);" \
-    "jq -r '$JQ_TSV' | awk; each once, same files, same run"
+    "jq -r '$JQ_TSV' | awk; same files, same run; on the day $DAY_ROUNDS rounds in turn, the month once"
 echo "machine: $NCPU CPUs, $(calc %.1f "$MEM_TOTAL_MB / 1024") GB RAM; ${JQ_VERSION:-no jq}"
 summary day "$day_screens" 1 "$day_lines" "$day_bytes" "$day_gen"
 if [ "$month_screens" -gt 0 ]; then
