@@ -374,6 +374,19 @@ agree() {
     fi
     if eval "[ -z \"\$${1}_ctl_wall\" ]"; then
         :
+    elif [ "$REPORT_ARGS" = "--by campaign" ] && head -1 "$c" | grep -q ' shown '; then
+        # the table since issue 13: campaign plays cut skipped errors h:mm:ss share;
+        # both sides to whole seconds
+        awk 'NR > 1 && !/^(total|no log):/ { split($6, t, ":"); print $1, $2, t[1] * 3600 + t[2] * 60 + t[3] }' \
+            "$c" | LC_ALL=C sort >"$RUN/$1-ctl.sums"
+        awk '{ printf "%s %s %d\n", $1, $2, int($3 + 0.5) }' "$a" | LC_ALL=C sort >"$RUN/$1-awk.whole"
+        # awk's sums are printed to 0.1 s, ours rounded from milliseconds: 1 s apart at most
+        if paste -d' ' "$RUN/$1-awk.whole" "$RUN/$1-ctl.sums" | awk '
+            $1 != $4 || $2 != $5 || $3 - $6 > 1 || $6 - $3 > 1 { bad = 1 } END { exit bad || NR == 0 }'; then
+            msg="$msg; signagectl agrees with awk on every campaign's plays and seconds"
+        else
+            msg="$msg; signagectl and awk DIFFER (diff $RUN/$1-awk.whole $RUN/$1-ctl.sums)"
+        fi
     elif [ "$REPORT_ARGS" = "--by campaign" ]; then
         awk 'NR > 1 && !/^total:/ { print $1, $2, $3 }' "$c" | LC_ALL=C sort >"$RUN/$1-ctl.sums"
         if cmp -s "$a" "$RUN/$1-ctl.sums"; then
