@@ -317,6 +317,12 @@ struct slot {
 };
 #define REPORT_SLOT_MS (15 * 60000LL)
 #define REPORT_MAX_DAYS 3660
+/* An item's time on screen, at most: a line longer is a clock that jumped */
+#define REPORT_MAX_ITEM_MS (24 * 3600000LL)
+/* Days a summary may hold (years 1900 to 9999), and its lines at most */
+#define REPORT_DAY_MIN (-25567)
+#define REPORT_DAY_MAX 2932896
+#define CACHE_MAX_LINES 100000000L
 /* Instants a summary may hold: years 0 to 9999, as pl_time_parse() reads */
 #define REPORT_MS_MIN (-62167219200000LL)
 #define REPORT_MS_MAX (253402300800000LL)
@@ -850,29 +856,6 @@ static int result_parse(const char *s, size_t len)
     return -1;
 }
 
-/* Spreads [A, B) of category CAT over the screen's timeline buckets. */
-static int timeline_add(struct report *r, struct screen *sc, pl_ms a, pl_ms b, int cat)
-{
-    if (!r->tl_ms)
-        return 0;
-    if (a < r->p0)
-        a = r->p0;
-    if (b > r->p1)
-        b = r->p1;
-    if (b <= a)
-        return 0;
-    if (!sc->tl && !(sc->tl = calloc(r->tl_n * REPORT_TL_NCAT, sizeof *sc->tl)))
-        return -1;
-    for (size_t i = (size_t)((a - r->p0) / r->tl_ms); i < r->tl_n && a < b; i++) {
-        pl_ms e = r->p0 + (pl_ms)(i + 1) * r->tl_ms;
-        if (e > b)
-            e = b;
-        sc->tl[i * REPORT_TL_NCAT + (size_t)cat] += (uint32_t)(e - a);
-        a = e;
-    }
-    return 0;
-}
-
 /* The timeline category of a line: by campaign when a selection was made,
  * else by owner. */
 static int timeline_cat(struct report *r, bool selected, uint32_t campaign, uint32_t owner)
@@ -893,6 +876,33 @@ static int timeline_cat(struct report *r, bool selected, uint32_t campaign, uint
     return REPORT_TL_REST;
 }
 
+/* Spreads [A, B) of a line (SELECTED or not, of CAMPAIGN and OWNER) over
+ * the screen's timeline buckets.  Its category is taken only when it adds
+ * time, so lines and summaries give the colours in the same order. */
+static int timeline_add(struct report *r, struct screen *sc, pl_ms a, pl_ms b, bool selected,
+                        uint32_t campaign, uint32_t owner)
+{
+    if (!r->tl_ms)
+        return 0;
+    if (a < r->p0)
+        a = r->p0;
+    if (b > r->p1)
+        b = r->p1;
+    if (b <= a)
+        return 0;
+    int cat = timeline_cat(r, selected, campaign, owner);
+    if (!sc->tl && !(sc->tl = calloc(r->tl_n * REPORT_TL_NCAT, sizeof *sc->tl)))
+        return -1;
+    for (size_t i = (size_t)((a - r->p0) / r->tl_ms); i < r->tl_n && a < b; i++) {
+        pl_ms e = r->p0 + (pl_ms)(i + 1) * r->tl_ms;
+        if (e > b)
+            e = b;
+        sc->tl[i * REPORT_TL_NCAT + (size_t)cat] += (uint32_t)(e - a);
+        a = e;
+    }
+    return 0;
+}
+
 /* Spreads [A, B) over the slots of (SCREEN, CAMPAIGN, OWNER). */
 static int slots_add(struct report *r, uint32_t screen, uint32_t campaign, uint32_t owner, pl_ms a,
                      pl_ms b)
@@ -906,7 +916,7 @@ static int slots_add(struct report *r, uint32_t screen, uint32_t campaign, uint3
             table_get(&r->slots, (const uint32_t[4]){screen, campaign, owner, (uint32_t)n});
         if (!sl)
             return -1;
-        sl->ms += (e < b ? e : b) - a;
+        sl->ms += (e < b ? e : b) - a; /* overlapping lines add up, as in the timeline */
         a = e;
     }
     return 0;
@@ -939,6 +949,13 @@ static int add_fields(struct report *r, const struct fields *f, const char *name
     if (time_of(r, f->s[F_START], f->len[F_START], &start, terr, sizeof terr) < 0 ||
         time_of(r, f->s[F_END], f->len[F_END], &end, terr, sizeof terr) < 0) {
         snprintf(err, errlen, "%s:%ld: error: %s", name, lineno, terr);
+        return -1;
+    }
+    if (end - start > REPORT_MAX_ITEM_MS) {
+        snprintf(err, errlen,
+                 "%s:%ld: error: from start to end is over a day: not one item on screen "
+                 "(did the player's clock jump?)",
+                 name, lineno);
         return -1;
     }
     if (end < start || f->shown < 0 || f->shown > end - start + PL_MS_PER_SEC) {
@@ -1001,7 +1018,7 @@ static int add_fields(struct report *r, const struct fields *f, const char *name
         goto oom;
     if (res < 2 && r->slot_mode && slots_add(r, screen, campaign, owner, start, end) < 0)
         goto oom;
-    if (res < 2 && timeline_add(r, sc, start, end, timeline_cat(r, selected, campaign, owner)) < 0)
+    if (res < 2 && timeline_add(r, sc, start, end, selected, campaign, owner) < 0)
         goto oom;
     if (day < r->min_day)
         r->min_day = day;
@@ -1103,8 +1120,10 @@ static void take_line(struct report *r, const char *line, size_t len, const char
             return;
         }
     }
-    if (report_add_line(r, line, len, name, lineno, err, sizeof err) < 0 && r->bad++ < 5)
-        log_warn("%s (line ignored)", err);
+    if (report_add_line(r, line, len, name, lineno, err, sizeof err) < 0 && r->bad++ < 5) {
+        char shown[sizeof err * 4];
+        log_warn("%s (line ignored)", utf8_printable(err, shown, sizeof shown)); /* no raw ESC */
+    }
 }
 
 #define LINE_MAX_BYTES (64 * 1024) /* a proof-of-play line is ~400 bytes */
@@ -1188,9 +1207,14 @@ static int logfile_add(struct logfiles *lf, const char *dir, const char *name, s
                        const char *from, const char *to)
 {
     char day[11];
+    int32_t d;
 
     if (!log_name_date(name, day) || (from && strcmp(day, from) < 0) || (to && strcmp(day, to) > 0))
         return 0;
+    if (!day_parse(day, &d)) {
+        log_warn("%s/%s: not a real date; skipped", dir, name);
+        return 0;
+    }
     if (grow((void **)&lf->v, &lf->cap, lf->n + 1, sizeof *lf->v) < 0)
         return -1;
     memcpy(lf->v[lf->n].day, day, sizeof day);
@@ -1504,9 +1528,13 @@ static int cache_load(struct report *r, struct report *s, const struct ident *id
     take_strtab(&c, &s->campaigns, false, s);
     take_strtab(&c, &s->owners, false, s);
     take_strtab(&c, &s->titles, false, s);
-    if (c.bad || s->lines < 0 || s->bad < 0 ||
+    /* every count and sum within what its lines can make */
+    if (c.bad || s->lines < 0 || s->lines > CACHE_MAX_LINES || s->bad < 0 ||
+        s->bad > CACHE_MAX_LINES ||
         grow((void **)&s->title_of, &s->camp_cap, s->campaigns.n, sizeof *s->title_of) < 0)
         goto out;
+    long counted = 0;
+    const int64_t max_ms = (int64_t)s->lines * (REPORT_MAX_ITEM_MS + PL_MS_PER_SEC);
     for (uint32_t i = 0, n = take_count(&c, 60); i < n && !c.bad; i++) {
         uint32_t key[4];
         take(&c, key, sizeof key);
@@ -1517,11 +1545,19 @@ static int cache_load(struct report *r, struct report *s, const struct ident *id
         struct cell *cl = table_get(&s->cells, key);
         if (!cl)
             goto out;
-        cl->a.played = (long)take64(&c);
-        cl->a.cut = (long)take64(&c);
-        cl->a.skipped = (long)take64(&c);
-        cl->a.errors = (long)take64(&c);
-        cl->a.shown_ms = (int64_t)take64(&c);
+        long *counts[4] = {&cl->a.played, &cl->a.cut, &cl->a.skipped, &cl->a.errors};
+        for (int k = 0; k < 4; k++) {
+            uint64_t v = take64(&c);
+            if (v > (uint64_t)(s->lines - counted))
+                goto out;
+            *counts[k] += (long)v;
+            counted += (long)v;
+        }
+        uint64_t shown = take64(&c);
+        if ((int32_t)key[3] < REPORT_DAY_MIN || (int32_t)key[3] > REPORT_DAY_MAX ||
+            shown > (uint64_t)max_ms)
+            goto out;
+        cl->a.shown_ms += (int64_t)shown;
         if (title)
             s->title_of[key[1]] = title;
     }
@@ -1532,8 +1568,12 @@ static int cache_load(struct report *r, struct report *s, const struct ident *id
         struct sday *d = table_get(&s->sdays, (const uint32_t[4]){screen, day, 0, 0});
         if (!d)
             goto out;
-        d->shown_ms = (int64_t)take64(&c);
-        d->lines = (long)take64(&c);
+        uint64_t shown = take64(&c), lines = take64(&c);
+        if ((int32_t)day < REPORT_DAY_MIN || (int32_t)day > REPORT_DAY_MAX ||
+            shown > (uint64_t)max_ms || lines > (uint64_t)s->lines)
+            goto out;
+        d->shown_ms += (int64_t)shown;
+        d->lines += (long)lines;
     }
     for (int failing = 0; failing < 2; failing++) {
         for (uint32_t i = 0, n = take_count(&c, 20); i < n && !c.bad; i++) {
@@ -1550,7 +1590,7 @@ static int cache_load(struct report *r, struct report *s, const struct ident *id
         take(&c, key, sizeof key);
         int64_t ms = (int64_t)take64(&c);
         if (c.bad || key[0] >= s->screens.n || key[1] >= s->campaigns.n || key[2] >= s->owners.n ||
-            ms < 0 || ms > REPORT_SLOT_MS)
+            ms < 0 || ms > (int64_t)s->lines * REPORT_SLOT_MS)
             goto out;
         struct slot *sl = table_get(&s->slots, key);
         if (!sl)
@@ -1641,8 +1681,7 @@ static int merge_summary(struct report *r, const struct report *s)
                         (r->sel_campaign_id == REPORT_NONE || campaign == r->sel_campaign_id);
         pl_ms a = (pl_ms)sl->key[3] * REPORT_SLOT_MS;
         /* the slot's time, put at its start: a bucket holds whole slots */
-        if (timeline_add(r, &r->scr[scr[sl->key[0]]], a, a + sl->ms,
-                         timeline_cat(r, selected, campaign, owner)) < 0)
+        if (timeline_add(r, &r->scr[scr[sl->key[0]]], a, a + sl->ms, selected, campaign, owner) < 0)
             goto out;
     }
     r->lines += s->lines;
@@ -1672,6 +1711,10 @@ static int load_summarised(struct report *r, const char *path, const char *name)
     s->slot_mode = true;
     if (cache_load(r, s, &id) == 0) {
         r->cache_hits++;
+        if (s->bad && r->bad < 5)
+            log_warn("%s: %ld unreadable lines ignored (counted from its summary; --no-cache "
+                     "names them)",
+                     name, s->bad);
     } else {
         report_free(s);
         if (!(s = report_new(r->tz)))
@@ -1723,10 +1766,34 @@ int report_load_trees(struct report *r, const char *const *trees, size_t ntrees,
      * the report does not depend on readdir order. */
     if (lf.n > 1)
         qsort(lf.v, lf.n, sizeof *lf.v, logfile_cmp);
-    /* The period: as asked, its open ends from the files found. */
+    /* The period: as asked, its open ends from the files found, ten years
+     * at most (a stray file of 1970, from a clock not yet set, does not
+     * make the report fail); files outside it are left out. */
     if (from || to || lf.n) {
-        const char *a = from ? from : lf.n ? lf.v[0].day : to;
-        const char *b = to ? to : lf.n ? lf.v[lf.n - 1].day : from;
+        char a[16], b[16];
+        int32_t da, db;
+        const char *a0 = from ? from : lf.n ? lf.v[0].day : to;
+        const char *b0 = to ? to : lf.n ? lf.v[lf.n - 1].day : from;
+        snprintf(a, sizeof a, "%s", a0 ? a0 : "");
+        snprintf(b, sizeof b, "%s", b0 ? b0 : "");
+        if (day_parse(a, &da) && day_parse(b, &db) && db - da >= REPORT_MAX_DAYS &&
+            (!from || !to)) {
+            if (!from)
+                report_day_text(db - REPORT_MAX_DAYS + 1, a);
+            else
+                report_day_text(da + REPORT_MAX_DAYS - 1, b);
+            log_warn("report: the logs span more than ten years; the report covers %s to %s "
+                     "(give --from and --to for another period)",
+                     a, b);
+            size_t k = 0;
+            for (size_t i = 0; i < lf.n; i++) {
+                if (strcmp(lf.v[i].day, a) < 0 || strcmp(lf.v[i].day, b) > 0)
+                    free(lf.v[i].path);
+                else
+                    lf.v[k++] = lf.v[i];
+            }
+            lf.n = k;
+        }
         if (report_set_period(r, a, b, err, errlen) < 0)
             goto out;
     }
@@ -2000,6 +2067,7 @@ int report_rollup(const struct report *r, const struct report_keys *keys, struct
         free(cv);
         return -1;
     }
+    bool dark_done = false, share_done = false;
     for (size_t i = 0; i < n; i++) {
         const struct contrib *c = &cv[i];
         struct report_row *row = s->n ? &s->rows[s->n - 1] : NULL;
@@ -2015,16 +2083,22 @@ int report_rollup(const struct report *r, const struct report_keys *keys, struct
         row->a.shown_ms += c->a->shown_ms;
         if (c->day >= s->d0 && c->day <= s->d1)
             s->plays_per_day[c->day - s->d0] += c->a->played + c->a->cut;
-        /* a screen's day counts once in a row */
-        if (i > 0 && cv[i - 1].screen == c->screen && cv[i - 1].day == c->day &&
-            same_row(r, keys, &cv[i - 1], row))
-            continue;
+        /* a screen's day counts once in a row: its dark time for any
+         * entry, its time shown (the share's denominator) only for one of
+         * the selection, not for the empty entry that put the day there */
+        if (!(i > 0 && cv[i - 1].screen == c->screen && cv[i - 1].day == c->day &&
+              same_row(r, keys, &cv[i - 1], row)))
+            dark_done = share_done = false;
         const struct sday *sd =
             table_find(&r->sdays, (const uint32_t[4]){c->screen, (uint32_t)c->day, 0, 0});
-        row->screens_ms += sd ? sd->shown_ms : 0;
-        if (dark_rows) {
+        if (!share_done && c->a != &zero) {
+            row->screens_ms += sd ? sd->shown_ms : 0;
+            share_done = true;
+        }
+        if (dark_rows && !dark_done) {
             row->dark_ms += screen_day_dark(s, c->screen, c->day);
             row->days_without_log += !sd || !sd->lines;
+            dark_done = true;
         }
     }
     free(cv);
@@ -2106,10 +2180,15 @@ static int text_width(const char *s)
     return w;
 }
 
+/* S on a terminal, padded to WIDTH columns: control characters (an ESC
+ * in a log line) written as \xNN, never sent raw. */
 static void put_padded(FILE *out, const char *s, int width)
 {
-    int w = text_width(s);
+    char shown[1024];
+    int w;
 
+    s = utf8_printable(s, shown, sizeof shown);
+    w = text_width(s);
     fputs(s, out);
     for (; w < width; w++)
         fputc(' ', out);
@@ -2223,7 +2302,9 @@ static void write_table(FILE *out, const struct report_sum *s)
     for (size_t k = 0; k < s->keys->n; k++) {
         kw[k] = (int)strlen(by_names[s->keys->k[k]]);
         for (size_t i = 0; i < s->n; i++) {
-            int w = text_width(report_key_text(r, &s->rows[i], s->keys->k[k], day));
+            char shown[1024];
+            int w = text_width(utf8_printable(report_key_text(r, &s->rows[i], s->keys->k[k], day),
+                                              shown, sizeof shown));
             if (w > kw[k])
                 kw[k] = w;
         }

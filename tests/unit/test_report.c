@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "tests/unit/check_main.h"
 #include "tools/report.h"
 
@@ -459,6 +460,23 @@ START_TEST(test_trees_per_screen_and_repeats)
 }
 END_TEST
 
+/* Asserts A and B equal; when not, both are written to /tmp for diff. */
+static void same_page(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return;
+    FILE *f = fopen("/tmp/test_report_a.html", "w"), *g = fopen("/tmp/test_report_b.html", "w");
+    if (f) {
+        fputs(a, f);
+        fclose(f);
+    }
+    if (g) {
+        fputs(b, g);
+        fclose(g);
+    }
+    ck_abort_msg("the pages differ: diff /tmp/test_report_a.html /tmp/test_report_b.html");
+}
+
 /* Runs a report of a week over DIR, with the summary cache CACHE (NULL:
  * none), as CSV by screen and day, with its HTML page; *HITS gets the
  * summaries read. */
@@ -494,13 +512,22 @@ START_TEST(test_summary_cache)
     snprintf(cache, sizeof cache, "%s/cache", dir);
     char *text = NULL;
     {
-        char *l[4] = {
+        /* a line that shows nothing first (it takes no colour on either
+         * path), and the same 10 minutes twice (counted twice on both paths;
+         * a summary holding more than a slot's length is still read back) */
+        char *l[7] = {
+            entry("plaza", "kochi-katsuo", "高知県", "09:59:59", "09:59:59", 0, "played"),
             entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "played"),
             entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"),
             entry("plaza", "kochi-makino-expo", "高知県", "10:00:20", "10:00:25", 5000, "cut"),
-            entry("plaza", "kochi-makino-expo", "高知県", "10:30:00", "10:30:00", 0, "error")};
-        ck_assert_int_ge(asprintf(&text, "%s\n%s\n%s\n%s\nnot json\n", l[0], l[1], l[2], l[3]), 0);
-        for (int i = 0; i < 4; i++)
+            entry("plaza", "kochi-makino-expo", "高知県", "10:30:00", "10:30:00", 0, "error"),
+            entry("plaza", "kochi-makino-expo", "高知県", "12:00:00", "12:10:00", 600000, "played"),
+            entry("plaza", "kochi-makino-expo", "高知県", "12:00:00", "12:10:00", 600000,
+                  "played")};
+        ck_assert_int_ge(asprintf(&text, "%s\n%s\n%s\n%s\n%s\n%s\n%s\nnot json\n", l[0], l[1], l[2],
+                                  l[3], l[4], l[5], l[6]),
+                         0);
+        for (int i = 0; i < 7; i++)
             free(l[i]);
     }
     write_file(sub, "play-2023-03-15.jsonl", text);
@@ -508,19 +535,20 @@ START_TEST(test_summary_cache)
 
     char *plain = week(tz, sub, NULL, &hits, &html0);
     ck_assert_int_eq(hits, 0);
-    ck_assert_msg(strstr(plain, "\"plaza\",\"\",\"2023-03-15\",2,1,1,0,1,0:00:15,15.000,0.6000,") !=
-                      NULL,
-                  "%s", plain);
+    ck_assert_msg(
+        strstr(plain, "\"plaza\",\"\",\"2023-03-15\",5,4,1,0,1,0:20:15,1215.000,0.9918,") != NULL,
+        "%s", plain);
+    ck_assert_ptr_null(strstr(html0, "(kochi-katsuo)</span>"));
     char *first = week(tz, sub, cache, &hits, &html);
     ck_assert_int_eq(hits, 0); /* made now */
     ck_assert_str_eq(first, plain);
-    ck_assert_str_eq(html, html0);
+    same_page(html, html0);
     free(first);
     free(html);
     char *again = week(tz, sub, cache, &hits, &html);
     ck_assert_int_eq(hits, 1);
     ck_assert_str_eq(again, plain);
-    ck_assert_str_eq(html, html0);
+    same_page(html, html0);
     free(again);
     free(html);
 
@@ -535,7 +563,7 @@ START_TEST(test_summary_cache)
         char *t = week(tz, sub, cache, &hits, &html);
         ck_assert_msg(hits == 0, "spoilt summary %zu used", i);
         ck_assert_str_eq(t, plain);
-        ck_assert_str_eq(html, html0);
+        same_page(html, html0);
         free(t);
         free(html);
         t = week(tz, sub, cache, &hits, &html);
@@ -555,15 +583,150 @@ START_TEST(test_summary_cache)
     fclose(f);
     char *after = week(tz, sub, cache, &hits, &html);
     ck_assert_int_eq(hits, 0);
-    ck_assert_msg(strstr(after, "\"plaza\",\"\",\"2023-03-15\",3,2,1,0,1,0:00:25,25.000,0.7143,") !=
-                      NULL,
-                  "%s", after);
+    ck_assert_msg(
+        strstr(after, "\"plaza\",\"\",\"2023-03-15\",6,5,1,0,1,0:20:25,1225.000,0.9919,") != NULL,
+        "%s", after);
     free(after);
     free(html);
     free(more);
 
     free(plain);
     free(html0);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    pl_tz_free(tz);
+}
+END_TEST
+
+/* What a review found: a line spanning years, the share of a screen's
+ * row, stray log names, control characters, summaries altered with their
+ * checksum made good. */
+START_TEST(test_hostile_reports)
+{
+    pl_tz *tz = tokyo();
+    char err[512];
+    struct report *r;
+
+    /* a line from a clock that jumped: refused, not hiding all dark time */
+    static const char span[] =
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"start\":\"2023-03-15T00:00:00.000+09:00\","
+        "\"end\":\"2092-01-01T00:00:00.000+09:00\",\"shown_ms\":0,\"result\":\"played\"}";
+    r = report_new(tz);
+    ck_assert_int_eq(report_add_line(r, span, strlen(span), "t", 3, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "over a day") != NULL, "%s", err);
+    report_free(r);
+
+    /* one screen, two days: X 10 s on the first, others 10 s each day; by
+     * screen X has half of what the screen showed on the day X played */
+    r = report_new(tz);
+    report_set_now(r, NOW_MS + 5 * 86400000LL);
+    ck_assert_int_eq(report_select(r, "X", NULL), 0);
+    ck_assert_int_eq(report_set_period(r, "2023-03-15", "2023-03-16", err, sizeof err), 0);
+    add(r, entry("plaza", "x", "X", "10:00:00", "10:00:10", 10000, "played"));
+    add(r, entry("plaza", "o", "O", "10:00:10", "10:00:20", 10000, "played"));
+    char *o16 = NULL;
+    ck_assert_int_ge(asprintf(&o16, "{\"screen\":\"plaza\",\"campaign\":\"o\",\"owner\":\"O\","
+                                    "\"start\":\"2023-03-16T10:00:00.000+09:00\",\"end\":"
+                                    "\"2023-03-16T10:00:10.000+09:00\",\"shown_ms\":10000,"
+                                    "\"result\":\"played\"}"),
+                     0);
+    add(r, o16);
+    char *by_screen = render(r, "screen", REPORT_CSV_PLAIN),
+         *by_owner = render(r, "owner", REPORT_CSV_PLAIN);
+    ck_assert_msg(strstr(by_screen, ",0:00:10,10.000,0.5000,") != NULL, "%s", by_screen);
+    ck_assert_msg(strstr(by_owner, ",0:00:10,10.000,0.5000\r\n") != NULL, "%s", by_owner);
+    free(by_screen);
+    free(by_owner);
+    report_free(r);
+
+    /* control characters reach neither the terminal nor the warnings */
+    static const char esc[] =
+        "{\"screen\":\"plaza\",\"campaign\":\"a\",\"owner\":\"\\u001b[2J\\u0007\","
+        "\"start\":\"2023-03-15T10:00:00.000+09:00\",\"end\":\"2023-03-15T10:00:10.000+09:00\","
+        "\"shown_ms\":10000,\"result\":\"played\"}";
+    r = report_new(tz);
+    add(r, strdup(esc));
+    char *table = render(r, "owner", REPORT_TABLE);
+    ck_assert_ptr_null(strchr(table, '\x1b'));
+    ck_assert_ptr_null(strchr(table, '\a'));
+    ck_assert_msg(strstr(table, "\\x1b[2J\\x07") != NULL, "%s", table);
+    free(table);
+    report_free(r);
+
+    /* a tree with a log of 1970 (a clock not yet set) and a name that is
+     * no date: the report covers the last ten years and says so */
+    char dir[] = "/tmp/signage-report-h.XXXXXX", cmd[3000];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *l = entry("plaza", "a", "高知県", "10:00:00", "10:00:10", 10000, "played");
+    char *text = NULL;
+    ck_assert_int_ge(asprintf(&text, "%s\n", l), 0);
+    write_file(dir, "play-2023-03-15.jsonl", text);
+    write_file(dir, "play-1970-01-01.jsonl", text);
+    write_file(dir, "play-2023-99-99.jsonl", text);
+    r = report_new(tz);
+    ck_assert_int_eq(report_load_dir(r, dir, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(report_entries(r), 1);
+    char *json = render(r, "day", REPORT_JSON);
+    ck_assert_msg(strstr(json, "\"from\": \"2013-03-08\"") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"to\": \"2023-03-15\"") != NULL, "%s", json);
+    free(json);
+    report_free(r);
+
+    /* summaries with bytes changed and the checksum made good again: read
+     * or refused, never a crash or an overflow (ASan and UBSan watch) */
+    char cache[100], sum[800], logs[100];
+    snprintf(logs, sizeof logs, "%s/t", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/plaza' && cp '%s/play-2023-03-15.jsonl' '%s/plaza/'",
+             logs, dir, logs);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    for (int round = 0; round < 2; round++) {
+        r = report_new(tz);
+        report_set_now(r, NOW_MS + 5 * 86400000LL);
+        ck_assert_int_eq(report_set_cache(r, cache), 0);
+        ck_assert_int_eq(report_load_dir(r, logs, "2023-03-10", "2023-03-16", err, sizeof err), 0);
+        ck_assert_int_eq(report_cache_hits(r), round);
+        report_free(r);
+    }
+    snprintf(cmd, sizeof cmd, "ls %s/*.sum", cache);
+    FILE *ls = popen(cmd, "r");
+    ck_assert_ptr_nonnull(ls);
+    ck_assert_ptr_nonnull(fgets(sum, sizeof sum, ls));
+    pclose(ls);
+    sum[strcspn(sum, "\n")] = '\0';
+    FILE *f = fopen(sum, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char orig[65536];
+    size_t len = fread(orig, 1, sizeof orig, f);
+    fclose(f);
+    ck_assert_uint_gt(len, 80);
+    srand(13);
+    long taken = 0;
+    for (int i = 0; i < 300; i++) {
+        unsigned char buf[65536];
+        memcpy(buf, orig, len);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            size_t at = 8 + (size_t)rand() % (len - 16);
+            buf[at] = i % 3 == 0 ? 0xff : (unsigned char)rand();
+        }
+        uint64_t h = hash64(buf, len - 8, 0x5a11);
+        memcpy(buf + len - 8, &h, 8);
+        f = fopen(sum, "wb");
+        ck_assert_ptr_nonnull(f);
+        fwrite(buf, 1, len, f);
+        fclose(f);
+        r = report_new(tz);
+        report_set_now(r, NOW_MS + 5 * 86400000LL);
+        ck_assert_int_eq(report_set_cache(r, cache), 0);
+        ck_assert_int_eq(report_load_dir(r, logs, "2023-03-10", "2023-03-16", err, sizeof err), 0);
+        taken += report_cache_hits(r);
+        char *page = render(r, "owner,campaign,screen,day", REPORT_HTML);
+        free(page);
+        report_free(r);
+    }
+    ck_assert_int_lt(taken, 300); /* most alterations are seen */
+    free(l);
     free(text);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -727,6 +890,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_html_pack);
     tcase_add_test(tc, test_line_forms);
     tcase_add_test(tc, test_summary_cache);
+    tcase_add_test(tc, test_hostile_reports);
     tcase_add_test(tc, test_bad_lines);
     tcase_add_test(tc, test_load_dir_dates_and_escaping);
     tcase_add_test(tc, test_trees_per_screen_and_repeats);
