@@ -66,31 +66,6 @@ static pl_ms max_ms(pl_ms a, pl_ms b)
     return a > b ? a : b;
 }
 
-/* Proleptic Gregorian calendar: days since 1970-01-01 and back.  Pure date
- * arithmetic to step through local days; zones are pltime's business. */
-static int64_t days_from_date(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void date_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* ---- intervals ------------------------------------------------------------- */
 
 struct ivec {
@@ -153,12 +128,13 @@ static bool camp_all_day(const struct pl_campaign *c)
  * epoch), as an instant; MIN may be 1440 (the next midnight). */
 static pl_ms local_at(const pl_tz *tz, int64_t day, int min)
 {
-    int y, m, d;
+    int64_t y;
+    int m, d;
 
     day += min / 1440;
     min %= 1440;
-    date_from_days(day, &y, &m, &d);
-    return pl_tz_from_civil(tz, y, m, d, min / 60, min % 60, 0, 0);
+    pl_civil_from_days(day, &y, &m, &d);
+    return pl_tz_from_civil(tz, (int)y, m, d, min / 60, min % 60, 0, 0);
 }
 
 /* C's activity around [A, B]: every merged stretch of C's life that meets
@@ -178,9 +154,9 @@ static int camp_raw(const struct pl_campaign *c, const pl_tz *tz, pl_ms a, pl_ms
     if (camp_all_day(c))
         return ivec_push(iv, c->start, c->end);
     pl_tz_to_civil(tz, clamp_ms(a), &civ);
-    d0 = days_from_date(civ.year, civ.month, civ.day) - 1;
+    d0 = pl_days_from_civil(civ.year, civ.month, civ.day) - 1;
     pl_tz_to_civil(tz, clamp_ms(b), &civ);
-    d1 = days_from_date(civ.year, civ.month, civ.day);
+    d1 = pl_days_from_civil(civ.year, civ.month, civ.day);
     for (int64_t day = d0; day <= d1; day++) {
         int wday = (int)floor_mod(day + 4, 7); /* 1970-01-01 was a Thursday */
         for (size_t h = 0; h < c->nhours; h++) {
