@@ -77,8 +77,11 @@ endif
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
+# The release every program's --version prints.
+VERSION = 0.13.0
 SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"' \
-	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"'
+	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	-DSIGNAGE_VERSION='"$(VERSION)"'
 SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
 	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(ROOM_PKGS))
 SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)

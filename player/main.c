@@ -18,6 +18,10 @@ int main(int argc, char **argv)
         fputs(opts_usage(), stdout);
         return 0;
     }
+    if (o.version) {
+        printf("signage-player %s\n", SIGNAGE_VERSION);
+        return 0;
+    }
     enum log_level lvl = LOGLVL_INFO;
     if (o.verbose)
         lvl = LOGLVL_DEBUG;

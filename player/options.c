@@ -19,6 +19,7 @@ enum {
     OPT_FRAME_LOG,
     OPT_FADE,
     OPT_PREVIEW,
+    OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
     {"preview", required_argument, NULL, OPT_PREVIEW},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
@@ -45,7 +47,7 @@ const char *opts_usage(void)
            "           [--clock TIME [--clock-rate R]]\n"
            "           [--screenshot-at TIME --out FILE.png [--size WxH]]\n"
            "           [--preview DIR]\n"
-           "           [--frame-log FILE] [--fade MS] [-v]\n";
+           "           [--frame-log FILE] [--fade MS] [-v] | --version\n";
 }
 
 static int parse_rate(const char *s, double *out)
@@ -111,6 +113,9 @@ int opts_parse(int argc, char **argv, struct player_opts *out, char *err, size_t
         case 'h':
             out->help = true;
             break;
+        case OPT_VERSION:
+            out->version = true;
+            break;
         case OPT_SCREEN:
             out->screen = optarg;
             break;
@@ -170,7 +175,7 @@ int opts_parse(int argc, char **argv, struct player_opts *out, char *err, size_t
             return -1;
         }
     }
-    if (out->help)
+    if (out->help || out->version)
         return 0;
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s': options only", argv[optind]);

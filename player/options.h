@@ -31,6 +31,7 @@ struct player_opts {
     int fade_ms;               /* --fade MS, default 0 */
     int verbose;               /* each -v adds one level */
     bool help;                 /* -h / --help */
+    bool version;              /* --version */
 };
 
 /* Parses ARGV (strings borrowed, so ARGV must outlive OUT).  Returns 0, or

@@ -87,7 +87,7 @@ static pl_ms sched_now(const struct sched *s)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: signage-scheduler [-c CFG] [--once] [--now TIME] [-v]\n"
+    fprintf(f, "usage: signage-scheduler [-c CFG] [--once] [--now TIME] [-v] [--version]\n"
                "  -c CFG      signage.cfg (else $SIGNAGE_CONFIG, ./signage.cfg,\n"
                "              /etc/signage/signage.cfg)\n"
                "  --once      ingest the spool, publish the playlists, exit\n"
@@ -624,9 +624,13 @@ out_close:
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, 'o'},
-        {"now", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"once", no_argument, NULL, 'o'},
+        {"now", required_argument, NULL, 'n'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     struct sched s = {0};
     const char *opt_cfg = NULL, *opt_now = NULL;
@@ -651,6 +655,9 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            printf("signage-scheduler %s\n", SIGNAGE_VERSION);
             return 0;
         default:
             usage(stderr);

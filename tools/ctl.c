@@ -21,7 +21,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND\n"
+    fprintf(f, "usage: signagectl [-c CFG] [--now TIME] [--json] COMMAND | --version\n"
                "  --json (anywhere): one JSON document on stdout; when the command fails,\n"
                "  {\"error\": \"...\", \"exit\": N}\n"
                "  check FILE...                  validate campaign files\n"
@@ -252,11 +252,9 @@ static int run_media(int argc, char **argv, const char *cmd)
 int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t ncommands)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
     struct ctl x = {0};
     struct json_failure failure = {.have = false};
@@ -286,6 +284,10 @@ int ctl_main(int argc, char **argv, const struct ctl_command *commands, size_t n
             break;
         case 'h':
             usage(stdout);
+            ret = 0;
+            goto out;
+        case 'V':
+            printf("signagectl %s\n", SIGNAGE_VERSION);
             ret = 0;
             goto out;
         case ':':

@@ -65,4 +65,28 @@ kill -TERM $ppid_; wait $ppid_; rc=$?
 check "player: SIGTERM exits 0" [ $rc -eq 0 ]
 check "player: STOPPING=1" grep -q STOPPING=1 "$T/player.msgs"
 kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
+
+# --version on every program; under systemd (JOURNAL_STREAM naming stderr)
+# each line carries its priority for the journal, and nowhere else
+for p in "$SCHEDULER" "$PLAYER" "$CTL"; do
+    n=$(basename "$p")
+    check "$n --version: its name and the release, exit 0" \
+        sh -c "'$p' --version | grep -Eq '^$n [0-9]+\.[0-9]+\.[0-9]+\$'"
+done
+: >"$T/journal"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal") "$CTL" -c "$T/signage.cfg" at nowhere 2023-03-15T10:00 \
+    2>>"$T/journal" >/dev/null
+check "errors carry journald's priority <3> when stderr is the journal" \
+    grep -q '^<3>signagectl: error: ' "$T/journal"
+JOURNAL_STREAM=1:1 "$CTL" -c "$T/signage.cfg" at nowhere 2023-03-15T10:00 2>"$T/notjournal" >/dev/null
+check "and not when JOURNAL_STREAM names another stream" grep -q '^signagectl: error: ' "$T/notjournal"
+mkdir -p "$T/jspool/spool"
+printf 'id = "Bad Id";\n' >"$T/jspool/spool/bad.cfg"
+printf 'state = "%s";\nscreens = ( { id = "plaza"; groups = [ "g" ]; width = 640; height = 360; } );\n' \
+    "$T/jspool" >"$T/js.cfg"
+: >"$T/journal2"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal2") "$SCHEDULER" -c "$T/js.cfg" --once \
+    --now 2023-03-15T10:00:00+09:00 2>>"$T/journal2"
+check "a rejection is a warning (<4>) in the journal: journalctl -p warning finds it" \
+    sh -c "grep -qE '^<[34]>signage-scheduler: (error|warning): .*bad.cfg' '$T/journal2'"
 exit 0
