@@ -26,6 +26,7 @@
 
 #include "common/atomic.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "media/avglue.h"
 #include "media/fonts.h"
@@ -50,6 +51,7 @@
 
 struct app {
     const struct player_opts *o;
+    uint64_t status_key; /* what STATUS= last said was on screen */
     struct pl_config *cfg;
     char *state;
     char *playlist_path;
@@ -324,6 +326,21 @@ static void notify(struct app *a)
     if (a->watchdog_us && now - a->last_watchdog_ms >= (int64_t)(a->watchdog_us / 2000)) {
         sd_notify(0, "WATCHDOG=1");
         a->last_watchdog_ms = now;
+    }
+    /* STATUS= for `systemctl status`: what is on screen, from which
+     * playlist generation; said again only when it changes */
+    const struct content *c = render_on_screen(a->render);
+    const char *camp = c->valid && !c->info.builtin && c->info.campaign ? c->info.campaign : "-";
+    uint64_t key = hash64_mix(hash64(camp, strlen(camp), (uint64_t)c->info.item),
+                              (uint64_t)c->info.generation);
+    if (key != a->status_key) {
+        a->status_key = key;
+        if (strcmp(camp, "-") == 0)
+            sd_notifyf(0, "STATUS=on screen: the fallback; playlist generation %lld",
+                       (long long)c->info.generation);
+        else
+            sd_notifyf(0, "STATUS=on screen: %s item %d; playlist generation %lld", camp,
+                       c->info.item, (long long)c->info.generation);
     }
 }
 

@@ -59,7 +59,21 @@ struct sched {
     pl_ms derive_ping; /* the last ping sent while a conversion ran */
     /* the timers' memory (monotonic ms, but DAY: a local day's start) */
     pl_ms watchdog_ms, last_ping, last_rescan, last_publish, day;
+    /* what `systemctl status` shows (STATUS=) */
+    size_t pending, accepted_total, rejected_total;
+    char published[160];
 };
+
+/* STATUS= for `systemctl status`: the campaigns, the spool, the last
+ * publish. */
+static void notify_status(const struct sched *s)
+{
+    sd_notifyf(0,
+               "STATUS=%zu campaigns; %zu file%s waiting in the spool; %zu accepted, %zu "
+               "rejected since start; %s",
+               s->set->n, s->pending, s->pending == 1 ? "" : "s", s->accepted_total,
+               s->rejected_total, s->published[0] ? s->published : "not published yet");
+}
 
 /* While a medium is converted (scheduler/derive.h), which can take up to
  * convert_timeout: the watchdog is fed, and a SIGTERM or SIGINT waiting in
@@ -113,6 +127,10 @@ static int do_pass(struct sched *s, pl_ms settle)
     s->nfresh = 0;
     if (n > 0)
         s->need_publish = true;
+    s->pending = is.pending;
+    s->accepted_total += is.accepted;
+    s->rejected_total += is.rejected;
+    notify_status(s);
     if (is.accepted || is.rejected || is.pending)
         log_debug("spool pass: %zu accepted, %zu rejected, %zu pending, %zu deferred", is.accepted,
                   is.rejected, is.pending, is.deferred);
@@ -139,6 +157,12 @@ static int do_publish(struct sched *s)
              "%zu subsets, %lld ms",
              s->set->n, ps.screens, ps.written, ps.unchanged, ps.failed, ps.subsets,
              (long long)(pclock_mono_ms() - t0));
+    char when[PL_TIME_BUFSZ];
+    if (pl_time_format_s(sched_now(s), s->cfg->tz, when, sizeof when) < 0)
+        snprintf(when, sizeof when, "?");
+    snprintf(s->published, sizeof s->published, "published %s: %zu screens, %zu written%s", when,
+             ps.screens, ps.written, r < 0 || ps.failed ? ", SOME FAILED (see the log)" : "");
+    notify_status(s);
     return r;
 }
 

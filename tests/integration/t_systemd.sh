@@ -48,6 +48,8 @@ check "scheduler: pings the watchdog ($n pings in ~1.2 s at 400 ms)" [ "$n" -ge 
 kill -TERM $spid; wait $spid; rc=$?
 check "scheduler: SIGTERM exits 0" [ $rc -eq 0 ]
 check "scheduler: STOPPING=1" grep -q STOPPING=1 "$T/sched.msgs"
+check "scheduler: STATUS= for systemctl status: campaigns, spool, last publish" \
+    grep -Eq '^STATUS=1 campaigns; 0 files waiting in the spool; 1 accepted, 0 rejected since start; published [0-9T:+-]+: 1 screens, 1 written$' "$T/sched.msgs"
 kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
 
 # --- player ------------------------------------------------------------------
@@ -64,6 +66,8 @@ check "player: pings the watchdog from the render loop ($n pings)" [ "$n" -ge 2 
 kill -TERM $ppid_; wait $ppid_; rc=$?
 check "player: SIGTERM exits 0" [ $rc -eq 0 ]
 check "player: STOPPING=1" grep -q STOPPING=1 "$T/player.msgs"
+check "player: STATUS= says what is on screen and the playlist generation" \
+    grep -Eq '^STATUS=on screen: hello item 0; playlist generation [0-9]+$' "$T/player.msgs"
 kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
 
 # --version on every program; under systemd (JOURNAL_STREAM naming stderr)
