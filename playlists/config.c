@@ -45,17 +45,23 @@
 #define CONFIG_DEFAULT_CONVERT_MS (60 * PL_MS_PER_SEC)
 #define CONFIG_CONVERT_MAX_MS (3600 * PL_MS_PER_SEC)
 #define CONFIG_DEFAULT_HISTORY 100
+#define CONFIG_DEFAULT_LOG_KEEP 366 /* a year back from any day, leap or not */
+#define CONFIG_DEFAULT_REJECTED_KEEP 90
+#define CONFIG_DEFAULT_SPOOL_KEEP 30
+#define CONFIG_DEFAULT_MEDIA_GRACE 7
+#define CONFIG_KEEP_MAX 36600 /* a hundred years */
 #define CONFIG_FALLBACK_TEXT "東京都"
 #define CONFIG_FALLBACK_BACKGROUND 0x0b2545u
 #define CONFIG_FALLBACK_COLOR 0xffffffu
 
 static const char *const top_members[] = {
-    "state",         "timezone", "horizon_days", "default_duration",
-    "pending_grace", "settle",   "history_keep", "convert_timeout",
-    "video_decode",  "fallback", "screens"};
+    "state",   "timezone",      "horizon_days",       "default_duration", "pending_grace",
+    "settle",  "history_keep",  "convert_timeout",    "video_decode",     "fallback",
+    "screens", "log_keep_days", "rejected_keep_days", "spool_keep_days",  "media_grace_days"};
 #define TOP_LIST                                                                                   \
     "state, timezone, horizon_days, default_duration, pending_grace, settle, history_keep, "       \
-    "convert_timeout, video_decode, fallback, screens"
+    "convert_timeout, video_decode, fallback, screens, log_keep_days, rejected_keep_days, "        \
+    "spool_keep_days, media_grace_days"
 static const char *const fallback_members[] = {"items", "title", "owner"};
 #define FALLBACK_LIST "items, title, owner"
 static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};
@@ -675,6 +681,24 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     if (pl_cfg_int(root, "history_keep", path, 0, 1000000, &n, err, errlen) < 0)
         goto out_destroy;
     cfg->history_keep = (int)n;
+    {
+        const struct {
+            const char *name;
+            int def;
+            int *out;
+        } keep[] = {
+            {"log_keep_days", CONFIG_DEFAULT_LOG_KEEP, &cfg->log_keep_days},
+            {"rejected_keep_days", CONFIG_DEFAULT_REJECTED_KEEP, &cfg->rejected_keep_days},
+            {"spool_keep_days", CONFIG_DEFAULT_SPOOL_KEEP, &cfg->spool_keep_days},
+            {"media_grace_days", CONFIG_DEFAULT_MEDIA_GRACE, &cfg->media_grace_days},
+        };
+        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+            n = keep[i].def;
+            if (pl_cfg_int(root, keep[i].name, path, 0, CONFIG_KEEP_MAX, &n, err, errlen) < 0)
+                goto out_destroy;
+            *keep[i].out = (int)n;
+        }
+    }
     v = "software";
     if (pl_cfg_string(root, "video_decode", path, &v, err, errlen) < 0)
         goto out_destroy;

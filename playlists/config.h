@@ -33,6 +33,11 @@ struct pl_config {
     pl_ms settle_ms;           /* a spool file unchanged this long is complete; default 1 s */
     int history_keep;          /* accepted versions kept per campaign; 0 = all; default 100 */
     pl_ms convert_timeout_ms;  /* converting one PDF, HEIC, GIF... at accept time; default 60 s */
+    /* Retention (scheduler/retention.h); 0 = keep for ever. */
+    int log_keep_days;      /* proof-of-play days kept per screen; default 366 */
+    int rejected_keep_days; /* rejected/ files removed this long after; default 90 */
+    int spool_keep_days;    /* spool files no campaign uses go to rejected/; default 30 */
+    int media_grace_days;   /* media/ files nothing references removed after; default 7 */
     /* video_decode = "vaapi": players decode video on the GPU through VAAPI
      * where the device and the codec allow, else in software; default
      * "software". */

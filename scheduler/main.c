@@ -34,6 +34,7 @@
 #include "scheduler/history.h"
 #include "scheduler/ingest.h"
 #include "scheduler/publish.h"
+#include "scheduler/retention.h"
 #include "scheduler/state.h"
 
 #define RESCAN_MS (60 * PL_MS_PER_SEC)
@@ -54,7 +55,7 @@ struct sched {
     int ino, wd_spool, wd_camp, wd_pl, nsubwatch;
     char *fresh[MAX_FRESH];
     size_t nfresh;
-    bool need_pass, need_reload_set, need_publish, publish_failed, stop, reload;
+    bool need_pass, need_reload_set, need_publish, need_prune, publish_failed, stop, reload;
     bool watchdog;     /* systemd expects pings */
     pl_ms derive_ping; /* the last ping sent while a conversion ran */
     /* the timers' memory (monotonic ms, but DAY: a local day's start) */
@@ -164,6 +165,29 @@ static int do_publish(struct sched *s)
              ps.screens, ps.written, r < 0 || ps.failed ? ", SOME FAILED (see the log)" : "");
     notify_status(s);
     return r;
+}
+
+/* Retention (retention.h): once a day, and on every --once run. */
+static void do_prune(struct sched *s)
+{
+    struct sched_prune_stats ps;
+    char err[512];
+
+    s->need_prune = false;
+    if (sched_state_lock(s->st, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return;
+    }
+    if (sched_prune(s->st, s->cfg, s->set, sched_now(s), &ps) < 0)
+        log_warn("retention: some files could not be looked at or removed (see above)");
+    sched_state_unlock(s->st);
+    if (ps.logs || ps.rejected || ps.spool || ps.media)
+        log_info("retention: removed %zu proof-of-play files, %zu rejected files, %zu media "
+                 "(%.1f MB in all); moved %zu unused spool files to rejected/",
+                 ps.logs, ps.rejected, ps.media, (double)ps.bytes / 1e6, ps.spool);
+    if (ps.media_waiting)
+        log_debug("retention: %zu media used by nothing, removed after media_grace_days",
+                  ps.media_waiting);
 }
 
 static int load_set(struct sched *s)
@@ -466,6 +490,7 @@ static void daily_fire(struct sched *s, const struct now *n)
 {
     s->day = pl_tz_day_start(s->cfg->tz, n->wall);
     s->need_publish = true;
+    s->need_prune = true;
 }
 
 /* A publish that failed (disk full, say) is tried again. */
@@ -573,6 +598,7 @@ static int run_daemon(struct sched *s)
     /* Start: whatever was dropped while we were down, then publish. */
     do_pass(s, s->cfg->settle_ms);
     do_publish(s);
+    do_prune(s);
     s->last_rescan = s->last_publish = pclock_mono_ms();
     s->day = pl_tz_day_start(s->cfg->tz, sched_now(s));
     sd_notify(0, "READY=1");
@@ -626,6 +652,8 @@ static int run_daemon(struct sched *s)
             if (!s->publish_failed)
                 sd_notify(0, "READY=1");
         }
+        if (s->need_prune && !s->publish_failed)
+            do_prune(s);
     }
     sd_notify(0, "STOPPING=1");
     ret = 0;
@@ -733,6 +761,8 @@ int main(int argc, char **argv)
         if (run_once(&s) < 0)
             goto out_free;
         ret = do_publish(&s) < 0 ? 1 : 0;
+        if (ret == 0)
+            do_prune(&s);
     } else {
         ret = run_daemon(&s);
     }
