@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
+
 /* Dayparts are weekly in local time; a week plus the largest DST jump fits
  * in 8 days, so any 8 days of a campaign's life show every edge it has. */
 #define SCHED_LOOKAROUND (8 * PL_MS_PER_DAY)
@@ -75,14 +77,11 @@ struct ivec {
 
 static int ivec_push(struct ivec *iv, pl_ms s, pl_ms e)
 {
-    if (iv->n == iv->cap) {
-        size_t cap = iv->cap ? iv->cap * 2 : 16;
-        struct pl_interval *v = realloc(iv->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        iv->v = v;
-        iv->cap = cap;
-    }
+    struct pl_interval *v = grow_array(iv->v, &iv->cap, iv->n, sizeof *v, 16);
+
+    if (!v)
+        return -1;
+    iv->v = v;
     iv->v[iv->n].start = s;
     iv->v[iv->n].end = e;
     iv->n++;

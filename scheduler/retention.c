@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/grow.h"
 #include "common/log.h"
 #include "common/slurp.h"
 #include "common/strbuf.h"
@@ -63,16 +64,13 @@ struct names {
 
 static void names_add(struct names *s, const char *p, size_t len)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->failed = true;
-            return;
-        }
-        s->v = v;
-        s->cap = cap;
+    char **v = grow_array(s->v, &s->cap, s->n, sizeof *v, 64);
+
+    if (!v) {
+        s->failed = true;
+        return;
     }
+    s->v = v;
     if (!(s->v[s->n] = strndup(p, len))) {
         s->failed = true;
         return;

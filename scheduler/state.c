@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/grow.h"
 #include "common/slurp.h"
 #include "common/utf8.h"
 #include "common/log.h"
@@ -475,16 +476,12 @@ int sched_set_put(struct sched_set *set, struct pl_campaign *c, const struct sch
         pl_campaign_free(e->c);
     } else {
         size_t at = (size_t)(-i - 1);
-        if (set->n == set->cap) {
-            size_t cap = set->cap ? set->cap * 2 : 16;
-            struct sched_set_entry *v = realloc(set->v, cap * sizeof *v);
-            if (!v) {
-                pl_campaign_free(c);
-                return -1;
-            }
-            set->v = v;
-            set->cap = cap;
+        struct sched_set_entry *v = grow_array(set->v, &set->cap, set->n, sizeof *v, 16);
+        if (!v) {
+            pl_campaign_free(c);
+            return -1;
         }
+        set->v = v;
         memmove(&set->v[at + 1], &set->v[at], (set->n - at) * sizeof *set->v);
         set->n++;
         e = &set->v[at];

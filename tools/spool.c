@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/atomic.h"
+#include "common/grow.h"
 #include "common/safeopen.h"
 #include "common/slurp.h"
 #include "common/utf8.h"
@@ -121,14 +122,9 @@ static int scan_pending(const struct pl_config *cfg, pl_ms wall, struct spool_vi
         if (!campaign_name(de->d_name) || fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
             (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)))
             continue;
-        if (v->npending == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            f = realloc(v->pending, nc * sizeof *f);
-            if (!f)
-                break;
-            v->pending = f;
-            cap = nc;
-        }
+        if (!(f = grow_array(v->pending, &cap, v->npending, sizeof *f, 16)))
+            break;
+        v->pending = f;
         f = &v->pending[v->npending];
         memset(f, 0, sizeof *f);
         f->name = strdup(de->d_name);
@@ -210,14 +206,9 @@ static void scan_rejected(const struct pl_config *cfg, struct spool_view *v)
             fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
             (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)))
             continue;
-        if (v->nrejected == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            r = realloc(v->rejected, nc * sizeof *r);
-            if (!r)
-                break;
-            v->rejected = r;
-            cap = nc;
-        }
+        if (!(r = grow_array(v->rejected, &cap, v->nrejected, sizeof *r, 16)))
+            break;
+        v->rejected = r;
         r = &v->rejected[v->nrejected];
         memset(r, 0, sizeof *r);
         r->name = strdup(de->d_name);

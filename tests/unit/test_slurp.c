@@ -1,13 +1,16 @@
-/* Tests for common/slurp.c: whole regular files, and nothing else. */
+/* Tests for common/slurp.c: whole regular files, and nothing else; and
+ * common/grow.c, the growable arrays such readers fill. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "common/slurp.h"
 #include "tests/unit/check_main.h"
 
@@ -80,6 +83,41 @@ START_TEST(test_refused)
 }
 END_TEST
 
+START_TEST(test_grow_array)
+{
+    size_t cap = 0, n;
+    int *v = NULL, *nv;
+
+    for (n = 0; n < 1000; n++) {
+        nv = grow_array(v, &cap, n, sizeof *v, 16);
+        ck_assert_ptr_nonnull(nv);
+        v = nv;
+        v[n] = (int)n;
+        ck_assert_uint_gt(cap, n);
+    }
+    ck_assert_uint_eq(cap, 1024); /* 16 doubled six times */
+    for (n = 0; n < 1000; n++)
+        ck_assert_int_eq(v[n], (int)n);
+    /* Room left: the same array, the room unchanged. */
+    ck_assert_ptr_eq(grow_array(v, &cap, 1000, sizeof *v, 16), v);
+    ck_assert_uint_eq(cap, 1024);
+    /* A size that overflows leaves the array and its room as they were. */
+    nv = grow_array(v, &cap, 1024, SIZE_MAX / 1024, 16);
+    ck_assert_ptr_null(nv);
+    ck_assert_uint_eq(cap, 1024);
+    ck_assert_int_eq(v[999], 999);
+    free(v);
+    /* The first room is FIRST; none at all is an error, not a 0-byte array. */
+    cap = 0;
+    ck_assert_ptr_null(grow_array(NULL, &cap, 0, sizeof *v, 0));
+    ck_assert_uint_eq(cap, 0);
+    v = grow_array(NULL, &cap, 0, sizeof *v, 3);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_uint_eq(cap, 3);
+    free(v);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("slurp");
@@ -87,6 +125,7 @@ Suite *test_suite(void)
 
     tcase_add_test(tc, test_whole_file);
     tcase_add_test(tc, test_refused);
+    tcase_add_test(tc, test_grow_array);
     suite_add_tcase(s, tc);
     return s;
 }
