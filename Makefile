@@ -48,16 +48,17 @@ PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 # (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
 # check memory and fuzz, headless chromium is the typesetting reference of
 # t_typeset and reads the report's page; jq and GNU time are bench_report's
-# peer and stopwatch).
+# peer and stopwatch; cage, Xwayland and grim run the kiosk of t_kiosk).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
 	libclang-rt-14-dev clang-format strace imagemagick \
 	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples nodejs \
-	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time
+	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time \
+	cage xwayland grim
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
-	heif-enc node npm chromium jq
+	heif-enc node npm chromium jq cage Xwayland grim
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \

@@ -344,6 +344,32 @@ static void notify(struct app *a)
     }
 }
 
+/* The watchdog period systemd asks for, in microseconds (0: none).  In the
+ * kiosk unit the service's main process is the compositor (cage) that runs
+ * the player, so WATCHDOG_PID names our parent and sd_watchdog_enabled()
+ * says no; the pings are still ours to send, since only the render loop
+ * knows that frames go out (the unit's NotifyAccess=all takes them). */
+static uint64_t watchdog_usec(void)
+{
+    uint64_t us = 0;
+    const char *pid = getenv("WATCHDOG_PID"), *usec = getenv("WATCHDOG_USEC");
+    char *end;
+
+    if (sd_watchdog_enabled(0, &us) > 0)
+        return us;
+    if (!pid || !usec)
+        return 0;
+    errno = 0;
+    long long ppid = strtoll(pid, &end, 10);
+    if (errno || *end || ppid != (long long)getppid())
+        return 0;
+    unsigned long long u = strtoull(usec, &end, 10);
+    if (errno || *end || u == 0 || u == ULLONG_MAX)
+        return 0;
+    log_info("pinging the watchdog of process %lld, the compositor that runs the player", ppid);
+    return u;
+}
+
 /* When the loop must wake to ping the watchdog (INT64_MAX: no watchdog). */
 static int64_t watchdog_due_ms(const struct app *a)
 {
@@ -518,8 +544,7 @@ static int run_loop(struct app *a)
     }
     if (setup_prep(a) || setup_window(a))
         return 1;
-    if (sd_watchdog_enabled(0, &a->watchdog_us) <= 0)
-        a->watchdog_us = 0;
+    a->watchdog_us = watchdog_usec();
 
     int64_t start_ms = pclock_mono_ms();
     int64_t next_frame = pclock_mono_ns();
