@@ -16,6 +16,9 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/signage
 LIBEXECDIR ?= $(PREFIX)/lib/signage
+# `state` when signage.cfg names none, relative to the file's directory
+# unless absolute; the Debian package builds with /var/lib/signage.
+DEFAULT_STATE ?= ./var
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -81,7 +84,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 VERSION = 0.13.0
 SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"' \
 	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	-DSIGNAGE_VERSION='"$(VERSION)"'
+	-DSIGNAGE_VERSION='"$(VERSION)"' -DSIGNAGE_DEFAULT_STATE='"$(DEFAULT_STATE)"'
 SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
 	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(ROOM_PKGS))
 SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)
