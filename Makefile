@@ -7,6 +7,7 @@
 #   make fuzz       build the libFuzzer targets with clang and run each briefly
 #   make bench      build and run the benchmarks in bench/
 #   make install PREFIX=/usr/local DESTDIR=...
+#   make deb        the Debian package `signage` (debian/), into build/deb/
 #
 # Project flags are kept apart from the user's CFLAGS/LDFLAGS, which are
 # appended last so they win.  DEVELOPER=1 (the default inside a git checkout,
@@ -16,6 +17,15 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/signage
 LIBEXECDIR ?= $(PREFIX)/lib/signage
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR ?= /etc
+# The font is installed under DATADIR unless FONT=no: the Debian package
+# takes it from fonts-morisawa-bizud-gothic instead (media/fonts.h).
+FONT     ?= yes
 # `state` when signage.cfg names none, relative to the file's directory
 # unless absolute; the Debian package builds with /var/lib/signage.
 DEFAULT_STATE ?= ./var
@@ -51,16 +61,20 @@ PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 # (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
 # check memory and fuzz, headless chromium is the typesetting reference of
 # t_typeset and reads the report's page; jq and GNU time are bench_report's
-# peer and stopwatch).
+# peer and stopwatch; debhelper to debootstrap build, lint and install the
+# Debian package in t_deb, and the font package it depends on).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
 	libjansson-dev check ffmpeg xvfb xauth valgrind clang \
 	libclang-rt-14-dev clang-format strace imagemagick \
 	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples nodejs \
-	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time
+	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time \
+	debhelper dpkg-dev fakeroot lintian cpio man-db debootstrap systemd \
+	fonts-morisawa-bizud-gothic
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
-	heif-enc node npm chromium jq
+	heif-enc node npm chromium jq dh dpkg-buildpackage fakeroot lintian cpio man debootstrap \
+	systemd-sysusers systemd-tmpfiles systemd-analyze
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \
@@ -142,7 +156,7 @@ BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all test run deps check-deps test-build test-run run-demo bench fuzz \
-	install uninstall clean format format-check
+	install uninstall deb clean format format-check
 .SUFFIXES:
 .SECONDARY:
 
@@ -284,16 +298,57 @@ fuzz: check-deps
 		tail -1 $(FUZZ_BUILD)/$$n.log; \
 	done
 
+# Programs, man pages, bash completion, the systemd units (their
+# /usr/bin/ paths made BINDIR's), sysusers.d and tmpfiles.d, and the example
+# signage.cfg when there is none yet (an admin's file is never replaced).
+MAN_PAGES = man/signage-scheduler.8 man/signage-player.1 man/signagectl.1 man/signage.cfg.5 \
+	man/signage-campaign.5
+UNITS = $(wildcard deploy/*.service)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/fonts
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/signage $(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8)
 	install -m 755 $(filter-out $(CTL_MEDIA),$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(CTL_MEDIA) $(DESTDIR)$(LIBEXECDIR)/
+	set -e; for m in $(MAN_PAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 644 deploy/signagectl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/signagectl
+	set -e; for u in $(UNITS); do \
+		sed 's|/usr/bin/signage|$(BINDIR)/signage|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -m 644 deploy/signage.sysusers $(DESTDIR)$(SYSUSERSDIR)/signage.conf
+	install -m 644 deploy/signage.tmpfiles $(DESTDIR)$(TMPFILESDIR)/signage.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg ] || \
+		install -m 644 deploy/signage.cfg $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg
+ifeq ($(FONT),yes)
+	install -d $(DESTDIR)$(DATADIR)/fonts
 	install -m 644 fonts/*.ttf fonts/OFL.txt $(DESTDIR)$(DATADIR)/fonts/
+endif
 
+# signage.cfg stays: it is the admin's.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
-		$(DESTDIR)$(BINDIR)/signagectl
+		$(DESTDIR)$(BINDIR)/signagectl $(DESTDIR)$(BASHCOMPDIR)/signagectl \
+		$(DESTDIR)$(SYSUSERSDIR)/signage.conf $(DESTDIR)$(TMPFILESDIR)/signage.conf \
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
+
+# The Debian package (debian/): dpkg-buildpackage writes it next to the
+# source tree, so it is built from a copy of the tree's files (committed or
+# not, what git ls-files names) in build/deb/src and lands in build/deb/.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/src/signage
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		cpio -0 -pdm --quiet build/deb/src/signage
+	if [ -d build/budoux ]; then mkdir -p build/deb/src/signage/build && \
+		cp -a build/budoux build/deb/src/signage/build/; fi
+	cd build/deb/src/signage && dpkg-buildpackage -b -us -uc
+	mv build/deb/src/*.deb build/deb/src/*.buildinfo build/deb/src/*.changes build/deb/
+	rm -rf build/deb/src
+	@ls -l build/deb/*.deb
 
 clean:
 	rm -rf build
