@@ -336,19 +336,22 @@ uninstall:
 
 # The Debian package (debian/): dpkg-buildpackage writes it next to the
 # source tree, so it is built from a copy of the tree's files (committed or
-# not, what git ls-files names) in build/deb/src and lands in build/deb/.
+# not, what git ls-files names) in DEB_OUT/src and lands in DEB_OUT
+# (build/deb; t_deb gives its scratch directory).  build/budoux, the
+# pinned phrase model, goes along so that no download is needed.
+DEB_OUT ?= build/deb
 deb:
-	rm -rf build/deb
-	mkdir -p build/deb/src/signage
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src/signage
 	git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		cpio -0 -pdm --quiet build/deb/src/signage
-	if [ -d build/budoux ]; then mkdir -p build/deb/src/signage/build && \
-		cp -a build/budoux build/deb/src/signage/build/; fi
-	cd build/deb/src/signage && dpkg-buildpackage -b -us -uc
-	mv build/deb/src/*.deb build/deb/src/*.buildinfo build/deb/src/*.changes build/deb/
-	rm -rf build/deb/src
-	@ls -l build/deb/*.deb
+		cpio -0 -pdm --quiet $(DEB_OUT)/src/signage
+	if [ -d build/budoux ]; then mkdir -p $(DEB_OUT)/src/signage/build && \
+		cp -a build/budoux $(DEB_OUT)/src/signage/build/; fi
+	cd $(DEB_OUT)/src/signage && dpkg-buildpackage -b -us -uc
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/src/*.changes $(DEB_OUT)/
+	rm -rf $(DEB_OUT)/src
+	@ls -l $(DEB_OUT)/*.deb
 
 clean:
 	rm -rf build
