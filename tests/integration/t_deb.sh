@@ -73,6 +73,15 @@ for u in deploy/*.service; do
     check "package has the unit ${u##*/}" grep -qx "/lib/systemd/system/${u##*/}" "$T/contents"
 done
 check "package ships no font of its own" sh -c '! grep -qi "\.ttf$\|\.otf$\|\.ttc$" "$1"' sh "$T/contents"
+# Built for where it is installed, whatever the environment of make test
+# (BUILD, SANITIZE): the programs name /usr paths, not /usr/local's.
+dpkg-deb -x "$deb" "$T/x"
+check "signagectl looks for signagectl-media in /usr/lib/signage" \
+    grep -q /usr/lib/signage "$T/x/usr/bin/signagectl"
+check "the programs name no /usr/local path" \
+    sh -c '! grep -l /usr/local "$1"/usr/bin/* "$1"/usr/lib/signage/*' sh "$T/x"
+check "the programs are not built with ASan" \
+    sh -c '! grep -l __asan_init "$1"/usr/bin/* "$1"/usr/lib/signage/*' sh "$T/x"
 dpkg-deb -e "$deb" "$T/control"
 check "signage.cfg is a conffile" grep -qx /etc/signage/signage.cfg "$T/control/conffiles"
 depends=$(dpkg-deb -f "$deb" Depends)
