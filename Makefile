@@ -7,6 +7,7 @@
 #   make fuzz       build the libFuzzer targets with clang and run each briefly
 #   make bench      build and run the benchmarks in bench/
 #   make install PREFIX=/usr/local DESTDIR=...
+#   make deb        the Debian package `signage` (debian/), into build/deb/
 #
 # Project flags are kept apart from the user's CFLAGS/LDFLAGS, which are
 # appended last so they win.  DEVELOPER=1 (the default inside a git checkout,
@@ -16,6 +17,18 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/signage
 LIBEXECDIR ?= $(PREFIX)/lib/signage
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR ?= /etc
+# The font is installed under DATADIR unless FONT=no: the Debian package
+# takes it from fonts-morisawa-bizud-gothic instead (media/fonts.h).
+FONT     ?= yes
+# `state` when signage.cfg names none, relative to the file's directory
+# unless absolute; the Debian package builds with /var/lib/signage.
+DEFAULT_STATE ?= ./var
 DESTDIR  ?=
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -48,7 +61,9 @@ PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
 # (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
 # check memory and fuzz, headless chromium is the typesetting reference of
 # t_typeset and reads the report's page; jq and GNU time are bench_report's
-# peer and stopwatch; cage, Xwayland and grim run the kiosk of t_kiosk).
+# peer and stopwatch; cage, Xwayland and grim run the kiosk of t_kiosk;
+# debhelper to debootstrap build, lint and install the Debian package in
+# t_deb, and the font package it depends on).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
@@ -56,9 +71,12 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libclang-rt-14-dev clang-format strace imagemagick \
 	libpoppler-glib-dev libcairo2-dev libheif-dev libwebp-dev libheif-examples nodejs \
 	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time \
-	cage xwayland grim
+	cage xwayland grim \
+	debhelper dpkg-dev fakeroot lintian cpio man-db debootstrap systemd \
+	fonts-morisawa-bizud-gothic
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
-	heif-enc node npm chromium jq cage Xwayland grim
+	heif-enc node npm chromium jq cage Xwayland grim dh dpkg-buildpackage fakeroot lintian \
+	cpio man debootstrap systemd-sysusers systemd-tmpfiles systemd-analyze
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \
@@ -82,7 +100,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 VERSION = 0.13.0
 SIGNAGE_CPPFLAGS = -I. -D_GNU_SOURCE -DSIGNAGE_DATADIR='"$(DATADIR)"' \
 	-DSIGNAGE_BINDIR='"$(BINDIR)"' -DSIGNAGE_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	-DSIGNAGE_VERSION='"$(VERSION)"'
+	-DSIGNAGE_VERSION='"$(VERSION)"' -DSIGNAGE_DEFAULT_STATE='"$(DEFAULT_STATE)"'
 SIGNAGE_CFLAGS = -std=c11 -MMD -MP -pthread $(WARN) $(SAN_FLAGS) \
 	$(SIGNAGE_CPPFLAGS) $(call pc_cflags,$(ROOM_PKGS))
 SIGNAGE_LDFLAGS = -pthread $(SAN_FLAGS)
@@ -140,7 +158,7 @@ BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all test run deps check-deps test-build test-run run-demo bench fuzz \
-	install uninstall clean format format-check
+	install uninstall deb clean format format-check
 .SUFFIXES:
 .SECONDARY:
 
@@ -282,16 +300,60 @@ fuzz: check-deps
 		tail -1 $(FUZZ_BUILD)/$$n.log; \
 	done
 
+# Programs, man pages, bash completion, the systemd units (their
+# /usr/bin/ paths made BINDIR's), sysusers.d and tmpfiles.d, and the example
+# signage.cfg when there is none yet (an admin's file is never replaced).
+MAN_PAGES = man/signage-scheduler.8 man/signage-player.1 man/signagectl.1 man/signage.cfg.5 \
+	man/signage-campaign.5
+UNITS = $(wildcard deploy/*.service)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/fonts
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/signage $(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8)
 	install -m 755 $(filter-out $(CTL_MEDIA),$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(CTL_MEDIA) $(DESTDIR)$(LIBEXECDIR)/
+	set -e; for m in $(MAN_PAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 644 deploy/signagectl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/signagectl
+	set -e; for u in $(UNITS); do \
+		sed 's|/usr/bin/signage|$(BINDIR)/signage|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -m 644 deploy/signage.sysusers $(DESTDIR)$(SYSUSERSDIR)/signage.conf
+	install -m 644 deploy/signage.tmpfiles $(DESTDIR)$(TMPFILESDIR)/signage.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg ] || \
+		install -m 644 deploy/signage.cfg $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg
+ifeq ($(FONT),yes)
+	install -d $(DESTDIR)$(DATADIR)/fonts
 	install -m 644 fonts/*.ttf fonts/OFL.txt $(DESTDIR)$(DATADIR)/fonts/
+endif
 
+# signage.cfg stays: it is the admin's.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
-		$(DESTDIR)$(BINDIR)/signagectl
+		$(DESTDIR)$(BINDIR)/signagectl $(DESTDIR)$(BASHCOMPDIR)/signagectl \
+		$(DESTDIR)$(SYSUSERSDIR)/signage.conf $(DESTDIR)$(TMPFILESDIR)/signage.conf \
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
+
+# The Debian package (debian/): dpkg-buildpackage writes it next to the
+# source tree, so it is built from a copy of the tree's files (committed or
+# not, what git ls-files names) in DEB_OUT/src and lands in DEB_OUT
+# (build/deb; t_deb gives its scratch directory).  build/budoux, the
+# pinned phrase model, goes along so that no download is needed.
+DEB_OUT ?= build/deb
+deb:
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src/signage
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		cpio -0 -pdm --quiet $(DEB_OUT)/src/signage
+	if [ -d build/budoux ]; then mkdir -p $(DEB_OUT)/src/signage/build && \
+		cp -a build/budoux $(DEB_OUT)/src/signage/build/; fi
+	cd $(DEB_OUT)/src/signage && dpkg-buildpackage -b -us -uc
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/src/*.changes $(DEB_OUT)/
+	rm -rf $(DEB_OUT)/src
+	@ls -l $(DEB_OUT)/*.deb
 
 clean:
 	rm -rf build

@@ -48,6 +48,13 @@ char *fonts_bundled(void)
         return strdup("fonts/" FONTS_BUNDLED_NAME);
     if (asprintf(&p, "%s/fonts/%s", SIGNAGE_DATADIR, FONTS_BUNDLED_NAME) < 0)
         return NULL;
+    /* The Debian package ships no copy: the same file comes with
+     * fonts-morisawa-bizud-gothic, which it depends on.  When neither is
+     * there, the DATADIR path is the one named in the error. */
+    if (access(p, R_OK) != 0 && access(FONTS_SYSTEM_PATH, R_OK) == 0) {
+        free(p);
+        return strdup(FONTS_SYSTEM_PATH);
+    }
     return p;
 }
 

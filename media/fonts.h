@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #define FONTS_BUNDLED_NAME "BIZUDPGothic-Bold.ttf"
+/* The same font from Debian's fonts-morisawa-bizud-gothic. */
+#define FONTS_SYSTEM_PATH "/usr/share/fonts/truetype/bizud-gothic/" FONTS_BUNDLED_NAME
 #define FONTS_FALLBACKS 2
 
 /* A font file and the index of the face in it (a .ttc holds several). */
@@ -29,7 +31,9 @@ struct fonts_file {
 /* The path of the bundled font: $SIGNAGE_FONT when set, else
  * fonts/BIZUDPGothic-Bold.ttf beside the running program (a build tree or
  * PREFIX/share/signage), else under the working directory, else under
- * SIGNAGE_DATADIR.  NULL only when out of memory; the caller frees. */
+ * SIGNAGE_DATADIR, else FONTS_SYSTEM_PATH (the Debian package's font) when
+ * it is there; the SIGNAGE_DATADIR path when none is.  NULL only when out
+ * of memory; the caller frees. */
 char *fonts_bundled(void);
 
 /* Fills OUT with the fallbacks that are installed, in order of preference,

@@ -34,7 +34,14 @@
 #define CONFIG_MAX_FALLBACK_ITEMS 1000
 #define CONFIG_SIZE_MIN 16
 #define CONFIG_SIZE_MAX 16384
+/* `state` when the file names none, relative to the file's directory
+ * unless absolute: ./var in a build tree, /var/lib/signage as installed
+ * (make DEFAULT_STATE=..., debian/rules). */
+#ifdef SIGNAGE_DEFAULT_STATE
+#define CONFIG_DEFAULT_STATE SIGNAGE_DEFAULT_STATE
+#else
 #define CONFIG_DEFAULT_STATE "./var"
+#endif
 #define CONFIG_DEFAULT_TZ "Asia/Tokyo"
 #define CONFIG_DEFAULT_HORIZON 35
 #define CONFIG_DEFAULT_DURATION_MS INT64_C(10000)
@@ -844,8 +851,12 @@ static struct pl_config *config_load_placed(const char *path)
         !(head = malloc(CONFIG_HEAD_BYTES + 1)) || (n = pread(fd, head, CONFIG_HEAD_BYTES, 0)) <= 0)
         goto out;
     head[n] = '\0';
-    if (!(state = pl_cfgfast_top_string(head, (size_t)n, "state", "screens")) || !*state ||
-        !(dir = dir_of(path)))
+    /* No `state` before the list: most likely none at all, so the default,
+     * as config_from_text() takes it; checked below against the file. */
+    state = pl_cfgfast_top_string(head, (size_t)n, "state", "screens");
+    if (!state && !(state = strdup(CONFIG_DEFAULT_STATE)))
+        goto out;
+    if (!*state || !(dir = dir_of(path)))
         goto out;
     if (!(root = state_path(dir, state)) || !(place = join_path(root, CONFIG_PLACE)) ||
         slurp_path(place, NULL, 160, &rec, &reclen, NULL, 0) < 0 ||
@@ -872,6 +883,12 @@ static struct pl_config *config_load_placed(const char *path)
         goto out;
     text[len] = '\0';
     cfg = config_from_text(path, text, len, READ_HEAD, err, sizeof err);
+    /* The state read whole must be the one the record was found in (a
+     * `state` after the list, where the guess above did not look). */
+    if (cfg && strcmp(cfg->state, root) != 0) {
+        pl_config_free(cfg);
+        cfg = NULL;
+    }
     if (cfg)
         cfg->head_from_place = true;
 out:

@@ -48,6 +48,22 @@ static struct pl_config *load_text(const char *text, char *err, size_t errlen)
     return pl_config_load(path, err, errlen);
 }
 
+/* The state the build takes when signage.cfg names none (make
+ * DEFAULT_STATE=...), for a file in tmpdir: ./var there in a build tree,
+ * /var/lib/signage as the Debian package builds it. */
+static void default_state(char *out, size_t outlen)
+{
+    const char *d = SIGNAGE_DEFAULT_STATE;
+
+    if (d[0] == '/') {
+        snprintf(out, outlen, "%s", d);
+        return;
+    }
+    if (strncmp(d, "./", 2) == 0)
+        d += 2;
+    snprintf(out, outlen, "%s/%s", tmpdir, d);
+}
+
 #define SCREENS                                                                                                    \
     "screens = (\n"                                                                                                \
     "  { id = \"shinjuku-west-plaza\"; name = \"新宿駅西口広場 デジタルサイネージ\";\n"            \
@@ -80,7 +96,7 @@ START_TEST(test_spec_example)
     ck_assert_int_eq(cfg->default_duration_ms, 10000);
     ck_assert_int_eq(cfg->pending_grace_ms, 600000);
     ck_assert_str_eq(cfg->dir, tmpdir);
-    snprintf(want, sizeof want, "%s/var", tmpdir);
+    default_state(want, sizeof want);
     ck_assert_str_eq(cfg->state, want);
     snprintf(want, sizeof want, "%s/signage.cfg", tmpdir);
     ck_assert_str_eq(cfg->path, want);
@@ -556,6 +572,64 @@ START_TEST(test_head_from_place)
 }
 END_TEST
 
+/* With no `state` at all, the fast path takes the default state, as the
+ * whole file's reading does, and finds the record there; a `state` after
+ * the list is not taken for the default. */
+START_TEST(test_head_default_state)
+{
+    char path[128], state[160], place[192], other[160], other_place[192], err[1024];
+    char *screens = many_screens(1000, "last");
+    struct strbuf sb = STRBUF_INIT;
+    struct pl_config *full, *head;
+
+    ck_assert_msg(SIGNAGE_DEFAULT_STATE[0] != '/',
+                  "a unit build keeps its state relative (DEFAULT_STATE=./var)");
+    default_state(state, sizeof state);
+    ck_assert_int_eq(mkdir(state, 0755), 0);
+    snprintf(place, sizeof place, "%s/.config-place", state);
+    sb_printf(&sb, "horizon_days = 40;\n%stimezone = \"Europe/Berlin\";\n", screens);
+    write_cfg(sb_str(&sb), path);
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_msg(full != NULL, "%s", err);
+    ck_assert_str_eq(full->state, state);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    pl_config_free(full);
+    ck_assert_int_eq(access(place, R_OK), 0);
+    head = pl_config_load_head(path, err, sizeof err);
+    ck_assert_msg(head != NULL, "%s", err);
+    ck_assert(head->head_from_place);
+    ck_assert_str_eq(head->state, state);
+    ck_assert_int_eq(head->horizon_days, 40);
+    pl_config_free(head);
+
+    /* `state` after the list, elsewhere: a record for this very file in
+     * the default's directory (copied there) is not taken for it */
+    sb_reset(&sb);
+    sb_printf(&sb, "horizon_days = 40;\n%sstate = \"other\";\ntimezone = \"Europe/Berlin\";\n",
+              screens);
+    write_cfg(sb_str(&sb), path);
+    snprintf(other, sizeof other, "%s/other", tmpdir);
+    snprintf(other_place, sizeof other_place, "%s/.config-place", other);
+    ck_assert_int_eq(mkdir(other, 0755), 0);
+    full = pl_config_load(path, err, sizeof err);
+    ck_assert_msg(full != NULL, "%s", err);
+    ck_assert_int_eq(pl_config_save_place(full, err, sizeof err), 0);
+    pl_config_free(full);
+    ck_assert_int_eq(rename(other_place, place), 0);
+    head = pl_config_load_head(path, err, sizeof err);
+    ck_assert_msg(head != NULL, "%s", err);
+    ck_assert(!head->head_from_place);
+    ck_assert_str_eq(head->state, other);
+    pl_config_free(head);
+    rmdir(other);
+
+    sb_free(&sb);
+    free(screens);
+    unlink(place);
+    rmdir(state);
+}
+END_TEST
+
 START_TEST(test_video_decode)
 {
     char err[512];
@@ -675,6 +749,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_fast_screens);
     tcase_add_test(tc, test_head_only);
     tcase_add_test(tc, test_head_from_place);
+    tcase_add_test(tc, test_head_default_state);
     tcase_add_test(tc, test_video_decode);
     suite_add_tcase(s, tc);
     return s;
