@@ -309,7 +309,8 @@ UNITS = $(wildcard deploy/*.service)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/signage $(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8)
+		$(DESTDIR)$(SYSCONFDIR)/signage $(DESTDIR)$(SYSCONFDIR)/pam.d \
+		$(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8)
 	install -m 755 $(filter-out $(CTL_MEDIA),$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(CTL_MEDIA) $(DESTDIR)$(LIBEXECDIR)/
 	set -e; for m in $(MAN_PAGES); do \
@@ -320,6 +321,7 @@ install: all
 		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	install -m 644 deploy/signage.sysusers $(DESTDIR)$(SYSUSERSDIR)/signage.conf
 	install -m 644 deploy/signage.tmpfiles $(DESTDIR)$(TMPFILESDIR)/signage.conf
+	install -m 644 deploy/signage-kiosk.pam $(DESTDIR)$(SYSCONFDIR)/pam.d/signage-kiosk
 	[ -e $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg ] || \
 		install -m 644 deploy/signage.cfg $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg
 ifeq ($(FONT),yes)
@@ -332,6 +334,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
 		$(DESTDIR)$(BINDIR)/signagectl $(DESTDIR)$(BASHCOMPDIR)/signagectl \
 		$(DESTDIR)$(SYSUSERSDIR)/signage.conf $(DESTDIR)$(TMPFILESDIR)/signage.conf \
+		$(DESTDIR)$(SYSCONFDIR)/pam.d/signage-kiosk \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)

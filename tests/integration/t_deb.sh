@@ -66,7 +66,7 @@ for f in /usr/bin/signage-scheduler /usr/bin/signage-player /usr/bin/signagectl 
     /usr/share/man/man5/signage-campaign.5.gz \
     /usr/share/bash-completion/completions/signagectl \
     /usr/lib/sysusers.d/signage.conf /usr/lib/tmpfiles.d/signage.conf \
-    /etc/signage/signage.cfg /usr/share/doc/signage/copyright; do
+    /etc/signage/signage.cfg /etc/pam.d/signage-kiosk /usr/share/doc/signage/copyright; do
     check "package has $f" grep -qx "$f" "$T/contents"
 done
 for u in deploy/*.service; do
@@ -84,6 +84,7 @@ check "the programs are not built with ASan" \
     sh -c '! grep -l __asan_init "$1"/usr/bin/* "$1"/usr/lib/signage/*' sh "$T/x"
 dpkg-deb -e "$deb" "$T/control"
 check "signage.cfg is a conffile" grep -qx /etc/signage/signage.cfg "$T/control/conffiles"
+check "the kiosk's PAM stack is a conffile" grep -qx /etc/pam.d/signage-kiosk "$T/control/conffiles"
 depends=$(dpkg-deb -f "$deb" Depends)
 recommends=$(dpkg-deb -f "$deb" Recommends)
 echo "# Depends: $depends"
@@ -92,7 +93,7 @@ lavfi=libavfilter$(pkg-config --modversion libavfilter | cut -d. -f1)
 for p in fonts-morisawa-bizud-gothic "$lavfi" libsdl2-2.0-0 libconfig9 procps systemd; do
     check "Depends has $p" sh -c 'echo "$1" | tr "," "\n" | grep -q "^ *$2\b"' sh "$depends" "$p"
 done
-for p in fonts-noto-cjk fonts-noto-color-emoji cage; do
+for p in fonts-noto-cjk fonts-noto-color-emoji cage xwayland; do
     check "Recommends has $p" sh -c 'echo "$1" | tr "," "\n" | grep -q "^ *$2\b"' sh "$recommends" "$p"
 done
 check "the postinst makes the user before the tree" \
