@@ -652,7 +652,8 @@ static int run_daemon(struct sched *s)
             if (!s->publish_failed)
                 sd_notify(0, "READY=1");
         }
-        if (s->need_prune && !s->publish_failed)
+        /* also after a failed publish: a full disk is when it helps */
+        if (s->need_prune)
             do_prune(s);
     }
     sd_notify(0, "STOPPING=1");
