@@ -168,3 +168,21 @@ for bad in "log_keep_days = -1;" "media_grace_days = 100000;" 'spool_keep_days =
     check "'$bad' is refused (exit 1) with the file and line" \
         sh -c "[ $rc -eq 1 ] && grep -q 'bad.cfg:2' '$K/err'"
 done
+
+# --- the daemon prunes when it starts (and then daily) -----------------------
+D=$T/daemon
+mkdir -p "$D/state/log/plaza"
+echo '{}' >"$D/state/log/plaza/play-$(day -400).jsonl"
+echo '{}' >"$D/state/log/plaza/play-$(day 0).jsonl"
+cat >"$D/signage.cfg" <<EOF2
+state = "$D/state";
+screens = ( { id = "plaza"; width = 1920; height = 1080; } );
+EOF2
+$SCHEDULER -c "$D/signage.cfg" --now "$(at 0)" 2>"$D/log" &
+pid=$!
+check "the daemon removes proof of play past log_keep_days when it starts" \
+    wait_until 20 test ! -e "$D/state/log/plaza/play-$(day -400).jsonl"
+check "... and keeps today's" [ -f "$D/state/log/plaza/play-$(day 0).jsonl" ]
+check "... and goes on watching the spool" wait_until 10 grep -q watching "$D/log"
+kill $pid
+wait $pid 2>/dev/null
