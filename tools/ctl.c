@@ -1,6 +1,7 @@
 /* ctl.c - signagectl's shared frame (see ctl.h). */
 #include "tools/ctl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -339,4 +341,93 @@ out:
     log_set_hook(NULL, NULL);
     pl_config_free(x.cfg);
     return ret;
+}
+
+/* --- log trees ------------------------------------------------------------- */
+
+int ctl_trees_add(struct ctl_trees *t, const char *dir)
+{
+    t->given = true;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        char **v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->v = v;
+        t->cap = cap;
+    }
+    if (!(t->v[t->n] = strdup(dir)))
+        return -1;
+    t->n++;
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ctl_trees_add_boxes(struct ctl_trees *t, const char *dir, char *err, size_t errlen)
+{
+    char shown[PATH_MAX * 4];
+    struct stat st;
+    struct dirent *de;
+    DIR *d;
+    size_t first = t->n, found = 0;
+
+    t->given = true;
+    utf8_printable(dir, shown, sizeof shown);
+    if (!(d = opendir(dir))) {
+        snprintf(err, errlen,
+                 "%s: cannot read the boxes directory: %s (--boxes names a directory holding "
+                 "one log tree per box)",
+                 shown, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d))) {
+        char *path = NULL;
+        if (de->d_name[0] == '.')
+            continue; /* ".", "..", and hidden: not boxes */
+        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+            goto oom;
+        int sr = stat(path, &st), e = errno;
+        if (sr < 0 || !S_ISDIR(st.st_mode)) {
+            if (sr < 0) /* a link to nowhere, or a box going away */
+                log_warn("%s: %s; left out", utf8_printable(path, shown, sizeof shown),
+                         strerror(e));
+            free(path);
+            continue;
+        }
+        DIR *sd = opendir(path);
+        if (!sd) {
+            log_warn("%s: cannot be read (%s); this box's logs are left out",
+                     utf8_printable(path, shown, sizeof shown), strerror(errno));
+            free(path);
+            continue;
+        }
+        closedir(sd);
+        int r = ctl_trees_add(t, path);
+        free(path);
+        if (r < 0)
+            goto oom;
+        found++;
+    }
+    closedir(d);
+    /* by name, so that what is said does not depend on readdir's order */
+    qsort(t->v + first, t->n - first, sizeof *t->v, name_cmp);
+    if (!found)
+        log_warn("%s: no box directory in it", utf8_printable(dir, shown, sizeof shown));
+    return 0;
+oom:
+    closedir(d);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void ctl_trees_free(struct ctl_trees *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i]);
+    free(t->v);
+    memset(t, 0, sizeof *t);
 }
