@@ -419,7 +419,8 @@ int ctl_trees_add_boxes(struct ctl_trees *t, const char *dir, char *err, size_t 
     }
     closedir(d);
     /* by name, so that what is said does not depend on readdir's order */
-    qsort(t->v + first, t->n - first, sizeof *t->v, name_cmp);
+    if (found > 1)
+        qsort(t->v + first, found, sizeof *t->v, name_cmp);
     if (!found)
         log_warn("%s: no box directory in it", utf8_printable(dir, shown, sizeof shown));
     return 0;
