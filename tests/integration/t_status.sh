@@ -315,6 +315,7 @@ assert p['last_error']['error'] == 'media/z.png: cannot decode', p['last_error']
 g = s['gou4']
 assert g['last_log']['file'].endswith('/box3/gou4/play-2023-03-15.jsonl'), g['last_log']
 assert g['last_log']['end'] == '2023-03-15T09:59:45.000+09:00' and g['health'] == 'ok', g
+assert not g['notes'], g['notes']  # the empty "part" of 10 digits is no log: not read
 # STATE/log is not read with --boxes: castle has no log in the trees
 c = s['castle']
 assert c['health'] == 'no log' and any('log trees given' in n for n in c['notes']), c
