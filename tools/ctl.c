@@ -1,6 +1,7 @@
 /* ctl.c - signagectl's shared frame (see ctl.h). */
 #include "tools/ctl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -35,10 +37,12 @@ static void usage(FILE *f)
                "  restore ID VERSION             make an earlier version current again\n"
                "  report [--from D] [--to D] [--owner O] [--campaign ID]\n"
                "         [--by KEY[,KEY...]] [--csv [--no-bom]|--html FILE]\n"
-               "         [--log DIR]... [--no-cache]\n"
+               "         [--log DIR]... [--boxes DIR]... [--no-cache]\n"
                "                                 proof-of-play summary of STATE/log, or of\n"
                "                                 the log trees named (collected from many\n"
-               "                                 boxes; a line is counted once): plays,\n"
+               "                                 boxes; --boxes DIR: each directory in DIR\n"
+               "                                 is one box's tree; a box's .part uploads\n"
+               "                                 count; a line is counted once): plays,\n"
                "                                 cut, skipped, errors, time shown, share,\n"
                "                                 dark time; KEY is owner, campaign, screen\n"
                "                                 or day; --owner is a partner's own view;\n"
@@ -49,8 +53,11 @@ static void usage(FILE *f)
                "                                 it (PNG in DIR), the text's size and lines,\n"
                "                                 and warnings: text too small, a phrase\n"
                "                                 split, a character no font has, bars\n"
-               "  status [SCREEN...]             each screen's health from its proof-of-play\n"
-               "                                 log and published playlist: ok, stale (no\n"
+               "  status [--log DIR]... [--boxes DIR]... [SCREEN...]\n"
+               "                                 each screen's health from its proof-of-play\n"
+               "                                 log (of STATE/log, or of the trees given as\n"
+               "                                 for report: the newest line of any) and\n"
+               "                                 published playlist: ok, stale (no\n"
                "                                 line for 10 min, or 2x its longest item),\n"
                "                                 no log, no playlist, errors (error or\n"
                "                                 skipped lines in the last hour), behind (an\n"
@@ -339,4 +346,94 @@ out:
     log_set_hook(NULL, NULL);
     pl_config_free(x.cfg);
     return ret;
+}
+
+/* --- log trees ------------------------------------------------------------- */
+
+int ctl_trees_add(struct ctl_trees *t, const char *dir)
+{
+    t->given = true;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        char **v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->v = v;
+        t->cap = cap;
+    }
+    if (!(t->v[t->n] = strdup(dir)))
+        return -1;
+    t->n++;
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ctl_trees_add_boxes(struct ctl_trees *t, const char *dir, char *err, size_t errlen)
+{
+    char shown[PATH_MAX * 4];
+    struct stat st;
+    struct dirent *de;
+    DIR *d;
+    size_t first = t->n, found = 0;
+
+    t->given = true;
+    utf8_printable(dir, shown, sizeof shown);
+    if (!(d = opendir(dir))) {
+        snprintf(err, errlen,
+                 "%s: cannot read the boxes directory: %s (--boxes names a directory holding "
+                 "one log tree per box)",
+                 shown, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d))) {
+        char *path = NULL;
+        if (de->d_name[0] == '.')
+            continue; /* ".", "..", and hidden: not boxes */
+        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+            goto oom;
+        int sr = stat(path, &st), e = errno;
+        if (sr < 0 || !S_ISDIR(st.st_mode)) {
+            if (sr < 0) /* a link to nowhere, or a box going away */
+                log_warn("%s: %s; left out", utf8_printable(path, shown, sizeof shown),
+                         strerror(e));
+            free(path);
+            continue;
+        }
+        DIR *sd = opendir(path);
+        if (!sd) {
+            log_warn("%s: cannot be read (%s); this box's logs are left out",
+                     utf8_printable(path, shown, sizeof shown), strerror(errno));
+            free(path);
+            continue;
+        }
+        closedir(sd);
+        int r = ctl_trees_add(t, path);
+        free(path);
+        if (r < 0)
+            goto oom;
+        found++;
+    }
+    closedir(d);
+    /* by name, so that what is said does not depend on readdir's order */
+    if (found > 1)
+        qsort(t->v + first, found, sizeof *t->v, name_cmp);
+    if (!found)
+        log_warn("%s: no box directory in it", utf8_printable(dir, shown, sizeof shown));
+    return 0;
+oom:
+    closedir(d);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void ctl_trees_free(struct ctl_trees *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i]);
+    free(t->v);
+    memset(t, 0, sizeof *t);
 }

@@ -70,6 +70,26 @@ const char *ctl_fmt_age(pl_ms ms, char *buf, size_t len);
 /* A size for people: "512 B", "1.2 KB", "3.4 MB", "1.0 GB".  Writes into BUF. */
 const char *ctl_fmt_size(long long bytes, char *buf, size_t len);
 
+/* The log trees a command reads (report, status): each --log DIR, and
+ * each box's tree of --boxes DIR, in the order given. */
+struct ctl_trees {
+    char **v;
+    size_t n, cap;
+    bool given; /* --log or --boxes was: STATE/log is not read */
+};
+
+/* Adds DIR (--log).  0, or -1 out of memory. */
+int ctl_trees_add(struct ctl_trees *t, const char *dir);
+
+/* Adds every directory in DIR (--boxes), each one box's log tree, by
+ * name: symbolic links to directories are followed (an admin's way of
+ * putting a box kept elsewhere in), hidden names (".x") and what is not a
+ * directory are not boxes, and a box that cannot be read is named in a
+ * warning and left out.  0, or -1 with ERR filled when DIR cannot be read
+ * or is not a directory, or out of memory. */
+int ctl_trees_add_boxes(struct ctl_trees *t, const char *dir, char *err, size_t errlen);
+void ctl_trees_free(struct ctl_trees *t);
+
 /* NAME beside this program (a build tree, or an installed directory),
  * allocated, when it is there and executable; else NULL. */
 char *ctl_beside_self(const char *name);

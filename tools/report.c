@@ -1049,19 +1049,25 @@ int report_add_line(struct report *r, const char *line, size_t len, const char *
 
 /* --- reading the trees ------------------------------------------------------------- */
 
-/* True when NAME is play-YYYY-MM-DD.jsonl; copies the date into DAY. */
-static bool log_name_date(const char *name, char day[11])
+/* True when NAME is play-YYYY-MM-DD.jsonl, or a part of it uploaded by a
+ * box during the day, play-YYYY-MM-DD.jsonl.NNNNNNNNNNNN.part (its first
+ * byte's offset in the day file, 12 digits); copies the date into DAY and
+ * the part's offset into *OFF (-1 for the whole file). */
+static bool log_name_date(const char *name, char day[11], long long *off)
 {
-    static const char pat[] = "play-NNNN-NN-NN.jsonl";
+    static const char pat[] = "play-NNNN-NN-NN.jsonl", part[] = ".NNNNNNNNNNNN.part";
+    size_t n = strlen(name), w = sizeof pat - 1;
 
-    if (strlen(name) != sizeof pat - 1)
+    if (n != w && n != w + sizeof part - 1)
         return false;
-    for (size_t i = 0; pat[i]; i++) {
-        if (pat[i] == 'N' ? (name[i] < '0' || name[i] > '9') : name[i] != pat[i])
+    for (size_t i = 0; i < n; i++) {
+        char c = i < w ? pat[i] : part[i - w];
+        if (c == 'N' ? (name[i] < '0' || name[i] > '9') : name[i] != c)
             return false;
     }
     memcpy(day, name + 5, 10);
     day[10] = '\0';
+    *off = n == w ? -1 : strtoll(name + w + 1, NULL, 10);
     return true;
 }
 
@@ -1179,11 +1185,15 @@ static void load_file(struct report *r, const char *path, const char *name)
     close(fd);
 }
 
-/* A log file found in a tree: its local date and path. */
+/* A log file found in a tree: its local date and path; or a part of one
+ * (a run of its complete lines, uploaded while the day was going on). */
 struct logfile {
     char day[11];
     char *path;
-    size_t rel; /* where the part below the tree starts: "<screen>/play-DAY.jsonl" */
+    size_t rel;     /* where the part below the tree starts: "<screen>/play-DAY.jsonl" */
+    size_t baselen; /* the length of that part up to ".jsonl": the day file it is of */
+    long long off;  /* a part's first byte in its day file; -1: the whole file */
+    long long size; /* its bytes (a part's: its byte range); -1: not known */
 };
 
 struct logfiles {
@@ -1191,25 +1201,36 @@ struct logfiles {
     size_t n, cap;
 };
 
+/* By day, then by the day file they are of (below their tree), its whole
+ * copies before its parts and the parts by offset, then by tree. */
 static int logfile_cmp(const void *a, const void *b)
 {
     const struct logfile *x = a, *y = b;
     int c = strcmp(x->day, y->day);
 
-    if (!c)
-        c = strcmp(x->path + x->rel, y->path + y->rel);
+    if (!c) {
+        size_t n = x->baselen < y->baselen ? x->baselen : y->baselen;
+        c = memcmp(x->path + x->rel, y->path + y->rel, n);
+        if (!c && x->baselen != y->baselen)
+            c = x->baselen < y->baselen ? -1 : 1;
+    }
+    if (!c && x->off != y->off)
+        c = x->off < y->off ? -1 : 1;
     return c ? c : strcmp(x->path, y->path);
 }
 
-/* Adds DIR/NAME when NAME is a log of a day within [FROM, TO].  0, or -1
- * out of memory. */
+/* Adds DIR/NAME when NAME is a log (or a part of one) of a day within
+ * [FROM, TO].  0, or -1 out of memory. */
 static int logfile_add(struct logfiles *lf, const char *dir, const char *name, size_t rel,
                        const char *from, const char *to)
 {
     char day[11];
     int32_t d;
+    long long off;
+    struct stat st;
 
-    if (!log_name_date(name, day) || (from && strcmp(day, from) < 0) || (to && strcmp(day, to) > 0))
+    if (!log_name_date(name, day, &off) || (from && strcmp(day, from) < 0) ||
+        (to && strcmp(day, to) > 0))
         return 0;
     if (!day_parse(day, &d)) {
         log_warn("%s/%s: not a real date; skipped", dir, name);
@@ -1217,10 +1238,14 @@ static int logfile_add(struct logfiles *lf, const char *dir, const char *name, s
     }
     if (grow((void **)&lf->v, &lf->cap, lf->n + 1, sizeof *lf->v) < 0)
         return -1;
-    memcpy(lf->v[lf->n].day, day, sizeof day);
-    if (asprintf(&lf->v[lf->n].path, "%s/%s", dir, name) < 0)
+    struct logfile *f = &lf->v[lf->n];
+    memcpy(f->day, day, sizeof day);
+    if (asprintf(&f->path, "%s/%s", dir, name) < 0)
         return -1;
-    lf->v[lf->n].rel = rel;
+    f->rel = rel;
+    f->baselen = strlen(f->path + rel) - (off < 0 ? 0 : sizeof ".NNNNNNNNNNNN.part" - 1);
+    f->off = off;
+    f->size = stat(f->path, &st) == 0 ? (long long)st.st_size : -1;
     lf->n++;
     return 0;
 }
@@ -1267,19 +1292,33 @@ oom:
     return -1;
 }
 
-/* Whether the day of files [I, J) must be read through the seen set: a
- * line can be found twice only when a file's name below its tree is there
- * twice, or a flat file (any screen's lines) is there beside another. */
+/* Whether the day of files [I, J) (sorted) must be read through the seen
+ * set: a line can be found twice only when a day file (below its tree) is
+ * there twice, whole or in parts whose byte ranges may overlap (a whole
+ * file and its parts, left by a box that crashed between uploading the one
+ * and deleting the others; a part collected in two trees), or when a flat
+ * file (any screen's lines) is there beside another file.  The parts of
+ * one file are disjoint byte ranges: read as they are. */
 static bool day_needs_dedupe(const struct logfiles *lf, size_t i, size_t j)
 {
+    size_t bases = 0;
+    bool flat = false;
+
     for (size_t k = i; k < j; k++) {
-        const char *rel = lf->v[k].path + lf->v[k].rel;
-        if (!strchr(rel, '/') && j - i > 1)
-            return true;
-        if (k > i && strcmp(rel, lf->v[k - 1].path + lf->v[k - 1].rel) == 0)
+        const struct logfile *f = &lf->v[k], *p = k > i ? &lf->v[k - 1] : NULL;
+        const char *rel = f->path + f->rel;
+        if (!memchr(rel, '/', f->baselen))
+            flat = true;
+        if (!p || p->baselen != f->baselen || memcmp(p->path + p->rel, rel, f->baselen) != 0) {
+            bases++;
+            continue;
+        }
+        /* the same day file again: whole twice, whole and parts, or parts
+         * that may overlap (sorted by offset; a size not known may) */
+        if (p->off < 0 || f->off < 0 || p->size < 0 || f->size < 0 || p->off + p->size > f->off)
             return true;
     }
-    return false;
+    return flat && bases > 1;
 }
 
 /* --- the summary cache ---------------------------------------------------------------- */

@@ -78,7 +78,9 @@ int report_add_line(struct report *r, const char *line, size_t len, const char *
 
 /* Reads the log trees TREES (NTREES of them: logs collected from several
  * boxes): in each, TREE/play-DAY.jsonl and TREE/<screen>/play-DAY.jsonl,
- * the days within [FROM, TO] (NULL: open; the period then runs from the
+ * and the parts of them a box uploads during the day (issue 15),
+ * play-DAY.jsonl.NNNNNNNNNNNN.part (12 digits: the offset of its first
+ * byte in the day file), the days within [FROM, TO] (NULL: open; the period then runs from the
  * first to the last day found).  A line read twice (a file collected
  * twice, or found in two trees) is counted once (report_repeated_lines()).
  * Unreadable lines are counted (report_bad_lines()) and the first few

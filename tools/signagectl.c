@@ -964,22 +964,28 @@ static void report_use_cache(struct report *r)
 static int cmd_report(struct ctl *x, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'},     {"to", required_argument, NULL, 't'},
-        {"by", required_argument, NULL, 'b'},       {"csv", no_argument, NULL, 'C'},
-        {"html", required_argument, NULL, 'H'},     {"log", required_argument, NULL, 'L'},
-        {"no-bom", no_argument, NULL, 'N'},         {"owner", required_argument, NULL, 'o'},
-        {"campaign", required_argument, NULL, 'c'}, {"out", required_argument, NULL, 'O'},
-        {"no-cache", no_argument, NULL, 'K'},       {NULL, 0, NULL, 0},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},
+        {"csv", no_argument, NULL, 'C'},
+        {"html", required_argument, NULL, 'H'},
+        {"log", required_argument, NULL, 'L'},
+        {"no-bom", no_argument, NULL, 'N'},
+        {"owner", required_argument, NULL, 'o'},
+        {"campaign", required_argument, NULL, 'c'},
+        {"out", required_argument, NULL, 'O'},
+        {"no-cache", no_argument, NULL, 'K'},
+        {"boxes", required_argument, NULL, 'B'},
+        {NULL, 0, NULL, 0},
     };
     static const char usage[] =
         "usage: report [--from D] [--to D] [--owner O] [--campaign ID] "
         "[--by KEY[,KEY...]] [--csv [--no-bom]] [--html FILE | --out FILE] [--log DIR]... "
-        "[--no-cache]\n"
+        "[--boxes DIR]... [--no-cache]\n"
         "KEY is owner, campaign, screen or day";
     const char *from = NULL, *to = NULL, *outpath = NULL, *owner = NULL, *campaign = NULL;
     const char *by_text = NULL;
-    const char **trees = NULL;
-    size_t ntrees = 0;
+    struct ctl_trees trees = {0};
     bool bom = true, cache = true;
     enum report_format fmt = x->json ? REPORT_JSON : REPORT_TABLE;
     struct report_keys keys;
@@ -1023,24 +1029,27 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
         case 'K':
             cache = false;
             break;
-        case 'L': {
-            const char **t = realloc(trees, (ntrees + 1) * sizeof *t);
-            if (!t) {
-                free(trees);
+        case 'L':
+            if (ctl_trees_add(&trees, optarg) < 0) {
+                ctl_trees_free(&trees);
                 log_error("report: out of memory");
                 return 1;
             }
-            trees = t;
-            trees[ntrees++] = optarg;
             break;
-        }
+        case 'B':
+            if (ctl_trees_add_boxes(&trees, optarg, err, sizeof err) < 0) {
+                ctl_trees_free(&trees);
+                log_error("report: %s", err);
+                return 1;
+            }
+            break;
         default:
-            free(trees);
+            ctl_trees_free(&trees);
             return ctl_usage_error("report: %s", usage);
         }
     }
     if (optind < argc) {
-        free(trees);
+        ctl_trees_free(&trees);
         return ctl_usage_error("report: unexpected argument '%s'", argv[optind]);
     }
     /* Rows: as asked; else a partner's view by campaign, a campaign's by
@@ -1050,7 +1059,7 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
                                     : owner  ? "campaign"
                                              : "owner",
                                     &keys) < 0) {
-        free(trees);
+        ctl_trees_free(&trees);
         return ctl_usage_error("report: --by takes owner, campaign, screen or day, or several "
                                "separated by commas (campaign,screen,day), each once; not '%s'",
                                by_text);
@@ -1067,11 +1076,11 @@ static int cmd_report(struct ctl *x, int argc, char **argv)
     report_set_now(r, x->now);
     if (cache)
         report_use_cache(r);
-    /* Without --log, this box's STATE/log; with it, the trees named (logs
-     * collected from several boxes), each line counted once. */
+    /* Without --log or --boxes, this box's STATE/log; with them, the trees
+     * named (logs collected from several boxes), each line counted once. */
     const char *own = sb_str(&logdir);
-    if (report_load_trees(r, ntrees ? trees : &own, ntrees ? ntrees : 1, from, to, err,
-                          sizeof err) < 0) {
+    if (report_load_trees(r, trees.given ? (const char *const *)trees.v : &own,
+                          trees.given ? trees.n : 1, from, to, err, sizeof err) < 0) {
         log_error("report: %s", err);
         ret = strstr(err, "--from") ? EXIT_USAGE : 1;
         goto out;
@@ -1099,7 +1108,7 @@ out:
     }
     sb_free(&logdir);
     report_free(r);
-    free(trees);
+    ctl_trees_free(&trees);
     return ret;
 }
 
@@ -1107,16 +1116,56 @@ out:
 
 static int cmd_status(struct ctl *x, int argc, char **argv)
 {
-    struct status_req rq = {x->cfg, x->now, x->now_text != NULL, pclock_wall_ms(), NULL,
-                            0,      x->json};
+    static const struct option opts[] = {
+        {"log", required_argument, NULL, 'L'},
+        {"boxes", required_argument, NULL, 'B'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char usage[] = "usage: status [--log DIR]... [--boxes DIR]... [SCREEN...]";
+    struct status_req rq = {.cfg = x->cfg,
+                            .now = x->now,
+                            .now_given = x->now_text != NULL,
+                            .wall = pclock_wall_ms(),
+                            .json = x->json};
+    struct ctl_trees trees = {0};
+    char err[1024];
+    int c, ret;
 
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-')
-            return ctl_usage_error("status: unknown option '%s'; usage: status [SCREEN...]",
-                                   argv[i]);
-    rq.screens = (const char *const *)argv + 1;
-    rq.nscreens = (size_t)argc - 1;
-    return status_run(&rq);
+    optind = 0; /* options and screens in any order */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'L':
+            if (ctl_trees_add(&trees, optarg) < 0) {
+                ctl_trees_free(&trees);
+                log_error("status: out of memory");
+                return 1;
+            }
+            break;
+        case 'B':
+            if (ctl_trees_add_boxes(&trees, optarg, err, sizeof err) < 0) {
+                ctl_trees_free(&trees);
+                log_error("status: %s", err);
+                return 1;
+            }
+            break;
+        default:
+            ctl_trees_free(&trees);
+            return ctl_usage_error("status: %s", usage);
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        if (argv[i][0] == '-') {
+            ctl_trees_free(&trees);
+            return ctl_usage_error("status: unknown option '%s'; %s", argv[i], usage);
+        }
+    rq.screens = (const char *const *)argv + optind;
+    rq.nscreens = (size_t)(argc - optind);
+    rq.trees = (const char *const *)trees.v;
+    rq.ntrees = trees.n;
+    rq.trees_given = trees.given;
+    ret = status_run(&rq);
+    ctl_trees_free(&trees);
+    return ret;
 }
 
 /* The commands; check and preview are signagectl-media's. */

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/strbuf.h"
 #include "playlists/merge.h"
 #include "playlists/plfile.h"
@@ -179,6 +181,8 @@ struct log_file {
     char *path;
     int day; /* YYYYMMDD */
     bool flat;
+    long long off; /* a part's first byte in its day file (issue 15); -1: the whole file */
+    size_t tree;   /* the log tree it is in */
 };
 
 struct screen_status {
@@ -186,12 +190,15 @@ struct screen_status {
     bool have_last;
     struct pop_line last;
     char *last_file; /* the file LAST was read from */
+    bool last_flat;  /* ... a flat file of older players */
     /* Lines "error", and "skipped" (an item that did not air: a broken
      * medium not tried again, or one not ready in time), that ended in the
      * hour before now; the newest of them. */
     long errors, skipped;
     bool errors_whole_hour;
     struct pop_line last_error;
+    uint64_t *counted; /* the error and skipped lines counted (hashes): once each */
+    size_t ncounted;
     bool have_pl;
     long long published;
     pl_ms published_at;
@@ -221,13 +228,27 @@ static void note(struct screen_status *ss, const char *fmt, ...)
     sb_free(&sb);
 }
 
-/* The day of a log file named "play-YYYY-MM-DD.jsonl" as YYYYMMDD, or 0. */
-static int log_day(const char *name)
+/* The day of a log file named "play-YYYY-MM-DD.jsonl" as YYYYMMDD, or 0;
+ * also of a part of one a box uploaded during the day (issue 15),
+ * "play-YYYY-MM-DD.jsonl.NNNNNNNNNNNN.part", with *OFF its offset (-1 for
+ * the whole file). */
+static int log_day(const char *name, long long *off)
 {
     int v[3] = {0, 0, 0}, k = 0;
+    size_t n = strlen(name);
 
-    if (strlen(name) != 21 || strncmp(name, "play-", 5) != 0 || strcmp(name + 15, ".jsonl") != 0)
+    if ((n != 21 && n != 21 + 18) || strncmp(name, "play-", 5) != 0 ||
+        strncmp(name + 15, ".jsonl", 6) != 0)
         return 0;
+    *off = -1;
+    if (n > 21) {
+        if (name[21] != '.' || strcmp(name + 34, ".part") != 0)
+            return 0;
+        for (int i = 22; i < 34; i++)
+            if (name[i] < '0' || name[i] > '9')
+                return 0;
+        *off = strtoll(name + 22, NULL, 10);
+    }
     for (int i = 5; i < 15; i++) {
         if (i == 9 || i == 12) {
             if (name[i] != '-')
@@ -257,8 +278,10 @@ static void log_files_free(struct log_files *lf)
     memset(lf, 0, sizeof *lf);
 }
 
-/* Adds a copy of PATH, the log of DAY, to LF.  0, or -1 (out of memory). */
-static int log_files_push(struct log_files *lf, const char *path, int day, bool flat)
+/* Adds a copy of PATH, the log of DAY (or its part at OFF), to LF.  0, or
+ * -1 (out of memory). */
+static int log_files_push(struct log_files *lf, const char *path, int day, bool flat, long long off,
+                          size_t tree)
 {
     if (lf->n == lf->cap) {
         size_t nc = lf->cap ? 2 * lf->cap : 16;
@@ -271,42 +294,84 @@ static int log_files_push(struct log_files *lf, const char *path, int day, bool 
     if (!(lf->v[lf->n].path = strdup(path)))
         return -1;
     lf->v[lf->n].day = day;
-    lf->v[lf->n++].flat = flat;
+    lf->v[lf->n].flat = flat;
+    lf->v[lf->n].off = off;
+    lf->v[lf->n++].tree = tree;
     return 0;
 }
 
-/* Adds DIR's day files up to day LAST to LF.  Returns 0 (also when DIR
- * does not exist), or -errno. */
-static int log_files_add(struct log_files *lf, const char *dir, bool flat, int last)
+/* Adds DIR's day files (and parts) up to day LAST to LF.  A day there
+ * whole is read whole: its parts are a prefix of it, left by a box that
+ * crashed before deleting them.  Returns 0 (also when DIR does not
+ * exist), or -errno. */
+static int log_files_add(struct log_files *lf, const char *dir, bool flat, int last, size_t tree)
 {
     struct dirent *de;
     DIR *d = opendir(dir);
+    size_t first = lf->n;
 
     if (!d)
         return errno == ENOENT ? 0 : -errno;
     while ((de = readdir(d))) {
-        int day = log_day(de->d_name);
+        long long off;
+        int day = log_day(de->d_name, &off);
         if (!day || day > last)
             continue;
         char *path = NULL;
-        int r = asprintf(&path, "%s/%s", dir, de->d_name) < 0 ? -1
-                                                              : log_files_push(lf, path, day, flat);
+        int r = asprintf(&path, "%s/%s", dir, de->d_name) < 0
+                    ? -1
+                    : log_files_push(lf, path, day, flat, off, tree);
         free(path);
         if (r < 0)
             break;
     }
     closedir(d);
+    size_t k = first;
+    for (size_t i = first; i < lf->n; i++) {
+        bool whole = false;
+        for (size_t j = first; j < lf->n && lf->v[i].off >= 0 && !whole; j++)
+            whole = lf->v[j].off < 0 && lf->v[j].day == lf->v[i].day;
+        if (whole)
+            free(lf->v[i].path);
+        else
+            lf->v[k++] = lf->v[i];
+    }
+    lf->n = k;
     return 0;
 }
 
-/* Newest day first; a screen's own file before the flat one of that day. */
+/* Newest day first; a screen's own file before the flat one of that day;
+ * a day's parts newest (furthest in) first, by tree. */
 static int log_file_cmp(const void *a, const void *b)
 {
     const struct log_file *x = a, *y = b;
 
     if (x->day != y->day)
         return x->day > y->day ? -1 : 1;
-    return (int)x->flat - (int)y->flat;
+    if (x->flat != y->flat)
+        return (int)x->flat - (int)y->flat;
+    if (x->off != y->off)
+        return x->off > y->off ? -1 : 1;
+    return x->tree < y->tree ? -1 : x->tree > y->tree;
+}
+
+/* Whether the error or skipped line L (its bytes S, N) is counted for the
+ * first time: a line found in two trees is counted once. */
+static bool count_once(struct screen_status *ss, const char *s, size_t n)
+{
+    uint64_t h = hash64(s, n, 0x57a7) | 1;
+
+    for (size_t i = 0; i < ss->ncounted; i++)
+        if (ss->counted[i] == h)
+            return false;
+    if ((ss->ncounted & (ss->ncounted - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+        uint64_t *v = realloc(ss->counted, (ss->ncounted ? 2 * ss->ncounted : 1) * sizeof *v);
+        if (!v)
+            return true;
+        ss->counted = v;
+    }
+    ss->counted[ss->ncounted++] = h;
+    return true;
 }
 
 /* Reads the log file F of screen SS from its end, for its last line and
@@ -354,9 +419,13 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
             continue;
         }
         found = true;
-        if (!ss->have_last) {
+        /* the newest line of any tree; a screen's own files before the flat
+         * ones of older players (read after them) */
+        if (!ss->have_last || (l.end > ss->last.end && !(f->flat && !ss->last_flat))) {
             ss->last = l;
             ss->have_last = true;
+            ss->last_flat = f->flat;
+            free(ss->last_file);
             ss->last_file = strdup(f->path);
             if (bad_tail)
                 note(ss,
@@ -364,8 +433,9 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
                      "disk, or not a proof-of-play log); the line before is used",
                      f->path, bad_tail, bad_tail == 1 ? "" : "s");
         }
-        if (l.end > hour && (strcmp(l.result, "error") == 0 || strcmp(l.result, "skipped") == 0)) {
-            if (ss->errors + ss->skipped == 0)
+        if (l.end > hour && (strcmp(l.result, "error") == 0 || strcmp(l.result, "skipped") == 0) &&
+            count_once(ss, line, n)) {
+            if (ss->errors + ss->skipped == 0 || l.end > ss->last_error.end)
                 ss->last_error = l;
             if (l.result[0] == 'e')
                 ss->errors++;
@@ -402,42 +472,98 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
     return back || r == TAIL_BUDGET;
 }
 
+/* The screen directories found in the log trees: which trees have SCREEN/. */
+struct where {
+    char *screen;
+    size_t tree;
+};
+
+struct wheres {
+    struct where *v;
+    size_t n, cap;
+};
+
+static int where_cmp(const void *a, const void *b)
+{
+    const struct where *x = a, *y = b;
+    int c = strcmp(x->screen, y->screen);
+
+    return c ? c : x->tree < y->tree ? -1 : x->tree > y->tree;
+}
+
 static void scan_logs(struct screen_status *ss, const struct status_req *rq,
-                      const struct log_files *flat)
+                      const struct log_files *flat, const char *const *trees,
+                      const struct wheres *w)
 {
     struct log_files lf = {0};
     struct pl_civil c;
     char *dir = NULL;
-    size_t looked = 0, own;
-    int r;
+    size_t looked = 0, own = 0, days = 0;
+    int r, last, done_day = 0;
+    bool went_back = false; /* the file scanned last went back past the hour */
 
     pl_tz_to_civil(rq->cfg->tz, rq->now, &c);
+    last = c.year * 10000 + c.month * 100 + c.day;
     ss->errors_whole_hour = true;
-    if (asprintf(&dir, "%s/log/%s", rq->cfg->state, ss->scr->id) < 0)
-        return;
-    r = log_files_add(&lf, dir, false, c.year * 10000 + c.month * 100 + c.day);
-    if (r < 0)
-        note(ss, "%s: cannot be read: %s", dir, strerror(-r));
+    /* the trees that have a directory of this screen */
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(w->v[mid].screen, ss->scr->id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < w->n && strcmp(w->v[i].screen, ss->scr->id) == 0; i++) {
+        free(dir);
+        dir = NULL;
+        if (asprintf(&dir, "%s/%s", trees[w->v[i].tree], ss->scr->id) < 0)
+            goto out;
+        r = log_files_add(&lf, dir, false, last, w->v[i].tree);
+        if (r < 0)
+            note(ss, "%s: cannot be read: %s", dir, strerror(-r));
+    }
     own = lf.n;
     for (size_t i = 0; i < flat->n; i++)
-        if (log_files_push(&lf, flat->v[i].path, flat->v[i].day, true) < 0)
+        if (log_files_push(&lf, flat->v[i].path, flat->v[i].day, true, flat->v[i].off,
+                           flat->v[i].tree) < 0)
             break;
     if (lf.n > 1)
         qsort(lf.v, lf.n, sizeof *lf.v, log_file_cmp);
-    for (size_t i = 0; i < lf.n && looked < STATUS_DAYS_MAX; i++, looked++)
-        if (scan_log(ss, &lf.v[i], rq) && ss->have_last)
-            break;
+    /* Every file of a day (several trees, a day in parts) before the day
+     * before; no older day once one went back past the hour. */
+    for (size_t i = 0; i < lf.n; i++) {
+        const struct log_file *f = &lf.v[i], *p = i ? &lf.v[i - 1] : NULL;
+        if (!p || p->day != f->day) {
+            if (done_day || days == STATUS_DAYS_MAX)
+                break;
+            days++;
+        }
+        /* a part before one (of its file) that went back past the hour: no need */
+        if (went_back && p->day == f->day && p->flat == f->flat && p->tree == f->tree &&
+            p->off >= 0 && f->off >= 0)
+            continue;
+        looked++;
+        went_back = scan_log(ss, f, rq);
+        if (went_back && ss->have_last)
+            done_day = f->day;
+    }
     if (!ss->have_last) {
         ss->problems |= 1u << P_NO_LOG;
-        if (own == 0)
-            note(ss, "no proof-of-play log in %s/%s: has signage-player@%s played yet?", dir,
+        if (own == 0 && !rq->trees_given)
+            note(ss, "no proof-of-play log in %s/log/%s%s: has signage-player@%s played yet?",
+                 rq->cfg->state, ss->scr->id,
                  flat->n ? " (nor a line in the flat log of older players)" : "", ss->scr->id);
+        else if (own == 0)
+            note(ss, "no proof-of-play log of %s in the log trees given%s", ss->scr->id,
+                 flat->n ? " (nor a line in their flat logs of older players)" : "");
         else
             note(ss,
                  "no proof-of-play line in the %zu newest day files: is signage-player@%s "
                  "writing its log?",
                  looked, ss->scr->id);
     }
+out:
     free(dir);
     log_files_free(&lf);
 }
@@ -820,8 +946,10 @@ int status_run(const struct status_req *rq)
     struct pl_civil c;
     struct stat sb;
     char err[1024], *logdir = NULL, t[PL_TIME_BUFSZ];
-    size_t n = 0, unhealthy = 0;
+    size_t n = 0, unhealthy = 0, ntrees = 1;
     int ret = 1, r;
+    struct wheres w = {0};
+    const char *const *trees = (const char *const *)&logdir;
 
     if (stat(cfg->state, &sb) < 0) {
         log_error("%s: the state directory cannot be read: %s; is state = right in %s?", cfg->state,
@@ -846,9 +974,41 @@ int status_run(const struct status_req *rq)
         goto out;
     }
     pl_tz_to_civil(cfg->tz, rq->now, &c);
-    r = log_files_add(&flat, logdir, true, c.year * 10000 + c.month * 100 + c.day);
-    if (r < 0)
-        log_warn("%s: cannot be read: %s; the screens' logs are not found", logdir, strerror(-r));
+    /* The log trees: STATE/log, or those given (--log, --boxes); in each,
+     * the flat files of older players, and the screens' directories. */
+    if (rq->trees_given) {
+        trees = rq->trees;
+        ntrees = rq->ntrees;
+    }
+    for (size_t ti = 0; ti < ntrees; ti++) {
+        DIR *d;
+        struct dirent *de;
+        r = log_files_add(&flat, trees[ti], true, c.year * 10000 + c.month * 100 + c.day, ti);
+        if (r < 0 || !(d = opendir(trees[ti]))) {
+            char shown[4096];
+            log_warn("%s: cannot be read: %s; the screens' logs in it are not found",
+                     utf8_printable(trees[ti], shown, sizeof shown), strerror(r < 0 ? -r : errno));
+            continue;
+        }
+        while ((de = readdir(d))) {
+            if (!pl_id_valid(de->d_name) || !pl_config_screen(cfg, de->d_name))
+                continue;
+            if (w.n == w.cap) {
+                size_t cap = w.cap ? 2 * w.cap : 64;
+                struct where *nv = realloc(w.v, cap * sizeof *nv);
+                if (!nv)
+                    break;
+                w.v = nv;
+                w.cap = cap;
+            }
+            if (!(w.v[w.n].screen = strdup(de->d_name)))
+                break;
+            w.v[w.n++].tree = ti;
+        }
+        closedir(d);
+    }
+    if (w.n > 1)
+        qsort(w.v, w.n, sizeof *w.v, where_cmp);
     for (size_t i = 0; i < cfg->nscreens; i++) {
         const struct pl_screen *scr = &cfg->screens[i];
         bool asked = rq->nscreens == 0;
@@ -860,7 +1020,7 @@ int status_run(const struct status_req *rq)
         ss->scr = scr;
         ss->notes = json_array();
         scan_playlist(ss, rq);
-        scan_logs(ss, rq, &flat);
+        scan_logs(ss, rq, &flat, trees, &w);
         judge(ss, rq);
         if (ss->problems)
             unhealthy++;
@@ -898,10 +1058,14 @@ out:
     for (size_t i = 0; i < n; i++) {
         json_decref(v[i].notes);
         free(v[i].last_file);
+        free(v[i].counted);
     }
     free(v);
     free(logdir);
     log_files_free(&flat);
+    for (size_t i = 0; i < w.n; i++)
+        free(w.v[i].screen);
+    free(w.v);
     spool_view_clear(&sv);
     return ret;
 }

@@ -57,6 +57,10 @@ struct status_req {
     const char *const *screens; /* the screens asked about; NULL/0: every screen */
     size_t nscreens;
     bool json;
+    /* the log trees to read (--log, --boxes) when TREES_GIVEN; else STATE/log */
+    const char *const *trees;
+    size_t ntrees;
+    bool trees_given;
 };
 
 /* Prints the status (a table, or one JSON document) on stdout.  Returns

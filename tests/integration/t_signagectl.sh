@@ -221,6 +221,88 @@ check "report --log from two boxes: each line counted once" grep -Eq '^高知県
 check "report --log: says how many lines it found twice" grep -q '1 log lines found twice counted once' "$T/out"
 $C report --log "$T/box1" --log /nonexistent/box2 >/dev/null 2>"$T/err"
 check "report --log of a missing tree: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/box2 '$T/err'"
+# --- boxes uploading their proof of play (issue 15): parts and --boxes ---------
+# parts WHOLE DIR A B...: lines A.. of WHOLE cut at lines B..., each run put in
+# DIR as play-DAY.jsonl.<its first byte's offset, 12 digits>.part
+parts() {
+    _w=$1 _d=$2 _a=$3; shift 3
+    for _b in "$@"; do
+        _off=$(head -n $((_a - 1)) "$_w" | wc -c)
+        sed -n "${_a},$((_b - 1))p" "$_w" >"$_d/$(basename "$_w").$(printf %012d "$_off").part"
+        _a=$_b
+    done
+}
+R=$T/whole-ref
+mkdir -p "$R/shinjuku-west-plaza" "$R/kochi-station"
+{
+    e shinjuku-west-plaza good 高知県 09:00:00 09:00:10 10000 played
+    e shinjuku-west-plaza - "" 09:00:10 09:00:20 10000 played
+    e shinjuku-west-plaza good 高知県 09:00:20 09:00:25 5000 cut
+    e shinjuku-west-plaza good 高知県 09:30:00 09:30:10 10000 played
+    e shinjuku-west-plaza good 高知県 09:59:00 09:59:10 10000 played
+} >"$R/shinjuku-west-plaza/play-2023-03-15.jsonl"
+sed 's/2023-03-15T/2023-03-14T/g' "$R/shinjuku-west-plaza/play-2023-03-15.jsonl" >"$R/shinjuku-west-plaza/play-2023-03-14.jsonl"
+e kochi-station good 高知県 09:00:00 09:00:05 5000 played >"$R/kochi-station/play-2023-03-15.jsonl"
+B=$T/boxes
+mkdir -p "$B/box-a/shinjuku-west-plaza" "$B/box-b/kochi-station" "$B/.hidden/kochi-station" \
+    "$T/elsewhere/box-c/kochi-station" "$B/new
+line/kochi-station"
+# box-a: today in parts only; yesterday whole, and two of its parts left by a crash
+parts "$R/shinjuku-west-plaza/play-2023-03-15.jsonl" "$B/box-a/shinjuku-west-plaza" 1 3 4 6
+cp "$R/shinjuku-west-plaza/play-2023-03-14.jsonl" "$B/box-a/shinjuku-west-plaza/"
+parts "$R/shinjuku-west-plaza/play-2023-03-14.jsonl" "$B/box-a/shinjuku-west-plaza" 1 2 4
+check "box-a: three parts of today, two of yesterday beside its whole file" \
+    sh -c "[ \$(ls '$B/box-a/shinjuku-west-plaza' | grep -c '\.part\$') -eq 5 ]"
+cp "$R/kochi-station/play-2023-03-15.jsonl" "$B/box-b/kochi-station/"
+# not boxes: a hidden directory, a file, a link to nowhere; a box behind a link
+e kochi-station good 高知県 08:00:00 08:00:05 5000 played >"$B/.hidden/kochi-station/play-2023-03-15.jsonl"
+echo "boxes of the network" >"$B/README"
+ln -s "$T/nowhere" "$B/gone"
+e kochi-station good 高知県 07:00:00 07:00:05 5000 played >"$T/elsewhere/box-c/kochi-station/play-2023-03-15.jsonl"
+ln -s "$T/elsewhere/box-c" "$B/box-c"
+# a box whose name has a line end
+e kochi-station good 高知県 06:00:00 06:00:05 5000 played >"$B/new
+line/kochi-station/play-2023-03-15.jsonl"
+cp -r "$R" "$T/ref-all"
+cat "$T/elsewhere/box-c/kochi-station/play-2023-03-15.jsonl" "$B/new
+line/kochi-station/play-2023-03-15.jsonl" >>"$T/ref-all/kochi-station/play-2023-03-15.jsonl"
+$C report --log "$T/ref-all" --by screen,day --from 2023-03-14 --to 2023-03-15 --csv >"$T/ref.csv" 2>/dev/null
+$C report --boxes "$B" --by screen,day --from 2023-03-14 --to 2023-03-15 --csv >"$T/boxes.csv" 2>"$T/err"
+check "report --boxes: exit 0" [ $? -eq 0 ]
+check "report --boxes: the same figures as the whole files (parts, whole+parts, linked box)" cmp -s "$T/ref.csv" "$T/boxes.csv"
+check "report --boxes: plaza's figures on the 15th, from three parts (5 plays, 45 s)" \
+    grep -q '^"shinjuku-west-plaza","","2023-03-15",5,4,1,0,0,0:00:45,45.000,1.0000,' "$T/boxes.csv"
+check "report --boxes: and on the 14th, whole and parts counted once (5 plays, 45 s)" \
+    grep -q '^"shinjuku-west-plaza","","2023-03-14",5,4,1,0,0,0:00:45,45.000,1.0000,' "$T/boxes.csv"
+check "report --boxes: kochi-station counts box-b, box-c and the box with a line end, not .hidden" \
+    grep -q '^"kochi-station","","2023-03-15",3,3,0,0,0,0:00:15,15.000,1.0000,' "$T/boxes.csv"
+check "report --boxes: the link to nowhere is named" grep -q "$B/gone" "$T/err"
+$C report --boxes "$B" --by screen,day --from 2023-03-14 --to 2023-03-15 >"$T/out" 2>/dev/null
+check "report --boxes: whole and parts side by side counted once, and said" \
+    grep -q '3 log lines found twice counted once' "$T/out"
+$C report --boxes "$B" --log "$T/box2" --by screen --from 2023-03-14 --to 2023-03-15 --csv >"$T/out" 2>/dev/null
+check "report --boxes with --log: both read (box2's kochi-station line added)" \
+    grep -q '^"kochi-station","",4,4,0,0,0,0:00:20,' "$T/out"
+$C report --boxes /nonexistent/boxes >/dev/null 2>"$T/err"
+check "report --boxes of a missing directory: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q /nonexistent/boxes '$T/err'"
+$C report --boxes "$B/README" >/dev/null 2>"$T/err"
+check "report --boxes of a file: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q 'README: cannot read the boxes directory' '$T/err'"
+mkdir -p "$T/noboxes"
+$C report --boxes "$T/noboxes" >"$T/out" 2>"$T/err"
+check "report --boxes of an empty directory: exit 0, empty, says so (not STATE/log)" \
+    sh -c "[ $? -eq 0 ] && grep -q 'no box directory in it' '$T/err' && grep -q 'total: 0:00:00 shown' '$T/out'"
+# ten thousand boxes, one of them with a line
+mkdir -p "$T/many"
+(cd "$T/many" && seq -f 'box%05g' 1 10000 | xargs mkdir)
+mkdir -p "$T/many/box05000/kochi-station"
+cp "$R/kochi-station/play-2023-03-15.jsonl" "$T/many/box05000/kochi-station/"
+t0=$(date +%s%N)
+$C report --boxes "$T/many" --by screen --csv >"$T/out" 2>"$T/err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "report --boxes over 10,000 boxes: exit 0, the one line counted" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^\"kochi-station\",\"\",1,1,' '$T/out'"
+check_range "report --boxes over 10,000 boxes: milliseconds" "$ms" 1 20000
 mv "$S/log" "$S/log.away"
 $C report >/dev/null 2>"$T/err"
 check "report: log directory missing: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q '$S/log' '$T/err'"

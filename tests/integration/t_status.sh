@@ -276,6 +276,63 @@ check "status when STATE cannot be read: exit 1, says what to check" \
     jerr "$T/j.out" 1 "$T/nostate: the state directory cannot be read"
 check "... and it created nothing" [ ! -e "$T/nostate" ]
 
+# --- a central server's box trees (issue 15): today in parts only ------------------
+# box1 uploads plaza's day in runs (parts); box2 holds a copy of its last part
+# (collected twice); box3's gou4 day is whole, with a part a crash left beside it
+BX=$T/boxes
+mkdir -p "$BX/box1/plaza" "$BX/box2/plaza" "$BX/box3/gou4" "$BX/box3/castle"
+P0=$BX/box1/plaza/play-$D.jsonl.000000000000.part
+{
+    e plaza kochi-expo 0 ${D}T09:40:00 ${D}T09:40:10 played 1
+    e plaza kochi-expo 1 ${D}T09:50:00 ${D}T09:50:20 played 1
+} >"$P0"
+P1=$BX/box1/plaza/play-$D.jsonl.$(printf %012d "$(wc -c <"$P0")").part
+{
+    e plaza kochi-expo 0 ${D}T09:58:00 ${D}T09:58:00 error 1 "media/z.png: cannot decode"
+    e plaza kochi-expo 1 ${D}T09:59:38 ${D}T09:59:58 played 1
+} >"$P1"
+cp "$P1" "$BX/box2/plaza/"
+{
+    e gou4 gou4-only 0 ${D}T09:59:00 ${D}T09:59:10 played 2
+    e gou4 gou4-only 1 ${D}T09:59:10 ${D}T09:59:45 played 2
+} >"$BX/box3/gou4/play-$D.jsonl"
+head -n 1 "$BX/box3/gou4/play-$D.jsonl" >"$BX/box3/gou4/play-$D.jsonl.000000000000.part"
+: >"$BX/box3/gou4/play-$D.jsonl.0000000000.part" # not a part's name: not read
+$C status --boxes "$BX" --json >"$T/boxes.json" 2>"$T/boxes.err"
+check "status --boxes: exit 0" [ $? -eq 0 ]
+check "status --boxes: the newest line of any tree, from today's newest part" python3 - "$T/boxes.json" <<'PY'
+import json, sys
+s = {x['screen']: x for x in json.load(open(sys.argv[1]))['screens']}
+p = s['plaza']
+assert p['last_log']['end'] == '2023-03-15T09:59:58.000+09:00', p['last_log']
+import re
+assert re.search(r'/box1/plaza/play-2023-03-15\.jsonl\.000000000[1-9]\d\d\.part$',
+                 p['last_log']['file']), p['last_log']
+assert p['last_log_age_seconds'] == 2 and p['health'] == 'errors', p
+# the error line is in box1 and box2: counted once
+assert p['errors_last_hour'] == 1 and p['skipped_last_hour'] == 0, p
+assert p['last_error']['error'] == 'media/z.png: cannot decode', p['last_error']
+g = s['gou4']
+assert g['last_log']['file'].endswith('/box3/gou4/play-2023-03-15.jsonl'), g['last_log']
+assert g['last_log']['end'] == '2023-03-15T09:59:45.000+09:00' and g['health'] == 'ok', g
+assert not g['notes'], g['notes']  # the empty "part" of 10 digits is no log: not read
+# STATE/log is not read with --boxes: castle has no log in the trees
+c = s['castle']
+assert c['health'] == 'no log' and any('log trees given' in n for n in c['notes']), c
+PY
+check "status --boxes: nothing on stderr" [ ! -s "$T/boxes.err" ]
+$C status --log "$S/log" --boxes "$BX" castle plaza --json >"$T/both.json" 2>/dev/null
+check "status --log and --boxes, screens after: both trees read" python3 - "$T/both.json" <<'PY'
+import json, sys
+s = {x['screen']: x for x in json.load(open(sys.argv[1]))['screens']}
+assert list(s) == ['plaza', 'castle'], list(s)
+assert s['castle']['errors_last_hour'] == 2 and s['castle']['skipped_last_hour'] == 1, s['castle']
+assert s['plaza']['last_log']['end'] == '2023-03-15T09:59:58.000+09:00', s['plaza']
+assert s['plaza']['errors_last_hour'] == 1, s['plaza']
+PY
+$C status --boxes "$T/no-such-boxes" >/dev/null 2>"$T/err"
+check "status --boxes of a missing directory: exit 1, names it" sh -c "[ $? -eq 1 ] && grep -q no-such-boxes '$T/err'"
+
 # --- list: the files waiting in the spool, ends as the operator wrote them ----------------
 $C list >"$T/list.txt" 2>"$T/list.err"
 check "list: exit 0" [ $? -eq 0 ]

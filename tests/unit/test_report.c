@@ -599,6 +599,180 @@ START_TEST(test_summary_cache)
 }
 END_TEST
 
+/* A week over the trees TREES (N), as week() does; *REPEATED gets the
+ * lines found twice. */
+static char *week_trees(pl_tz *tz, const char *const *trees, size_t n, const char *cache,
+                        long *hits, char **html, long *repeated)
+{
+    char err[512];
+    struct report *r = report_new(tz);
+
+    report_set_now(r, NOW_MS + 5 * 86400000LL);
+    ck_assert_int_eq(report_select(r, "高知県", NULL), 0);
+    ck_assert_int_eq(report_set_cache(r, cache), 0);
+    ck_assert_msg(report_load_trees(r, trees, n, "2023-03-10", "2023-03-16", err, sizeof err) == 0,
+                  "%s", err);
+    char *csv = render(r, "screen,day", REPORT_CSV);
+    *html = render(r, "campaign", REPORT_HTML);
+    *hits = report_cache_hits(r);
+    *repeated = report_repeated_lines(r);
+    report_free(r);
+    return csv;
+}
+
+/* Writes TEXT's lines [A, B) to DIR/play-2023-03-15.jsonl.<offset>.part,
+ * as a box uploads a run of new lines during the day (issue 15). */
+static void write_part(const char *dir, const char *text, int a, int b)
+{
+    const char *p = text, *q;
+    char name[64], *piece;
+    int i = 0;
+
+    for (; i < a; i++)
+        p = strchr(p, '\n') + 1;
+    for (q = p; i < b; i++)
+        q = strchr(q, '\n') + 1;
+    snprintf(name, sizeof name, "play-2023-03-15.jsonl.%012ld.part", (long)(p - text));
+    ck_assert_ptr_nonnull(piece = strndup(p, (size_t)(q - p)));
+    write_file(dir, name, piece);
+    free(piece);
+}
+
+/* A day uploaded in parts counts as the same day uploaded whole; whole and
+ * parts side by side (a box that crashed between uploading the one and
+ * deleting the others), or a part collected in two trees, count each line
+ * once; names that are nearly parts are not logs.  With the summary cache
+ * shared by all of them, the same figures again. */
+START_TEST(test_parts_count_as_the_whole)
+{
+    char dir[] = "/tmp/signage-report-p.XXXXXX", d[700], cache[600], cmd[800];
+    pl_tz *tz = tokyo();
+    char *text = NULL, *kochi = NULL, *flat = NULL;
+    char *l[6] = {
+        entry("plaza", "kochi-makino-expo", "高知県", "10:00:00", "10:00:10", 10000, "played"),
+        entry("plaza", "wood-2023", "東京都", "10:00:10", "10:00:20", 10000, "played"),
+        entry("plaza", "kochi-makino-expo", "高知県", "10:00:20", "10:00:25", 5000, "cut"),
+        entry("plaza", "kochi-makino-expo", "高知県", "10:30:00", "10:30:00", 0, "error"),
+        entry("plaza", "kochi-makino-expo", "高知県", "10:30:00", "10:40:00", 600000, "played"),
+        entry("plaza", "kochi-makino-expo", "高知県", "12:00:00", "12:10:00", 600000, "played")};
+    char *k =
+        entry("kochi", "kochi-makino-expo", "高知県", "09:00:00", "09:00:30", 30000, "played");
+
+    ck_assert_int_ge(
+        asprintf(&text, "%s\n%s\n%s\n%s\n%s\n%s\n", l[0], l[1], l[2], l[3], l[4], l[5]), 0);
+    ck_assert_int_ge(asprintf(&kochi, "%s\n", k), 0);
+    ck_assert_int_ge(asprintf(&flat, "%s%s", kochi, text), 0); /* an older box: one flat file */
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    /* whole: the day file; parts: lines [0,2) [2,3) [3,6); both: the file
+     * and the first two parts; two: [0,2) [2,3) in one tree, [2,3) [3,6)
+     * in another; flat: an older box's flat file in parts */
+    static const char *const trees[] = {"whole", "parts", "both", "two-a", "two-b", "flat"};
+    for (size_t i = 0; i < sizeof trees / sizeof *trees; i++) {
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s/plaza' '%s/%s/kochi'", dir, trees[i], dir,
+                 trees[i]);
+        ck_assert_int_eq(system(cmd), 0);
+        snprintf(d, sizeof d, "%s/%s/kochi", dir, trees[i]);
+        if (strcmp(trees[i], "flat") != 0 && strcmp(trees[i], "two-b") != 0)
+            write_file(d, "play-2023-03-15.jsonl", kochi);
+    }
+    snprintf(d, sizeof d, "%s/whole/plaza", dir);
+    write_file(d, "play-2023-03-15.jsonl", text);
+    snprintf(d, sizeof d, "%s/parts/plaza", dir);
+    write_part(d, text, 0, 2);
+    write_part(d, text, 2, 3);
+    write_part(d, text, 3, 6);
+    /* nearly parts: not logs, ignored as any other name */
+    write_file(d, "play-2023-03-15.jsonl.4096.part", text);
+    write_file(d, "play-2023-03-15.jsonl.0000000000000.part", text);
+    write_file(d, "play-2023-03-15.jsonl.00000000000a.part", text);
+    write_file(d, "play-2023-03-15.jsonl.000000000000.part.tmp", text);
+    write_file(d, "play-2023-03-15.jsonl.000000000000", text);
+    write_file(d, "play-2023-03-15.jsonl.000000000000.PART", text);
+    snprintf(d, sizeof d, "%s/both/plaza", dir);
+    write_file(d, "play-2023-03-15.jsonl", text);
+    write_part(d, text, 0, 2);
+    write_part(d, text, 2, 3);
+    snprintf(d, sizeof d, "%s/two-a/plaza", dir);
+    write_part(d, text, 0, 2);
+    write_part(d, text, 2, 3);
+    snprintf(d, sizeof d, "%s/two-b/plaza", dir);
+    write_part(d, text, 2, 3);
+    write_part(d, text, 3, 6);
+    snprintf(d, sizeof d, "%s/flat", dir);
+    write_part(d, flat, 0, 3);
+    write_part(d, flat, 3, 7);
+
+    char t[6][700];
+    for (size_t i = 0; i < 6; i++)
+        snprintf(t[i], sizeof t[i], "%s/%s", dir, trees[i]);
+    const char *const whole[] = {t[0]}, *const parts[] = {t[1]}, *const both[] = {t[2]},
+                      *const two[] = {t[3], t[4]}, *const flatparts[] = {t[5]},
+                      *const all[] = {t[0], t[1], t[2], t[3], t[4], t[5]};
+    struct {
+        const char *const *trees;
+        size_t n;
+        long repeated, hits; /* lines found twice; summaries read on a second run */
+    } cases[] = {
+        {whole, 1, 0, 2}, {parts, 1, 0, 4},     {both, 1, 3, 0},
+        {two, 2, 1, 0},   {flatparts, 1, 0, 2}, {all, 6, 32, 0}, /* kochi 4 more times, plaza 28 */
+    };
+    long hits, repeated;
+    char *html0, *html;
+    char *plain = week_trees(tz, whole, 1, NULL, &hits, &html0, &repeated);
+    ck_assert_int_eq(hits, 0);
+    ck_assert_int_eq(repeated, 0);
+    /* 10 + 5 + 600 + 600 s of Kochi on plaza, out of 1225 s shown */
+    ck_assert_msg(
+        strstr(plain, "\"plaza\",\"\",\"2023-03-15\",4,3,1,0,1,0:20:15,1215.000,0.9918,") != NULL,
+        "%s", plain);
+    ck_assert_msg(strstr(plain, "\"kochi\",\"\",\"2023-03-15\",1,1,0,0,0,0:00:30,30.000,1.0000,") !=
+                      NULL,
+                  "%s", plain);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        for (int cached = 0; cached < 3; cached++) { /* none, made, read */
+            char *csv = week_trees(tz, cases[i].trees, cases[i].n, cached ? cache : NULL, &hits,
+                                   &html, &repeated);
+            ck_assert_msg(strcmp(csv, plain) == 0, "case %zu, cache %d:\n%s", i, cached, csv);
+            if (cases[i].repeated == 0) {
+                same_page(html, html0);
+            } else { /* the same page, and how many lines were found twice */
+                char said[100];
+                snprintf(said, sizeof said, "%ld log lines found twice counted once",
+                         cases[i].repeated);
+                ck_assert_msg(strstr(html, said) != NULL, "case %zu: %s", i, said);
+            }
+            ck_assert_msg(repeated == cases[i].repeated, "case %zu: %ld repeated", i, repeated);
+            ck_assert_msg(hits == (cached == 2 ? cases[i].hits : 0), "case %zu, cache %d: %ld hits",
+                          i, cached, hits);
+            free(csv);
+            free(html);
+        }
+        /* a summary of a part is never taken for the whole file's, nor the
+         * other way round: the whole case, read again after all of them */
+        if (i == 0)
+            continue;
+        char *csv = week_trees(tz, whole, 1, cache, &hits, &html, &repeated);
+        ck_assert_str_eq(csv, plain);
+        ck_assert_int_eq(hits, 2);
+        free(csv);
+        free(html);
+    }
+
+    free(plain);
+    free(html0);
+    free(text);
+    free(kochi);
+    free(flat);
+    free(k);
+    for (int i = 0; i < 6; i++)
+        free(l[i]);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    pl_tz_free(tz);
+}
+END_TEST
+
 /* What a review found: a line spanning years, the share of a screen's
  * row, stray log names, control characters, summaries altered with their
  * checksum made good. */
@@ -890,6 +1064,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_html_pack);
     tcase_add_test(tc, test_line_forms);
     tcase_add_test(tc, test_summary_cache);
+    tcase_add_test(tc, test_parts_count_as_the_whole);
     tcase_add_test(tc, test_hostile_reports);
     tcase_add_test(tc, test_bad_lines);
     tcase_add_test(tc, test_load_dir_dates_and_escaping);
