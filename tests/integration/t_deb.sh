@@ -7,7 +7,10 @@
 # Makefile, and the package installs for real with apt into a minimal
 # Debian 12 made by debootstrap: the user, the group and the state tree
 # are made, the scheduler is enabled, an operator's file is accepted, the
-# installed signage.cfg is used and the font is found.
+# installed signage.cfg is used and the font is found.  Then the README's
+# kiosk in that chroot, headless: the Recommends installed, cage and the
+# player run by hand as the player's unit would (systemd is not PID 1 here)
+# on an Xvfb window, and grim's screenshot shows the due item.
 #
 # Needs root (debootstrap, chroot, mount) and the network (debootstrap, and
 # apt in the chroot; DEB_MIRROR names another mirror).  A missing tool is a
@@ -19,11 +22,14 @@ MIRROR=${DEB_MIRROR:-http://deb.debian.org/debian}
 ROOT=$T/root
 NOW=2023-03-15T10:00:00+09:00
 
-# The chroot's /proc is mounted while it is used; unmounted before $T goes.
-trap 'umount "$ROOT/proc" 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+# The chroot's /proc (and the kiosk's /dev/shm) are mounted while it is used;
+# the kiosk's Xvfb and cage (by pid) stopped and both unmounted before $T goes.
+cpid='' xpid=''
+trap '[ -n "$cpid" ] && kill "$cpid" 2>/dev/null; [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
+    umount "$ROOT/dev/shm" "$ROOT/proc" 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
 
 for tool in dpkg-buildpackage dh lintian dpkg-checkbuilddeps debootstrap cpio git man \
-    chroot mount bash ffmpeg; do
+    chroot mount bash ffmpeg identify compare findmnt mountpoint pgrep; do
     check "tool $tool is installed" sh -c 'command -v "$1" >/dev/null' sh "$tool"
 done
 check "runs as root (debootstrap, chroot and mount need it)" [ "$(id -u)" = 0 ]
@@ -288,4 +294,140 @@ SIGNAGE_FONT=$SRCDIR/fonts/BIZUDPGothic-Bold.ttf "$PLAYER" --playlist \
 md5() { ffmpeg -nostdin -loglevel error -i "$1" -f framemd5 -pix_fmt rgb24 - | tail -1 | awk '{print $NF}'; }
 check "the chroot's frame is the text set in BIZ UDPGothic" \
     [ "$(md5 "$ROOT/tmp/shot.png")" = "$(md5 "$T/shot-ref.png")" ]
-umount "$ROOT/proc"
+
+# --- the README's kiosk, headless, in the chroot -----------------------------
+# What `apt install ./signage_*.deb` of the README brings beyond the install
+# above, its Recommends (cage, xwayland and the fallback fonts: 66 MB, a few
+# seconds from deb.debian.org), and the test's own screen and camera (xvfb,
+# grim).  Then the unit's work by hand, as systemd cannot run here: as
+# signage, cage -d -- signage-player with the unit's environment on the
+# installed signage.cfg's screen, its output a window of Xvfb (as t_kiosk),
+# at the time the scheduler run above published for (--clock).
+kpkgs=$(echo "$recommends" | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep .)
+start=$(date +%s)
+in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"' \
+    sh $kpkgs grim xvfb >"$T/apt-kiosk.log" 2>&1
+rc=$?
+check "apt-get install the Recommends ($(echo $kpkgs)), grim and xvfb in the chroot (exit $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || tail -30 "$T/apt-kiosk.log"
+echo "# apt-get install of the kiosk: $(($(date +%s) - start)) s"
+for c in cage Xwayland Xvfb grim; do
+    check "$c is in the chroot" in_root sh -c 'command -v "$1" >/dev/null' sh "$c"
+done
+kstart=$(date +%s)
+AT=2023-03-15T10:03:00+09:00
+uid=$(in_root id -u signage)
+RT=/run/user/$uid
+mkdir -p "$ROOT$RT" "$ROOT/tmp/.X11-unix" && chmod 1777 "$ROOT/tmp/.X11-unix"
+in_root chown signage:signage "$RT" && chmod 700 "$ROOT$RT"
+check "XDG_RUNTIME_DIR $RT is signage's, 700" [ "$(in_root stat -c '%U %a' "$RT")" = "signage 700" ]
+# kenv CMD...: CMD in the chroot as signage, with only the environment given;
+# it execs, so run it in ( ) or with & (then $! is CMD's own pid)
+kenv() {
+    exec chroot "$ROOT" setpriv --reuid=signage --regid=signage --init-groups \
+        env -i PATH=/usr/bin:/bin HOME=/var/lib/signage XDG_RUNTIME_DIR="$RT" "$@"
+}
+# wlroots and Xwayland need POSIX shared memory: the one mount besides /proc
+mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m shm "$ROOT/dev/shm"
+check "a tmpfs on the chroot's /dev/shm" mountpoint -q "$ROOT/dev/shm"
+ulimit -c 0 # cage 0.1.4 aborts in its own shutdown (t_kiosk)
+kenv Xvfb -displayfd 3 -screen 0 1280x1024x24 -ac -nolisten tcp 3>"$T/xdisplay" 2>"$T/xvfb.err" &
+xpid=$!
+check "Xvfb runs in the chroot as signage" wait_until 10 test -s "$T/xdisplay"
+[ -s "$T/xdisplay" ] || sed 's/^/# xvfb: /' "$T/xvfb.err"
+kenv DISPLAY=":$(cat "$T/xdisplay")" WLR_BACKENDS=x11 WLR_X11_OUTPUTS=1 WLR_RENDERER=pixman \
+    WLR_LIBINPUT_NO_DEVICES=1 SDL_VIDEODRIVER=wayland SDL_AUDIODRIVER=dummy \
+    XDG_SESSION_TYPE=wayland XDG_SESSION_CLASS=user \
+    cage -d -- /usr/bin/signage-player -c /etc/signage/signage.cfg --screen shinjuku-west-plaza \
+    --clock "$AT" >"$T/cage.log" 2>&1 &
+cpid=$!
+check "cage's wayland socket appears in $RT" wait_until 10 test -S "$ROOT$RT/wayland-0"
+# shot FILE: grim in the chroot, the picture out to FILE; ok once it is not
+# all black (the player's first frame is there)
+shot() {
+    (kenv WAYLAND_DISPLAY=wayland-0 grim -) >"$1" 2>"$T/grim.err" && [ -s "$1" ] &&
+        [ "$(identify -format '%[fx:mean>0.02]' "$1" 2>/dev/null)" = 1 ]
+}
+check "grim in the chroot sees the player's first frame (not all black)" \
+    wait_until 30 shot "$T/kiosk-first.png"
+[ -s "$T/grim.err" ] && sed 's/^/# grim: /' "$T/grim.err"
+# The first frame grim sees may come before cage's fullscreen configure has
+# reached the player (seen once: the 1920x1080 picture unscaled, its top
+# left corner on the output); t_kiosk, too, looks 1.6 s after READY=1.
+sleep 1.5
+check "grim 1.5 s later" shot "$T/kiosk.png"
+sleep 0.5
+steady() { shot "$T/kiosk-again.png" && compare -metric AE "$T/kiosk-again.png" "$T/kiosk.png" null: 2>/dev/null; }
+check "the picture is steady (the same 0.5 s later)" steady
+n=$(compare -metric AE -fuzz 8% "$T/kiosk-first.png" "$T/kiosk.png" null: 2>&1 | cut -d' ' -f1)
+[ "$n" = 0 ] || echo "# the first frame grim saw was not the settled one ($n pixels differ)"
+ppid_=$(pgrep -P "$cpid" -x signage-player)
+check "the player finds the Recommends' fallback fonts (no \"N of 2 fallback fonts\")" \
+    sh -c 'grep -q "signage-player: info: renderer " "$1" && ! grep -q "fallback fonts installed" "$1"' \
+    sh "$T/cage.log"
+check "the player runs under cage as signage (uid $uid)" \
+    [ -n "$ppid_" ] && [ "$(ps -o uid= -p "${ppid_:-0}" | tr -d ' ')" = "$uid" ]
+# What is due at $AT says signagectl; its background is in the playlist.
+due=$(in_root signagectl at shinjuku-west-plaza "$AT" 2>/dev/null)
+set -- $due
+cid=${1:-?} idx=${2:-0}
+# item KEY: KEY ("#rrggbb") of the due item in the published playlist
+item() {
+    awk -v id="$cid" -v n="$idx" -v k="$1" '
+    index($0, "{ id = \"" id "\";") { c = 1; next }
+    c && /\{ id = "/ { c = 0 }
+    c && /\{ type = / && i++ == n { if (match($0, k " = \"#[0-9a-fA-F]+\""))
+        print substr($0, RSTART + length(k) + 4, 7); exit }' \
+        "$ROOT/var/lib/signage/playlists/shinjuku-west-plaza.playlist"
+}
+bg=$(item background) fg=$(item color)
+echo "# due at $AT: $due; background $bg, text $fg"
+check "signagectl at: the appeal is due at $AT" [ "$cid" = tokubetsuku-disaster-appeal ]
+check "the due item's colours are in the playlist ($bg on $fg)" \
+    [ "$bg $fg" = "#b71c1c #ffffff" ]
+# The screen is 1920x1080 and cage's X11 output 1024x768: the player shows
+# the whole picture as large as fits, centred, black bars above and below.
+size=$(identify -format '%wx%h' "$T/kiosk.png" 2>/dev/null)
+check "the screenshot is cage's output, 1024x768 ($size)" [ "$size" = 1024x768 ]
+scrw=$(sed -n 's/^width = \([0-9]*\);/\1/p' "$ROOT/var/lib/signage/playlists/shinjuku-west-plaza.playlist")
+scrh=$(sed -n 's/^height = \([0-9]*\);/\1/p' "$ROOT/var/lib/signage/playlists/shinjuku-west-plaza.playlist")
+px=1024 py=768 pw=1024 ph=$((1024 * ${scrh:-1} / ${scrw:-1}))
+ox=$(((px - pw) / 2)) oy=$(((py - ph) / 2)) area=$((pw * ph))
+echo "# screen ${scrw}x$scrh on the output ${px}x$py: the picture ${pw}x$ph+$ox+$oy"
+ff -f lavfi -i "color=c=0x${bg#\#}:s=${pw}x$ph" -frames:v 1 "$T/kiosk-bg.png"
+ff -f lavfi -i "color=c=0x${fg#\#}:s=${pw}x$ph" -frames:v 1 "$T/kiosk-fg.png"
+unlike() { compare -metric AE -fuzz 8% "$T/kiosk.png[${pw}x$ph+$ox+$oy]" "$1" null: 2>&1 | cut -d' ' -f1; }
+dbg=$(unlike "$T/kiosk-bg.png") dfg=$(unlike "$T/kiosk-fg.png")
+# (no count, say from a missing picture, is -1: the checks fail, not the shell)
+case $dbg$dfg in '' | *[!0-9]*) dbg=-1 neither=-1 ;; *) neither=$((dbg + dfg - area)) ;; esac
+# pixels unlike the background: the item's text is drawn (not a blank slide)
+check_range "the picture is the item's $bg with its text: pixels unlike $bg" \
+    "$dbg" $((area / 100)) $((area * 2 / 5))
+# pixels neither background nor text: only the text's anti-aliased edges
+check_range "pixels neither $bg nor $fg (edges of the glyphs)" "$neither" 0 $((area * 3 / 100))
+# the picture's corners and edges are the background, the bars black
+pixel() { identify -format "%[pixel:p{$1,$2}]" "$T/kiosk.png" 2>/dev/null; }
+hex2rgb() { printf 'srgb(%d,%d,%d)' \
+    "0x$(echo "$1" | cut -c2-3)" "0x$(echo "$1" | cut -c4-5)" "0x$(echo "$1" | cut -c6-7)"; }
+want=$(hex2rgb "$bg")
+for xy in "$((ox + 2)) $((oy + 2))" "$((ox + pw - 3)) $((oy + 2))" "$((ox + 2)) $((oy + ph - 3))" \
+    "$((ox + pw - 3)) $((oy + ph - 3))" "$((px / 2)) $((oy + 2))" "$((ox + 2)) $((py / 2))"; do
+    got=$(pixel $xy)
+    check "pixel ($xy) is the item's background $want ($got)" [ "$got" = "$want" ]
+done
+for xy in "$((px / 2)) $((oy / 2))" "$((px / 2)) $((py - oy / 2))"; do
+    got=$(pixel $xy)
+    check "pixel ($xy), the bar of the 16:9 picture on a 4:3 output, is black ($got)" \
+        [ "$got" = "srgb(0,0,0)" ]
+done
+kill -TERM "$cpid" 2>/dev/null
+check "cage ends on SIGTERM" wait_until 5 sh -c '! kill -0 "$1" 2>/dev/null' sh "$cpid"
+wait "$cpid" 2>/dev/null
+kill -TERM "$xpid" 2>/dev/null
+wait "$xpid" 2>/dev/null
+cpid='' xpid='' # gone: the trap must not kill a pid used again since
+check "nothing runs in the chroot any more" wait_until 5 \
+    sh -c '! ls -l /proc/[0-9]*/root 2>/dev/null | grep -q -- "-> $1\$"' sh "$ROOT"
+echo "# the kiosk in the chroot: $(($(date +%s) - kstart)) s"
+umount "$ROOT/dev/shm" "$ROOT/proc"
+check "nothing is mounted under the chroot" sh -c '! findmnt -rn -o TARGET | grep -q "^$1"' sh "$ROOT"
