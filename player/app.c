@@ -439,6 +439,14 @@ static int setup_window(struct app *a)
         x = y = 0;
     } else {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        /* Created at the output's size, not the picture's: a Wayland
+         * compositor (cage) tells the window its fullscreen size only
+         * after the first frames, and a first buffer of the picture's size
+         * showed its top-left corner, cropped, at every start. */
+        if (SDL_GetDesktopDisplayMode(0, &dm) == 0 && dm.w > 0 && dm.h > 0) {
+            ww = dm.w;
+            wh = dm.h;
+        }
     }
     a->win = SDL_CreateWindow("signage-player", x, y, ww, wh, flags);
     if (!a->win) {

@@ -80,7 +80,7 @@ kiosk() {
         WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 SDL_VIDEODRIVER=wayland \
         SDL_AUDIODRIVER=dummy NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=1000000 \
         sh -c 'export WATCHDOG_PID=$$; exec "$@"' sh $AS cage -d -- \
-        "$PLAYER" -c "$K/signage.cfg" --screen plaza --clock "$2" >>"$T/cage.log" 2>&1 &
+        "$PLAYER" -c "${KCFG:-$K/signage.cfg}" --screen plaza --clock "$2" >>"$T/cage.log" 2>&1 &
     cpid=$!
 }
 shot() { env XDG_RUNTIME_DIR="$RT" WAYLAND_DISPLAY=wayland-0 $AS grim - >"$1" && [ -s "$1" ]; }
@@ -152,6 +152,47 @@ wait $cpid 2>/dev/null
 wait_until 5 gone "${ppid_:-0}"
 check "proof of play goes on after the replug" \
     grep -q '"campaign":"kiosk".*"start":"2023-03-15T10:05:0' "$log"
+
+# --- a picture of another shape than the output -----------------------------------
+# The screen is 1920x1080, the output 1024x768: the picture is letterboxed
+# from the very first frame.  (A window made at the picture's size showed
+# its top-left corner, cropped, until cage's fullscreen size came: a
+# garbled first second at every start and every replug.)
+B=$T/big
+mkdir -p "$B/state/spool"
+cp "$T/ref.png" "$B/state/spool/upright.png"
+cat >"$B/state/spool/kiosk.cfg" <<'CFG'
+id = "kiosk"; title = "キオスク"; owner = "東京都";
+start = "2023-03-01"; end = "2023-03-31"; screens = [ "*" ];
+items = ( { type = "image"; file = "upright.png"; duration = 600; } );
+CFG
+cat >"$B/signage.cfg" <<CFG
+state = "$B/state";
+screens = ( { id = "plaza"; groups = [ "shinjuku-west" ]; width = 1920; height = 1080; } );
+CFG
+"$SCHEDULER" -c "$B/signage.cfg" --once --now 2023-03-15T10:00:00+09:00 2>>"$T/sched.err"
+[ -n "$AS" ] && chown -R 65534:65534 "$B"
+lit() { [ "$(convert "$1" -format '%[fx:mean>0.05]' info: 2>/dev/null)" = 1 ]; }
+first_lit() {
+    _n=300
+    while [ $_n -gt 0 ]; do
+        shot "$1" 2>/dev/null && lit "$1" && return 0
+        sleep 0.05
+        _n=$((_n - 1))
+    done
+    return 1
+}
+KCFG=$B/signage.cfg kiosk 1 2023-03-15T10:06:00+09:00
+check "the first frame of a 1920x1080 picture on a 1024x768 output is caught" first_lit "$T/first.png"
+sleep 1.5
+shot "$T/settled.png"
+d=$(compare -metric AE -fuzz 10% "$T/first.png" "$T/settled.png" null: 2>&1 | cut -d' ' -f1)
+check_range "the first frame is already the settled one, letterboxed: pixels unlike it" "${d:-999999}" 0 800
+check "the settled frame has the picture's red at the centre's top half" near "$(pix "$T/settled.png" 512 300)" 255 0 0
+check "and black bars above and below the 16:9 picture" near "$(pix "$T/settled.png" 512 20)" 0 0 0
+kill -TERM $cpid
+wait_until 5 gone $cpid
+wait $cpid 2>/dev/null
 kill $lpid $xpid 2>/dev/null
 wait $lpid $xpid 2>/dev/null
 exit 0
