@@ -152,7 +152,7 @@ cputime() {
 }
 
 echo "boxes: $BOXES x $PER_BOX screens, polling every $INTERVAL s (+-20 %) instead of 60 s," \
-    "idle phases $IDLE s; a $VIDEO_MB MB video; $PART-byte proof-of-play parts"
+    "idle phases $IDLE s; a $VIDEO_MB MB video; $PART-byte proof-of-play parts spread over $((4 * INTERVAL)) s"
 "$BUILD/bench/sim_boxes" "$URL" "$BOXES" $PER_BOX "$INTERVAL" "$IDLE" $MARKER "$PART" "$pids" \
     >"$T/sim.out" 2>"$T/sim.err" &
 sim=$!
@@ -192,24 +192,29 @@ plname=$(ls "$S/playlists" | grep '\.playlist$' | head -1)
 pl=$S/playlists/$plname
 etag=$(stat -c '%Y %s' "$pl" | awk '{ printf "\"%x-%x\"", $1, $2 }')
 wrk_run() {
+    label=$1
+    shift
     c0=$(cputime "$pids")
     wrk -t1 -c64 -d10s "$@" "$URL/state/playlists/$plname" >"$T/wrk.out" 2>&1
     c1=$(cputime "$pids")
     rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$T/wrk.out")
-    grep -q 'Non-2xx' "$T/wrk.out" && [ $# = 0 ] && echo "wrk: unexpected statuses: $(grep Non-2xx "$T/wrk.out")" >&2
-    awk -v a="$c0" -v b="$c1" -v r="$rps" -v l="$1" 'BEGIN {
-        printf "[wrk%s] %d req/s; nginx CPU %.1f %% of one core, %.3f s per 1,000 requests\n",
+    if grep -q 'Non-2xx' "$T/wrk.out" && [ $# = 0 ]; then
+        echo "wrk: unexpected statuses: $(grep Non-2xx "$T/wrk.out")" >&2
+    fi
+    awk -v a="$c0" -v b="$c1" -v r="$rps" -v l="$label" 'BEGIN {
+        printf "[wrk, %s] %d req/s; nginx CPU %.1f %% of one core, %.3f s per 1,000 requests\n",
             l, r, (b - a) * 10, (r > 0 ? (b - a) * 100 / r : 0) }'
 }
-wrk_200=$(wrk_run "" | sed 's/^\[wrk\]/[wrk, 200 of the playlist]/')
-wrk_304=$(wrk_run -H "If-None-Match: $etag" | sed 's/^\[wrk[^]]*\]/[wrk, 304 with its ETag]/')
+wrk_200=$(wrk_run "200 of the playlist")
+wrk_304=$(wrk_run "304 with its ETag" -H "If-None-Match: $etag")
 echo "$wrk_200"
 echo "$wrk_304"
 echo "machine after: $(uptime | sed 's/^ *//')"
 
 # The per-box cost per day and the 100,000-box estimate, from the figures above.
 awk -v boxes="$BOXES" -v per="$PER_BOX" -v interval="$INTERVAL" \
-    -v w304="$(echo "$wrk_304" | awk '{ print $6 }')" -v w200="$(echo "$wrk_200" | awk '{ print $6 }')" '
+    -v w304="$(echo "$wrk_304" | sed 's/.*\] \([0-9]*\) req.*/\1/')" -v w200="$(echo "$wrk_200" | sed 's/.*\] \([0-9]*\) req.*/\1/')" \
+    -v c304="$(echo "$wrk_304" | sed 's/.*, \([0-9.]*\) s per.*/\1/')" '
 function v(k, f) { return val[k, f] + 0 }
 $1 ~ /^@/ { k = substr($1, 2); for (i = 2; i <= NF; i++) { split($i, a, "="); val[k, a[1]] = a[2] } }
 END {
@@ -235,11 +240,11 @@ END {
         b304, v("idle.pl304", "up"), v("idle.pl304", "down"), b200, bmed, bput, bnai
     printf "  naive / conditional, bytes per day: %.1fx; nginx CPU per request, unconditional 200 / 304: %.2fx\n",
         naive / idle, cpunai / cpu304
-    printf "  idle polling served %.0f req/s = %d boxes polling every 60 s; %.3f s nginx CPU per 1,000 polls -> one core serves %.0f boxes (idle)\n",
+    printf "  idle polling served %.0f req/s = %d boxes polling every 60 s; %.3f s nginx CPU per 1,000 polls -> one core of nginx CPU serves %.0f boxes (polls + PUTs)\n",
         rps, rps * 60 / per, cpu304 * 1000, 86400 / cpuday
-    if (w304 > 0)
-        printf "  vs wrk ceiling on one core'"'"'s nginx: %.2fx the 304 rate (%d req/s), %.2fx the 200 rate (%d req/s); the sim paced at %.1f s\n",
-            rps / w304, w304, rps / w200, w200, interval
+    if (w304 > 0 && w200 > 0)
+        printf "  wrk ceiling (one nginx worker, 64 busy connections): %d 304s/s, %d 200s/s; the paced idle load is %.2fx the 304 ceiling;\n  nginx CPU per 304 paced / under wrk: %.2fx (%.3f vs %.3f s per 1,000: sparse requests cost a wakeup each)\n",
+            w304, w200, rps / w304, cpu304 * 1000 / c304, cpu304 * 1000, c304
 
     N = 100000; pr = N * per / 60; ur = N * per / 300
     printf "\nPaper estimate, %d boxes x %d screens (from the per-request costs above):\n", N, per

@@ -15,7 +15,8 @@
  *   publish  prints "publish-now", keeps polling; from SIGUSR1 (sent when
  *            the scheduler has published) until every screen has a playlist
  *            containing MARKER and every box has every medium it names
- *   upload   each box PUTs one PART_BYTES part per screen, spread over INTERVAL
+ *   upload   each box PUTs one PART_BYTES part per screen, spread over 4 INTERVALs
+ *            (one INTERVAL saturates a single nginx worker: ~0.8 ms CPU a PUT)
  *   naive    IDLE seconds of unconditional GETs (a box that re-downloads)
  * The server's CPU is read from /proc/<pid>/stat of the PIDS given.
  *
@@ -595,7 +596,7 @@ int main(int argc, char **argv)
     double u0 = now();
     for (int b = 0; b < nboxes; b++) {
         boxes[b].done = false;
-        boxes[b].put_at = u0 + interval * (double)rand() / RAND_MAX;
+        boxes[b].put_at = u0 + 4 * interval * (double)rand() / RAND_MAX;
     }
     c0 = server_cpu(), cc0 = client_cpu();
     secs = loop(false, 600, uploads_done);
