@@ -56,6 +56,8 @@ PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
 PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
 PKGS_CTL    = $(PKGS_CORE) jansson
 PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
+# Only the load generator of bench/bench_sync.sh links libcurl.
+PKGS_BENCH  = libcurl
 
 # Debian 12 packages: libraries, the programs the tests and the demo drive
 # (ffmpeg makes fixtures, Xvfb gives the demo a display, valgrind and clang
@@ -80,7 +82,7 @@ DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format stra
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \
-	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/sbin/nginx
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wwrite-strings -fno-common -Wformat=2
@@ -246,12 +248,19 @@ $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(TEST_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
 
+# The load generator of bench/bench_sync.sh: not a bench_* binary, since
+# run-bench.sh runs those bare and this one needs the script's nginx.
+SIM_BOXES = $(BUILD)/bench/sim_boxes
+$(BUILD)/bench/sim_boxes.o: ROOM_PKGS = $(PKGS_BENCH)
+$(SIM_BOXES): $(BUILD)/bench/sim_boxes.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_BENCH)) -lm
+
 # --- the two commands -------------------------------------------------------
 
 # Installs the Debian packages when a library or a tool is missing.
 check-deps:
 	@missing=; \
-	for p in $(PKGS_ALL) $(PKGS_LAVFI); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	for p in $(PKGS_ALL) $(PKGS_LAVFI) $(PKGS_BENCH); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	for c in $(DEB_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	for f in $(DEB_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -- installing Debian packages"; \
@@ -275,7 +284,7 @@ run: check-deps
 	@BUILD=$(BUILD) sh demo/run-demo.sh
 
 bench: check-deps
-	@$(MAKE) --no-print-directory $(PROGRAMS) $(BENCH_BINS)
+	@$(MAKE) --no-print-directory $(PROGRAMS) $(BENCH_BINS) $(SIM_BOXES)
 	@BUILD=$(BUILD) sh bench/run-bench.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_*.c, built with clang against the
