@@ -147,9 +147,9 @@ int sync_conf_load(const struct pl_config *cfg, struct sync_conf **out, char *er
         goto out_free;
     if (v && !(c->upload = base_url(g, "upload", v, file, err, errlen)))
         goto out_free;
-    if (seconds(g, "interval", file, 5, 86400, &c->interval_s, err, errlen) < 0 ||
-        seconds(g, "max_backoff", file, 5, 7 * 86400, &c->max_backoff_s, err, errlen) < 0 ||
-        seconds(g, "upload_interval", file, 5, 86400, &c->upload_interval_s, err, errlen) < 0 ||
+    if (seconds(g, "interval", file, 1, 86400, &c->interval_s, err, errlen) < 0 ||
+        seconds(g, "max_backoff", file, 1, 7 * 86400, &c->max_backoff_s, err, errlen) < 0 ||
+        seconds(g, "upload_interval", file, 0, 86400, &c->upload_interval_s, err, errlen) < 0 ||
         pl_cfg_int(g, "rate_limit", file, 0, 1LL << 40, &c->rate_limit, err, errlen) < 0 ||
         tls_path(g, "ca", cfg->dir, file, &c->ca, err, errlen) < 0 ||
         tls_path(g, "cert", cfg->dir, file, &c->cert, err, errlen) < 0 ||

@@ -5,7 +5,7 @@
  *     url = "https://central.example/state/";   # serves playlists/ and media/
  *     screens = [ "plaza" ];                     # default: every screen of the file
  *     upload = "https://central.example/upload/box-01/";  # optional (WebDAV PUT/DELETE)
- *     interval = 60;          # seconds between polls, +-20 % jitter (5..86400)
+ *     interval = 60;          # seconds between polls, +-20 % jitter (1..86400)
  *     max_backoff = 900;      # seconds, while the server is unreachable
  *     upload_interval = 300;  # seconds between proof-of-play uploads
  *     rate_limit = 0;         # download bytes per second, 0 = none

@@ -278,7 +278,7 @@ int main(int argc, char **argv)
     log_info("polling %s every %d s for %zu screen%s", d.conf->url, d.conf->interval_s,
              d.conf->nscreens, d.conf->nscreens == 1 ? "" : "s");
     for (bool first = true; !d.stop; first = false) {
-        int64_t now = pclock_mono_ms();
+        int64_t now = pclock_mono_ms(), ms;
         bool upload = !d.last_upload ||
                       now - d.last_upload >= (int64_t)d.conf->upload_interval_s * 1000;
 
@@ -287,7 +287,9 @@ int main(int argc, char **argv)
             sd_notify(0, "READY=1");
         if (d.stop)
             break;
-        wait_for(&d, next_wait(&d));
+        ms = next_wait(&d);
+        log_debug("next poll in %lld ms", (long long)ms);
+        wait_for(&d, ms);
         if (d.reload) {
             d.reload = false;
             sd_notify(0, "RELOADING=1");
