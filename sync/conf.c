@@ -11,9 +11,9 @@
 
 #define CONF_MAX_BYTES (256u << 20)
 
-static const char *const members[] = {"url",  "screens",         "upload",     "interval",
-                                      "max_backoff", "upload_interval", "rate_limit", "ca",
-                                      "cert", "key"};
+static const char *const members[] = {
+    "url",        "screens", "upload", "interval", "max_backoff", "upload_interval",
+    "rate_limit", "ca",      "cert",   "key"};
 #define MEMBER_LIST                                                                                \
     "url, screens, upload, interval, max_backoff, upload_interval, rate_limit, ca, cert, key"
 
@@ -33,8 +33,8 @@ void sync_conf_free(struct sync_conf *c)
 }
 
 /* An http(s) URL, with a '/' added when it lacks one; NULL with ERR filled. */
-static char *base_url(const config_setting_t *g, const char *name, const char *v,
-                      const char *file, char *err, size_t errlen)
+static char *base_url(const config_setting_t *g, const char *name, const char *v, const char *file,
+                      char *err, size_t errlen)
 {
     size_t n = strlen(v);
     char *u;
@@ -57,8 +57,8 @@ static char *base_url(const config_setting_t *g, const char *name, const char *v
 }
 
 /* A TLS file: "" or absent is none; relative to DIR. */
-static int tls_path(const config_setting_t *g, const char *name, const char *dir,
-                    const char *file, char **out, char *err, size_t errlen)
+static int tls_path(const config_setting_t *g, const char *name, const char *dir, const char *file,
+                    char **out, char *err, size_t errlen)
 {
     const config_setting_t *s = config_setting_get_member(g, name);
     const char *v;

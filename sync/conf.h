@@ -25,7 +25,7 @@ struct sync_conf {
     char **screens;
     size_t nscreens;
     int interval_s, max_backoff_s, upload_interval_s;
-    long long rate_limit; /* bytes per second, 0 = none */
+    long long rate_limit;  /* bytes per second, 0 = none */
     char *ca, *cert, *key; /* absolute or relative to the cwd; NULL = not set */
 };
 

@@ -205,8 +205,7 @@ int sync_http_get(struct sync_http *h, const char *url, int fd, off_t from, cons
     result_init(r);
     common_opts(h, url, &x, errbuf);
     if (h->conf->rate_limit > 0)
-        curl_easy_setopt(h->curl, CURLOPT_MAX_RECV_SPEED_LARGE,
-                         (curl_off_t)h->conf->rate_limit);
+        curl_easy_setopt(h->curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)h->conf->rate_limit);
     /* a Content-Length over the cap is refused before a byte is taken */
     curl_easy_setopt(h->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
     if (from > 0) {

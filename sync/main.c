@@ -279,8 +279,8 @@ int main(int argc, char **argv)
              d.conf->nscreens, d.conf->nscreens == 1 ? "" : "s");
     for (bool first = true; !d.stop; first = false) {
         int64_t now = pclock_mono_ms(), ms;
-        bool upload = !d.last_upload ||
-                      now - d.last_upload >= (int64_t)d.conf->upload_interval_s * 1000;
+        bool upload =
+            !d.last_upload || now - d.last_upload >= (int64_t)d.conf->upload_interval_s * 1000;
 
         pass(&d, upload);
         if (first)

@@ -121,8 +121,8 @@ static enum sync_outcome fetch_media(struct sync_env *env, const char *screen,
             if (it->type == PL_ITEM_TEXT || !it->media)
                 continue;
             if (!media_name_ok(it->media, it->sha256)) {
-                log_warn("%s: playlist refused: medium \"%s\" is not media/<sha256>.<ext>",
-                         screen, it->media);
+                log_warn("%s: playlist refused: medium \"%s\" is not media/<sha256>.<ext>", screen,
+                         it->media);
                 return SYNC_FAILED;
             }
             snprintf(final, sizeof final, "%s/%s", env->cfg->state, it->media);

@@ -16,7 +16,7 @@
 
 #include "sync/env.h"
 
-#define SYNC_PLAYLIST_MAX (64u << 20)  /* bytes: a bigger playlist is refused */
+#define SYNC_PLAYLIST_MAX (64u << 20) /* bytes: a bigger playlist is refused */
 #define SYNC_MEDIUM_MAX (16ull << 30) /* bytes: a bigger medium is refused */
 
 /* Polls every screen of ENV->conf.  Returns how it went (env.h); what was

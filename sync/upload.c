@@ -147,8 +147,8 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = SYNC_FAILED;
         goto out_close;
     }
-    closed = env->now_ms >= pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) +
-                                SYNC_CLOSE_AFTER_MS &&
+    closed = env->now_ms >=
+                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
              env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
     if (closed) {
         rc = sync_http_put(env->http, base, fd, 0, st.st_size, &r);
