@@ -11,6 +11,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@ struct syncd {
     struct sync_conf *conf;
     struct sync_http *http;
     int sigfd;
+    int lockfd; /* STATE/.sync/lock, held while running */
     bool stop, reload, watchdog;
     int64_t watchdog_ms, last_ping; /* monotonic ms */
     uint64_t rng;                   /* the jitter's */
@@ -114,6 +117,20 @@ static int load(struct syncd *d)
         snprintf(dir, sizeof dir, "%s/%s", cfg->state, dirs[i]);
         if (sync_env_mkdirs(dir) < 0) {
             log_error("%s: cannot create: %s", dir, strerror(errno));
+            goto out_fail;
+        }
+    }
+    /* two of us on one state would fetch into the same .part files */
+    if (d->lockfd < 0) {
+        snprintf(dir, sizeof dir, "%s/.sync/lock", cfg->state);
+        d->lockfd = open(dir, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (d->lockfd < 0 || flock(d->lockfd, LOCK_EX | LOCK_NB) < 0) {
+            log_error("%s: %s", dir,
+                      errno == EWOULDBLOCK ? "another signage-sync is running on this state"
+                                           : strerror(errno));
+            if (d->lockfd >= 0)
+                close(d->lockfd);
+            d->lockfd = -1;
             goto out_fail;
         }
     }
@@ -208,7 +225,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
-    struct syncd d = {.sigfd = -1};
+    struct syncd d = {.sigfd = -1, .lockfd = -1};
     const char *opt_cfg = NULL;
     bool once = false, verbose = false;
     uint64_t usec = 0;
@@ -307,5 +324,7 @@ out:
     pl_config_free(d.cfg);
     curl_global_cleanup();
     close(d.sigfd);
+    if (d.lockfd >= 0)
+        close(d.lockfd);
     return status;
 }

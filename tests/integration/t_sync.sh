@@ -321,6 +321,12 @@ start_nginx
 check "daemon: catches up after the server is back" \
     wait_until 15 cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
 check "daemon: says once that the server is back" wait_until 5 grep -q 'reachable again' "$T/daemon.log"
+$SYNC -c "$T/box2.cfg" --once 2>"$T/second.log"
+check "daemon: a second signage-sync on the same state is refused (exit $?)" \
+    grep -q "another signage-sync is running" "$T/second.log"
+kill -HUP $dpid
+check "daemon: SIGHUP reloads the configuration" wait_until 5 grep -q 'reloading' "$T/daemon.log"
+check "daemon: and it goes on polling" wait_until 5 sh -c "[ \$(grep -c 'next poll in' '$T/daemon.log') -gt $(grep -c 'next poll in' "$T/daemon.log") ]"
 kill -TERM $dpid
 wait $dpid
 check "daemon: SIGTERM ends it with 0 ($?)" [ $? = 0 ]
