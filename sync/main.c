@@ -30,8 +30,11 @@
 #include "sync/conf.h"
 #include "sync/env.h"
 #include "sync/http.h"
+#include "sync/prune.h"
 #include "sync/pull.h"
 #include "sync/upload.h"
+
+#define PRUNE_MS (3600 * 1000LL)
 
 struct syncd {
     const char *cfg_path;
@@ -46,6 +49,7 @@ struct syncd {
     int failures;                   /* passes in a row that found the server down */
     int64_t offline_since;          /* monotonic ms; 0 while reachable */
     int64_t last_upload;            /* monotonic ms; 0 = never */
+    int64_t last_prune;             /* monotonic ms; 0 = never */
 };
 
 static void usage(FILE *f)
@@ -159,6 +163,11 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
 
     env.now_ms = pclock_wall_ms();
     out = sync_pull(&env);
+    /* with every playlist up to date, at most hourly: media nothing names */
+    if (out == SYNC_OK && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
+        sync_prune(&env);
+        d->last_prune = now;
+    }
     if (upload && out != SYNC_OFFLINE && !d->stop) {
         out = sync_worse(out, sync_upload(&env));
         d->last_upload = now;

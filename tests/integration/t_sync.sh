@@ -289,6 +289,20 @@ check_range "resume: only the rest was sent ($sent of $total bytes)" "$sent" 1 $
 check "resume: the video is verified" verified 2
 check "resume: and the playlist arrived" cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
 
+# --- media no playlist names go after media_grace_days ------------------------------
+$CTL -c "$T/central.cfg" --now "$NOW" withdraw kochi-big >/dev/null 2>>"$T/central.log"
+check "prune: the video's campaign is withdrawn centrally" sh -c "! grep -q '$MV' '$C/playlists/plaza.playlist'"
+once 2
+check "prune: the box takes the playlist without it" cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+check "prune: the unused video stays for the grace period" [ -f "$T/box2/media/$MV" ]
+check "prune: and is marked unused" [ -f "$T/box2/.sync/unused/$MV" ]
+touch -d '8 days ago' "$T/box2/.sync/unused/$MV"
+once 2
+check "prune: 8 days on (media_grace_days = 7) it is removed" [ ! -e "$T/box2/media/$MV" ]
+check "prune: the media still named stay" consistent 2
+check "prune: none of them is marked" sh -c "[ -z \"\$(ls '$T/box2/.sync/unused')\" ]"
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
+
 # --- the daemon: READY, an outage, back-off, catching up ----------------------------
 listen() {
     python3 -c '
@@ -304,7 +318,6 @@ with open(sys.argv[2], "a") as f:
     wait_until 5 [ -S "$1" ]
 }
 listen "$T/notify.sock" "$T/msgs"
-cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
 stop_nginx
 NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 $SYNC -c "$T/box2.cfg" -v 2>"$T/daemon.log" &
 dpid=$!
