@@ -1,6 +1,6 @@
 # Mutual-PR signage — build.
 #
-#   make            build the three programs into $(BUILD)/
+#   make            build the programs into $(BUILD)/
 #   make test       install missing Debian packages, build, run every test
 #   make run        install missing packages, build, show the demo
 #   make SANITIZE=1 test   the same suite under ASan + UBSan (build/san/)
@@ -55,8 +55,11 @@ PKGS_DERIVE = poppler-glib cairo libheif libwebpdemux
 PKGS_SCHED  = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_DERIVE) libsystemd jansson
 PKGS_PLAYER = $(PKGS_CORE) $(PKGS_MEDIA) sdl2 SDL2_image SDL2_ttf libsystemd jansson
 PKGS_CTL    = $(PKGS_CORE) jansson
-PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) check)
-# Only the load generator of bench/bench_sync.sh links libcurl.
+# signage-sync (a box pulling from a central state, SPEC §10): HTTP(S) by
+# libcurl; no FFmpeg (its SHA-256 is common/sha256.c).
+PKGS_SYNC   = $(PKGS_CORE) libcurl libsystemd
+PKGS_ALL    = $(sort $(PKGS_SCHED) $(PKGS_PLAYER) $(PKGS_SYNC) check)
+# The load generator of bench/bench_sync.sh links libcurl too.
 PKGS_BENCH  = libcurl
 
 # Debian 12 packages: libraries, the programs the tests and the demo drive
@@ -65,7 +68,9 @@ PKGS_BENCH  = libcurl
 # t_typeset and reads the report's page; jq and GNU time are bench_report's
 # peer and stopwatch; cage, Xwayland and grim run the kiosk of t_kiosk;
 # debhelper to debootstrap build, lint and install the Debian package in
-# t_deb, and the font package it depends on).
+# t_deb, and the font package it depends on; libcurl for signage-sync and
+# nginx (with its WebDAV module) as the central server of t_sync and
+# bench_sync, wrk as that bench's ceiling).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
@@ -75,10 +80,10 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time \
 	cage xwayland grim \
 	debhelper dpkg-dev fakeroot lintian cpio man-db debootstrap systemd \
-	fonts-morisawa-bizud-gothic
+	fonts-morisawa-bizud-gothic libcurl4-openssl-dev nginx wrk
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
 	heif-enc node npm chromium jq cage Xwayland grim dh dpkg-buildpackage fakeroot lintian \
-	cpio man debootstrap systemd-sysusers systemd-tmpfiles systemd-analyze
+	cpio man debootstrap systemd-sysusers systemd-tmpfiles systemd-analyze nginx wrk
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \
@@ -124,6 +129,7 @@ MEDIA_SRC     = $(wildcard media/*.c)
 SCHED_SRC     = $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 PLAYER_SRC    = $(filter-out player/main.c,$(wildcard player/*.c))
 TOOLS_SRC     = $(filter-out tools/signagectl.c tools/signagectl_media.c,$(wildcard tools/*.c))
+SYNC_SRC      = $(filter-out sync/main.c,$(wildcard sync/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -137,6 +143,7 @@ $(BUILD)/media/%.o: ROOM_PKGS = $(PKGS_CORE) $(PKGS_MEDIA) $(PKGS_LAVFI)
 $(BUILD)/scheduler/%.o: ROOM_PKGS = $(PKGS_SCHED)
 $(BUILD)/player/%.o: ROOM_PKGS = $(PKGS_PLAYER) $(PKGS_LAVFI)
 $(BUILD)/tools/%.o: ROOM_PKGS = $(PKGS_SCHED)
+$(BUILD)/sync/%.o: ROOM_PKGS = $(PKGS_SYNC)
 
 LIB_COMMON    = $(BUILD)/libcommon.a
 LIB_PLAYLISTS = $(BUILD)/libplaylists.a
@@ -144,14 +151,17 @@ LIB_MEDIA     = $(BUILD)/libmedia.a
 LIB_SCHED     = $(BUILD)/libsched.a
 LIB_PLAYER    = $(BUILD)/libplayer.a
 LIB_TOOLS     = $(BUILD)/libtools.a
+LIB_SYNC      = $(BUILD)/libsync.a
 
 SCHEDULER = $(BUILD)/signage-scheduler
 PLAYER    = $(BUILD)/signage-player
 CTL       = $(BUILD)/signagectl
 CTL_MEDIA = $(BUILD)/signagectl-media
+SYNC      = $(BUILD)/signage-sync
 PROGRAMS  = $(if $(wildcard scheduler/main.c),$(SCHEDULER)) \
 	$(if $(wildcard player/main.c),$(PLAYER)) \
-	$(if $(wildcard tools/signagectl.c),$(CTL) $(CTL_MEDIA))
+	$(if $(wildcard tools/signagectl.c),$(CTL) $(CTL_MEDIA)) \
+	$(if $(wildcard sync/main.c),$(SYNC))
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -176,6 +186,7 @@ $(LIB_MEDIA): $(call obj,$(MEDIA_SRC))
 $(LIB_SCHED): $(call obj,$(SCHED_SRC))
 $(LIB_PLAYER): $(call obj,$(PLAYER_SRC)) $(BUILD)/gen/phrase_ja.o
 $(LIB_TOOLS): $(call obj,$(TOOLS_SRC))
+$(LIB_SYNC): $(call obj,$(SYNC_SRC))
 # BudouX (Google, Apache-2.0): the Japanese phrase model of player/phrase.c,
 # fetched from the npm registry at a pinned version, checked against its
 # SHA-256, and compiled in as a table (tools/budoux_gen.mjs).
@@ -226,6 +237,10 @@ $(CTL_MEDIA): $(BUILD)/tools/signagectl_media.o $(LIB_TOOLS) $(LIB_SCHED) $(LIB_
 	$(LIB_PLAYLISTS) $(LIB_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SCHED)
 
+# signage-sync links libcurl, playlists/ and common/: no FFmpeg, no SDL.
+$(SYNC): $(BUILD)/sync/main.o $(LIB_SYNC) $(LIB_PLAYLISTS) $(LIB_COMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_SYNC)) -lm
+
 # Unit tests: one Check binary per tests/unit/test_*.c, each with the shared
 # runner main (tests/unit/check_main.c) and the libraries of its room.
 TEST_LIBS = $(LIB_TOOLS) $(LIB_PLAYER) $(LIB_SCHED) $(LIB_MEDIA) $(LIB_PLAYLISTS) $(LIB_COMMON)
@@ -234,7 +249,7 @@ TEST_LINK_LIBS = $(LIBS_TEST)
 # A test of playlists/ or common/ links only those and libconfig/ICU, and
 # the plan's (the player's decisions) those and jansson: neither can reach
 # SDL or FFmpeg, or the link fails.
-TESTS_CORE = test_cfgutil test_config test_imghdr test_model test_normalised test_plfile \
+TESTS_CORE = test_cfgutil test_config test_imghdr test_model test_normalised test_plfile test_sha256 \
 	test_pltime test_schedule test_slurp
 $(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK = $(LIB_PLAYLISTS) $(LIB_COMMON)
 $(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK_LIBS = $(call pc_libs,$(PKGS_CORE) check) -lm
@@ -313,7 +328,7 @@ fuzz: check-deps
 # /usr/bin/ paths made BINDIR's), sysusers.d and tmpfiles.d, and the example
 # signage.cfg when there is none yet (an admin's file is never replaced).
 MAN_PAGES = man/signage-scheduler.8 man/signage-player.1 man/signagectl.1 man/signage.cfg.5 \
-	man/signage-campaign.5
+	man/signage-campaign.5 man/signage-sync.8
 UNITS = $(wildcard deploy/*.service)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BASHCOMPDIR) \
@@ -341,7 +356,8 @@ endif
 # signage.cfg stays: it is the admin's.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/signage-scheduler $(DESTDIR)$(BINDIR)/signage-player \
-		$(DESTDIR)$(BINDIR)/signagectl $(DESTDIR)$(BASHCOMPDIR)/signagectl \
+		$(DESTDIR)$(BINDIR)/signagectl $(DESTDIR)$(BINDIR)/signage-sync \
+		$(DESTDIR)$(BASHCOMPDIR)/signagectl \
 		$(DESTDIR)$(SYSUSERSDIR)/signage.conf $(DESTDIR)$(TMPFILESDIR)/signage.conf \
 		$(DESTDIR)$(SYSCONFDIR)/pam.d/signage-kiosk \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
@@ -371,7 +387,7 @@ clean:
 	rm -rf build
 
 FORMAT_SRC = $(wildcard common/*.[ch] playlists/*.[ch] media/*.[ch] scheduler/*.[ch] player/*.[ch] \
-	tools/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+	tools/*.[ch] sync/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:

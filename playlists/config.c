@@ -61,14 +61,16 @@
 #define CONFIG_FALLBACK_BACKGROUND 0x0b2545u
 #define CONFIG_FALLBACK_COLOR 0xffffffu
 
+/* sync is signage-sync's group (sync/conf.h); the other programs ignore it. */
 static const char *const top_members[] = {
     "state",   "timezone",      "horizon_days",       "default_duration", "pending_grace",
     "settle",  "history_keep",  "convert_timeout",    "video_decode",     "fallback",
-    "screens", "log_keep_days", "rejected_keep_days", "spool_keep_days",  "media_grace_days"};
+    "screens", "log_keep_days", "rejected_keep_days", "spool_keep_days",  "media_grace_days",
+    "sync"};
 #define TOP_LIST                                                                                   \
     "state, timezone, horizon_days, default_duration, pending_grace, settle, history_keep, "       \
     "convert_timeout, video_decode, fallback, screens, log_keep_days, rejected_keep_days, "        \
-    "spool_keep_days, media_grace_days"
+    "spool_keep_days, media_grace_days, sync"
 static const char *const fallback_members[] = {"items", "title", "owner"};
 #define FALLBACK_LIST "items, title, owner"
 static const char *const screen_members[] = {"id", "name", "groups", "width", "height", "rotate"};

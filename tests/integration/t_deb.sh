@@ -66,6 +66,7 @@ check "lintian: every override is used" \
 # --- contents ---------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$T/contents"
 for f in /usr/bin/signage-scheduler /usr/bin/signage-player /usr/bin/signagectl \
+    /usr/bin/signage-sync /usr/share/man/man8/signage-sync.8.gz /lib/systemd/system/signage-sync.service \
     /usr/lib/signage/signagectl-media \
     /usr/share/man/man8/signage-scheduler.8.gz /usr/share/man/man1/signage-player.1.gz \
     /usr/share/man/man1/signagectl.1.gz /usr/share/man/man5/signage.cfg.5.gz \
@@ -114,7 +115,7 @@ chver=$(dpkg-parsechangelog -l debian/changelog -S Version)
 check "debian/changelog $chver is VERSION $VERSION of the Makefile" [ "${chver%-*}" = "$VERSION" ]
 # Every pkg-config module the programs build with comes from a -dev
 # package in Build-Depends, and every -dev package there gives one.
-mods=$(printf 'print-pc:\n\t@echo $(sort $(PKGS_SCHED) $(PKGS_PLAYER) $(PKGS_CTL) $(PKGS_LAVFI))\n' |
+mods=$(printf 'print-pc:\n\t@echo $(sort $(PKGS_SCHED) $(PKGS_PLAYER) $(PKGS_CTL) $(PKGS_SYNC) $(PKGS_LAVFI))\n' |
     make -s --no-print-directory -f Makefile -f - print-pc)
 bdeps=$(sed -n '/^Build-Depends:/,/^$/p' debian/control |
     grep -v '^#' | tr ',' '\n' | sed -n 's/^ *\(lib[a-z0-9.+-]*-dev\).*/\1/p' | sort -u)
@@ -136,7 +137,7 @@ done
 # page is one the program takes (--help, and signagectl's --config, the long
 # -c, are not in the usage text).
 for p in signage-scheduler:man/signage-scheduler.8 signage-player:man/signage-player.1 \
-    signagectl:man/signagectl.1; do
+    signagectl:man/signagectl.1 signage-sync:man/signage-sync.8; do
     prog=${p%%:*} page=${p#*:}
     "$BUILD/$prog" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u >"$T/help.opts"
     sed '/^\.EX/,/^\.EE/d; s/\\-/-/g' "$page" | grep -o -- '--[a-z][a-z-]*' | sort -u >"$T/man.opts"
@@ -239,7 +240,7 @@ as() { u=$1; shift; chroot "$ROOT" setpriv --reuid="$u" --regid="$u" --init-grou
 check "installed: signage" sh -c 'chroot "$1" dpkg-query -W -f "\${Status}" signage | grep -q "install ok installed"' sh "$ROOT"
 check "installed: fonts-morisawa-bizud-gothic (Depends)" \
     in_root dpkg-query -W fonts-morisawa-bizud-gothic
-for p in signage-scheduler signage-player signagectl; do
+for p in signage-scheduler signage-player signagectl signage-sync; do
     check "$p --version is $VERSION" [ "$(in_root $p --version 2>&1)" = "$p $VERSION" ]
 done
 check "user signage exists" in_root id signage
@@ -254,6 +255,9 @@ for d in "/var/lib/signage signage:signage 755" "/var/lib/signage/spool signage:
 done
 check "signage-scheduler.service is enabled" \
     test -L "$ROOT/etc/systemd/system/multi-user.target.wants/signage-scheduler.service"
+check "signage-sync.service is installed, not enabled (a box without a sync group)" \
+    sh -c '[ -f "$1/lib/systemd/system/signage-sync.service" ] &&
+        ! find "$1/etc/systemd/system" -name "signage-sync.service" | grep -q .' sh "$ROOT"
 check "no signage-player@ instance is enabled" \
     sh -c '! find "$1/etc/systemd/system" -name "signage-player@*" | grep -q .' sh "$ROOT"
 check "man signage-campaign is there" test -f "$ROOT/usr/share/man/man5/signage-campaign.5.gz"

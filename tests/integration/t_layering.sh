@@ -2,7 +2,8 @@
 # libc alone; playlists/ uses common/, libconfig and ICU; media/ adds
 # FFmpeg and fontconfig, never SDL; player/, scheduler/ and tools/ never
 # call each other (tools/ may use the scheduler's validator, never the
-# player).  Checked on every #include of every source file.
+# player); sync/ (signage-sync) uses playlists/ and common/ with libcurl.
+# Checked on every #include of every source file.
 . "$SRCDIR/tests/integration/lib.sh"
 
 # includes DIR: every "file" and <file> a room's sources include, one a line.
@@ -13,7 +14,7 @@ includes() {
 # only_from NAME DIR PATTERN: ok when every project include of DIR matches PATTERN
 # and no SDL, FFmpeg or other room's header is reached.
 only_from() {
-    bad=$(includes "$2" | grep -E '^(common|playlists|media|scheduler|player|tools)/|^SDL|^lib(av|sw)|^fontconfig|^poppler|^libheif|^jansson|^systemd' |
+    bad=$(includes "$2" | grep -E '^(common|playlists|media|scheduler|player|tools|sync)/|^SDL|^lib(av|sw)|^fontconfig|^poppler|^libheif|^jansson|^systemd|^curl' |
         grep -Ev "$3")
     if [ -z "$bad" ]; then ok "$1"; else fail "$1: $(echo $bad)"; fi
 }
@@ -27,6 +28,8 @@ only_from "player/ never includes the scheduler or signagectl" player \
     '^(common|playlists|media|player)/|^SDL|^lib(av|sw)|^jansson|^systemd|^fontconfig'
 only_from "tools/ (signagectl) never includes the player or SDL" tools \
     '^(common|playlists|media|scheduler|tools)/|^jansson'
+only_from "sync/ (signage-sync) uses playlists/ and common/, libcurl and systemd only" sync \
+    '^(common|playlists|sync)/|^curl/|^systemd'
 # and the check itself can fail: a header that reaches SDL is seen
 mkdir -p "$T/fake/common"
 printf '#include <SDL.h>\n#include "player/app.h"\n' >"$T/fake/common/x.c"
@@ -48,6 +51,9 @@ links() { ldd "$BUILD/$1" | awk '{print $1}'; }
 heavy='^lib(av|sw|SDL|fontconfig|poppler|heif|cairo)'
 check "signagectl links no FFmpeg, SDL, fontconfig or poppler: $(links signagectl | grep -E "$heavy" | tr '\n' ' ')" \
     sh -c "! ldd '$BUILD/signagectl' | awk '{print \$1}' | grep -qE '$heavy'"
+check "signage-sync links no FFmpeg, SDL, fontconfig or poppler: $(links signage-sync | grep -E "$heavy" | tr '\n' ' ')" \
+    sh -c "! ldd '$BUILD/signage-sync' | awk '{print \$1}' | grep -qE '$heavy'"
+check "signage-sync does link libcurl" sh -c "ldd '$BUILD/signage-sync' | grep -q libcurl"
 check "signagectl-media does link FFmpeg (the check above can fail)" \
     sh -c "ldd '$BUILD/signagectl-media' | grep -q libavformat"
 check "signagectl-media never links SDL" sh -c "! ldd '$BUILD/signagectl-media' | grep -q libSDL"

@@ -1,0 +1,248 @@
+/* upload.c - proof-of-play files, parts by day and whole once closed. */
+#include "sync/upload.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomic.h"
+#include "common/log.h"
+#include "playlists/pltime.h"
+
+#define PATH_LEN 4096
+#define MAX_PARTS 4096 /* parts remembered per day; more are sent whole at close */
+#define CHUNK (1 << 16)
+
+struct record {
+    bool done;
+    long long offset;
+    long long *parts;
+    size_t nparts;
+};
+
+/* "play-YYYY-MM-DD.jsonl": the date, else false. */
+static bool day_of(const char *name, int *y, int *m, int *d)
+{
+    char tail[8];
+
+    return strlen(name) == 21 && sscanf(name, "play-%4d-%2d-%2d%7s", y, m, d, tail) == 4 &&
+           strcmp(tail, ".jsonl") == 0 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 &&
+           strspn(name + 5, "0123456789-") == 10;
+}
+
+static void record_read(const char *path, struct record *rec)
+{
+    FILE *f = fopen(path, "re");
+    char line[64];
+    long long v;
+
+    memset(rec, 0, sizeof *rec);
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        if (strcmp(line, "done\n") == 0)
+            rec->done = true;
+        else if (sscanf(line, "offset %lld", &v) == 1 && v >= 0)
+            rec->offset = v;
+        else if (sscanf(line, "part %lld", &v) == 1 && v >= 0 && rec->nparts < MAX_PARTS) {
+            long long *p = realloc(rec->parts, (rec->nparts + 1) * sizeof *p);
+            if (!p)
+                break;
+            rec->parts = p;
+            rec->parts[rec->nparts++] = v;
+        }
+    }
+    fclose(f);
+}
+
+static int record_write(const char *path, const struct record *rec)
+{
+    char *text = NULL, err[512];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int r;
+
+    if (!f)
+        return -1;
+    if (rec->done)
+        fputs("done\n", f);
+    else {
+        fprintf(f, "offset %lld\n", rec->offset);
+        for (size_t i = 0; i < rec->nparts; i++)
+            fprintf(f, "part %lld\n", rec->parts[i]);
+    }
+    fclose(f);
+    r = atomic_write_file(path, text, len, 0644, err, sizeof err);
+    if (r < 0)
+        log_error("%s", err);
+    free(text);
+    return r;
+}
+
+/* The offset just past the last '\n' in FD's bytes [FROM, SIZE), or FROM. */
+static long long complete_end(int fd, long long from, long long size)
+{
+    char buf[CHUNK];
+
+    for (long long end = size; end > from;) {
+        long long start = end - CHUNK > from ? end - CHUNK : from;
+        ssize_t n = pread(fd, buf, (size_t)(end - start), start);
+        if (n <= 0)
+            return from;
+        for (ssize_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return start + i;
+        end = start;
+    }
+    return from;
+}
+
+/* An answer to a PUT/DELETE: OK, refused (logged), or server down. */
+static enum sync_outcome answer(struct sync_env *env, const char *what, const char *url, int rc,
+                                const struct http_result *r, bool missing_ok)
+{
+    if (rc < 0 || sync_env_server_down(r))
+        return sync_env_offline(env, url, r);
+    if ((r->status >= 200 && r->status <= 299) || (missing_ok && r->status == 404))
+        return SYNC_OK;
+    log_warn("%s %s: HTTP %ld", what, url, r->status);
+    return SYNC_FAILED;
+}
+
+static enum sync_outcome upload_file(struct sync_env *env, const char *screen, const char *name)
+{
+    const char *state = env->cfg->state;
+    char path[PATH_LEN], recpath[PATH_LEN], url[PATH_LEN + 32], base[PATH_LEN];
+    struct record rec;
+    struct http_result r;
+    struct stat st;
+    enum sync_outcome out = SYNC_OK;
+    int y, m, d, fd, rc;
+    long long end;
+    bool closed;
+
+    if (!day_of(name, &y, &m, &d))
+        return SYNC_OK;
+    snprintf(path, sizeof path, "%s/log/%s/%s", state, screen, name);
+    snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", state, screen, name);
+    snprintf(base, sizeof base, "%s%s/%s", env->conf->upload, screen, name);
+    record_read(recpath, &rec);
+    if (rec.done)
+        goto out_free;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        log_warn("%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+        out = SYNC_FAILED;
+        goto out_close;
+    }
+    if (st.st_size < rec.offset) {
+        log_warn("%s: shorter (%lld bytes) than what was uploaded (%lld): left alone", path,
+                 (long long)st.st_size, rec.offset);
+        out = SYNC_FAILED;
+        goto out_close;
+    }
+    closed = env->now_ms >=
+                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
+             env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
+    if (closed) {
+        rc = sync_http_put(env->http, base, fd, 0, st.st_size, &r);
+        out = answer(env, "PUT", base, rc, &r, false);
+        if (out != SYNC_OK)
+            goto out_close;
+        for (size_t i = 0; i < rec.nparts; i++) {
+            snprintf(url, sizeof url, "%s.%012lld.part", base, rec.parts[i]);
+            rc = sync_http_delete(env->http, url, &r);
+            out = answer(env, "DELETE", url, rc, &r, true);
+            if (out != SYNC_OK)
+                goto out_close; /* the whole file is sent again next time: idempotent */
+        }
+        rec.done = true;
+        if (record_write(recpath, &rec) == 0)
+            log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
+                     (long long)st.st_size);
+        goto out_close;
+    }
+    end = complete_end(fd, rec.offset, st.st_size);
+    if (end == rec.offset)
+        goto out_close;
+    snprintf(url, sizeof url, "%s.%012lld.part", base, rec.offset);
+    rc = sync_http_put(env->http, url, fd, rec.offset, end - rec.offset, &r);
+    out = answer(env, "PUT", url, rc, &r, false);
+    if (out != SYNC_OK)
+        goto out_close;
+    if (rec.nparts < MAX_PARTS) {
+        long long *p = realloc(rec.parts, (rec.nparts + 1) * sizeof *p);
+        if (p) {
+            rec.parts = p;
+            rec.parts[rec.nparts++] = rec.offset;
+        }
+    }
+    log_debug("%s: %s: bytes %lld..%lld uploaded", screen, name, rec.offset, end);
+    rec.offset = end;
+    if (record_write(recpath, &rec) < 0)
+        out = SYNC_FAILED;
+out_close:
+    if (fd >= 0)
+        close(fd);
+out_free:
+    free(rec.parts);
+    return out;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum sync_outcome sync_upload(struct sync_env *env)
+{
+    enum sync_outcome out = SYNC_OK;
+    char dir[PATH_LEN], updir[PATH_LEN];
+
+    if (!env->conf->upload)
+        return SYNC_OK;
+    for (size_t s = 0; s < env->conf->nscreens && out != SYNC_OFFLINE; s++) {
+        const char *screen = env->conf->screens[s];
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        DIR *dp;
+
+        snprintf(dir, sizeof dir, "%s/log/%s", env->cfg->state, screen);
+        snprintf(updir, sizeof updir, "%s/.sync/up/%s", env->cfg->state, screen);
+        dp = opendir(dir);
+        if (!dp)
+            continue; /* nothing played yet */
+        if (sync_env_mkdirs(updir) < 0) {
+            log_error("%s: %s", updir, strerror(errno));
+            closedir(dp);
+            out = sync_worse(out, SYNC_FAILED);
+            continue;
+        }
+        while ((de = readdir(dp))) {
+            char **p;
+            int y, m, d;
+
+            if (!day_of(de->d_name, &y, &m, &d) || !(p = realloc(names, (n + 1) * sizeof *p)))
+                continue;
+            names = p;
+            if ((names[n] = strdup(de->d_name)))
+                n++;
+        }
+        closedir(dp);
+        qsort(names, n, sizeof *names, by_name); /* the oldest day first */
+        for (size_t i = 0; i < n; i++) {
+            if (out != SYNC_OFFLINE)
+                out = sync_worse(out, upload_file(env, screen, names[i]));
+            free(names[i]);
+        }
+        free(names);
+    }
+    return out;
+}

@@ -1,0 +1,28 @@
+/* upload.h - proof of play back to the central server (SPEC §8, §10).
+ *
+ * For each screen, each STATE/log/<screen>/play-YYYY-MM-DD.jsonl:
+ *  - while its day is open, every run of new complete lines (up to the last
+ *    '\n') is PUT as UPLOAD/<screen>/play-YYYY-MM-DD.jsonl.<OFFSET>.part,
+ *    OFFSET the byte offset of its first byte in the box's file, decimal,
+ *    12 digits zero-padded;
+ *  - once the day is closed (its local day ended more than an hour ago and
+ *    the file has not changed for a minute), the whole file is PUT as
+ *    UPLOAD/<screen>/play-YYYY-MM-DD.jsonl, then each part uploaded before
+ *    is DELETEd, and the day is done.
+ * What the server has is recorded per file in STATE/.sync/up/<screen>/<file>
+ * ("offset N", "part N" lines, or "done"), rewritten atomically after each
+ * 2xx: a restart or an outage resumes where it stopped, and only a part
+ * whose 2xx was lost is sent twice (the same name and bytes: idempotent).
+ */
+#ifndef SIGNAGE_SYNC_UPLOAD_H
+#define SIGNAGE_SYNC_UPLOAD_H
+
+#include "sync/env.h"
+
+#define SYNC_CLOSE_AFTER_MS (3600 * 1000LL) /* after the day's end */
+#define SYNC_QUIET_MS (60 * 1000LL)         /* unchanged this long */
+
+/* Uploads what is new for every screen.  Returns how it went (env.h). */
+enum sync_outcome sync_upload(struct sync_env *env);
+
+#endif

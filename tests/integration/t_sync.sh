@@ -1,0 +1,359 @@
+# Many boxes (issue 15, SPEC §10): a central state made by the real
+# scheduler, served read-only by a real nginx on loopback (started here,
+# with its own prefix, logs and temp paths), and two box state trees fed
+# by signage-sync: media before playlists, one 304 per screen when idle,
+# an outage survived, corrupt and hostile answers refused, a download
+# resumed, proof of play uploaded by parts and whole (WebDAV PUT/DELETE).
+. "$SRCDIR/tests/integration/lib.sh"
+
+SYNC=$BUILD/signage-sync
+export TZ=Asia/Tokyo
+for c in nginx ffmpeg python3 sha256sum; do
+    command -v $c >/dev/null || { fail "$c is not installed (make deps installs it)"; exit 0; }
+done
+check "nginx has the WebDAV module" sh -c 'nginx -V 2>&1 | grep -q http_dav_module'
+
+# --- the central state ----------------------------------------------------------
+C=$T/central
+mkdir -p "$C/spool/kochi"
+cat >"$T/central.cfg" <<EOF
+state = "$C";
+settle = 0;
+screens = (
+  { id = "plaza"; groups = [ "shinjuku-west" ]; width = 1920; height = 1080; },
+  { id = "gou4"; groups = [ "shinjuku-west" ]; width = 1080; height = 1920; rotate = 90; }
+);
+EOF
+DAY0=$(date +%F)
+NOW=${DAY0}T12:00:00+09:00
+# camp ID ITEMS: a campaign on every screen from today for 60 days
+camp() {
+    printf 'id = "%s";\ntitle = "%s";\nowner = "高知県";\nstart = "%s";\nend = "%s";\nscreens = [ "*" ];\nitems = ( %s );\n' \
+        "$1" "$1" "$DAY0" "$(date -d "$DAY0 60 days" +%F)" "$2"
+}
+central() { $SCHEDULER -c "$T/central.cfg" --once --now "$NOW" 2>>"$T/central.log"; }
+ff -f lavfi -i testsrc=size=320x180:rate=1 -frames:v 1 "$C/spool/kochi/a.png"
+# ~1.5 MB of video: a rate-limited download takes a few seconds
+ff -f lavfi -i "testsrc2=size=640x360:rate=25,noise=alls=60:allf=t" -t 3 -c:v libx264 -preset ultrafast \
+    -b:v 4M -pix_fmt yuv420p "$C/spool/kochi/expo.mp4"
+camp kochi-expo '{ type = "image"; file = "kochi/a.png"; duration = 10; },
+  { type = "video"; file = "kochi/expo.mp4"; },
+  { type = "text"; text = "牧野博士の新休日"; duration = 10; }' >"$C/spool/kochi-expo.cfg"
+central
+check "central: the campaign is accepted" [ -f "$C/campaigns/kochi-expo.cfg" ]
+check "central: both screens' playlists are published" \
+    [ -f "$C/playlists/plaza.playlist" ] && [ -f "$C/playlists/gou4.playlist" ]
+
+# --- nginx on loopback -----------------------------------------------------------
+N=$T/nginx
+mkdir -p "$N/tmp" "$T/boxes" "$T/evil/playlists" "$T/evil/media"
+PORT=$(shuf -i 20000-60000 -n 1)
+user=
+[ "$(id -u)" = 0 ] && user="user root;"
+cat >"$N/nginx.conf" <<EOF
+$user
+daemon off;
+worker_processes 1;
+pid $N/nginx.pid;
+error_log $N/error.log;
+events { worker_connections 256; }
+http {
+    log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range"';
+    access_log $N/access.log sync;
+    client_body_temp_path $N/tmp/body;
+    proxy_temp_path $N/tmp/proxy;
+    fastcgi_temp_path $N/tmp/fastcgi;
+    uwsgi_temp_path $N/tmp/uwsgi;
+    scgi_temp_path $N/tmp/scgi;
+    default_type application/octet-stream;
+    server {
+        listen 127.0.0.1:$PORT;
+        location /state/playlists/ { alias $C/playlists/; }
+        location /state/media/ { alias $C/media/; }
+        location /evil/playlists/ { alias $T/evil/playlists/; }
+        location /evil/media/ { alias $T/evil/media/; }
+        location /upload/ {
+            alias $T/boxes/;
+            dav_methods PUT DELETE;
+            create_full_put_path on;
+            client_max_body_size 64m;
+        }
+    }
+}
+EOF
+start_nginx() {
+    rm -f "$N/nginx.pid"
+    nginx -p "$N" -c "$N/nginx.conf" -e "$N/error.log" 2>>"$N/start.err" &
+    NGINX=$!
+    wait_until 5 test -s "$N/nginx.pid"
+    sleep 0.2
+}
+stop_nginx() { kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; }
+lpid= dpid=
+trap 'stop_nginx; for p in $lpid $dpid; do kill $p 2>/dev/null; done; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+start_nginx
+check "nginx serves the central playlists" \
+    sh -c "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1])' \
+        http://127.0.0.1:$PORT/state/playlists/plaza.playlist"
+U=http://127.0.0.1:$PORT
+
+# --- two boxes -----------------------------------------------------------------
+# box N SCREENS [EXTRA]: box N's signage.cfg, pulling SCREENS from /state/
+box() {
+    mkdir -p "$T/box$1"
+    cat >"$T/box$1.cfg" <<EOF
+state = "$T/box$1";
+screens = (
+  { id = "plaza"; width = 1920; height = 1080; },
+  { id = "gou4"; width = 1080; height = 1920; rotate = 90; }
+);
+sync = { url = "${URL:-$U/state/}"; screens = $2; upload = "$U/upload/box-$1/";
+         interval = 1; max_backoff = 4; ${3:-} };
+EOF
+}
+once() { $SYNC -c "$T/box$1.cfg" --once 2>>"$T/sync$1.log"; }
+# consistent N: every playlist of box N names only media it has
+consistent() {
+    for p in "$T/box$1"/playlists/*.playlist; do
+        [ -f "$p" ] || continue
+        for m in $(sed -n 's/.*media = "\(media\/[^"]*\)".*/\1/p' "$p"); do
+            [ -f "$T/box$1/$m" ] || return 1
+        done
+    done
+}
+# verified N: every medium of box N is named by its SHA-256
+verified() {
+    for f in "$T/box$1"/media/*; do
+        [ "$(sha256sum <"$f" | cut -c1-64)" = "$(basename "${f%.*}")" ] || return 1
+    done
+}
+
+box 1 '[ "plaza", "gou4" ]' 'rate_limit = 600000;'
+box 2 '[ "plaza" ]'
+# box 1 downloads slowly (rate_limit): watch that no playlist ever names a
+# medium the box lacks while it runs
+once 1 &
+spid=$!
+bad=0 seen=0
+while kill -0 $spid 2>/dev/null; do
+    consistent 1 || bad=$((bad + 1))
+    [ -n "$(ls "$T/box1/.sync/" 2>/dev/null | grep '\.part$')" ] && seen=$((seen + 1))
+    sleep 0.05
+done
+wait $spid
+rc=$?
+check "box 1: --once exits 0 ($rc)" [ $rc = 0 ]
+check "box 1: a download was seen in progress ($seen looks)" [ $seen -gt 0 ]
+check "box 1: at no time did a playlist name a missing medium ($bad times)" [ $bad = 0 ]
+check "box 1: both screens' playlists are the central ones" \
+    cmp -s "$C/playlists/plaza.playlist" "$T/box1/playlists/plaza.playlist" &&
+    cmp -s "$C/playlists/gou4.playlist" "$T/box1/playlists/gou4.playlist"
+check "box 1: its media are there and verified ($(ls "$T/box1/media" | wc -l))" \
+    sh -c "[ \$(ls '$T/box1/media' | wc -l) = 2 ]" && verified 1
+once 2
+check "box 2: --once exits 0" [ $? = 0 ]
+check "box 2: only its screen (plaza)" \
+    sh -c "cmp -s '$C/playlists/plaza.playlist' '$T/box2/playlists/plaza.playlist' && ! [ -e '$T/box2/playlists/gou4.playlist' ]"
+check "box 2: media verified" verified 2
+check "no .part or temporary playlist is left" \
+    sh -c "[ -z \"\$(ls '$T/box1/.sync' '$T/box2/.sync' | grep -E '\.part\$|\.new\$')\" ]"
+
+# --- idle: one conditional request per screen, answered 304 ----------------------
+: >"$N/access.log"
+once 1 && once 2
+check "an idle poll succeeds on both boxes" [ $? = 0 ]
+sleep 0.3
+req=$(wc -l <"$N/access.log")
+n304=$(grep -c ' 304 ' "$N/access.log")
+bytes=$(awk '{ s += $4 } END { print s + 0 }' "$N/access.log")
+check_range "idle poll: one request per screen (box 1: 2, box 2: 1)" "$req" 3 3
+check_range "idle poll: every answer is 304" "$n304" 3 3
+check_range "idle poll: bytes sent by the server for 3 screens" "$bytes" 1 1500
+echo "# idle poll: $req requests, $bytes bytes ($(awk '{print $1, $2, $3, $4}' "$N/access.log" | tr '\n' ';'))"
+
+# --- proof of play ---------------------------------------------------------------
+L=$T/box1/log/plaza
+mkdir -p "$L"
+line() { printf '{"screen":"plaza","campaign":"kochi-expo","item":%d,"result":"played"}\n' "$1"; }
+{ line 0; line 1; printf '{"screen":"plaza","campa'; } >"$L/play-$DAY0.jsonl"
+once 1
+P=$T/boxes/box-1/plaza
+check "upload: the complete lines went as part 0" \
+    sh -c "{ echo '$(line 0)'; echo '$(line 1)'; } | cmp -s - '$P/play-$DAY0.jsonl.000000000000.part'"
+off=$({ line 0; line 1; } | wc -c)
+printf 'ign":"kochi-expo","item":2,"result":"played"}\n' >>"$L/play-$DAY0.jsonl"
+line 3 >>"$L/play-$DAY0.jsonl"
+once 1
+part2=$P/play-$DAY0.jsonl.$(printf %012d "$off").part
+check "upload: the new lines alone went as the part at offset $off" \
+    sh -c "tail -c +$((off + 1)) '$L/play-$DAY0.jsonl' | cmp -s - '$part2'"
+check "upload: the parts together are the file" \
+    sh -c "cat '$P/play-$DAY0.jsonl.000000000000.part' '$part2' | cmp -s - '$L/play-$DAY0.jsonl'"
+: >"$N/access.log"
+once 1
+check "upload: nothing new, nothing sent" sh -c "! grep -q '^PUT' '$N/access.log'"
+# a past day with parts already sent, then closed: whole, parts deleted
+PAST=$(date -d "$DAY0 3 days ago" +%F)
+{ line 0; line 1; } >"$L/play-$PAST.jsonl"
+once 1
+check "upload: a past day still changing goes by parts" [ -f "$P/play-$PAST.jsonl.000000000000.part" ]
+line 2 >>"$L/play-$PAST.jsonl"
+touch -d '2 hours ago' "$L/play-$PAST.jsonl"
+once 1
+check "upload: the closed day is there whole" cmp -s "$L/play-$PAST.jsonl" "$P/play-$PAST.jsonl"
+check "upload: and its parts are deleted" sh -c "! ls '$P' | grep -q '^play-$PAST.jsonl.*part\$'"
+check "upload: today's parts stay" [ -f "$part2" ]
+# a box offline for a week: each closed day goes whole, no parts
+for i in 4 5 6 7 8 9 10; do
+    d=$(date -d "$DAY0 $i days ago" +%F)
+    line "$i" >"$L/play-$d.jsonl"
+    touch -d "$i days ago" "$L/play-$d.jsonl"
+done
+: >"$N/access.log"
+once 1
+check_range "upload: a week of closed days, one PUT each" "$(grep -c '^PUT .*jsonl 20[14] ' "$N/access.log")" 7 7
+check "upload: no part for them" sh -c "! ls '$P' | grep -E 'play-$(date -d "$DAY0 7 days ago" +%F).*part'"
+once 1
+check "upload: a done day is not sent again" sh -c "[ \$(grep -c '^PUT' '$N/access.log') = 7 ]"
+
+# --- a corrupted medium is refused -----------------------------------------------
+ff -f lavfi -i testsrc=size=320x180:rate=1 -vf negate -frames:v 1 "$C/spool/kochi/b.png"
+camp kochi-b '{ type = "image"; file = "kochi/b.png"; duration = 10; }' >"$C/spool/kochi-b.cfg"
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.before"
+central
+MB=$(sed -n 's/.*media = "media\/\([0-9a-f]*\.png\)".*/\1/p' "$C/campaigns/kochi-b.cfg")
+cp "$C/media/$MB" "$T/b.good"
+head -c "$(wc -c <"$T/b.good")" /dev/urandom >"$C/media/$MB"
+once 2
+check "corrupt: --once exits 1" [ $? = 1 ]
+check "corrupt: it is logged" grep -q "corrupt download refused" "$T/sync2.log"
+check "corrupt: the .part is deleted" [ ! -e "$T/box2/.sync/$MB.part" ]
+check "corrupt: the medium is not taken" [ ! -e "$T/box2/media/$MB" ]
+check "corrupt: the box keeps the old playlist" cmp -s "$T/plaza.before" "$T/box2/playlists/plaza.playlist"
+cp "$T/b.good" "$C/media/$MB"
+once 2
+check "corrupt: once the server is right, the new playlist arrives" \
+    cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+
+# --- hostile answers ----------------------------------------------------------------
+cp "$C/media"/* "$T/evil/media/"
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
+URL=$U/evil/ box 2 '[ "plaza" ]'
+hostile() { # hostile NAME: box 2 against the evil tree: exit 1, old playlist kept
+    rm -f "$T/box2/.sync/plaza.meta"
+    once 2
+    rc=$?
+    check "hostile ($1): --once exits 1 ($rc)" [ $rc = 1 ]
+    check "hostile ($1): the box keeps its playlist" cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
+}
+printf 'format = 2;\nscreen = "plaza"\x00\xff garbage {{{' >"$T/evil/playlists/plaza.playlist"
+hostile "garbage"
+sed 's/screen = "plaza"/screen = "gou4"/' "$C/playlists/plaza.playlist" >"$T/evil/playlists/plaza.playlist"
+hostile "another screen's playlist"
+m=$(sed -n 's/.*media = "media\/\([0-9a-f]*\)\.png".*/\1/p' "$C/playlists/plaza.playlist" | head -1)
+sed "s/$m/$(echo "$m" | tr 0-9a-f a-f0-9)/g; s/generation = [0-9]*/generation = 999/" \
+    "$C/playlists/plaza.playlist" >"$T/evil/playlists/plaza.playlist"
+hostile "a medium named by a hash it does not have"
+sed "s#media/$m.png#media/../../../etc/passwd#g" "$C/playlists/plaza.playlist" >"$T/evil/playlists/plaza.playlist"
+hostile "a medium name that is not a hash"
+truncate -s 70M "$T/evil/playlists/plaza.playlist"
+hostile "a 70 MB playlist"
+check "hostile: the refusals are logged" sh -c "[ \$(grep -c 'refused' '$T/sync2.log') -ge 4 ]"
+box 2 '[ "plaza" ]'
+
+# --- a partial download is resumed ---------------------------------------------------
+ff -f lavfi -i "testsrc2=size=640x360:rate=25,noise=alls=80:allf=t" -t 4 -c:v libx264 -preset ultrafast \
+    -b:v 6M -pix_fmt yuv420p "$C/spool/kochi/big.mp4"
+camp kochi-big '{ type = "video"; file = "kochi/big.mp4"; }' >"$C/spool/kochi-big.cfg"
+central
+MV=$(sed -n 's/.*media = "media\/\([0-9a-f]*\.mp4\)".*/\1/p' "$C/campaigns/kochi-big.cfg")
+box 2 '[ "plaza" ]' 'rate_limit = 300000;'
+$SYNC -c "$T/box2.cfg" --once 2>>"$T/sync2.log" &
+spid=$!
+wait_until 15 sh -c "[ \$(stat -c %s '$T/box2/.sync/$MV.part' 2>/dev/null || echo 0) -gt 200000 ]"
+kill -9 $spid
+wait $spid 2>/dev/null
+have=$(stat -c %s "$T/box2/.sync/$MV.part" 2>/dev/null || echo 0)
+check_range "resume: the killed download left a .part (bytes)" "$have" 200000 999999999
+check "resume: the playlist did not arrive before its video" \
+    cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
+box 2 '[ "plaza" ]'
+: >"$N/access.log"
+once 2
+check "resume: --once exits 0" [ $? = 0 ]
+sleep 0.3
+check "resume: a Range request answered 206" grep -q "^GET /state/media/$MV 206 .*\"bytes=[1-9][0-9]*-\"" "$N/access.log"
+sent=$(awk -v u="/state/media/$MV" '$2 == u { s += $4 } END { print s + 0 }' "$N/access.log")
+total=$(stat -c %s "$C/media/$MV")
+check_range "resume: only the rest was sent ($sent of $total bytes)" "$sent" 1 $((total - have + 1000))
+check "resume: the video is verified" verified 2
+check "resume: and the playlist arrived" cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+
+# --- media no playlist names go after media_grace_days ------------------------------
+$CTL -c "$T/central.cfg" --now "$NOW" withdraw kochi-big >/dev/null 2>>"$T/central.log"
+check "prune: the video's campaign is withdrawn centrally" sh -c "! grep -q '$MV' '$C/playlists/plaza.playlist'"
+once 2
+check "prune: the box takes the playlist without it" cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+check "prune: the unused video stays for the grace period" [ -f "$T/box2/media/$MV" ]
+check "prune: and is marked unused" [ -f "$T/box2/.sync/unused/$MV" ]
+touch -d '8 days ago' "$T/box2/.sync/unused/$MV"
+once 2
+check "prune: 8 days on (media_grace_days = 7) it is removed" [ ! -e "$T/box2/media/$MV" ]
+check "prune: the media still named stay" consistent 2
+check "prune: none of them is marked" sh -c "[ -z \"\$(ls '$T/box2/.sync/unused')\" ]"
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
+
+# --- the daemon: READY, an outage, back-off, catching up ----------------------------
+listen() {
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+        f.flush()
+' "$1" "$2" &
+    lpid=$!
+    wait_until 5 [ -S "$1" ]
+}
+listen "$T/notify.sock" "$T/msgs"
+stop_nginx
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 $SYNC -c "$T/box2.cfg" -v 2>"$T/daemon.log" &
+dpid=$!
+check "daemon: READY=1 after the first poll attempt, server down" wait_until 10 grep -q 'READY=1' "$T/msgs"
+sleep 7
+check_range "daemon: the outage is logged once" "$(grep -c 'unreachable' "$T/daemon.log")" 1 1
+waits=$(sed -n 's/.*next poll in \([0-9]*\) ms.*/\1/p' "$T/daemon.log" | tr '\n' ' ')
+check "daemon: it backs off ($waits ms)" sh -c "echo '$waits' | awk '{ exit !(NF >= 2 && \$2 > \$1) }'"
+check "daemon: the watchdog is fed" grep -q 'WATCHDOG=1' "$T/msgs"
+check "daemon: the box keeps its playlist while offline" cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
+camp tokyo-wood '{ type = "text"; text = "WOODコレクション2023"; duration = 10; }' >"$C/spool/tokyo-wood.cfg"
+central
+start_nginx
+check "daemon: catches up after the server is back" \
+    wait_until 15 cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+check "daemon: says once that the server is back" wait_until 5 grep -q 'reachable again' "$T/daemon.log"
+$SYNC -c "$T/box2.cfg" --once 2>"$T/second.log"
+check "daemon: a second signage-sync on the same state is refused (exit $?)" \
+    grep -q "another signage-sync is running" "$T/second.log"
+kill -HUP $dpid
+check "daemon: SIGHUP reloads the configuration" wait_until 5 grep -q 'reloading' "$T/daemon.log"
+check "daemon: and it goes on polling" wait_until 5 sh -c "[ \$(grep -c 'next poll in' '$T/daemon.log') -gt $(grep -c 'next poll in' "$T/daemon.log") ]"
+kill -TERM $dpid
+wait $dpid
+check "daemon: SIGTERM ends it with 0 ($?)" [ $? = 0 ]
+kill $lpid 2>/dev/null
+
+# --- a box without a sync group, and a bad one -----------------------------------------
+printf 'state = "%s/plain";\nscreens = ( { id = "plaza"; width = 1920; height = 1080; } );\n' "$T" >"$T/plain.cfg"
+$SYNC -c "$T/plain.cfg" 2>"$T/plain.log"
+check "no sync group: exit 0 ($?)" [ $? = 0 ]
+check "no sync group: says so" grep -q "has no sync group" "$T/plain.log"
+printf 'sync = { url = "ftp://x/"; };\n' >>"$T/plain.cfg"
+$SYNC -c "$T/plain.cfg" --once 2>"$T/plain.log"
+check "a bad sync url: exit 1 ($?)" [ $? = 1 ]
+check "a bad sync url: FILE:LINE: error" grep -q "plain.cfg:3: error: .*http" "$T/plain.log"
+check "the scheduler accepts a signage.cfg with a sync group" \
+    $SCHEDULER -c "$T/box1.cfg" --once --now "$NOW" 2>/dev/null
+exit 0
