@@ -487,12 +487,22 @@ static void scan_dir(struct names *refs, const char *dir, const char *tail, int 
     while ((de = readdir(d))) {
         char *p = NULL;
         struct stat sb;
-        if (skipped_name(de->d_name) || asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+        if (skipped_name(de->d_name))
             continue;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && depth > 0)
+        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+            refs->failed = true;
+            break;
+        }
+        if (lstat(p, &sb) < 0) {
+            if (errno != ENOENT) { /* gone since readdir is fine */
+                log_warn("%s: %s; no medium is removed today", p, strerror(errno));
+                refs->failed = true;
+            }
+        } else if (S_ISDIR(sb.st_mode) && depth > 0) {
             scan_dir(refs, p, tail, depth - 1);
-        else if (S_ISREG(sb.st_mode) && ends_with(de->d_name, tail))
+        } else if (S_ISREG(sb.st_mode) && ends_with(de->d_name, tail)) {
             scan_refs(refs, p);
+        }
         free(p);
     }
     closedir(d);
@@ -522,42 +532,54 @@ static bool medium_name(const char *name)
 }
 
 /* STATE/.media-unused: when each unreferenced medium was first seen so. */
-static void unused_load(const char *path, struct names *names, pl_ms **since)
+/* STATE/.media-unused: one "<medium> <ms first seen unused>" line each.
+ * NAMES gets the lines that read well, sorted by medium.  Returns whether
+ * there was such a file. */
+static bool unused_load(const char *path, struct names *names)
 {
     char *text, err[512], *line, *save = NULL;
     size_t len;
 
-    *since = NULL;
     if (slurp_path(path, NULL, REF_FILE_MAX_BYTES, &text, &len, err, sizeof err) < 0)
-        return;
+        return false;
     for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *sp = strchr(line, ' '), *end;
-        long long t;
-        pl_ms *v;
-        if (!sp)
+        if (!sp || (size_t)(sp - line) > NAME_MAX)
             continue;
+        *sp = '\0';
         errno = 0;
-        t = strtoll(sp + 1, &end, 10);
-        if (errno || *end || !medium_name(line) || (size_t)(sp - line) > NAME_MAX)
+        (void)strtoll(sp + 1, &end, 10);
+        if (errno || *end || sp[1] == '\0' || !medium_name(line))
             continue;
-        names_add(names, line, (size_t)(sp - line));
-        if (names->failed || !(v = realloc(*since, names->n * sizeof *v))) {
-            names->failed = true;
-            break;
-        }
-        *since = v;
-        v[names->n - 1] = (pl_ms)t;
+        *sp = ' ';
+        names_add(names, line, strlen(line));
     }
     free(text);
+    names_sort(names);
+    return true;
 }
 
-static pl_ms unused_since(const struct names *names, const pl_ms *since, const char *name,
-                          pl_ms now)
+/* Compares the medium KEY with the medium of a record line. */
+static int cmp_record(const void *key, const void *elem)
 {
-    for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->v[i], name) == 0)
-            return since[i] < now ? since[i] : now;
-    return now;
+    const char *k = key, *r = *(char *const *)elem;
+    size_t n = strcspn(r, " ");
+    int c = strncmp(k, r, n);
+
+    return c ? c : (k[n] != '\0');
+}
+
+/* When NAME was first seen unused: its record's time, else NOW. */
+static pl_ms unused_since(const struct names *names, const char *name, pl_ms now)
+{
+    char *const *r =
+        names->n ? bsearch(name, names->v, names->n, sizeof *names->v, cmp_record) : NULL;
+    long long t;
+
+    if (!r)
+        return now;
+    t = strtoll(strchr(*r, ' ') + 1, NULL, 10);
+    return t < now ? (pl_ms)t : now;
 }
 
 static int prune_media(const struct sched_state *st, const struct pl_config *cfg,
@@ -565,10 +587,10 @@ static int prune_media(const struct sched_state *st, const struct pl_config *cfg
 {
     struct names refs = {0}, old = {0};
     struct strbuf keep = STRBUF_INIT;
-    pl_ms *since = NULL;
     char *fallback = NULL, *record = NULL, err[512];
     DIR *d = NULL;
     struct dirent *de;
+    bool had;
     int ret = 0;
 
     if (cfg->media_grace_days <= 0)
@@ -576,7 +598,8 @@ static int prune_media(const struct sched_state *st, const struct pl_config *cfg
     for (size_t i = 0; i < set->n; i++)
         add_hashes(&refs, set->v[i].c);
     add_hashes(&refs, cfg->fallback);
-    scan_dir(&refs, st->campaigns, ".cfg", 1); /* current and history/<id>/<n>.cfg */
+    /* current, and every version: campaigns/history/<id>/<n>.cfg, two down */
+    scan_dir(&refs, st->campaigns, ".cfg", 2);
     scan_dir(&refs, st->playlists, ".playlist", 0);
     if (asprintf(&fallback, "%s/.fallback", st->root) < 0 ||
         asprintf(&record, "%s/" UNUSED_FILE, st->root) < 0) {
@@ -589,7 +612,7 @@ static int prune_media(const struct sched_state *st, const struct pl_config *cfg
         goto out;
     }
     names_sort(&refs);
-    unused_load(record, &old, &since);
+    had = unused_load(record, &old);
     while ((de = readdir(d))) {
         char hash[HEX_LEN + 1], shown[UTF8_PRINTABLE_NAME];
         struct stat sb;
@@ -602,7 +625,7 @@ static int prune_media(const struct sched_state *st, const struct pl_config *cfg
         hash[HEX_LEN] = '\0';
         if (names_has(&refs, hash))
             continue;
-        t = unused_since(&old, since, de->d_name, now);
+        t = unused_since(&old, de->d_name, now);
         if (!aged(t, now, cfg->media_grace_days)) {
             sb_printf(&keep, "%s %lld\n", de->d_name, (long long)t);
             ps->media_waiting++;
@@ -623,11 +646,14 @@ static int prune_media(const struct sched_state *st, const struct pl_config *cfg
         atomic_sync_dir(st->media);
     if (sb_failed(&keep)) {
         ret = -1;
-    } else if (keep.len || old.n) {
+    } else if (keep.len) {
         if (atomic_write_file(record, sb_str(&keep), keep.len, 0644, err, sizeof err) < 0) {
             log_warn("%s", err);
             ret = -1;
         }
+    } else if (had && unlink(record) < 0 && errno != ENOENT) {
+        log_warn("%s: cannot remove: %s", record, strerror(errno));
+        ret = -1;
     }
 out:
     if (d)
@@ -635,7 +661,6 @@ out:
     sb_free(&keep);
     names_free(&refs);
     names_free(&old);
-    free(since);
     free(fallback);
     free(record);
     return ret;

@@ -147,7 +147,7 @@ check "every medium a campaign uses is still there" [ -f "$S/media/$MA" ] && [ -
 check "the playlists still name only media that exist" sh -c "
     for m in \$(grep -oh 'media/[0-9a-f]*\.[a-z]*' '$S'/playlists/*.playlist | sort -u); do
         [ -f '$S/'\$m ] || exit 1; done"
-check ".media-unused is empty" [ ! -s "$S/.media-unused" ]
+check ".media-unused is empty or gone" [ ! -s "$S/.media-unused" ]
 
 # --- 0 keeps for ever; bad settings are refused -----------------------------------
 K=$T/keep
@@ -186,3 +186,36 @@ check "... and keeps today's" [ -f "$D/state/log/plaza/play-$(day 0).jsonl" ]
 check "... and goes on watching the spool" wait_until 10 grep -q watching "$D/log"
 kill $pid
 wait $pid 2>/dev/null
+
+# --- a medium only an earlier version in the history uses stays ---------------
+# (history_keep at its default: `signagectl restore` must find its media)
+H=$T/hist
+mkdir -p "$H/state/spool/tokyo"
+cat >"$H/signage.cfg" <<EOF2
+state = "$H/state";
+settle = 0;
+screens = ( { id = "plaza"; width = 1920; height = 1080; } );
+EOF2
+hrun() { $SCHEDULER -c "$H/signage.cfg" --once --now "$(at "$1")" 2>>"$H/log"; }
+img '#0b2545' "$H/state/spool/tokyo/v1.png"
+img '#c62828' "$H/state/spool/tokyo/v2.png"
+camp tokyo-h "$(day +500)" tokyo/v1.png >"$H/state/spool/h.cfg"
+hrun +0
+HV1=$(media_of "$H/state/campaigns/tokyo-h.cfg")
+camp tokyo-h "$(day +500)" tokyo/v2.png >"$H/state/spool/h.cfg"
+hrun +1
+hrun +10
+check "a medium named only by version 1 in the history stays after the grace" [ -f "$H/state/media/$HV1" ]
+check "... and is not in .media-unused" sh -c "! grep -q '^$HV1 ' '$H/state/.media-unused' 2>/dev/null"
+$CTL -c "$H/signage.cfg" --now "$(at 10)" restore tokyo-h 1 >/dev/null 2>&1
+check "restore of version 1 plays a playlist whose media are all there" sh -c "
+    grep -q '$HV1' '$H/state/playlists/plaza.playlist' &&
+    for m in \$(grep -oh 'media/[0-9a-f]*\.[a-z]*' '$H/state/playlists/plaza.playlist' | sort -u); do
+        [ -f '$H/state/'\$m ] || exit 1; done"
+# A torn or hostile record: its bad lines are dropped, nothing else happens.
+printf 'zzz 1\n%064d.png notanumber\n\001\002\377 5\n%064d.png\n' 0 0 >"$H/state/.media-unused"
+head -c 3000 /dev/urandom >>"$H/state/.media-unused"
+hrun +11
+check "a garbled .media-unused: the scheduler goes on (exit 0)" [ $? -eq 0 ]
+check "... and its bad lines are gone" sh -c "! grep -aq 'zzz\|notanumber' '$H/state/.media-unused' 2>/dev/null"
+check "... and every medium a campaign version names is still there" [ -f "$H/state/media/$HV1" ]
