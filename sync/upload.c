@@ -22,6 +22,8 @@
 struct record {
     bool done;
     long long offset;
+    bool has_id; /* dev/ino of the file the offset is in (older records lack it) */
+    unsigned long long dev, ino;
     long long *parts;
     size_t nparts;
 };
@@ -50,6 +52,8 @@ static void record_read(const char *path, struct record *rec)
             rec->done = true;
         else if (sscanf(line, "offset %lld", &v) == 1 && v >= 0)
             rec->offset = v;
+        else if (sscanf(line, "file %llu %llu", &rec->dev, &rec->ino) == 2)
+            rec->has_id = true;
         else if (sscanf(line, "part %lld", &v) == 1 && v >= 0 && rec->nparts < MAX_PARTS) {
             long long *p = realloc(rec->parts, (rec->nparts + 1) * sizeof *p);
             if (!p)
@@ -74,6 +78,8 @@ static int record_write(const char *path, const struct record *rec)
         fputs("done\n", f);
     else {
         fprintf(f, "offset %lld\n", rec->offset);
+        if (rec->has_id)
+            fprintf(f, "file %llu %llu\n", rec->dev, rec->ino);
         for (size_t i = 0; i < rec->nparts; i++)
             fprintf(f, "part %lld\n", rec->parts[i]);
     }
@@ -101,6 +107,29 @@ static long long complete_end(int fd, long long from, long long size)
         end = start;
     }
     return from;
+}
+
+/* Whether the byte before OFFSET in FD is a '\n'. */
+static bool ends_line(int fd, long long offset)
+{
+    char c;
+
+    return pread(fd, &c, 1, offset - 1) == 1 && c == '\n';
+}
+
+/* Adds OFFSET to REC's parts unless there or full.  Returns false when full. */
+static bool add_part(struct record *rec, long long offset)
+{
+    long long *p;
+
+    for (size_t i = 0; i < rec->nparts; i++)
+        if (rec->parts[i] == offset)
+            return true;
+    if (rec->nparts >= MAX_PARTS || !(p = realloc(rec->parts, (rec->nparts + 1) * sizeof *p)))
+        return false;
+    rec->parts = p;
+    rec->parts[rec->nparts++] = offset;
+    return true;
 }
 
 /* An answer to a PUT/DELETE: OK, refused (logged), or server down. */
@@ -141,6 +170,22 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = SYNC_FAILED;
         goto out_close;
     }
+    /* Another file under the same name (replaced, or rewritten in place):
+     * the offset means nothing in it.  It is the box's proof of play now, so
+     * it is taken as a new file: parts from offset 0 again, named by their
+     * offsets (a name already sent is overwritten; a reader dedupes repeated
+     * lines), the parts already recorded kept so that they go at close, when
+     * the whole file replaces them all. */
+    if (rec.offset > 0 && ((rec.has_id && (rec.dev != (unsigned long long)st.st_dev ||
+                                           rec.ino != (unsigned long long)st.st_ino)) ||
+                           (st.st_size >= rec.offset && !ends_line(fd, rec.offset)))) {
+        log_warn("%s: replaced since %lld bytes of it were uploaded: uploading it from the start",
+                 path, rec.offset);
+        rec.offset = 0;
+    }
+    rec.has_id = true;
+    rec.dev = (unsigned long long)st.st_dev;
+    rec.ino = (unsigned long long)st.st_ino;
     if (st.st_size < rec.offset) {
         log_warn("%s: shorter (%lld bytes) than what was uploaded (%lld): left alone", path,
                  (long long)st.st_size, rec.offset);
@@ -176,13 +221,7 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     out = answer(env, "PUT", url, rc, &r, false);
     if (out != SYNC_OK)
         goto out_close;
-    if (rec.nparts < MAX_PARTS) {
-        long long *p = realloc(rec.parts, (rec.nparts + 1) * sizeof *p);
-        if (p) {
-            rec.parts = p;
-            rec.parts[rec.nparts++] = rec.offset;
-        }
-    }
+    add_part(&rec, rec.offset);
     log_debug("%s: %s: bytes %lld..%lld uploaded", screen, name, rec.offset, end);
     rec.offset = end;
     if (record_write(recpath, &rec) < 0)

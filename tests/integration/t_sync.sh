@@ -192,6 +192,15 @@ check "upload: the parts together are the file" \
 : >"$N/access.log"
 once 1
 check "upload: nothing new, nothing sent" sh -c "! grep -q '^PUT' '$N/access.log'"
+# the file replaced by another as long (a new inode): not sent from the old
+# offset, mid-line, but from 0 as a new file
+cp "$L/play-$DAY0.jsonl" "$T/today.old"
+for i in 20 21 22 23 24; do line $i; done >"$L/play-$DAY0.jsonl.new"
+mv "$L/play-$DAY0.jsonl.new" "$L/play-$DAY0.jsonl"
+once 1
+check "upload: a replaced file goes again from offset 0" \
+    cmp -s "$L/play-$DAY0.jsonl" "$P/play-$DAY0.jsonl.000000000000.part"
+check "upload: and the replacement is logged" grep -q "replaced since" "$T/sync1.log"
 # a past day with parts already sent, then closed: whole, parts deleted
 PAST=$(date -d "$DAY0 3 days ago" +%F)
 { line 0; line 1; } >"$L/play-$PAST.jsonl"
