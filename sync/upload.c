@@ -21,6 +21,7 @@
 
 struct record {
     bool done;
+    long long done_size; /* the size sent whole, -1 unknown (older records) */
     long long offset;
     bool has_id; /* dev/ino of the file the offset is in (older records lack it) */
     unsigned long long dev, ino;
@@ -49,7 +50,9 @@ static void record_read(const char *path, struct record *rec)
         return;
     while (fgets(line, sizeof line, f)) {
         if (strcmp(line, "done\n") == 0)
-            rec->done = true;
+            rec->done = true, rec->done_size = -1;
+        else if (sscanf(line, "done %lld", &v) == 1 && v >= 0)
+            rec->done = true, rec->done_size = v;
         else if (sscanf(line, "offset %lld", &v) == 1 && v >= 0)
             rec->offset = v;
         else if (sscanf(line, "file %llu %llu", &rec->dev, &rec->ino) == 2)
@@ -75,7 +78,7 @@ static int record_write(const char *path, const struct record *rec)
     if (!f)
         return -1;
     if (rec->done)
-        fputs("done\n", f);
+        fprintf(f, "done %lld\n", rec->done_size);
     else {
         fprintf(f, "offset %lld\n", rec->offset);
         if (rec->has_id)
@@ -162,7 +165,7 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", state, screen, name);
     snprintf(base, sizeof base, "%s%s/%s", env->conf->upload, screen, name);
     record_read(recpath, &rec);
-    if (rec.done)
+    if (rec.done && rec.done_size < 0)
         goto out_free;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -170,15 +173,27 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = SYNC_FAILED;
         goto out_close;
     }
+    closed = env->now_ms >=
+                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
+             env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
+    /* lines written into a day already sent whole: the whole file again
+     * (the same name, a longer body: idempotent), once it is quiet */
+    if (rec.done) {
+        if (st.st_size <= rec.done_size || !closed)
+            goto out_close;
+        log_warn("%s: %lld bytes written after its day was uploaded whole: uploading it again",
+                 path, (long long)st.st_size - rec.done_size);
+    }
     /* Another file under the same name (replaced, or rewritten in place):
      * the offset means nothing in it.  It is the box's proof of play now, so
      * it is taken as a new file: parts from offset 0 again, named by their
      * offsets (a name already sent is overwritten; a reader dedupes repeated
      * lines), the parts already recorded kept so that they go at close, when
      * the whole file replaces them all. */
-    if (rec.offset > 0 && ((rec.has_id && (rec.dev != (unsigned long long)st.st_dev ||
-                                           rec.ino != (unsigned long long)st.st_ino)) ||
-                           (st.st_size >= rec.offset && !ends_line(fd, rec.offset)))) {
+    if (!rec.done && rec.offset > 0 &&
+        ((rec.has_id &&
+          (rec.dev != (unsigned long long)st.st_dev || rec.ino != (unsigned long long)st.st_ino)) ||
+         (st.st_size >= rec.offset && !ends_line(fd, rec.offset)))) {
         log_warn("%s: replaced since %lld bytes of it were uploaded: uploading it from the start",
                  path, rec.offset);
         rec.offset = 0;
@@ -192,9 +207,6 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = SYNC_FAILED;
         goto out_close;
     }
-    closed = env->now_ms >=
-                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
-             env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
     if (closed) {
         rc = sync_http_put(env->http, base, fd, 0, st.st_size, &r);
         out = answer(env, "PUT", base, rc, &r, false);
@@ -208,6 +220,7 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
                 goto out_close; /* the whole file is sent again next time: idempotent */
         }
         rec.done = true;
+        rec.done_size = st.st_size;
         if (record_write(recpath, &rec) == 0)
             log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
                      (long long)st.st_size);

@@ -224,6 +224,13 @@ check_range "upload: a week of closed days, one PUT each" "$(grep -c '^PUT .*jso
 check "upload: no part for them" sh -c "! ls '$P' | grep -E 'play-$(date -d "$DAY0 7 days ago" +%F).*part'"
 once 1
 check "upload: a done day is not sent again" sh -c "[ \$(grep -c '^PUT' '$N/access.log') = 7 ]"
+# lines written into a done day: the whole file again, once quiet
+W=$(date -d "$DAY0 5 days ago" +%F)
+line 50 >>"$L/play-$W.jsonl"
+touch -d '5 days ago' "$L/play-$W.jsonl"
+once 1
+check "upload: lines added to a done day are sent (the whole file again)" \
+    cmp -s "$L/play-$W.jsonl" "$P/play-$W.jsonl"
 
 # --- a corrupted medium is refused -----------------------------------------------
 ff -f lavfi -i testsrc=size=320x180:rate=1 -vf negate -frames:v 1 "$C/spool/kochi/b.png"
