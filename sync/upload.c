@@ -83,9 +83,9 @@ static int record_write(const char *path, const struct record *rec)
         fprintf(f, "offset %lld\n", rec->offset);
         if (rec->has_id)
             fprintf(f, "file %llu %llu\n", rec->dev, rec->ino);
-        for (size_t i = 0; i < rec->nparts; i++)
-            fprintf(f, "part %lld\n", rec->parts[i]);
     }
+    for (size_t i = 0; i < rec->nparts; i++) /* once done: those still to DELETE */
+        fprintf(f, "part %lld\n", rec->parts[i]);
     fclose(f);
     r = atomic_write_file(path, text, len, 0644, err, sizeof err);
     if (r < 0)
@@ -147,6 +147,50 @@ static enum sync_outcome answer(struct sync_env *env, const char *what, const ch
     return SYNC_FAILED;
 }
 
+/* DELETEs the parts of a day done (its whole file on the server), dropping
+ * from REC each one gone (2xx, 404) or refused for good (another 4xx but
+ * 408/429: left on the server, one warning); the rest wait for a later
+ * pass, without the whole file being sent again. */
+static enum sync_outcome delete_parts(struct sync_env *env, const char *base, const char *recpath,
+                                      struct record *rec)
+{
+    enum sync_outcome out = SYNC_OK;
+    char url[PATH_LEN + 32];
+    struct http_result r;
+    size_t kept = 0, refused = 0;
+    long status = 0;
+
+    for (size_t i = 0; i < rec->nparts; i++) {
+        if (out == SYNC_OK) {
+            int rc;
+
+            snprintf(url, sizeof url, "%s.%012lld.part", base, rec->parts[i]);
+            rc = sync_http_delete(env->http, url, &r);
+            if (rc < 0 || sync_env_server_down(&r)) {
+                out = sync_env_offline(env, url, &r);
+            } else if ((r.status >= 200 && r.status <= 299) || r.status == 404) {
+                continue;
+            } else if (r.status >= 400 && r.status <= 499 && r.status != 408 && r.status != 429) {
+                refused++, status = r.status;
+                continue;
+            } else {
+                log_warn("DELETE %s: HTTP %ld", url, r.status);
+                out = SYNC_FAILED;
+            }
+        }
+        rec->parts[kept++] = rec->parts[i];
+    }
+    if (refused)
+        log_warn("%s: DELETE of %zu part%s refused (HTTP %ld): left on the server", base, refused,
+                 refused == 1 ? "" : "s", status);
+    if (kept != rec->nparts) {
+        rec->nparts = kept;
+        if (record_write(recpath, rec) < 0)
+            out = sync_worse(out, SYNC_FAILED);
+    }
+    return out;
+}
+
 static enum sync_outcome upload_file(struct sync_env *env, const char *screen, const char *name)
 {
     const char *state = env->cfg->state;
@@ -165,7 +209,7 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", state, screen, name);
     snprintf(base, sizeof base, "%s%s/%s", env->conf->upload, screen, name);
     record_read(recpath, &rec);
-    if (rec.done && rec.done_size < 0)
+    if (rec.done && rec.done_size < 0 && !rec.nparts)
         goto out_free;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -179,8 +223,10 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     /* lines written into a day already sent whole: the whole file again
      * (the same name, a longer body: idempotent), once it is quiet */
     if (rec.done) {
-        if (st.st_size <= rec.done_size || !closed)
+        if (st.st_size <= rec.done_size || !closed) {
+            out = delete_parts(env, base, recpath, &rec);
             goto out_close;
+        }
         log_warn("%s: %lld bytes written after its day was uploaded whole: uploading it again",
                  path, (long long)st.st_size - rec.done_size);
     }
@@ -212,18 +258,16 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = answer(env, "PUT", base, rc, &r, false);
         if (out != SYNC_OK)
             goto out_close;
-        for (size_t i = 0; i < rec.nparts; i++) {
-            snprintf(url, sizeof url, "%s.%012lld.part", base, rec.parts[i]);
-            rc = sync_http_delete(env->http, url, &r);
-            out = answer(env, "DELETE", url, rc, &r, true);
-            if (out != SYNC_OK)
-                goto out_close; /* the whole file is sent again next time: idempotent */
-        }
+        /* done from here: a DELETE that fails is retried alone later */
         rec.done = true;
         rec.done_size = st.st_size;
-        if (record_write(recpath, &rec) == 0)
-            log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
-                     (long long)st.st_size);
+        if (record_write(recpath, &rec) < 0) {
+            out = SYNC_FAILED;
+            goto out_close;
+        }
+        log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
+                 (long long)st.st_size);
+        out = delete_parts(env, base, recpath, &rec);
         goto out_close;
     }
     end = complete_end(fd, rec.offset, st.st_size);

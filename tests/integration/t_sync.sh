@@ -72,6 +72,11 @@ http {
         location /state/media/ { alias $C/media/; }
         location /evil/playlists/ { alias $T/evil/playlists/; }
         location /evil/media/ { alias $T/evil/media/; }
+        location /upload/box-3/ {
+            alias $T/boxes/box-3/;
+            dav_methods PUT; # DELETE: 405
+            create_full_put_path on;
+        }
         location /upload/ {
             alias $T/boxes/;
             dav_methods PUT DELETE;
@@ -231,6 +236,24 @@ touch -d '5 days ago' "$L/play-$W.jsonl"
 once 1
 check "upload: lines added to a done day are sent (the whole file again)" \
     cmp -s "$L/play-$W.jsonl" "$P/play-$W.jsonl"
+
+# a server that refuses DELETE (405): the day is done once PUT whole, the
+# part is dropped with a warning, and nothing is sent again pass after pass
+box 3 '[ "plaza" ]'
+mkdir -p "$T/box3/log/plaza"
+{ line 0; line 1; } >"$T/box3/log/plaza/play-$PAST.jsonl"
+once 3
+line 2 >>"$T/box3/log/plaza/play-$PAST.jsonl"
+touch -d '2 hours ago' "$T/box3/log/plaza/play-$PAST.jsonl"
+once 3
+check "upload, DELETE refused: the closed day is there whole" \
+    cmp -s "$T/box3/log/plaza/play-$PAST.jsonl" "$T/boxes/box-3/plaza/play-$PAST.jsonl"
+check "upload, DELETE refused: said once" grep -q "DELETE of 1 part refused (HTTP 405)" "$T/sync3.log"
+: >"$N/access.log"
+once 3
+once 3
+sleep 0.2
+check "upload, DELETE refused: nothing sent again" sh -c "! grep -qE '^(PUT|DELETE) /upload/box-3/' '$N/access.log'"
 
 # --- a corrupted medium is refused -----------------------------------------------
 ff -f lavfi -i testsrc=size=320x180:rate=1 -vf negate -frames:v 1 "$C/spool/kochi/b.png"
