@@ -16,7 +16,7 @@
 #include "playlists/pltime.h"
 
 #define PATH_LEN 4096
-#define MAX_PARTS 4096 /* parts remembered per day; more are sent whole at close */
+#define MAX_PARTS 4096 /* parts per day at most; past it, the rest goes in the whole file */
 #define CHUNK (1 << 16)
 
 struct record {
@@ -273,12 +273,17 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     end = complete_end(fd, rec.offset, st.st_size);
     if (end == rec.offset)
         goto out_close;
+    /* recorded before it is sent: a part the record cannot hold (MAX_PARTS,
+     * or no memory) would never be DELETEd; its lines wait for the close */
+    if (!add_part(&rec, rec.offset)) {
+        log_debug("%s: %s: %d parts, the rest goes whole at close", screen, name, MAX_PARTS);
+        goto out_close;
+    }
     snprintf(url, sizeof url, "%s.%012lld.part", base, rec.offset);
     rc = sync_http_put(env->http, url, fd, rec.offset, end - rec.offset, &r);
     out = answer(env, "PUT", url, rc, &r, false);
     if (out != SYNC_OK)
         goto out_close;
-    add_part(&rec, rec.offset);
     log_debug("%s: %s: bytes %lld..%lld uploaded", screen, name, rec.offset, end);
     rec.offset = end;
     if (record_write(recpath, &rec) < 0)

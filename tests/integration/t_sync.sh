@@ -237,6 +237,17 @@ once 1
 check "upload: lines added to a done day are sent (the whole file again)" \
     cmp -s "$L/play-$W.jsonl" "$P/play-$W.jsonl"
 
+# a day with MAX_PARTS (4096) parts recorded: no more parts (they could not
+# be recorded, so never deleted); the rest goes in the whole file at close
+F=$(date -d "$DAY0 20 days ago" +%F)
+{ line 0; line 1; } >"$L/play-$F.jsonl"
+{ echo "offset $(line 0 | wc -c)"; seq -f 'part %.0f' 1000000 1004095; } \
+    >"$T/box1/.sync/up/plaza/play-$F.jsonl"
+: >"$N/access.log"
+once 1
+sleep 0.2
+check "upload: past 4096 parts a day, no part is sent" sh -c "! grep -q '^PUT .*play-$F' '$N/access.log'"
+
 # a server that refuses DELETE (405): the day is done once PUT whole, the
 # part is dropped with a warning, and nothing is sent again pass after pass
 box 3 '[ "plaza" ]'
