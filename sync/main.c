@@ -163,8 +163,10 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
 
     env.now_ms = pclock_wall_ms();
     out = sync_pull(&env);
-    /* with every playlist up to date, at most hourly: media nothing names */
-    if (out == SYNC_OK && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
+    /* at most hourly, media nothing names; not only when every screen is in
+     * sync, or one screen refused for good would stop it forever.  Media
+     * fetched for a playlist not yet in place are kept by the grace period. */
+    if (out != SYNC_OFFLINE && !d->stop && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
         sync_prune(&env);
         d->last_prune = now;
     }

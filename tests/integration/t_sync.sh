@@ -352,6 +352,18 @@ check "prune: 8 days on (media_grace_days = 7) it is removed" [ ! -e "$T/box2/me
 check "prune: the media still named stay" consistent 2
 check "prune: none of them is marked" sh -c "[ -z \"\$(ls '$T/box2/.sync/unused')\" ]"
 cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
+# one screen refused (404: not published centrally) does not stop pruning
+O=$(printf x | sha256sum | cut -c1-64).png
+printf x >"$T/box2/media/$O"
+: >"$T/box2/.sync/unused/$O"
+touch -d '8 days ago' "$T/box2/.sync/unused/$O"
+mv "$C/playlists/gou4.playlist" "$T/gou4.hidden"
+box 2 '[ "plaza", "gou4" ]'
+once 2
+check "prune: a screen refused (404) fails the pass ($?)" [ $? = 1 ]
+check "prune: but media still go after the grace period" [ ! -e "$T/box2/media/$O" ]
+mv "$T/gou4.hidden" "$C/playlists/gou4.playlist"
+box 2 '[ "plaza" ]'
 
 # --- the daemon: READY, an outage, back-off, catching up ----------------------------
 listen() {
