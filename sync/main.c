@@ -174,7 +174,9 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
         out = sync_worse(out, sync_upload(&env));
         d->last_upload = now;
     }
-    if (out == SYNC_OFFLINE) {
+    if (d->stop) {
+        /* a transfer cut short by SIGTERM: no outage, nothing to log */
+    } else if (out == SYNC_OFFLINE) {
         d->failures++;
         if (!d->offline_since) {
             d->offline_since = now;

@@ -327,6 +327,16 @@ have=$(stat -c %s "$T/box2/.sync/$MV.part" 2>/dev/null || echo 0)
 check_range "resume: the killed download left a .part (bytes)" "$have" 200000 999999999
 check "resume: the playlist did not arrive before its video" \
     cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
+# SIGTERM during the download: a stop, not an outage
+$SYNC -c "$T/box2.cfg" 2>"$T/term.log" &
+spid=$!
+wait_until 15 sh -c "[ \$(stat -c %s '$T/box2/.sync/$MV.part' 2>/dev/null || echo 0) -gt $((have + 100000)) ]"
+kill -TERM $spid
+wait $spid
+rc=$?
+check "SIGTERM during a download: exit 0 ($rc)" [ $rc = 0 ]
+check "SIGTERM during a download: not logged as an outage" sh -c "! grep -q unreachable '$T/term.log'"
+have=$(stat -c %s "$T/box2/.sync/$MV.part" 2>/dev/null || echo 0)
 box 2 '[ "plaza" ]'
 : >"$N/access.log"
 once 2
