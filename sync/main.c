@@ -307,14 +307,15 @@ int main(int argc, char **argv)
     }
     log_info("polling %s every %d s for %zu screen%s", d.conf->url, d.conf->interval_s,
              d.conf->nscreens, d.conf->nscreens == 1 ? "" : "s");
-    for (bool first = true; !d.stop; first = false) {
+    /* ready before the first pass: a first download under rate_limit can take
+     * far longer than systemd's start timeout; the watchdog covers it */
+    sd_notify(0, "READY=1");
+    while (!d.stop) {
         int64_t now = pclock_mono_ms(), ms;
         bool upload =
             !d.last_upload || now - d.last_upload >= (int64_t)d.conf->upload_interval_s * 1000;
 
         pass(&d, upload);
-        if (first)
-            sd_notify(0, "READY=1");
         if (d.stop)
             break;
         ms = next_wait(&d);
