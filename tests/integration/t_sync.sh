@@ -58,7 +58,7 @@ pid $N/nginx.pid;
 error_log $N/error.log;
 events { worker_connections 256; }
 http {
-    log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range"';
+    log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range" "\$http_expect"';
     access_log $N/access.log sync;
     client_body_temp_path $N/tmp/body;
     proxy_temp_path $N/tmp/proxy;
@@ -236,6 +236,16 @@ touch -d '5 days ago' "$L/play-$W.jsonl"
 once 1
 check "upload: lines added to a done day are sent (the whole file again)" \
     cmp -s "$L/play-$W.jsonl" "$P/play-$W.jsonl"
+
+# a large body is sent at once, without waiting for a 100-continue
+G=$(date -d "$DAY0 30 days ago" +%F)
+seq 1 20000 | xargs printf '{"screen":"plaza","campaign":"kochi-expo","item":%d,"result":"played"}\n' >"$L/play-$G.jsonl"
+touch -d '30 days ago' "$L/play-$G.jsonl"
+: >"$N/access.log"
+once 1
+sleep 0.2
+check "upload: a large day goes whole ($(wc -c <"$L/play-$G.jsonl") bytes)" cmp -s "$L/play-$G.jsonl" "$P/play-$G.jsonl"
+check "upload: without Expect: 100-continue" sh -c "grep '^PUT .*play-$G' '$N/access.log' | grep -qv '100-continue'"
 
 # a day with MAX_PARTS (4096) parts recorded: no more parts (they could not
 # be recorded, so never deleted); the rest goes in the whole file at close
