@@ -233,6 +233,9 @@ int sync_http_put(struct sync_http *h, const char *url, int fd, off_t off, off_t
 {
     struct xfer x = {.h = h, .fd = fd, .off = off, .left = len, .max = 1 << 20, .r = r};
     char errbuf[CURL_ERROR_SIZE] = "";
+    /* no "Expect: 100-continue" on larger bodies: a wait per upload */
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+    int ret;
 
     result_init(r);
     x.discard = true;
@@ -242,7 +245,11 @@ int sync_http_put(struct sync_http *h, const char *url, int fd, off_t off, off_t
     curl_easy_setopt(h->curl, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h->curl, CURLOPT_READDATA, &x);
     curl_easy_setopt(h->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-    return perform(h, &x, errbuf);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
+    ret = perform(h, &x, errbuf);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(hdrs);
+    return ret;
 }
 
 int sync_http_delete(struct sync_http *h, const char *url, struct http_result *r)

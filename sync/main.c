@@ -163,8 +163,10 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
 
     env.now_ms = pclock_wall_ms();
     out = sync_pull(&env);
-    /* with every playlist up to date, at most hourly: media nothing names */
-    if (out == SYNC_OK && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
+    /* at most hourly, media nothing names; not only when every screen is in
+     * sync, or one screen refused for good would stop it forever.  Media
+     * fetched for a playlist not yet in place are kept by the grace period. */
+    if (out != SYNC_OFFLINE && !d->stop && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
         sync_prune(&env);
         d->last_prune = now;
     }
@@ -172,7 +174,9 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
         out = sync_worse(out, sync_upload(&env));
         d->last_upload = now;
     }
-    if (out == SYNC_OFFLINE) {
+    if (d->stop) {
+        /* a transfer cut short by SIGTERM: no outage, nothing to log */
+    } else if (out == SYNC_OFFLINE) {
         d->failures++;
         if (!d->offline_since) {
             d->offline_since = now;
@@ -303,14 +307,15 @@ int main(int argc, char **argv)
     }
     log_info("polling %s every %d s for %zu screen%s", d.conf->url, d.conf->interval_s,
              d.conf->nscreens, d.conf->nscreens == 1 ? "" : "s");
-    for (bool first = true; !d.stop; first = false) {
+    /* ready before the first pass: a first download under rate_limit can take
+     * far longer than systemd's start timeout; the watchdog covers it */
+    sd_notify(0, "READY=1");
+    while (!d.stop) {
         int64_t now = pclock_mono_ms(), ms;
         bool upload =
             !d.last_upload || now - d.last_upload >= (int64_t)d.conf->upload_interval_s * 1000;
 
         pass(&d, upload);
-        if (first)
-            sd_notify(0, "READY=1");
         if (d.stop)
             break;
         ms = next_wait(&d);

@@ -32,7 +32,8 @@ static bool names_has(const struct names *s, const char *name)
 }
 
 /* Adds the media file names ("<sha>.<ext>") of the playlist at PATH to S.
- * Returns 0, or -1 when it cannot be read (logged). */
+ * Returns 0, or -1 when it cannot be read or memory runs out (logged): a
+ * name left out would make a medium in use look unused. */
 static int add_playlist(struct names *s, const char *path)
 {
     char err[1024];
@@ -49,11 +50,17 @@ static int add_playlist(struct names *s, const char *path)
             const char *m = cp->items[i].media;
             char **v;
 
-            if (!m || strncmp(m, "media/", 6) != 0 || !(v = realloc(s->v, (s->n + 1) * sizeof *v)))
+            if (!m || strncmp(m, "media/", 6) != 0)
                 continue;
+            if (!(v = realloc(s->v, (s->n + 1) * sizeof *v)) || !(v[s->n] = strdup(m + 6))) {
+                if (v)
+                    s->v = v;
+                log_warn("%s: out of memory; media are not pruned this time", path);
+                pl_playlist_free(pl);
+                return -1;
+            }
             s->v = v;
-            if ((s->v[s->n] = strdup(m + 6)))
-                s->n++;
+            s->n++;
         }
     }
     pl_playlist_free(pl);

@@ -16,12 +16,15 @@
 #include "playlists/pltime.h"
 
 #define PATH_LEN 4096
-#define MAX_PARTS 4096 /* parts remembered per day; more are sent whole at close */
+#define MAX_PARTS 4096 /* parts per day at most; past it, the rest goes in the whole file */
 #define CHUNK (1 << 16)
 
 struct record {
     bool done;
+    long long done_size; /* the size sent whole, -1 unknown (older records) */
     long long offset;
+    bool has_id; /* dev/ino of the file the offset is in (older records lack it) */
+    unsigned long long dev, ino;
     long long *parts;
     size_t nparts;
 };
@@ -47,9 +50,13 @@ static void record_read(const char *path, struct record *rec)
         return;
     while (fgets(line, sizeof line, f)) {
         if (strcmp(line, "done\n") == 0)
-            rec->done = true;
+            rec->done = true, rec->done_size = -1;
+        else if (sscanf(line, "done %lld", &v) == 1 && v >= 0)
+            rec->done = true, rec->done_size = v;
         else if (sscanf(line, "offset %lld", &v) == 1 && v >= 0)
             rec->offset = v;
+        else if (sscanf(line, "file %llu %llu", &rec->dev, &rec->ino) == 2)
+            rec->has_id = true;
         else if (sscanf(line, "part %lld", &v) == 1 && v >= 0 && rec->nparts < MAX_PARTS) {
             long long *p = realloc(rec->parts, (rec->nparts + 1) * sizeof *p);
             if (!p)
@@ -71,12 +78,14 @@ static int record_write(const char *path, const struct record *rec)
     if (!f)
         return -1;
     if (rec->done)
-        fputs("done\n", f);
+        fprintf(f, "done %lld\n", rec->done_size);
     else {
         fprintf(f, "offset %lld\n", rec->offset);
-        for (size_t i = 0; i < rec->nparts; i++)
-            fprintf(f, "part %lld\n", rec->parts[i]);
+        if (rec->has_id)
+            fprintf(f, "file %llu %llu\n", rec->dev, rec->ino);
     }
+    for (size_t i = 0; i < rec->nparts; i++) /* once done: those still to DELETE */
+        fprintf(f, "part %lld\n", rec->parts[i]);
     fclose(f);
     r = atomic_write_file(path, text, len, 0644, err, sizeof err);
     if (r < 0)
@@ -103,6 +112,29 @@ static long long complete_end(int fd, long long from, long long size)
     return from;
 }
 
+/* Whether the byte before OFFSET in FD is a '\n'. */
+static bool ends_line(int fd, long long offset)
+{
+    char c;
+
+    return pread(fd, &c, 1, offset - 1) == 1 && c == '\n';
+}
+
+/* Adds OFFSET to REC's parts unless there or full.  Returns false when full. */
+static bool add_part(struct record *rec, long long offset)
+{
+    long long *p;
+
+    for (size_t i = 0; i < rec->nparts; i++)
+        if (rec->parts[i] == offset)
+            return true;
+    if (rec->nparts >= MAX_PARTS || !(p = realloc(rec->parts, (rec->nparts + 1) * sizeof *p)))
+        return false;
+    rec->parts = p;
+    rec->parts[rec->nparts++] = offset;
+    return true;
+}
+
 /* An answer to a PUT/DELETE: OK, refused (logged), or server down. */
 static enum sync_outcome answer(struct sync_env *env, const char *what, const char *url, int rc,
                                 const struct http_result *r, bool missing_ok)
@@ -113,6 +145,50 @@ static enum sync_outcome answer(struct sync_env *env, const char *what, const ch
         return SYNC_OK;
     log_warn("%s %s: HTTP %ld", what, url, r->status);
     return SYNC_FAILED;
+}
+
+/* DELETEs the parts of a day done (its whole file on the server), dropping
+ * from REC each one gone (2xx, 404) or refused for good (another 4xx but
+ * 408/429: left on the server, one warning); the rest wait for a later
+ * pass, without the whole file being sent again. */
+static enum sync_outcome delete_parts(struct sync_env *env, const char *base, const char *recpath,
+                                      struct record *rec)
+{
+    enum sync_outcome out = SYNC_OK;
+    char url[PATH_LEN + 32];
+    struct http_result r;
+    size_t kept = 0, refused = 0;
+    long status = 0;
+
+    for (size_t i = 0; i < rec->nparts; i++) {
+        if (out == SYNC_OK) {
+            int rc;
+
+            snprintf(url, sizeof url, "%s.%012lld.part", base, rec->parts[i]);
+            rc = sync_http_delete(env->http, url, &r);
+            if (rc < 0 || sync_env_server_down(&r)) {
+                out = sync_env_offline(env, url, &r);
+            } else if ((r.status >= 200 && r.status <= 299) || r.status == 404) {
+                continue;
+            } else if (r.status >= 400 && r.status <= 499 && r.status != 408 && r.status != 429) {
+                refused++, status = r.status;
+                continue;
+            } else {
+                log_warn("DELETE %s: HTTP %ld", url, r.status);
+                out = SYNC_FAILED;
+            }
+        }
+        rec->parts[kept++] = rec->parts[i];
+    }
+    if (refused)
+        log_warn("%s: DELETE of %zu part%s refused (HTTP %ld): left on the server", base, refused,
+                 refused == 1 ? "" : "s", status);
+    if (kept != rec->nparts) {
+        rec->nparts = kept;
+        if (record_write(recpath, rec) < 0)
+            out = sync_worse(out, SYNC_FAILED);
+    }
+    return out;
 }
 
 static enum sync_outcome upload_file(struct sync_env *env, const char *screen, const char *name)
@@ -133,7 +209,7 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
     snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", state, screen, name);
     snprintf(base, sizeof base, "%s%s/%s", env->conf->upload, screen, name);
     record_read(recpath, &rec);
-    if (rec.done)
+    if (rec.done && rec.done_size < 0 && !rec.nparts)
         goto out_free;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -141,48 +217,73 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         out = SYNC_FAILED;
         goto out_close;
     }
+    closed = env->now_ms >=
+                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
+             env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
+    /* lines written into a day already sent whole: the whole file again
+     * (the same name, a longer body: idempotent), once it is quiet */
+    if (rec.done) {
+        if (st.st_size <= rec.done_size || !closed) {
+            out = delete_parts(env, base, recpath, &rec);
+            goto out_close;
+        }
+        log_warn("%s: %lld bytes written after its day was uploaded whole: uploading it again",
+                 path, (long long)st.st_size - rec.done_size);
+    }
+    /* Another file under the same name (replaced, or rewritten in place):
+     * the offset means nothing in it.  It is the box's proof of play now, so
+     * it is taken as a new file: parts from offset 0 again, named by their
+     * offsets (a name already sent is overwritten; a reader dedupes repeated
+     * lines), the parts already recorded kept so that they go at close, when
+     * the whole file replaces them all. */
+    if (!rec.done && rec.offset > 0 &&
+        ((rec.has_id &&
+          (rec.dev != (unsigned long long)st.st_dev || rec.ino != (unsigned long long)st.st_ino)) ||
+         (st.st_size >= rec.offset && !ends_line(fd, rec.offset)))) {
+        log_warn("%s: replaced since %lld bytes of it were uploaded: uploading it from the start",
+                 path, rec.offset);
+        rec.offset = 0;
+    }
+    rec.has_id = true;
+    rec.dev = (unsigned long long)st.st_dev;
+    rec.ino = (unsigned long long)st.st_ino;
     if (st.st_size < rec.offset) {
         log_warn("%s: shorter (%lld bytes) than what was uploaded (%lld): left alone", path,
                  (long long)st.st_size, rec.offset);
         out = SYNC_FAILED;
         goto out_close;
     }
-    closed = env->now_ms >=
-                 pl_tz_from_civil(env->cfg->tz, y, m, d + 1, 0, 0, 0, 0) + SYNC_CLOSE_AFTER_MS &&
-             env->now_ms >= (long long)st.st_mtim.tv_sec * 1000 + SYNC_QUIET_MS;
     if (closed) {
         rc = sync_http_put(env->http, base, fd, 0, st.st_size, &r);
         out = answer(env, "PUT", base, rc, &r, false);
         if (out != SYNC_OK)
             goto out_close;
-        for (size_t i = 0; i < rec.nparts; i++) {
-            snprintf(url, sizeof url, "%s.%012lld.part", base, rec.parts[i]);
-            rc = sync_http_delete(env->http, url, &r);
-            out = answer(env, "DELETE", url, rc, &r, true);
-            if (out != SYNC_OK)
-                goto out_close; /* the whole file is sent again next time: idempotent */
-        }
+        /* done from here: a DELETE that fails is retried alone later */
         rec.done = true;
-        if (record_write(recpath, &rec) == 0)
-            log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
-                     (long long)st.st_size);
+        rec.done_size = st.st_size;
+        if (record_write(recpath, &rec) < 0) {
+            out = SYNC_FAILED;
+            goto out_close;
+        }
+        log_info("%s: %s uploaded whole (%lld bytes), day closed", screen, name,
+                 (long long)st.st_size);
+        out = delete_parts(env, base, recpath, &rec);
         goto out_close;
     }
     end = complete_end(fd, rec.offset, st.st_size);
     if (end == rec.offset)
         goto out_close;
+    /* recorded before it is sent: a part the record cannot hold (MAX_PARTS,
+     * or no memory) would never be DELETEd; its lines wait for the close */
+    if (!add_part(&rec, rec.offset)) {
+        log_debug("%s: %s: %d parts, the rest goes whole at close", screen, name, MAX_PARTS);
+        goto out_close;
+    }
     snprintf(url, sizeof url, "%s.%012lld.part", base, rec.offset);
     rc = sync_http_put(env->http, url, fd, rec.offset, end - rec.offset, &r);
     out = answer(env, "PUT", url, rc, &r, false);
     if (out != SYNC_OK)
         goto out_close;
-    if (rec.nparts < MAX_PARTS) {
-        long long *p = realloc(rec.parts, (rec.nparts + 1) * sizeof *p);
-        if (p) {
-            rec.parts = p;
-            rec.parts[rec.nparts++] = rec.offset;
-        }
-    }
     log_debug("%s: %s: bytes %lld..%lld uploaded", screen, name, rec.offset, end);
     rec.offset = end;
     if (record_write(recpath, &rec) < 0)

@@ -7,10 +7,12 @@
  *    12 digits zero-padded;
  *  - once the day is closed (its local day ended more than an hour ago and
  *    the file has not changed for a minute), the whole file is PUT as
- *    UPLOAD/<screen>/play-YYYY-MM-DD.jsonl, then each part uploaded before
- *    is DELETEd, and the day is done.
+ *    UPLOAD/<screen>/play-YYYY-MM-DD.jsonl, the day is done, and each part
+ *    uploaded before is DELETEd (a failed DELETE is retried alone later; a
+ *    part refused with a 4xx but 404/408/429 is forgotten, with a warning).
  * What the server has is recorded per file in STATE/.sync/up/<screen>/<file>
- * ("offset N", "part N" lines, or "done"), rewritten atomically after each
+ * ("offset N" and "file DEV INO", or "done SIZE"; "part N" lines for the
+ * parts on the server), rewritten atomically after each
  * 2xx: a restart or an outage resumes where it stopped, and only a part
  * whose 2xx was lost is sent twice (the same name and bytes: idempotent).
  */

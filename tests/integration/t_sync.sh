@@ -58,7 +58,7 @@ pid $N/nginx.pid;
 error_log $N/error.log;
 events { worker_connections 256; }
 http {
-    log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range"';
+    log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range" "\$http_expect"';
     access_log $N/access.log sync;
     client_body_temp_path $N/tmp/body;
     proxy_temp_path $N/tmp/proxy;
@@ -72,6 +72,11 @@ http {
         location /state/media/ { alias $C/media/; }
         location /evil/playlists/ { alias $T/evil/playlists/; }
         location /evil/media/ { alias $T/evil/media/; }
+        location /upload/box-3/ {
+            alias $T/boxes/box-3/;
+            dav_methods PUT; # DELETE: 405
+            create_full_put_path on;
+        }
         location /upload/ {
             alias $T/boxes/;
             dav_methods PUT DELETE;
@@ -192,6 +197,15 @@ check "upload: the parts together are the file" \
 : >"$N/access.log"
 once 1
 check "upload: nothing new, nothing sent" sh -c "! grep -q '^PUT' '$N/access.log'"
+# the file replaced by another as long (a new inode): not sent from the old
+# offset, mid-line, but from 0 as a new file
+cp "$L/play-$DAY0.jsonl" "$T/today.old"
+for i in 20 21 22 23 24; do line $i; done >"$L/play-$DAY0.jsonl.new"
+mv "$L/play-$DAY0.jsonl.new" "$L/play-$DAY0.jsonl"
+once 1
+check "upload: a replaced file goes again from offset 0" \
+    cmp -s "$L/play-$DAY0.jsonl" "$P/play-$DAY0.jsonl.000000000000.part"
+check "upload: and the replacement is logged" grep -q "replaced since" "$T/sync1.log"
 # a past day with parts already sent, then closed: whole, parts deleted
 PAST=$(date -d "$DAY0 3 days ago" +%F)
 { line 0; line 1; } >"$L/play-$PAST.jsonl"
@@ -215,6 +229,52 @@ check_range "upload: a week of closed days, one PUT each" "$(grep -c '^PUT .*jso
 check "upload: no part for them" sh -c "! ls '$P' | grep -E 'play-$(date -d "$DAY0 7 days ago" +%F).*part'"
 once 1
 check "upload: a done day is not sent again" sh -c "[ \$(grep -c '^PUT' '$N/access.log') = 7 ]"
+# lines written into a done day: the whole file again, once quiet
+W=$(date -d "$DAY0 5 days ago" +%F)
+line 50 >>"$L/play-$W.jsonl"
+touch -d '5 days ago' "$L/play-$W.jsonl"
+once 1
+check "upload: lines added to a done day are sent (the whole file again)" \
+    cmp -s "$L/play-$W.jsonl" "$P/play-$W.jsonl"
+
+# a large body is sent at once, without waiting for a 100-continue
+G=$(date -d "$DAY0 30 days ago" +%F)
+seq 1 20000 | xargs printf '{"screen":"plaza","campaign":"kochi-expo","item":%d,"result":"played"}\n' >"$L/play-$G.jsonl"
+touch -d '30 days ago' "$L/play-$G.jsonl"
+: >"$N/access.log"
+once 1
+sleep 0.2
+check "upload: a large day goes whole ($(wc -c <"$L/play-$G.jsonl") bytes)" cmp -s "$L/play-$G.jsonl" "$P/play-$G.jsonl"
+check "upload: without Expect: 100-continue" sh -c "grep '^PUT .*play-$G' '$N/access.log' | grep -qv '100-continue'"
+
+# a day with MAX_PARTS (4096) parts recorded: no more parts (they could not
+# be recorded, so never deleted); the rest goes in the whole file at close
+F=$(date -d "$DAY0 20 days ago" +%F)
+{ line 0; line 1; } >"$L/play-$F.jsonl"
+{ echo "offset $(line 0 | wc -c)"; seq -f 'part %.0f' 1000000 1004095; } \
+    >"$T/box1/.sync/up/plaza/play-$F.jsonl"
+: >"$N/access.log"
+once 1
+sleep 0.2
+check "upload: past 4096 parts a day, no part is sent" sh -c "! grep -q '^PUT .*play-$F' '$N/access.log'"
+
+# a server that refuses DELETE (405): the day is done once PUT whole, the
+# part is dropped with a warning, and nothing is sent again pass after pass
+box 3 '[ "plaza" ]'
+mkdir -p "$T/box3/log/plaza"
+{ line 0; line 1; } >"$T/box3/log/plaza/play-$PAST.jsonl"
+once 3
+line 2 >>"$T/box3/log/plaza/play-$PAST.jsonl"
+touch -d '2 hours ago' "$T/box3/log/plaza/play-$PAST.jsonl"
+once 3
+check "upload, DELETE refused: the closed day is there whole" \
+    cmp -s "$T/box3/log/plaza/play-$PAST.jsonl" "$T/boxes/box-3/plaza/play-$PAST.jsonl"
+check "upload, DELETE refused: said once" grep -q "DELETE of 1 part refused (HTTP 405)" "$T/sync3.log"
+: >"$N/access.log"
+once 3
+once 3
+sleep 0.2
+check "upload, DELETE refused: nothing sent again" sh -c "! grep -qE '^(PUT|DELETE) /upload/box-3/' '$N/access.log'"
 
 # --- a corrupted medium is refused -----------------------------------------------
 ff -f lavfi -i testsrc=size=320x180:rate=1 -vf negate -frames:v 1 "$C/spool/kochi/b.png"
@@ -277,6 +337,33 @@ have=$(stat -c %s "$T/box2/.sync/$MV.part" 2>/dev/null || echo 0)
 check_range "resume: the killed download left a .part (bytes)" "$have" 200000 999999999
 check "resume: the playlist did not arrive before its video" \
     cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
+# SIGTERM during the download: a stop, not an outage; and READY=1 came
+# before that first pass ended (a long first download vs the start timeout)
+listen() {
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+        f.flush()
+' "$1" "$2" &
+    lpid=$!
+    wait_until 5 [ -S "$1" ]
+}
+listen "$T/notify0.sock" "$T/msgs0"
+NOTIFY_SOCKET=$T/notify0.sock $SYNC -c "$T/box2.cfg" 2>"$T/term.log" &
+spid=$!
+wait_until 15 sh -c "[ \$(stat -c %s '$T/box2/.sync/$MV.part' 2>/dev/null || echo 0) -gt $((have + 100000)) ]"
+check "daemon: READY=1 while its first pass is still downloading" wait_until 5 grep -q 'READY=1' "$T/msgs0"
+kill -TERM $spid
+wait $spid
+rc=$?
+check "SIGTERM during a download: exit 0 ($rc)" [ $rc = 0 ]
+check "SIGTERM during a download: not logged as an outage" sh -c "! grep -q unreachable '$T/term.log'"
+kill $lpid 2>/dev/null
+have=$(stat -c %s "$T/box2/.sync/$MV.part" 2>/dev/null || echo 0)
 box 2 '[ "plaza" ]'
 : >"$N/access.log"
 once 2
@@ -302,26 +389,25 @@ check "prune: 8 days on (media_grace_days = 7) it is removed" [ ! -e "$T/box2/me
 check "prune: the media still named stay" consistent 2
 check "prune: none of them is marked" sh -c "[ -z \"\$(ls '$T/box2/.sync/unused')\" ]"
 cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
+# one screen refused (404: not published centrally) does not stop pruning
+O=$(printf x | sha256sum | cut -c1-64).png
+printf x >"$T/box2/media/$O"
+: >"$T/box2/.sync/unused/$O"
+touch -d '8 days ago' "$T/box2/.sync/unused/$O"
+mv "$C/playlists/gou4.playlist" "$T/gou4.hidden"
+box 2 '[ "plaza", "gou4" ]'
+once 2
+check "prune: a screen refused (404) fails the pass ($?)" [ $? = 1 ]
+check "prune: but media still go after the grace period" [ ! -e "$T/box2/media/$O" ]
+mv "$T/gou4.hidden" "$C/playlists/gou4.playlist"
+box 2 '[ "plaza" ]'
 
 # --- the daemon: READY, an outage, back-off, catching up ----------------------------
-listen() {
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode() + "\n")
-        f.flush()
-' "$1" "$2" &
-    lpid=$!
-    wait_until 5 [ -S "$1" ]
-}
 listen "$T/notify.sock" "$T/msgs"
 stop_nginx
 NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 $SYNC -c "$T/box2.cfg" -v 2>"$T/daemon.log" &
 dpid=$!
-check "daemon: READY=1 after the first poll attempt, server down" wait_until 10 grep -q 'READY=1' "$T/msgs"
+check "daemon: READY=1, server down" wait_until 10 grep -q 'READY=1' "$T/msgs"
 sleep 7
 check_range "daemon: the outage is logged once" "$(grep -c 'unreachable' "$T/daemon.log")" 1 1
 waits=$(sed -n 's/.*next poll in \([0-9]*\) ms.*/\1/p' "$T/daemon.log" | tr '\n' ' ')
