@@ -34,6 +34,21 @@ wait_until() {
     while ! "$@" && [ "$_n" -gt 0 ]; do sleep 0.1; _n=$((_n - 1)); done
     "$@"
 }
+# listen SOCKET OUT: stands in for systemd's NOTIFY_SOCKET: collects every
+# datagram, one per line, until killed ($lpid).
+listen() {
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+        f.flush()
+' "$1" "$2" &
+    lpid=$!
+    wait_until 5 [ -S "$1" ]
+}
 # ff ARGS...: ffmpeg, quiet, overwriting (fixtures made at test time).
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 

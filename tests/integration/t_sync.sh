@@ -339,19 +339,6 @@ check "resume: the playlist did not arrive before its video" \
     cmp -s "$T/plaza.good" "$T/box2/playlists/plaza.playlist"
 # SIGTERM during the download: a stop, not an outage; and READY=1 came
 # before that first pass ended (a long first download vs the start timeout)
-listen() {
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode() + "\n")
-        f.flush()
-' "$1" "$2" &
-    lpid=$!
-    wait_until 5 [ -S "$1" ]
-}
 listen "$T/notify0.sock" "$T/msgs0"
 NOTIFY_SOCKET=$T/notify0.sock $SYNC -c "$T/box2.cfg" 2>"$T/term.log" &
 spid=$!

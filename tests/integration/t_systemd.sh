@@ -18,20 +18,6 @@ start = "2023-03-01"; end = "2023-03-31"; screens = [ "*" ];
 items = ( { type = "text"; text = "こんにちは"; duration = 2; } );
 CFG
 
-# listen SOCKET OUT: collects every datagram, one per line, until killed.
-listen() {
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(4096).decode() + "\n")
-        f.flush()
-' "$1" "$2" &
-    lpid=$!
-    wait_until 5 [ -S "$1" ]
-}
 # wait_for FILE PATTERN: up to 10 s.
 wait_for() { wait_until 10 grep -q "$2" "$1" 2>/dev/null; }
 
