@@ -23,6 +23,8 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
+# Examples for admins: the central server's nginx config (README, "Many boxes").
+DOCDIR   ?= $(PREFIX)/share/doc/signage
 # The font is installed under DATADIR unless FONT=no: the Debian package
 # takes it from fonts-morisawa-bizud-gothic instead (media/fonts.h).
 FONT     ?= yes
@@ -334,6 +336,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/signage $(DESTDIR)$(SYSCONFDIR)/pam.d \
+		$(DESTDIR)$(DOCDIR)/examples \
 		$(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8)
 	install -m 755 $(filter-out $(CTL_MEDIA),$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(CTL_MEDIA) $(DESTDIR)$(LIBEXECDIR)/
@@ -346,6 +349,7 @@ install: all
 	install -m 644 deploy/signage.sysusers $(DESTDIR)$(SYSUSERSDIR)/signage.conf
 	install -m 644 deploy/signage.tmpfiles $(DESTDIR)$(TMPFILESDIR)/signage.conf
 	install -m 644 deploy/signage-kiosk.pam $(DESTDIR)$(SYSCONFDIR)/pam.d/signage-kiosk
+	install -m 644 deploy/nginx-central.conf $(DESTDIR)$(DOCDIR)/examples/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg ] || \
 		install -m 644 deploy/signage.cfg $(DESTDIR)$(SYSCONFDIR)/signage/signage.cfg
 ifeq ($(FONT),yes)
@@ -360,6 +364,7 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/signagectl \
 		$(DESTDIR)$(SYSUSERSDIR)/signage.conf $(DESTDIR)$(TMPFILESDIR)/signage.conf \
 		$(DESTDIR)$(SYSCONFDIR)/pam.d/signage-kiosk \
+		$(DESTDIR)$(DOCDIR)/examples/nginx-central.conf \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)

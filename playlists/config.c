@@ -638,6 +638,7 @@ static struct pl_config *config_from_text(const char *path, const char *text, si
     if (check_members(root, top_members, sizeof top_members / sizeof *top_members, "top-level",
                       TOP_LIST, path, err, errlen) < 0)
         goto out_destroy;
+    cfg->pulls = config_setting_get_member(root, "sync") != NULL;
     cfg->path = strdup(path);
     cfg->dir = dir_of(path);
     if (!cfg->path || !cfg->dir)

@@ -42,6 +42,10 @@ struct pl_config {
      * where the device and the codec allow, else in software; default
      * "software". */
     bool video_vaapi;
+    /* The file has a sync group: this box's playlists and media come from a
+     * central server through signage-sync, and no scheduler may publish
+     * here (its playlists would replace the central ones). */
+    bool pulls;
     /* What plays when no campaign does: a pseudo-campaign with id "-",
      * whose items' files are relative to dir.  Never NULL after a load:
      * without a "fallback" setting it is one text item. */

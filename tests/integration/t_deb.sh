@@ -73,7 +73,8 @@ for f in /usr/bin/signage-scheduler /usr/bin/signage-player /usr/bin/signagectl 
     /usr/share/man/man5/signage-campaign.5.gz \
     /usr/share/bash-completion/completions/signagectl \
     /usr/lib/sysusers.d/signage.conf /usr/lib/tmpfiles.d/signage.conf \
-    /etc/signage/signage.cfg /etc/pam.d/signage-kiosk /usr/share/doc/signage/copyright; do
+    /etc/signage/signage.cfg /etc/pam.d/signage-kiosk /usr/share/doc/signage/copyright \
+    /usr/share/doc/signage/examples/nginx-central.conf; do
     check "package has $f" grep -qx "$f" "$T/contents"
 done
 for u in deploy/*.service; do
@@ -87,6 +88,8 @@ check "signagectl looks for signagectl-media in /usr/lib/signage" \
     grep -q /usr/lib/signage "$T/x/usr/bin/signagectl"
 check "the programs name no /usr/local path" \
     sh -c '! grep -l /usr/local "$1"/usr/bin/* "$1"/usr/lib/signage/*' sh "$T/x"
+check "the central server's nginx example is the README's (deploy/nginx-central.conf)" \
+    cmp -s "$T/x/usr/share/doc/signage/examples/nginx-central.conf" "$SRCDIR/deploy/nginx-central.conf"
 check "the programs are not built with ASan" \
     sh -c '! grep -l __asan_init "$1"/usr/bin/* "$1"/usr/lib/signage/*' sh "$T/x"
 dpkg-deb -e "$deb" "$T/control"

@@ -427,6 +427,11 @@ printf 'sync = { url = "ftp://x/"; };\n' >>"$T/plain.cfg"
 $SYNC -c "$T/plain.cfg" --once 2>"$T/plain.log"
 check "a bad sync url: exit 1 ($?)" [ $? = 1 ]
 check "a bad sync url: FILE:LINE: error" grep -q "plain.cfg:3: error: .*http" "$T/plain.log"
-check "the scheduler accepts a signage.cfg with a sync group" \
-    $SCHEDULER -c "$T/box1.cfg" --once --now "$NOW" 2>/dev/null
+# a box's scheduler (the package enables it) would replace the central
+# playlists with its own: with a sync group it says so and stays out
+cp -r "$T/box1/playlists" "$T/box1.playlists"
+$SCHEDULER -c "$T/box1.cfg" --once --now "$NOW" 2>"$T/boxsched.log"
+check "a box's scheduler (sync group): exit 0 ($?)" [ $? = 0 ]
+check "a box's scheduler: says why it does not run" grep -q "has a sync group: .* signage-sync" "$T/boxsched.log"
+check "a box's scheduler: the central playlists stay" diff -r "$T/box1.playlists" "$T/box1/playlists"
 exit 0

@@ -1,0 +1,275 @@
+# A network end to end (issue 15, README "Many boxes: step by step"): the
+# README's own commands make a CA, the central server's certificate and
+# one per box; nginx runs deploy/nginx-central.conf itself (only its paths
+# and port changed) over TLS with client certificates; the central
+# scheduler publishes; two boxes pull with signage-sync daemons, play with
+# real players, and send their proof of play back; the central
+# signagectl report and status count every line the boxes logged, once.
+# Around that, what the documented config must refuse.
+. "$SRCDIR/tests/integration/lib.sh"
+
+SYNC=$BUILD/signage-sync
+export TZ=Asia/Tokyo SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+for c in nginx ffmpeg openssl curl jq; do
+    command -v $c >/dev/null || { fail "$c is not installed (make deps installs it)"; exit 0; }
+done
+
+# --- certificates: the README's commands ------------------------------------------
+# readme_block NAME: the shell block after the README line "<!-- NAME -->"
+readme_block() {
+    awk -v tag="<!-- $1 -->" '$0 == tag { on = 1; next } on && /^```/ { if (in_block) exit; in_block = 1; next } on && in_block' \
+        "$SRCDIR/README.md"
+}
+mkdir -p "$T/tls"
+readme_block network-ca >"$T/ca.sh"
+readme_block network-box >"$T/box.sh"
+check "README: the CA and certificate steps are there" [ -s "$T/ca.sh" ] && [ -s "$T/box.sh" ]
+# the central name: the README's central.example, and the loopback address
+# the test's boxes use
+sed -i 's/DNS:central.example/DNS:central.example,IP:127.0.0.1/' "$T/ca.sh"
+(cd "$T/tls" && sh -e "$T/ca.sh" && sh -e "$T/box.sh") >"$T/openssl.log" 2>&1
+check "README: the CA and the central certificate are made" [ -s "$T/tls/boxes-ca.crt" ] && [ -s "$T/tls/central.crt" ]
+check "README: each box's key and certificate are made" \
+    [ -s "$T/tls/box-01.crt" ] && [ -s "$T/tls/box-01.key" ] && [ -s "$T/tls/box-02.crt" ]
+check "box-01's certificate is signed by the CA, for client use" \
+    sh -c "openssl verify -CAfile '$T/tls/boxes-ca.crt' -purpose sslclient '$T/tls/box-01.crt' >/dev/null"
+check "the central certificate is for a server" \
+    sh -c "openssl verify -CAfile '$T/tls/boxes-ca.crt' -purpose sslserver '$T/tls/central.crt' >/dev/null"
+check "the keys are readable by their owner only" \
+    sh -c "[ \$(stat -c %a '$T/tls/boxes-ca.key') = 600 ] && [ \$(stat -c %a '$T/tls/box-01.key') = 600 ]"
+# a rogue CA, and certificates named box-01 and box-02 it signed
+mkdir -p "$T/rogue"
+(cd "$T/rogue" && sh -e "$T/ca.sh" && sh -e "$T/box.sh") >>"$T/openssl.log" 2>&1
+
+# --- the central state ----------------------------------------------------------
+C=$T/central
+mkdir -p "$C/spool/kochi"
+cat >"$T/central.cfg" <<EOF
+state = "$C";
+settle = 0;
+screens = (
+  { id = "plaza"; groups = [ "shinjuku-west" ]; width = 1920; height = 1080; },
+  { id = "gou4"; groups = [ "shinjuku-west" ]; width = 1080; height = 1920; rotate = 90; },
+  { id = "kochi-lobby"; groups = [ "kochi" ]; width = 1920; height = 1080; }
+);
+EOF
+DAY0=$(date +%F)
+PAST=$(date -d "$DAY0 2 days ago" +%F)
+NOW=${DAY0}T12:00:00+09:00
+ff -f lavfi -i testsrc=size=320x180:rate=1 -frames:v 1 "$C/spool/kochi/a.png"
+printf 'id = "kochi-expo";\ntitle = "牧野博士の新休日";\nowner = "高知県";\nstart = "%s";\nend = "%s";\nscreens = [ "shinjuku-west" ];\nitems = (\n  { type = "image"; file = "kochi/a.png"; duration = 10; },\n  { type = "text"; text = "牧野博士の新休日"; duration = 10; } );\n' \
+    "$(date -d "$DAY0 7 days ago" +%F)" "$(date -d "$DAY0 60 days" +%F)" >"$C/spool/kochi-expo.cfg"
+printf 'id = "tokyo-wood";\ntitle = "WOODコレクション";\nowner = "東京都";\nstart = "%s";\nend = "%s";\nscreens = [ "kochi" ];\nitems = ( { type = "text"; text = "WOODコレクション2023"; duration = 10; } );\n' \
+    "$(date -d "$DAY0 7 days ago" +%F)" "$(date -d "$DAY0 60 days" +%F)" >"$C/spool/tokyo-wood.cfg"
+$SCHEDULER -c "$T/central.cfg" --once --now "$NOW" 2>>"$T/central.log"
+check "central: three playlists published" \
+    [ -f "$C/playlists/plaza.playlist" ] && [ -f "$C/playlists/gou4.playlist" ] && [ -f "$C/playlists/kochi-lobby.playlist" ]
+
+# --- nginx: the documented config ----------------------------------------------------
+N=$T/nginx
+mkdir -p "$N/tmp" "$T/upload/box-01" "$T/upload/box-02"
+PORT=$(shuf -i 20000-60000 -n 1)
+sed -e "s#listen 443 ssl http2;#listen 127.0.0.1:$PORT ssl http2;#" -e '/listen \[::\]:443/d' \
+    -e "s#/etc/signage/tls/#$T/tls/#g" -e "s#/var/lib/signage-central/upload/#$T/upload/#g" \
+    -e "s#/var/lib/signage/#$C/#g" -e "s#/var/log/nginx/#$N/#g" \
+    "$SRCDIR/deploy/nginx-central.conf" >"$N/site.conf"
+check "every path of the documented config is moved into the test" \
+    sh -c "! grep -nE '^[^#]*(/etc/|/var/)' '$N/site.conf'"
+user=
+[ "$(id -u)" = 0 ] && user="user root;"
+cat >"$N/nginx.conf" <<EOF
+$user
+daemon off;
+worker_processes 1;
+pid $N/nginx.pid;
+error_log $N/error.log;
+events { worker_connections 64; }
+http {
+    client_body_temp_path $N/tmp/body;
+    proxy_temp_path $N/tmp/proxy;
+    fastcgi_temp_path $N/tmp/fastcgi;
+    uwsgi_temp_path $N/tmp/uwsgi;
+    scgi_temp_path $N/tmp/scgi;
+    default_type application/octet-stream;
+    include $N/site.conf;
+}
+EOF
+check "nginx -t accepts the documented config" nginx -t -q -p "$N" -c "$N/nginx.conf" -e "$N/error.log"
+nginx -p "$N" -c "$N/nginx.conf" -e "$N/error.log" 2>>"$N/start.err" &
+NGINX=$!
+pids=
+trap 'kill $NGINX $pids 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+wait_until 5 test -s "$N/nginx.pid"
+sleep 0.2
+U=https://127.0.0.1:$PORT
+
+# --- what the documented config refuses -------------------------------------------------
+# code [CERT] CURL-ARGS...: the HTTP status curl gets (000: no answer)
+code() {
+    cert=$1; shift
+    set -- --cacert "$T/tls/boxes-ca.crt" "$@"
+    [ -n "$cert" ] && set -- --cert "$cert.crt" --key "$cert.key" "$@"
+    curl -s -o "$T/body" -w '%{http_code}' --max-time 10 "$@"
+}
+B1=$T/tls/box-01 B2=$T/tls/box-02
+check "a box's certificate: its playlist (200)" [ "$(code "$B1" "$U/state/playlists/plaza.playlist")" = 200 ]
+check "no client certificate: refused (400)" [ "$(code "" "$U/state/playlists/plaza.playlist")" = 400 ]
+check "a box-01 certificate from another CA: refused (400)" \
+    [ "$(code "$T/rogue/box-01" "$U/state/playlists/plaza.playlist")" = 400 ]
+check "a box refuses the server when it does not trust its CA" \
+    sh -c "curl -s -o /dev/null --cacert '$T/rogue/boxes-ca.crt' --cert '$B1.crt' --key '$B1.key' '$U/state/playlists/plaza.playlist'; [ \$? = 60 ]"
+for p in campaigns/kochi-expo.cfg spool/kochi-expo.cfg signage.cfg log/ .lock; do
+    check "the state's $p is not served (404)" [ "$(code "$B1" "$U/state/$p")" = 404 ]
+done
+check "a path out of playlists/ is not served (404)" \
+    [ "$(code "$B1" --path-as-is "$U/state/playlists/../campaigns/kochi-expo.cfg")" = 404 ]
+M=$(ls "$C/media" | head -1)
+cp "$C/media/$M" "$T/medium.orig"
+check "a medium is served" [ "$(code "$B1" "$U/state/media/$M")" = 200 ] && cmp -s "$T/body" "$C/media/$M"
+check "a medium is cacheable for ever (immutable)" \
+    sh -c "curl -sI --cacert '$T/tls/boxes-ca.crt' --cert '$B1.crt' --key '$B1.key' '$U/state/media/$M' | grep -qi '^cache-control: public, max-age=31536000, immutable'"
+check "a playlist must be revalidated (no-cache)" \
+    sh -c "curl -sI --cacert '$T/tls/boxes-ca.crt' --cert '$B1.crt' --key '$B1.key' '$U/state/playlists/plaza.playlist' | grep -qi '^cache-control: no-cache'"
+echo x >"$T/x"
+check "no PUT into the media (403)" [ "$(code "$B1" -T "$T/x" "$U/state/media/$M")" = 403 ]
+check "no DELETE of a playlist (403)" [ "$(code "$B1" -X DELETE "$U/state/playlists/plaza.playlist")" = 403 ]
+check "the medium is unchanged" cmp -s "$T/medium.orig" "$C/media/$M"
+check "box-01 may PUT into its own folder (201)" \
+    [ "$(code "$B1" -T "$T/x" "$U/upload/box-01/plaza/play-$PAST.jsonl.000000000000.part")" = 201 ]
+check "box-01 may DELETE there (204)" \
+    [ "$(code "$B1" -X DELETE "$U/upload/box-01/plaza/play-$PAST.jsonl.000000000000.part")" = 204 ]
+check "box-01 may not PUT into box-02's (403)" \
+    [ "$(code "$B1" -T "$T/x" "$U/upload/box-02/kochi-lobby/play-$PAST.jsonl")" = 403 ]
+check "nor through ../ (403)" \
+    [ "$(code "$B1" --path-as-is -T "$T/x" "$U/upload/box-01/../box-02/kochi-lobby/play-$PAST.jsonl")" = 403 ]
+check "a box may not read the uploads back (403)" \
+    [ "$(code "$B2" "$U/upload/box-02/kochi-lobby/play-$PAST.jsonl")" = 403 ]
+c=$(code "$B1" -T "$T/x" "$U/upload/box-01/plaza/run.sh")
+check_range "a name that is not a proof-of-play file: refused ($c)" "$c" 400 499
+check "nothing but box-01/plaza/ was made by those requests" \
+    sh -c "[ -z \"\$(ls '$T/upload/box-02')\" ] && [ \"\$(ls '$T/upload/box-01')\" = plaza ] && [ -z \"\$(ls '$T/upload/box-01/plaza')\" ]"
+
+# --- two boxes: signage-sync daemons and players --------------------------------
+# mkbox NAME SCREEN...: the README's box config, pointed at the loopback server
+mkbox() {
+    name=$1; shift
+    scr= ids=
+    for s in "$@"; do
+        scr="$scr${scr:+,
+}  { id = \"$s\"; width = 1920; height = 1080; }"
+        ids="$ids${ids:+, }\"$s\""
+    done
+    mkdir -p "$T/$name/tls"
+    cp "$T/tls/boxes-ca.crt" "$T/tls/$name.crt" "$T/tls/$name.key" "$T/$name/tls/"
+    cat >"$T/$name.cfg" <<EOF
+state = "$T/$name";
+screens = (
+$scr
+);
+sync = {
+  url = "$U/state/";
+  screens = [ $ids ];
+  upload = "$U/upload/$name/";
+  interval = 1; upload_interval = 1; max_backoff = 4;
+  ca = "$T/$name/tls/boxes-ca.crt"; cert = "$T/$name/tls/$name.crt"; key = "$T/$name/tls/$name.key";
+};
+EOF
+}
+mkbox box-01 plaza gou4
+mkbox box-02 kochi-lobby
+$SYNC -c "$T/box-01.cfg" 2>"$T/sync1.log" &
+pids="$pids $!"
+$SYNC -c "$T/box-02.cfg" 2>"$T/sync2.log" &
+pids="$pids $!"
+check "box-01 receives its two playlists over TLS" \
+    wait_until 20 sh -c "cmp -s '$C/playlists/plaza.playlist' '$T/box-01/playlists/plaza.playlist' &&
+        cmp -s '$C/playlists/gou4.playlist' '$T/box-01/playlists/gou4.playlist'"
+check "box-02 receives its playlist, and no other" \
+    wait_until 20 cmp -s "$C/playlists/kochi-lobby.playlist" "$T/box-02/playlists/kochi-lobby.playlist"
+check "box-02 has no Shinjuku playlist" [ ! -e "$T/box-02/playlists/plaza.playlist" ]
+check "box-01 has the picture, box-02 none (it plays text only)" \
+    sh -c "[ -f '$T/box-01/media/$M' ] && [ -z \"\$(ls '$T/box-02/media' 2>/dev/null)\" ]"
+# the players: 6 s each at 20x (two minutes of the day); box-02 also plays
+# two days ago, a closed day that goes whole
+play() { # play BOX SCREEN CLOCK
+    $PLAYER -c "$T/$1.cfg" --screen "$2" --clock "$3" --clock-rate 20 2>>"$T/player-$1.log" &
+    pids="$pids $!"
+}
+play box-01 plaza "$NOW"
+play box-01 gou4 "$NOW"
+play box-02 kochi-lobby "$NOW"
+sleep 6
+kill -TERM $pids 2>/dev/null
+wait $pids 2>/dev/null
+pids=
+play box-02 kochi-lobby "${PAST}T12:00:00+09:00"
+sleep 3
+kill -TERM $pids
+wait $pids
+pids=
+touch -d '2 hours ago' "$T/box-02/log/kochi-lobby/play-$PAST.jsonl"
+# what the boxes logged, per screen: played or cut lines
+logged() { cat "$T"/box-0*/log/"$1"/play-*.jsonl 2>/dev/null | grep -c '"result":"\(played\|cut\)"'; }
+lp=$(logged plaza) lg=$(logged gou4) lk=$(logged kochi-lobby)
+check_range "box-01 logged plays on plaza" "$lp" 8 40
+check_range "box-01 logged plays on gou4" "$lg" 8 40
+check_range "box-02 logged plays on kochi-lobby (today and two days ago)" "$lk" 10 60
+
+# --- the proof of play reaches the central report ------------------------------------
+for b in 1 2; do
+    $SYNC -c "$T/box-0$b.cfg" 2>>"$T/sync$b.log" &
+    pids="$pids $!"
+done
+# same FILE: the server's copy of a box's day file (the whole, else its parts) is it
+same() {
+    up=$T/upload/$1/$2/${3##*/}
+    if [ -f "$up" ]; then cmp -s "$3" "$up"; else cat "$up".*.part 2>/dev/null | cmp -s "$3" -; fi
+}
+all_up() {
+    for f in "$T"/box-01/log/*/play-*.jsonl "$T"/box-02/log/*/play-*.jsonl; do
+        b=${f#"$T"/}
+        s=${f%/*}
+        same "${b%%/*}" "${s##*/}" "$f" || return 1
+    done
+}
+check "every line the boxes logged is on the server" wait_until 20 all_up
+check "today's files went as parts" \
+    sh -c "ls '$T/upload/box-01/plaza/' | grep -q '^play-$DAY0.jsonl.000000000000.part\$'"
+check "the closed day went whole, without parts" \
+    wait_until 10 sh -c "[ -f '$T/upload/box-02/kochi-lobby/play-$PAST.jsonl' ] && ! ls '$T/upload/box-02/kochi-lobby/' | grep -q '$PAST.*part'"
+kill -TERM $pids
+wait $pids
+pids=
+check "no signage-sync logged an error" sh -c "! grep -h 'error\|refused\|unreachable' '$T/sync1.log' '$T/sync2.log'"
+
+$CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen --boxes "$T/upload" >"$T/report.json" 2>"$T/report.err"
+check "central: report --boxes exits 0" [ $? = 0 ]
+plays() { jq -r --arg s "$1" '[.rows[] | select(.screen == $s) | .plays] | add // 0' "$T/report.json"; }
+check_range "central report: plaza counts every line box-01 logged" "$(plays plaza)" "$lp" "$lp"
+check_range "central report: gou4 counts every line box-01 logged" "$(plays gou4)" "$lg" "$lg"
+check_range "central report: kochi-lobby counts both days of box-02" "$(plays kochi-lobby)" "$lk" "$lk"
+# the same day read twice (a whole file and its parts on the server) counts once
+cp "$T/box-02/log/kochi-lobby/play-$PAST.jsonl" "$T/upload/box-02/kochi-lobby/play-$PAST.jsonl.000000000000.part"
+$CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen --boxes "$T/upload" >"$T/report.json" 2>>"$T/report.err"
+check_range "central report: a day both whole and in parts counts once" "$(plays kochi-lobby)" "$lk" "$lk"
+$CTL -c "$T/central.cfg" --now "$(date -d "$NOW 2 minutes" --iso-8601=seconds)" --json status --boxes "$T/upload" >"$T/status.json" 2>>"$T/report.err"
+check "central status --boxes: all three screens ok" \
+    sh -c "[ \"\$(jq -r '.screens[] | select(.health == \"ok\") | .screen' '$T/status.json' | sort | tr '\n' ' ')\" = 'gou4 kochi-lobby plaza ' ]"
+check "central status --boxes: each screen's last line is from its box's uploads" \
+    sh -c "jq -r '.screens[] | .screen + \" \" + .last_log.file' '$T/status.json' | awk '
+        \$1 == \"kochi-lobby\" && index(\$2, \"/upload/box-02/kochi-lobby/\") { n++ }
+        \$1 != \"kochi-lobby\" && index(\$2, \"/upload/box-01/\" \$1 \"/\") { n++ } END { exit n != 3 }'"
+
+# --- a box that is not who it says --------------------------------------------------------
+sed "s#upload = \"$U/upload/box-01/\"#upload = \"$U/upload/box-02/\"#" "$T/box-01.cfg" >"$T/liar.cfg"
+echo '{"screen":"plaza"}' >>"$T/box-01/log/plaza/play-$DAY0.jsonl"
+$SYNC -c "$T/liar.cfg" --once 2>"$T/liar.log"
+check "box-01's certificate uploading as box-02: refused (exit 1)" [ $? = 1 ]
+check "and said: HTTP 403" grep -q "403" "$T/liar.log"
+check "nothing reached box-02's folder from box-01" sh -c "! ls -R '$T/upload/box-02' | grep -q plaza"
+sed "s#$T/box-01/tls/boxes-ca.crt#$T/rogue/boxes-ca.crt#" "$T/box-01.cfg" >"$T/untrusted.cfg"
+$SYNC -c "$T/untrusted.cfg" --once 2>"$T/untrusted.log"
+check "a server its CA did not sign: refused (exit 1)" [ $? = 1 ]
+check "and said, naming the certificate problem" grep -qi "certificate" "$T/untrusted.log"
+check "the box keeps its playlists" cmp -s "$C/playlists/plaza.playlist" "$T/box-01/playlists/plaza.playlist"
+exit 0
