@@ -732,10 +732,11 @@ int main(int argc, char **argv)
     if (s.cfg->pulls) {
         /* Two writers of playlists/ would undo each other every poll. */
         log_info("%s has a sync group: this box's playlists come from the central server "
-                   "through signage-sync, so the scheduler does not run here (remove the sync "
-                   "group to schedule on this box)",
-                   s.cfg_path);
-        sd_notify(0, "READY=1\nSTATUS=not needed: this box pulls from a central server (sync group)");
+                 "through signage-sync, so the scheduler does not run here (remove the sync "
+                 "group to schedule on this box)",
+                 s.cfg_path);
+        sd_notify(0,
+                  "READY=1\nSTATUS=not needed: this box pulls from a central server (sync group)");
         pl_config_free(s.cfg);
         return 0;
     }
