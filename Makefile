@@ -72,7 +72,8 @@ PKGS_BENCH  = libcurl
 # debhelper to debootstrap build, lint and install the Debian package in
 # t_deb, and the font package it depends on; libcurl for signage-sync and
 # nginx (with its WebDAV module) as the central server of t_sync and
-# bench_sync, wrk as that bench's ceiling).
+# bench_sync, wrk as that bench's ceiling; curl and openssl for t_network's
+# certificates and the requests a box must not get through).
 DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev \
 	libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libsystemd-dev \
@@ -82,10 +83,11 @@ DEB_PKGS = build-essential pkg-config libconfig-dev libicu-dev \
 	libfontconfig-dev fonts-noto-cjk fonts-noto-color-emoji chromium jq time \
 	cage xwayland grim \
 	debhelper dpkg-dev fakeroot lintian cpio man-db debootstrap systemd \
-	fonts-morisawa-bizud-gothic libcurl4-openssl-dev nginx wrk
+	fonts-morisawa-bizud-gothic libcurl4-openssl-dev nginx wrk curl openssl
 DEB_CMDS = pkg-config ffmpeg ffprobe Xvfb xauth valgrind clang clang-format strace setpriv \
 	heif-enc node npm chromium jq cage Xwayland grim dh dpkg-buildpackage fakeroot lintian \
-	cpio man debootstrap systemd-sysusers systemd-tmpfiles systemd-analyze nginx wrk
+	cpio man debootstrap systemd-sysusers systemd-tmpfiles systemd-analyze nginx wrk \
+	curl openssl
 # Checked by path: a convert elsewhere on PATH may not be ImageMagick; the
 # fallback fonts for characters the bundled font lacks.
 DEB_FILES = /usr/bin/convert /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc \

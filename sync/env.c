@@ -16,8 +16,28 @@ enum sync_outcome sync_env_offline(struct sync_env *env, const char *url,
             snprintf(env->offline_why, sizeof env->offline_why, "%s: HTTP %ld", url, r->status);
         else
             snprintf(env->offline_why, sizeof env->offline_why, "%s: %s", url, r->err);
+        env->offline_tls = r->tls;
     }
     return SYNC_OFFLINE;
+}
+
+const char *sync_env_hint(long status, bool upload)
+{
+    switch (status) {
+    case 400: /* what nginx answers for a missing or unverified client certificate */
+        return " (no client certificate the server trusts? check the sync group's cert and key)";
+    case 401:
+    case 403:
+        return upload ? " (not allowed: does the upload url name this box, as its certificate "
+                        "does?)"
+                      : " (not allowed: is this box's certificate one the server accepts?)";
+    case 404:
+        return upload ? " (no upload location there: check the upload url)"
+                      : " (not there: is the screen in the central signage.cfg, and the url "
+                        "right?)";
+    default:
+        return "";
+    }
 }
 
 bool sync_env_server_down(const struct http_result *r)

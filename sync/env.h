@@ -34,6 +34,7 @@ struct sync_env {
     /* Why the server was found unreachable in this pass (the first
      * reason): main logs it once per outage, not per request. */
     char offline_why[512];
+    bool offline_tls; /* that reason was TLS: trust, certificates, https */
 };
 
 static inline enum sync_outcome sync_worse(enum sync_outcome a, enum sync_outcome b)
@@ -45,6 +46,10 @@ static inline enum sync_outcome sync_worse(enum sync_outcome a, enum sync_outcom
  * once-per-outage log line.  Returns SYNC_OFFLINE. */
 enum sync_outcome sync_env_offline(struct sync_env *env, const char *url,
                                    const struct http_result *r);
+
+/* What an admin should look at for a refusal with STATUS ("" when
+ * nothing useful can be said), to be put after it in a log line. */
+const char *sync_env_hint(long status, bool upload);
 
 /* True for an answer that means the server is down or overloaded, not that
  * it refused us: none, 5xx, 429, 408. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_S 15L
@@ -19,6 +20,7 @@ struct sync_http {
     const struct sync_conf *conf;
     int (*tick)(void *ctx);
     void *ctx;
+    bool https; /* the request under way began on https */
 };
 
 /* One transfer's state for the callbacks. */
@@ -34,6 +36,20 @@ struct xfer {
     struct http_result *r;
 };
 
+static void header(CURL *c, const char *name, char *out, size_t len);
+
+/* Whether the answer's Content-Range ("bytes FROM-LAST/TOTAL") starts at
+ * FROM; its value goes to OUT. */
+static bool range_starts_at(CURL *c, off_t from, char *out, size_t len)
+{
+    long long first, last;
+    int end = 0;
+
+    header(c, "Content-Range", out, len);
+    return sscanf(out, "bytes %lld-%lld/%*[0-9*]%n", &first, &last, &end) == 2 && end > 0 &&
+           out[end] == '\0' && first == (long long)from && last >= first;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
@@ -45,6 +61,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
         x->started = true;
         curl_easy_getinfo(x->h->curl, CURLINFO_RESPONSE_CODE, &st);
         x->discard = st < 200 || st > 299;
+        if (st == 206 && !range_starts_at(x->h->curl, x->from, x->r->range, sizeof x->r->range)) {
+            x->r->bad_range = true;
+            return 0; /* appending it would only make a medium whose hash fails */
+        }
         /* a 200 to a range request is the whole file: start over */
         if (!x->discard && x->from > 0 && st == 200) {
             if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
@@ -137,6 +157,11 @@ void sync_http_free(struct sync_http *h)
     free(h);
 }
 
+static bool is_https(const char *url)
+{
+    return strncasecmp(url, "https://", 8) == 0;
+}
+
 /* Everything every request has. */
 static void common_opts(struct sync_http *h, const char *url, struct xfer *x, char *errbuf)
 {
@@ -147,7 +172,9 @@ static void common_opts(struct sync_http *h, const char *url, struct xfer *x, ch
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "signage-sync/" SIGNAGE_VERSION);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* once on TLS, never redirected off it */
+    h->https = is_https(url);
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, h->https ? "https" : "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRS);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
@@ -176,15 +203,23 @@ static int perform(struct sync_http *h, struct xfer *x, char *errbuf)
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
     if (rc == CURLE_FILESIZE_EXCEEDED)
         r->too_big = true; /* a Content-Length over the cap */
-    if (rc == CURLE_OK || r->too_big) {
+    if (rc == CURLE_OK || r->too_big || r->bad_range) {
         header(h->curl, "ETag", r->etag, sizeof r->etag);
         header(h->curl, "Last-Modified", r->last_modified, sizeof r->last_modified);
         return 0;
     }
     if (x->failed)
         snprintf(r->err, sizeof r->err, "writing the download: %s", strerror(errno));
+    else if (rc == CURLE_UNSUPPORTED_PROTOCOL && h->https)
+        snprintf(r->err, sizeof r->err, "redirected off https, refused (%s)",
+                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
     else
         snprintf(r->err, sizeof r->err, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    r->tls = (rc == CURLE_UNSUPPORTED_PROTOCOL && h->https) || rc == CURLE_SSL_CONNECT_ERROR ||
+             rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+             rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_ISSUER_ERROR ||
+             rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_ENGINE_NOTFOUND ||
+             rc == CURLE_SSL_CRL_BADFILE;
     r->status = 0;
     return -1;
 }

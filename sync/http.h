@@ -20,7 +20,10 @@ struct http_result {
     char etag[256], last_modified[64]; /* "" when not sent */
     long long bytes;                   /* body bytes written */
     bool too_big;                      /* the body passed the cap: cut */
+    bool bad_range;                    /* a 206 for other bytes than asked: cut */
+    char range[64];                    /* then its Content-Range, for logs */
     char err[256];                     /* transport failure, for logs */
+    bool tls;                          /* that failure was TLS's (trust, certificates) */
 };
 
 /* TICK(CTX) is called often during every transfer (watchdog pings, a
@@ -30,7 +33,8 @@ void sync_http_free(struct sync_http *h); /* NULL is a no-op */
 
 /* GET URL into the open file FD.  With FROM > 0 the request asks for the
  * bytes from FROM on: a 206 is appended at FD's end, a 200 (the server
- * starts over) replaces FD's content.  ETAG / LAST_MODIFIED (NULL or "")
+ * starts over) replaces FD's content; a 206 whose Content-Range does not
+ * start at FROM is cut, FD left as it was (BAD_RANGE).  ETAG / LAST_MODIFIED (NULL or "")
  * make it conditional (304).  A 2xx body over MAX bytes is cut (TOO_BIG).
  * Other statuses' bodies are not written.  Returns 0 when an answer came
  * (R->status), -1 on a transport failure (R->err). */

@@ -180,9 +180,15 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
         d->failures++;
         if (!d->offline_since) {
             d->offline_since = now;
-            log_warn("central server unreachable (%s): playing what this box has, trying "
-                     "again with back-off up to %d s",
-                     env.offline_why, d->conf->max_backoff_s);
+            if (env.offline_tls)
+                log_warn("central server not reached over TLS (%s): check the sync group's "
+                         "url, ca, cert and key (signage-sync(8)); playing what this box has, "
+                         "trying again with back-off up to %d s",
+                         env.offline_why, d->conf->max_backoff_s);
+            else
+                log_warn("central server unreachable (%s): playing what this box has, trying "
+                         "again with back-off up to %d s",
+                         env.offline_why, d->conf->max_backoff_s);
         }
     } else {
         d->failures = 0;

@@ -72,9 +72,17 @@ static enum sync_outcome fetch_medium(struct sync_env *env, const char *screen, 
         unlink(part);
         goto out_close;
     }
+    if (r.bad_range) {
+        log_warn("%s: %s: asked for the bytes from %lld on, the server sent \"%s\"; this "
+                 "medium starts over next poll",
+                 screen, url, (long long)st.st_size, r.range);
+        unlink(part);
+        goto out_close;
+    }
     /* 416: the .part may already be whole; its hash tells */
     if (r.status != 200 && r.status != 206 && r.status != 416) {
-        log_warn("%s: %s: HTTP %ld; the playlist waits for it", screen, url, r.status);
+        log_warn("%s: %s: HTTP %ld%s; the playlist waits for it", screen, url, r.status,
+                 sync_env_hint(r.status, false));
         goto out_close;
     }
     if (lseek(fd, 0, SEEK_SET) < 0 || sha256_fd_hex(fd, hex) < 0) {
@@ -200,7 +208,8 @@ static enum sync_outcome pull_screen(struct sync_env *env, const char *screen)
         goto out_close;
     }
     if (r.status != 200) {
-        log_warn("%s: %s: HTTP %ld; playing the playlist in place", screen, url, r.status);
+        log_warn("%s: %s: HTTP %ld%s; playing the playlist in place", screen, url, r.status,
+                 sync_env_hint(r.status, false));
         goto out_close;
     }
     if (lseek(fd, 0, SEEK_SET) < 0 ||

@@ -143,7 +143,7 @@ static enum sync_outcome answer(struct sync_env *env, const char *what, const ch
         return sync_env_offline(env, url, r);
     if ((r->status >= 200 && r->status <= 299) || (missing_ok && r->status == 404))
         return SYNC_OK;
-    log_warn("%s %s: HTTP %ld", what, url, r->status);
+    log_warn("%s %s: HTTP %ld%s", what, url, r->status, sync_env_hint(r->status, true));
     return SYNC_FAILED;
 }
 

@@ -92,6 +92,19 @@ http {
     scgi_temp_path $N/tmp/scgi;
     default_type application/octet-stream;
     include $N/site.conf;
+    # not the documented config: a server that sends boxes off TLS
+    server {
+        listen 127.0.0.1:$((PORT + 1)) ssl;
+        ssl_certificate $T/tls/central.crt;
+        ssl_certificate_key $T/tls/central.key;
+        access_log off;
+        location / { return 302 http://127.0.0.1:$((PORT + 2))\$request_uri; }
+    }
+    server {
+        listen 127.0.0.1:$((PORT + 2));
+        access_log $N/plain.log;
+        location /state/playlists/ { alias $C/playlists/; }
+    }
 }
 EOF
 check "nginx -t accepts the documented config" nginx -t -q -p "$N" -c "$N/nginx.conf" -e "$N/error.log"
@@ -265,11 +278,21 @@ sed "s#upload = \"$U/upload/box-01/\"#upload = \"$U/upload/box-02/\"#" "$T/box-0
 echo '{"screen":"plaza"}' >>"$T/box-01/log/plaza/play-$DAY0.jsonl"
 $SYNC -c "$T/liar.cfg" --once 2>"$T/liar.log"
 check "box-01's certificate uploading as box-02: refused (exit 1)" [ $? = 1 ]
-check "and said: HTTP 403" grep -q "403" "$T/liar.log"
+check "and said: HTTP 403, with what to check" grep -q "HTTP 403 (not allowed: does the upload url name this box" "$T/liar.log"
 check "nothing reached box-02's folder from box-01" sh -c "! ls -R '$T/upload/box-02' | grep -q plaza"
 sed "s#$T/box-01/tls/boxes-ca.crt#$T/rogue/boxes-ca.crt#" "$T/box-01.cfg" >"$T/untrusted.cfg"
 $SYNC -c "$T/untrusted.cfg" --once 2>"$T/untrusted.log"
 check "a server its CA did not sign: refused (exit 1)" [ $? = 1 ]
-check "and said, naming the certificate problem" grep -qi "certificate" "$T/untrusted.log"
+check "and said: TLS, the certificate problem, what to check" \
+    grep -q "not reached over TLS (.*SSL certificate problem.*check the sync group's url, ca, cert and key" "$T/untrusted.log"
+sed 's#cert = "[^"]*"; key = "[^"]*";##' "$T/box-01.cfg" >"$T/nocert.cfg"
+$SYNC -c "$T/nocert.cfg" --once 2>"$T/nocert.log"
+check "a box without its certificate: refused (exit 1)" [ $? = 1 ]
+check "and said: HTTP 400, with what to check" grep -q "HTTP 400 (no client certificate the server trusts? check the sync group's cert and key)" "$T/nocert.log"
+sed "s#url = \"$U/state/\"#url = \"https://127.0.0.1:$((PORT + 1))/state/\"#" "$T/box-01.cfg" >"$T/downgrade.cfg"
+$SYNC -c "$T/downgrade.cfg" --once 2>"$T/downgrade.log"
+check "a redirect from https to plain http: refused (exit 1)" [ $? = 1 ]
+check "and said" grep -q "not reached over TLS (.*redirected off https, refused" "$T/downgrade.log"
+check "no request went out in plain http" sh -c "[ ! -s '$N/plain.log' ]"
 check "the box keeps its playlists" cmp -s "$C/playlists/plaza.playlist" "$T/box-01/playlists/plaza.playlist"
 exit 0

@@ -94,8 +94,8 @@ start_nginx() {
     sleep 0.2
 }
 stop_nginx() { kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; }
-lpid= dpid=
-trap 'stop_nginx; for p in $lpid $dpid; do kill $p 2>/dev/null; done; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+lpid= dpid= rpid=
+trap 'stop_nginx; for p in $lpid $dpid $rpid; do kill $p 2>/dev/null; done; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
 start_nginx
 check "nginx serves the central playlists" \
     sh -c "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1])' \
@@ -362,6 +362,57 @@ total=$(stat -c %s "$C/media/$MV")
 check_range "resume: only the rest was sent ($sent of $total bytes)" "$sent" 1 $((total - have + 1000))
 check "resume: the video is verified" verified 2
 check "resume: and the playlist arrived" cmp -s "$C/playlists/plaza.playlist" "$T/box2/playlists/plaza.playlist"
+
+# --- a server that answers a resumed download with the wrong bytes --------------------
+# (a proxy that ignores Range's start but still says 206): the bytes are not
+# appended, the .part starts over, and the next poll gets the medium whole
+ff -f lavfi -i testsrc=size=320x180:rate=1 -vf hflip -frames:v 1 "$C/spool/kochi/c.png"
+camp kochi-c '{ type = "image"; file = "kochi/c.png"; duration = 10; }' >"$C/spool/kochi-c.cfg"
+central
+MC=$(sed -n 's/.*media = "media\/\([0-9a-f]*\.png\)".*/\1/p' "$C/campaigns/kochi-c.cfg")
+RPORT=$((PORT + 1))
+python3 -c '
+import http.server, os, sys
+root, log = sys.argv[2], open(sys.argv[3], "a")
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        kind, _, name = self.path.rpartition("/")
+        if kind not in ("/state/playlists", "/state/media") or "/" in name or name.startswith("."):
+            self.send_error(404); return
+        with open(os.path.join(root, kind[7:], name), "rb") as f:
+            body = f.read()
+        rng = self.headers.get("Range")
+        log.write("%s %s\n" % (self.path, rng)); log.flush()
+        self.send_response(206 if rng else 200)
+        if rng:  # always from 0, whatever was asked
+            self.send_header("Content-Range", "bytes 0-%d/%d" % (len(body) - 1, len(body)))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$RPORT" "$C" "$T/ranges.log" &
+rpid=$!
+wait_until 5 sh -c "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $RPORT))' 2>/dev/null"
+URL=http://127.0.0.1:$RPORT/state/ box 2 '[ "plaza" ]'
+head -c 1000 "$C/media/$MC" >"$T/box2/.sync/$MC.part"
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.before"
+once 2
+check "wrong range: --once exits 1 ($?)" [ $? = 1 ]
+check "wrong range: the box asked for bytes 1000 on" grep -q "^/state/media/$MC bytes=1000-" "$T/ranges.log"
+check "wrong range: said, with what the server sent" \
+    grep -q "asked for the bytes from 1000 on, the server sent \"bytes 0-" "$T/sync2.log"
+check "wrong range: nothing appended, the .part is gone" [ ! -e "$T/box2/.sync/$MC.part" ]
+check "wrong range: no corrupt download was made of it" sh -c "! grep -q 'corrupt download refused.*$MC' '$T/sync2.log'"
+check "wrong range: the old playlist plays on" cmp -s "$T/plaza.before" "$T/box2/playlists/plaza.playlist"
+once 2
+rc=$?
+check "wrong range: next poll, the medium whole and the playlist ($rc)" \
+    sh -c "[ $rc = 0 ] && cmp -s '$C/media/$MC' '$T/box2/media/$MC' && cmp -s '$C/playlists/plaza.playlist' '$T/box2/playlists/plaza.playlist'"
+kill $rpid
+wait $rpid 2>/dev/null
+box 2 '[ "plaza" ]'
+cp "$T/box2/playlists/plaza.playlist" "$T/plaza.good"
 
 # --- media no playlist names go after media_grace_days ------------------------------
 $CTL -c "$T/central.cfg" --now "$NOW" withdraw kochi-big >/dev/null 2>>"$T/central.log"
