@@ -18,6 +18,7 @@
 #include "common/slurp.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "playlists/logkeep.h"
 #include "scheduler/campaign.h"
 
 #define UNUSED_FILE ".media-unused" /* in STATE: "<medium> <ms first seen unused>" lines */
@@ -99,115 +100,6 @@ static void names_free(struct names *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i]);
     free(s->v);
-}
-
-/* --- log/ ----------------------------------------------------------------- */
-
-/* The day number of a file named "play-YYYY-MM-DD.jsonl", a real date. */
-static bool log_day(const char *name, int64_t *day)
-{
-    static const char form[] = "play-0000-00-00.jsonl";
-    int y = 0, m = 0, d = 0, dd, mm;
-    int64_t yy;
-
-    if (strlen(name) != sizeof form - 1)
-        return false;
-    for (size_t i = 0; i < sizeof form - 1; i++) {
-        if (form[i] == '0' ? name[i] < '0' || name[i] > '9' : name[i] != form[i])
-            return false;
-    }
-    for (int i = 5; i < 9; i++)
-        y = y * 10 + name[i] - '0';
-    m = (name[10] - '0') * 10 + name[11] - '0';
-    d = (name[13] - '0') * 10 + name[14] - '0';
-    if (m < 1 || m > 12 || d < 1 || d > 31)
-        return false;
-    *day = pl_days_from_civil(y, m, d);
-    pl_civil_from_days(*day, &yy, &mm, &dd);
-    return yy == y && mm == m && dd == d;
-}
-
-/* One folder of proof of play (SHOWN names it): removes the days KEEP or
- * more before the earlier of TODAY and its newest day. */
-static int prune_log_dir(DIR *d, const char *shown, int64_t today, int keep,
-                         struct sched_prune_stats *ps)
-{
-    struct dirent *de;
-    int64_t newest = INT64_MIN, day, ref;
-    size_t n = 0;
-    uint64_t bytes = 0;
-    int ret = 0;
-
-    while ((de = readdir(d)))
-        if (log_day(de->d_name, &day) && day > newest)
-            newest = day;
-    if (newest == INT64_MIN)
-        return 0;
-    ref = newest < today ? newest : today;
-    rewinddir(d);
-    while ((de = readdir(d))) {
-        struct stat sb;
-        if (!log_day(de->d_name, &day) || day > ref - keep)
-            continue;
-        if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(sb.st_mode))
-            continue;
-        if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
-            log_warn("%s/%s: cannot remove: %s", shown, de->d_name, strerror(errno));
-            ret = -1;
-            continue;
-        }
-        n++;
-        bytes += (uint64_t)sb.st_size;
-    }
-    if (n) {
-        int64_t y;
-        int m, dd;
-        pl_civil_from_days(ref - keep, &y, &m, &dd);
-        log_info("%s: removed %zu proof-of-play file%s (%.1f MB) of %04lld-%02d-%02d and before: "
-                 "log_keep_days is %d",
-                 shown, n, n == 1 ? "" : "s", (double)bytes / 1e6, (long long)y, m, dd, keep);
-        atomic_sync_dir(shown);
-    }
-    ps->logs += n;
-    ps->bytes += bytes;
-    return ret;
-}
-
-static int prune_logs(const struct sched_state *st, const struct pl_config *cfg, pl_ms now,
-                      struct sched_prune_stats *ps)
-{
-    struct pl_civil c;
-    DIR *d;
-    struct dirent *de;
-    int64_t today;
-    int ret;
-
-    if (cfg->log_keep_days <= 0)
-        return 0;
-    pl_tz_to_civil(cfg->tz, now, &c);
-    today = pl_days_from_civil(c.year, c.month, c.day);
-    if (!(d = opendir(st->log)))
-        return errno == ENOENT ? 0 : -1;
-    ret = prune_log_dir(d, st->log, today, cfg->log_keep_days, ps);
-    rewinddir(d);
-    while ((de = readdir(d))) {
-        char *sub = NULL;
-        DIR *sd;
-        if (skipped_name(de->d_name) || asprintf(&sub, "%s/%s", st->log, de->d_name) < 0)
-            continue;
-        /* opendir() follows a symlink; a screen's folder is never one. */
-        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0 && (sd = fdopendir(fd))) {
-            if (prune_log_dir(sd, sub, today, cfg->log_keep_days, ps) < 0)
-                ret = -1;
-            closedir(sd);
-        } else if (fd >= 0) {
-            close(fd);
-        }
-        free(sub);
-    }
-    closedir(d);
-    return ret;
 }
 
 /* --- rejected/ ------------------------------------------------------------ */
@@ -669,11 +561,14 @@ out:
 int sched_prune(const struct sched_state *st, const struct pl_config *cfg,
                 const struct sched_set *set, pl_ms now, struct sched_prune_stats *ps)
 {
+    struct pl_log_prune_stats ls = {0};
     int ret = 0;
 
     memset(ps, 0, sizeof *ps);
-    if (prune_logs(st, cfg, now, ps) < 0)
+    if (pl_log_prune(st->log, cfg->tz, now, cfg->log_keep_days, NULL, NULL, &ls) < 0)
         ret = -1;
+    ps->logs = ls.removed;
+    ps->bytes = ls.bytes;
     if (prune_rejected(st, cfg, now, ps) < 0)
         ret = -1;
     if (prune_spool(st, cfg, set, now, ps) < 0)

@@ -165,9 +165,11 @@ static enum sync_outcome pass(struct syncd *d, bool upload)
     out = sync_pull(&env);
     /* at most hourly, media nothing names; not only when every screen is in
      * sync, or one screen refused for good would stop it forever.  Media
-     * fetched for a playlist not yet in place are kept by the grace period. */
+     * fetched for a playlist not yet in place are kept by the grace period.
+     * And proof of play past log_keep_days that the server has. */
     if (out != SYNC_OFFLINE && !d->stop && (!d->last_prune || now - d->last_prune >= PRUNE_MS)) {
         sync_prune(&env);
+        sync_prune_logs(&env);
         d->last_prune = now;
     }
     if (upload && out != SYNC_OFFLINE && !d->stop) {

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "playlists/logkeep.h"
 #include "playlists/plfile.h"
+#include "sync/upload.h"
 
 #define PATH_LEN 4096
 #define DAY_MS (86400 * 1000LL)
@@ -183,4 +185,34 @@ out_free:
         free(use.v[i]);
     free(use.v);
     return removed;
+}
+
+/* A due log file may go when nothing is sent back, or when the central
+ * server has all of it. */
+static bool log_may_go(const char *screen, const char *name, const struct stat *sb, void *arg)
+{
+    const struct sync_env *env = arg;
+
+    if (!env->conf->upload)
+        return true;
+    if (!screen || !sync_upload_has(env, screen, name, sb))
+        return false;
+    sync_upload_forget(env, screen, name); /* gone: sent whole again, idempotent */
+    return true;
+}
+
+int sync_prune_logs(struct sync_env *env)
+{
+    char dir[PATH_LEN];
+    struct pl_log_prune_stats ps = {0};
+    int r;
+
+    snprintf(dir, sizeof dir, "%s/log", env->cfg->state);
+    r = pl_log_prune(dir, env->cfg->tz, env->now_ms, env->cfg->log_keep_days, log_may_go, env, &ps);
+    if (ps.held)
+        log_warn("%s: %zu proof-of-play file%s past log_keep_days (%d) kept: the central server "
+                 "does not have %s yet",
+                 dir, ps.held, ps.held == 1 ? "" : "s", env->cfg->log_keep_days,
+                 ps.held == 1 ? "it" : "them");
+    return r < 0 ? -1 : (int)ps.removed;
 }

@@ -16,4 +16,11 @@
  * Returns how many files were removed, or -1 (logged). */
 int sync_prune(struct sync_env *env);
 
+/* A box runs no scheduler, so its proof of play is kept here as the
+ * scheduler keeps it (log_keep_days, playlists/logkeep.h), with one more
+ * rule: with an upload url, a day is removed only once the central server
+ * has all of it (sent whole, nothing written since); a day it lacks is
+ * kept, with a warning.  Returns how many files were removed, or -1. */
+int sync_prune_logs(struct sync_env *env);
+
 #endif

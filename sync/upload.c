@@ -347,3 +347,29 @@ enum sync_outcome sync_upload(struct sync_env *env)
     }
     return out;
 }
+
+bool sync_upload_has(const struct sync_env *env, const char *screen, const char *name,
+                     const struct stat *sb)
+{
+    char recpath[PATH_LEN];
+    struct record rec;
+    bool has;
+
+    if (snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", env->cfg->state, screen, name) >=
+        (int)sizeof recpath)
+        return false;
+    record_read(recpath, &rec);
+    /* "done" without a size: a record older than sizes, never sent again */
+    has = rec.done && (rec.done_size < 0 || rec.done_size == (long long)sb->st_size);
+    free(rec.parts);
+    return has;
+}
+
+void sync_upload_forget(const struct sync_env *env, const char *screen, const char *name)
+{
+    char recpath[PATH_LEN];
+
+    if (snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", env->cfg->state, screen, name) <
+        (int)sizeof recpath)
+        unlink(recpath);
+}

@@ -19,6 +19,9 @@
 #ifndef SIGNAGE_SYNC_UPLOAD_H
 #define SIGNAGE_SYNC_UPLOAD_H
 
+#include <stdbool.h>
+#include <sys/stat.h>
+
 #include "sync/env.h"
 
 #define SYNC_CLOSE_AFTER_MS (3600 * 1000LL) /* after the day's end */
@@ -26,5 +29,13 @@
 
 /* Uploads what is new for every screen.  Returns how it went (env.h). */
 enum sync_outcome sync_upload(struct sync_env *env);
+
+/* Whether the central server has the whole of SCREEN's log file NAME as it
+ * is now (SB): sent whole, and nothing written since. */
+bool sync_upload_has(const struct sync_env *env, const char *screen, const char *name,
+                     const struct stat *sb);
+
+/* Drops the record of SCREEN's log file NAME (the file is being removed). */
+void sync_upload_forget(const struct sync_env *env, const char *screen, const char *name);
 
 #endif

@@ -469,6 +469,44 @@ wait $dpid
 check "daemon: SIGTERM ends it with 0 ($?)" [ $? = 0 ]
 kill $lpid 2>/dev/null
 
+# --- a box's own proof of play: kept log_keep_days, and never before the server has it ---
+box 4 '[ "plaza" ]'
+echo 'log_keep_days = 5;' >>"$T/box4.cfg"
+L4=$T/box4/log/plaza
+mkdir -p "$L4"
+for i in 10 9 8 7 6 5 4 3 2 1 0; do
+    d=$(date -d "$DAY0 $i days ago" +%F)
+    line "$i" >"$L4/play-$d.jsonl"
+    [ $i = 0 ] || touch -d "$d 23:00" "$L4/play-$d.jsonl"
+done
+D8=$(date -d "$DAY0 8 days ago" +%F)
+once 4
+check_range "box log retention: nothing removed before the server has it" "$(ls "$L4" | wc -l)" 11 11
+check "box log retention: and said so" grep -q "proof-of-play files past log_keep_days (5) kept: the central server does not have them yet" "$T/sync4.log"
+line 80 >>"$L4/play-$D8.jsonl" # written after it was sent whole
+touch -d "$D8 23:30" "$L4/play-$D8.jsonl"
+once 4
+kept=$(ls "$L4" | tr '\n' ' ')
+check_range "box log retention: the days the server has, 5 or more days old, removed" "$(ls "$L4" | wc -l)" 6 6
+check "box log retention: the day changed since its upload is kept" [ -f "$L4/play-$D8.jsonl" ]
+check "box log retention: the last 5 days are kept ($kept)" \
+    sh -c "for i in 0 1 2 3 4; do [ -f '$L4/play-'\$(date -d '$DAY0 '\$i' days ago' +%F).jsonl ] || exit 1; done"
+check "box log retention: the server keeps every day" \
+    sh -c "[ \$(ls '$T/boxes/box-4/plaza' | grep -c 'jsonl\$') = 10 ]"
+check "box log retention: the removed days' upload records go too" \
+    sh -c "[ \$(ls '$T/box4/.sync/up/plaza' | wc -l) = 6 ]"
+once 4 # the pass before sent the changed day whole again
+check "box log retention: sent whole again, it goes too" [ ! -e "$L4/play-$D8.jsonl" ]
+check "box log retention: the server has its new line" grep -q '"item":80' "$T/boxes/box-4/plaza/play-$D8.jsonl"
+# a box that sends nothing back keeps log_keep_days, as the scheduler would
+sed '/upload = /s/upload = "[^"]*";//' "$T/box4.cfg" >"$T/box5.cfg"
+sed -i "s#$T/box4#$T/box5#" "$T/box5.cfg"
+mkdir -p "$T/box5/log/plaza"
+for i in 9 5 4 0; do line "$i" >"$T/box5/log/plaza/play-$(date -d "$DAY0 $i days ago" +%F).jsonl"; done
+once 5
+check "box log retention, no upload: days 5 or more old removed, the rest kept" \
+    sh -c "[ \"\$(ls '$T/box5/log/plaza' | tr '\n' ' ')\" = 'play-$(date -d "$DAY0 4 days ago" +%F).jsonl play-$DAY0.jsonl ' ]"
+
 # --- a box without a sync group, and a bad one -----------------------------------------
 printf 'state = "%s/plain";\nscreens = ( { id = "plaza"; width = 1920; height = 1080; } );\n' "$T" >"$T/plain.cfg"
 $SYNC -c "$T/plain.cfg" 2>"$T/plain.log"
