@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "common/log.h"
 #include "playlists/logkeep.h"
 #include "playlists/plfile.h"
@@ -20,7 +21,7 @@
 
 struct names {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -54,9 +55,9 @@ static int add_playlist(struct names *s, const char *path)
 
             if (!m || strncmp(m, "media/", 6) != 0)
                 continue;
-            if (!(v = realloc(s->v, (s->n + 1) * sizeof *v)) || !(v[s->n] = strdup(m + 6))) {
-                if (v)
-                    s->v = v;
+            if ((v = grow_array(s->v, &s->cap, s->n, sizeof *v, 64)))
+                s->v = v;
+            if (!v || !(v[s->n] = strdup(m + 6))) {
                 log_warn("%s: out of memory; media are not pruned this time", path);
                 pl_playlist_free(pl);
                 return -1;

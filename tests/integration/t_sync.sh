@@ -439,6 +439,18 @@ check "prune: a screen refused (404) fails the pass ($?)" [ $? = 1 ]
 check "prune: but media still go after the grace period" [ ! -e "$T/box2/media/$O" ]
 mv "$T/gou4.hidden" "$C/playlists/gou4.playlist"
 box 2 '[ "plaza" ]'
+# a playlist in place that cannot be read might name anything: no medium goes
+O=$(printf y | sha256sum | cut -c1-64).png
+printf y >"$T/box2/media/$O"
+: >"$T/box2/.sync/unused/$O"
+touch -d '8 days ago' "$T/box2/.sync/unused/$O"
+printf 'format = 2;\nscreen = "old" {{{' >"$T/box2/playlists/old.playlist"
+once 2
+check "prune: a playlist in place cannot be read: the unused medium stays" [ -f "$T/box2/media/$O" ]
+check "prune: and that is said" grep -q "old.playlist.*media are not pruned while a playlist cannot be read" "$T/sync2.log"
+rm "$T/box2/playlists/old.playlist"
+once 2
+check "prune: once it is gone, the medium goes" [ ! -e "$T/box2/media/$O" ]
 
 # --- the daemon: READY, an outage, back-off, catching up ----------------------------
 listen "$T/notify.sock" "$T/msgs"
