@@ -253,7 +253,7 @@ TEST_LINK_LIBS = $(LIBS_TEST)
 # A test of playlists/ or common/ links only those and libconfig/ICU, and
 # the plan's (the player's decisions) those and jansson: neither can reach
 # SDL or FFmpeg, or the link fails.
-TESTS_CORE = test_cfgutil test_config test_imghdr test_model test_normalised test_plfile test_sha256 \
+TESTS_CORE = test_cfgutil test_config test_imghdr test_logkeep test_model test_normalised test_plfile test_sha256 \
 	test_pltime test_schedule test_slurp
 $(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK = $(LIB_PLAYLISTS) $(LIB_COMMON)
 $(addprefix $(BUILD)/tests/,$(TESTS_CORE)): TEST_LINK_LIBS = $(call pc_libs,$(PKGS_CORE) check) -lm
