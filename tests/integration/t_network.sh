@@ -295,4 +295,25 @@ check "a redirect from https to plain http: refused (exit 1)" [ $? = 1 ]
 check "and said" grep -q "not reached over TLS (.*redirected off https, refused" "$T/downgrade.log"
 check "no request went out in plain http" sh -c "[ ! -s '$N/plain.log' ]"
 check "the box keeps its playlists" cmp -s "$C/playlists/plaza.playlist" "$T/box-01/playlists/plaza.playlist"
+
+# --- the daemon's long-running path under valgrind (not under ASan) --------------------
+if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
+    line() { printf '{"screen":"plaza","campaign":"kochi-expo","item":%d,"result":"played"}\n' "$1"; }
+    valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+        --log-file="$T/vg.log" $SYNC -c "$T/box-01.cfg" -v 2>"$T/vgsync.log" &
+    vpid=$!
+    pids=$vpid
+    # passes of 304s, then new lines to upload while it runs, then SIGTERM
+    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log') -ge 3 ]"
+    for i in 1 2 3; do line "$i" >>"$T/box-01/log/plaza/play-$DAY0.jsonl"; done
+    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log') -ge 6 ]"
+    kill -TERM $vpid
+    wait $vpid
+    rc=$?
+    pids=
+    check_range "valgrind: signage-sync made passes over TLS" "$(grep -c 'next poll in' "$T/vgsync.log")" 6 1000
+    check "valgrind: SIGTERM, exit 0, no error, nothing definitely lost ($rc)" \
+        sh -c "[ $rc = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' '$T/vg.log'"
+    check "valgrind: the new lines were sent meanwhile" all_up
+fi
 exit 0
