@@ -49,6 +49,28 @@ with open(sys.argv[2], "a") as f:
     lpid=$!
     wait_until 5 [ -S "$1" ]
 }
+# nginx_head DIR: the start of an nginx.conf for a test's own server, with
+# DIR as its prefix (pid, error log, temp files; workers as root when the
+# tests run as root): everything up to "http {" and its temp paths.  The
+# caller writes the rest of the http block and its closing "}".
+nginx_head() {
+    mkdir -p "$1/tmp"
+    [ "$(id -u)" = 0 ] && echo "user root;"
+    cat <<EOF
+daemon off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 256; }
+http {
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+    default_type application/octet-stream;
+EOF
+}
 # ff ARGS...: ffmpeg, quiet, overwriting (fixtures made at test time).
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 

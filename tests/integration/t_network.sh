@@ -75,22 +75,7 @@ sed -e "s#listen 443 ssl http2;#listen 127.0.0.1:$PORT ssl http2;#" -e '/listen 
     "$SRCDIR/deploy/nginx-central.conf" >"$N/site.conf"
 check "every path of the documented config is moved into the test" \
     sh -c "! grep -nE '^[^#]*(/etc/|/var/)' '$N/site.conf'"
-user=
-[ "$(id -u)" = 0 ] && user="user root;"
-cat >"$N/nginx.conf" <<EOF
-$user
-daemon off;
-worker_processes 1;
-pid $N/nginx.pid;
-error_log $N/error.log;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $N/tmp/body;
-    proxy_temp_path $N/tmp/proxy;
-    fastcgi_temp_path $N/tmp/fastcgi;
-    uwsgi_temp_path $N/tmp/uwsgi;
-    scgi_temp_path $N/tmp/scgi;
-    default_type application/octet-stream;
+{ nginx_head "$N"; cat <<EOF; } >"$N/nginx.conf"
     include $N/site.conf;
     # not the documented config: a server that sends boxes off TLS
     server {

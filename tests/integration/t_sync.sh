@@ -48,24 +48,9 @@ check "central: both screens' playlists are published" \
 N=$T/nginx
 mkdir -p "$N/tmp" "$T/boxes" "$T/evil/playlists" "$T/evil/media"
 PORT=$(shuf -i 20000-60000 -n 1)
-user=
-[ "$(id -u)" = 0 ] && user="user root;"
-cat >"$N/nginx.conf" <<EOF
-$user
-daemon off;
-worker_processes 1;
-pid $N/nginx.pid;
-error_log $N/error.log;
-events { worker_connections 256; }
-http {
+{ nginx_head "$N"; cat <<EOF; } >"$N/nginx.conf"
     log_format sync '\$request_method \$uri \$status \$bytes_sent "\$http_range" "\$http_expect"';
     access_log $N/access.log sync;
-    client_body_temp_path $N/tmp/body;
-    proxy_temp_path $N/tmp/proxy;
-    fastcgi_temp_path $N/tmp/fastcgi;
-    uwsgi_temp_path $N/tmp/uwsgi;
-    scgi_temp_path $N/tmp/scgi;
-    default_type application/octet-stream;
     server {
         listen 127.0.0.1:$PORT;
         location /state/playlists/ { alias $C/playlists/; }
