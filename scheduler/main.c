@@ -304,6 +304,29 @@ static void watch_subdirs(struct sched *s, const char *dir, int depth)
     closedir(d);
 }
 
+/* A box fed by a central server (a sync group) has no use for a scheduler:
+ * its playlists would replace the central ones.  Says so. */
+static void say_not_needed(const char *cfg_path)
+{
+    log_info("%s has a sync group: this box's playlists come from the central server through "
+             "signage-sync, so the scheduler does not run here (remove the sync group to "
+             "schedule on this box)",
+             cfg_path);
+    sd_notify(0, "STATUS=not needed: this box pulls from a central server (sync group)");
+}
+
+/* Whether signage.cfg now has a sync group (a running scheduler sees a
+ * playlist written by someone else: signage-sync, set up after it started). */
+static bool now_pulls(const struct sched *s)
+{
+    char err[4096];
+    struct pl_config *cfg = pl_config_load(s->cfg_path, err, sizeof err);
+    bool pulls = cfg && cfg->pulls;
+
+    pl_config_free(cfg);
+    return pulls;
+}
+
 static void add_fresh(struct sched *s, const char *name)
 {
     for (size_t i = 0; i < s->nfresh; i++)
@@ -333,6 +356,12 @@ static void on_inotify(struct sched *s)
             }
             if (ev->wd == s->wd_pl) {
                 if (sched_publisher_touched(s->pub, s->st, name)) {
+                    if (now_pulls(s)) {
+                        log_info("playlists/%s: written by signage-sync", name);
+                        say_not_needed(s->cfg_path);
+                        s->stop = true;
+                        return;
+                    }
                     log_info("playlists/%s: changed by someone else; republishing", name);
                     s->need_publish = true;
                 }
@@ -376,6 +405,12 @@ static void reload_config(struct sched *s)
 
     if (!cfg) {
         log_error("SIGHUP: %s; keeping the previous configuration", err);
+        return;
+    }
+    if (cfg->pulls) {
+        say_not_needed(s->cfg_path);
+        pl_config_free(cfg);
+        s->stop = true;
         return;
     }
     if (strcmp(cfg->state, s->cfg->state) != 0)
@@ -634,6 +669,8 @@ static int run_daemon(struct sched *s)
             s->reload = false;
             sd_notify(0, "RELOADING=1");
             reload_config(s);
+            if (s->stop)
+                break;
         }
         n = now_of(s);
         fire_due(s, &n);
@@ -731,12 +768,8 @@ int main(int argc, char **argv)
     }
     if (s.cfg->pulls) {
         /* Two writers of playlists/ would undo each other every poll. */
-        log_info("%s has a sync group: this box's playlists come from the central server "
-                 "through signage-sync, so the scheduler does not run here (remove the sync "
-                 "group to schedule on this box)",
-                 s.cfg_path);
-        sd_notify(0,
-                  "READY=1\nSTATUS=not needed: this box pulls from a central server (sync group)");
+        sd_notify(0, "READY=1");
+        say_not_needed(s.cfg_path);
         pl_config_free(s.cfg);
         return 0;
     }

@@ -79,8 +79,8 @@ start_nginx() {
     sleep 0.2
 }
 stop_nginx() { kill "$NGINX" 2>/dev/null; wait "$NGINX" 2>/dev/null; }
-lpid= dpid= rpid=
-trap 'stop_nginx; for p in $lpid $dpid $rpid; do kill $p 2>/dev/null; done; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
+lpid= dpid= rpid= spid=
+trap 'stop_nginx; for p in $lpid $dpid $rpid $spid; do kill $p 2>/dev/null; done; [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"' EXIT
 start_nginx
 check "nginx serves the central playlists" \
     sh -c "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1])' \
@@ -503,6 +503,39 @@ for i in 9 5 4 0; do line "$i" >"$T/box5/log/plaza/play-$(date -d "$DAY0 $i days
 once 5
 check "box log retention, no upload: days 5 or more old removed, the rest kept" \
     sh -c "[ \"\$(ls '$T/box5/log/plaza' | tr '\n' ' ')\" = 'play-$(date -d "$DAY0 4 days ago" +%F).jsonl play-$DAY0.jsonl ' ]"
+
+# --- a box's scheduler already running when the sync group is written -------------------
+# (the package starts it before the admin writes the group)
+printf 'state = "%s/box6";\nsettle = 0;\nscreens = ( { id = "plaza"; width = 1920; height = 1080; } );\n' \
+    "$T" >"$T/box6.plain"
+cp "$T/box6.plain" "$T/box6.cfg"
+$SCHEDULER -c "$T/box6.cfg" 2>"$T/sched6.log" &
+spid=$!
+wait_until 10 grep -q "watching" "$T/sched6.log"
+printf 'sync = { url = "%s"; screens = [ "plaza" ]; };\n' "$U/state/" >>"$T/box6.cfg"
+$SYNC -c "$T/box6.cfg" --once 2>>"$T/sync6.log"
+check "a running box scheduler: stops once signage-sync writes a playlist" \
+    wait_until 10 sh -c "! kill -0 $spid 2>/dev/null"
+wait $spid
+rc=$?
+check "a running box scheduler: exit 0 ($rc)" [ $rc = 0 ]
+check "a running box scheduler: says why" grep -q "written by signage-sync" "$T/sched6.log"
+sleep 1
+check "a running box scheduler: the central playlist stays" \
+    cmp -s "$C/playlists/plaza.playlist" "$T/box6/playlists/plaza.playlist"
+cp "$T/box6.plain" "$T/box6.cfg"
+$SCHEDULER -c "$T/box6.cfg" 2>"$T/sched6.log" &
+spid=$!
+wait_until 10 grep -q "watching" "$T/sched6.log"
+printf 'sync = { url = "%s"; screens = [ "plaza" ]; };\n' "$U/state/" >>"$T/box6.cfg"
+kill -HUP $spid
+check "a running box scheduler: SIGHUP with a sync group, it stops" \
+    wait_until 10 sh -c "! kill -0 $spid 2>/dev/null"
+wait $spid
+rc=$?
+check "a running box scheduler: SIGHUP, exit 0 ($rc), saying why" \
+    sh -c "[ $rc = 0 ] && grep -q 'has a sync group' '$T/sched6.log'"
+spid=
 
 # --- a box without a sync group, and a bad one -----------------------------------------
 printf 'state = "%s/plain";\nscreens = ( { id = "plaza"; width = 1920; height = 1080; } );\n' "$T" >"$T/plain.cfg"

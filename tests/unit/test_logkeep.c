@@ -76,9 +76,8 @@ START_TEST(test_prune)
     struct stat sb;
 
     ck_assert_ptr_nonnull(tz);
-    ck_assert_int_eq(pl_time_parse("2026-11-30T00:30:00+09:00", tz, PL_TIME_START, &now, err,
-                                   sizeof err),
-                     0);
+    ck_assert_int_eq(
+        pl_time_parse("2026-11-30T00:30:00+09:00", tz, PL_TIME_START, &now, err, sizeof err), 0);
     test_tmpdir_make(dir, sizeof dir, "logkeep");
     snprintf(plaza, sizeof plaza, "%s/plaza", dir);
     snprintf(off, sizeof off, "%s/switched-off", dir);
