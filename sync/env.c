@@ -24,6 +24,14 @@ enum sync_outcome sync_env_offline(struct sync_env *env, const char *url,
 const char *sync_env_hint(long status, bool upload)
 {
     switch (status) {
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+        return upload ? " (a redirect, not followed for an upload: the upload url must be the "
+                        "WebDAV location itself, with no login page or proxy in between)"
+                      : "";
     case 400: /* what nginx answers for a missing or unverified client certificate */
         return " (no client certificate the server trusts? check the sync group's cert and key)";
     case 401:

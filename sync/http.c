@@ -276,6 +276,7 @@ int sync_http_put(struct sync_http *h, const char *url, int fd, off_t off, off_t
     x.discard = true;
     x.started = true;
     common_opts(h, url, &x, errbuf);
+    curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L); /* a 3xx is an answer: not stored */
     curl_easy_setopt(h->curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h->curl, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h->curl, CURLOPT_READDATA, &x);
@@ -296,6 +297,7 @@ int sync_http_delete(struct sync_http *h, const char *url, struct http_result *r
     x.discard = true;
     x.started = true;
     common_opts(h, url, &x, errbuf);
+    curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, "DELETE");
     return perform(h, &x, errbuf);
 }

@@ -20,6 +20,7 @@
 #define CHUNK (1 << 16)
 
 struct record {
+    char *to; /* the URL it is about (older records lack it: NULL) */
     bool done;
     long long done_size; /* the size sent whole, -1 unknown (older records) */
     long long offset;
@@ -42,14 +43,17 @@ static bool day_of(const char *name, int *y, int *m, int *d)
 static void record_read(const char *path, struct record *rec)
 {
     FILE *f = fopen(path, "re");
-    char line[64];
+    char line[PATH_LEN + 64];
     long long v;
 
     memset(rec, 0, sizeof *rec);
     if (!f)
         return;
     while (fgets(line, sizeof line, f)) {
-        if (strcmp(line, "done\n") == 0)
+        if (strncmp(line, "to ", 3) == 0 && !rec->to) {
+            line[strcspn(line, "\n")] = '\0';
+            rec->to = strdup(line + 3);
+        } else if (strcmp(line, "done\n") == 0)
             rec->done = true, rec->done_size = -1;
         else if (sscanf(line, "done %lld", &v) == 1 && v >= 0)
             rec->done = true, rec->done_size = v;
@@ -77,6 +81,8 @@ static int record_write(const char *path, const struct record *rec)
 
     if (!f)
         return -1;
+    if (rec->to)
+        fprintf(f, "to %s\n", rec->to);
     if (rec->done)
         fprintf(f, "done %lld\n", rec->done_size);
     else {
@@ -141,7 +147,10 @@ static enum sync_outcome answer(struct sync_env *env, const char *what, const ch
 {
     if (rc < 0 || sync_env_server_down(r))
         return sync_env_offline(env, url, r);
-    if ((r->status >= 200 && r->status <= 299) || (missing_ok && r->status == 404))
+    /* no redirect is followed, and only what a store answers counts: a 2xx
+     * from a login page behind a redirect would mark a day sent */
+    if (r->status == 200 || r->status == 201 || r->status == 204 ||
+        (missing_ok && r->status == 404))
         return SYNC_OK;
     log_warn("%s %s: HTTP %ld%s", what, url, r->status, sync_env_hint(r->status, true));
     return SYNC_FAILED;
@@ -168,7 +177,7 @@ static enum sync_outcome delete_parts(struct sync_env *env, const char *base, co
             rc = sync_http_delete(env->http, url, &r);
             if (rc < 0 || sync_env_server_down(&r)) {
                 out = sync_env_offline(env, url, &r);
-            } else if ((r.status >= 200 && r.status <= 299) || r.status == 404) {
+            } else if (r.status == 200 || r.status == 204 || r.status == 404) {
                 continue;
             } else if (r.status >= 400 && r.status <= 499 && r.status != 408 && r.status != 429) {
                 refused++, status = r.status;
@@ -191,6 +200,13 @@ static enum sync_outcome delete_parts(struct sync_env *env, const char *base, co
     return out;
 }
 
+/* The URL of SCREEN's log file NAME on the server. */
+static void upload_base(const struct sync_env *env, const char *screen, const char *name, char *out,
+                        size_t len)
+{
+    snprintf(out, len, "%s%s/%s", env->conf->upload, screen, name);
+}
+
 static enum sync_outcome upload_file(struct sync_env *env, const char *screen, const char *name)
 {
     const char *state = env->cfg->state;
@@ -207,8 +223,25 @@ static enum sync_outcome upload_file(struct sync_env *env, const char *screen, c
         return SYNC_OK;
     snprintf(path, sizeof path, "%s/log/%s/%s", state, screen, name);
     snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", state, screen, name);
-    snprintf(base, sizeof base, "%s%s/%s", env->conf->upload, screen, name);
+    upload_base(env, screen, name, base, sizeof base);
     record_read(recpath, &rec);
+    /* a record of another server (the upload url changed): the new one has
+     * none of it; the old one keeps what it had */
+    if (rec.to && strcmp(rec.to, base) != 0) {
+        log_info("%s: the upload url changed (it went to %s): sending it to %s from the start",
+                 path, rec.to, base);
+        free(rec.parts);
+        free(rec.to);
+        memset(&rec, 0, sizeof rec);
+    }
+    if (!rec.to && (rec.to = strdup(base)) && (rec.done || rec.offset || rec.nparts)) {
+        /* a record older than "to": taken as this server's, and said so in
+         * it, so that a later change of url is seen */
+        if (record_write(recpath, &rec) < 0) {
+            out = SYNC_FAILED;
+            goto out_free;
+        }
+    }
     if (rec.done && rec.done_size < 0 && !rec.nparts)
         goto out_free;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -293,6 +326,7 @@ out_close:
         close(fd);
 out_free:
     free(rec.parts);
+    free(rec.to);
     return out;
 }
 
@@ -351,17 +385,21 @@ enum sync_outcome sync_upload(struct sync_env *env)
 bool sync_upload_has(const struct sync_env *env, const char *screen, const char *name,
                      const struct stat *sb)
 {
-    char recpath[PATH_LEN];
+    char recpath[PATH_LEN], base[PATH_LEN];
     struct record rec;
     bool has;
 
     if (snprintf(recpath, sizeof recpath, "%s/.sync/up/%s/%s", env->cfg->state, screen, name) >=
         (int)sizeof recpath)
         return false;
+    upload_base(env, screen, name, base, sizeof base);
     record_read(recpath, &rec);
-    /* "done" without a size: a record older than sizes, never sent again */
-    has = rec.done && (rec.done_size < 0 || rec.done_size == (long long)sb->st_size);
+    /* sent whole to this server ("done" without a size: a record older than
+     * sizes, never sent again), and no part left there to DELETE */
+    has = rec.done && (rec.done_size < 0 || rec.done_size == (long long)sb->st_size) &&
+          rec.nparts == 0 && (!rec.to || strcmp(rec.to, base) == 0);
     free(rec.parts);
+    free(rec.to);
     return has;
 }
 

@@ -261,6 +261,57 @@ once 3
 sleep 0.2
 check "upload, DELETE refused: nothing sent again" sh -c "! grep -qE '^(PUT|DELETE) /upload/box-3/' '$N/access.log'"
 
+# the upload url changed (a new central server, a box renamed): the new
+# server gets every day again, from the start
+cp "$T/box1.cfg" "$T/box1.saved"
+sed -i "s#upload = \"$U/upload/box-1/\"#upload = \"$U/upload/box-1b/\"#" "$T/box1.cfg"
+once 1
+check "upload url changed: said" grep -q "the upload url changed (it went to $U/upload/box-1/plaza/" "$T/sync1.log"
+check "upload url changed: every day of the box is on the new server" sh -c "
+    for f in '$L'/play-*.jsonl; do
+        n=\${f##*/}
+        if [ -f '$T/boxes/box-1b/plaza/'\$n ]; then cmp -s \$f '$T/boxes/box-1b/plaza/'\$n || exit 1
+        else cat '$T/boxes/box-1b/plaza/'\$n.*.part 2>/dev/null | cmp -s \$f - || exit 1; fi
+    done"
+cp "$T/box1.saved" "$T/box1.cfg"
+
+# a PUT answered with a redirect (a captive portal, a login proxy): not
+# followed, not taken as stored; the day stays on the box however old
+python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(303); self.send_header("Location", "/portal/login")
+        self.send_header("Content-Length", "0"); self.end_headers()
+    def do_GET(self):
+        if self.path.startswith("/portal/"):
+            self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
+            self.wfile.write(b"ok"); return
+        self.send_error(404)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$((PORT + 3))" &
+rpid=$!
+wait_until 5 sh -c "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $((PORT + 3))))' 2>/dev/null"
+box 7 '[ "plaza" ]'
+sed -i "s#upload = \"[^\"]*\"#upload = \"http://127.0.0.1:$((PORT + 3))/up/\"#" "$T/box7.cfg"
+echo 'log_keep_days = 5;' >>"$T/box7.cfg"
+OLD=$(date -d "$DAY0 10 days ago" +%F)
+mkdir -p "$T/box7/log/plaza"
+line 0 >"$T/box7/log/plaza/play-$OLD.jsonl"
+touch -d "$OLD 23:00" "$T/box7/log/plaza/play-$OLD.jsonl"
+once 7
+rc=$?
+check "PUT redirected: the pass fails ($rc)" [ $rc = 1 ]
+check "PUT redirected: said, with what to check" grep -q "HTTP 303 (a redirect, not followed for an upload" "$T/sync7.log"
+check "PUT redirected: the day is not recorded as sent" sh -c "! grep -q done '$T/box7/.sync/up/plaza/play-$OLD.jsonl' 2>/dev/null"
+once 7
+check "PUT redirected: the day stays on the box past log_keep_days" [ -f "$T/box7/log/plaza/play-$OLD.jsonl" ]
+kill $rpid
+wait $rpid 2>/dev/null
+rpid=
+
 # --- a corrupted medium is refused -----------------------------------------------
 ff -f lavfi -i testsrc=size=320x180:rate=1 -vf negate -frames:v 1 "$C/spool/kochi/b.png"
 camp kochi-b '{ type = "image"; file = "kochi/b.png"; duration = 10; }' >"$C/spool/kochi-b.cfg"
