@@ -18,6 +18,16 @@ fail() { echo "not ok - $*"; }
 check() { n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
 # check_not NAME COMMAND...: ok when the command fails.
 check_not() { n=$1; shift; if "$@"; then fail "$n"; else ok "$n"; fi; }
+# check_all NAME 'COND' 'COND'...: ok when every shell condition holds (each
+# evaluated in turn; single-quoted, so expanded when evaluated).  For more
+# than one condition: "check N [ A ] && [ B ]" would test B outside the check.
+check_all() {
+    _n=$1; shift
+    for _c; do
+        eval "$_c" || { fail "$_n (false: $_c)"; return; }
+    done
+    ok "$_n"
+}
 # check_range NAME VALUE LO HI: ok when LO <= VALUE <= HI (integers), both
 # ends inside the one check; the value is in the name either way.
 check_range() {

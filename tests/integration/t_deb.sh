@@ -372,8 +372,8 @@ ppid_=$(pgrep -P "$cpid" -x signage-player)
 check "the player finds the Recommends' fallback fonts (no \"N of 2 fallback fonts\")" \
     sh -c 'grep -q "signage-player: info: renderer " "$1" && ! grep -q "fallback fonts installed" "$1"' \
     sh "$T/cage.log"
-check "the player runs under cage as signage (uid $uid)" \
-    [ -n "$ppid_" ] && [ "$(ps -o uid= -p "${ppid_:-0}" | tr -d ' ')" = "$uid" ]
+check_all "the player runs under cage as signage (uid $uid)" \
+    '[ -n "$ppid_" ]' '[ "$(ps -o uid= -p "${ppid_:-0}" | tr -d " ")" = "$uid" ]'
 # What is due at $AT says signagectl; its background is in the playlist.
 due=$(in_root signagectl at shinjuku-west-plaza "$AT" 2>/dev/null)
 set -- $due

@@ -23,14 +23,16 @@ readme_block() {
 mkdir -p "$T/tls"
 readme_block network-ca >"$T/ca.sh"
 readme_block network-box >"$T/box.sh"
-check "README: the CA and certificate steps are there" [ -s "$T/ca.sh" ] && [ -s "$T/box.sh" ]
+check_all "README: the CA and certificate steps are there" \
+    '[ -s "$T/ca.sh" ]' '[ -s "$T/box.sh" ]'
 # the central name: the README's central.example, and the loopback address
 # the test's boxes use
 sed -i 's/DNS:central.example/DNS:central.example,IP:127.0.0.1/' "$T/ca.sh"
 (cd "$T/tls" && sh -e "$T/ca.sh" && sh -e "$T/box.sh") >"$T/openssl.log" 2>&1
-check "README: the CA and the central certificate are made" [ -s "$T/tls/boxes-ca.crt" ] && [ -s "$T/tls/central.crt" ]
-check "README: each box's key and certificate are made" \
-    [ -s "$T/tls/box-01.crt" ] && [ -s "$T/tls/box-01.key" ] && [ -s "$T/tls/box-02.crt" ]
+check_all "README: the CA and the central certificate are made" \
+    '[ -s "$T/tls/boxes-ca.crt" ]' '[ -s "$T/tls/central.crt" ]'
+check_all "README: each box's key and certificate are made" \
+    '[ -s "$T/tls/box-01.crt" ]' '[ -s "$T/tls/box-01.key" ]' '[ -s "$T/tls/box-02.crt" ]'
 check "box-01's certificate is signed by the CA, for client use" \
     sh -c "openssl verify -CAfile '$T/tls/boxes-ca.crt' -purpose sslclient '$T/tls/box-01.crt' >/dev/null"
 check "the central certificate is for a server" \
@@ -62,8 +64,8 @@ printf 'id = "kochi-expo";\ntitle = "牧野博士の新休日";\nowner = "高知
 printf 'id = "tokyo-wood";\ntitle = "WOODコレクション";\nowner = "東京都";\nstart = "%s";\nend = "%s";\nscreens = [ "kochi" ];\nitems = ( { type = "text"; text = "WOODコレクション2023"; duration = 10; } );\n' \
     "$(date -d "$DAY0 7 days ago" +%F)" "$(date -d "$DAY0 60 days" +%F)" >"$C/spool/tokyo-wood.cfg"
 $SCHEDULER -c "$T/central.cfg" --once --now "$NOW" 2>>"$T/central.log"
-check "central: three playlists published" \
-    [ -f "$C/playlists/plaza.playlist" ] && [ -f "$C/playlists/gou4.playlist" ] && [ -f "$C/playlists/kochi-lobby.playlist" ]
+check_all "central: three playlists published" \
+    '[ -f "$C/playlists/plaza.playlist" ]' '[ -f "$C/playlists/gou4.playlist" ]' '[ -f "$C/playlists/kochi-lobby.playlist" ]'
 
 # --- nginx: the documented config ----------------------------------------------------
 N=$T/nginx
@@ -123,7 +125,8 @@ check "a path out of playlists/ is not served (404)" \
     [ "$(code "$B1" --path-as-is "$U/state/playlists/../campaigns/kochi-expo.cfg")" = 404 ]
 M=$(ls "$C/media" | head -1)
 cp "$C/media/$M" "$T/medium.orig"
-check "a medium is served" [ "$(code "$B1" "$U/state/media/$M")" = 200 ] && cmp -s "$T/body" "$C/media/$M"
+check_all "a medium is served" \
+    '[ "$(code "$B1" "$U/state/media/$M")" = 200 ]' 'cmp -s "$T/body" "$C/media/$M"'
 check "a medium is cacheable for ever (immutable)" \
     sh -c "curl -sI --cacert '$T/tls/boxes-ca.crt' --cert '$B1.crt' --key '$B1.key' '$U/state/media/$M' | grep -qi '^cache-control: public, max-age=31536000, immutable'"
 check "a playlist must be revalidated (no-cache)" \

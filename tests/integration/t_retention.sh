@@ -46,8 +46,10 @@ camp kochi-a "$(day +60)" kochi/a.png >"$S/spool/kochi-a.cfg"
 camp tokyo-b "$(day +500)" tokyo/b.png >"$S/spool/tokyo-b.cfg"
 printf 'id = "Bad";\n' >"$S/spool/bad.cfg"
 run +0
-check "day 0: two campaigns accepted" [ -f "$S/campaigns/kochi-a.cfg" ] && [ -f "$S/campaigns/tokyo-b.cfg" ]
-check "day 0: a bad file rejected with its reason" [ -f "$S/rejected/bad.cfg" ] && [ -f "$S/rejected/bad.cfg.error" ]
+check_all "day 0: two campaigns accepted" \
+    '[ -f "$S/campaigns/kochi-a.cfg" ]' '[ -f "$S/campaigns/tokyo-b.cfg" ]'
+check_all "day 0: a bad file rejected with its reason" \
+    '[ -f "$S/rejected/bad.cfg" ]' '[ -f "$S/rejected/bad.cfg.error" ]'
 media_of() { sed -n 's/.*media = "media\/\([0-9a-f]*\.[a-z]*\)".*/\1/p' "$1"; }
 MA=$(media_of "$S/campaigns/kochi-a.cfg")
 MB=$(media_of "$S/campaigns/tokyo-b.cfg")
@@ -56,8 +58,10 @@ MB=$(media_of "$S/campaigns/tokyo-b.cfg")
 camp tokyo-b "$(day +500)" tokyo/b2.png >"$S/spool/tokyo-b.cfg"
 run +1
 MB2=$(media_of "$S/campaigns/tokyo-b.cfg")
-check "day 1: tokyo-b's new version has its own medium" [ -n "$MB2" ] && [ "$MB2" != "$MB" ]
-check "day 1: nothing is removed a day on" [ -f "$S/media/$MB" ] && [ -f "$S/spool/Thumbs.db" ] && [ -f "$S/rejected/bad.cfg" ]
+check_all "day 1: tokyo-b's new version has its own medium" \
+    '[ -n "$MB2" ]' '[ "$MB2" != "$MB" ]'
+check_all "day 1: nothing is removed a day on" \
+    '[ -f "$S/media/$MB" ]' '[ -f "$S/spool/Thumbs.db" ]' '[ -f "$S/rejected/bad.cfg" ]'
 check "day 1: the medium tokyo-b no longer uses is remembered as unused" grep -q "^$MB " "$S/.media-unused"
 # Orphans in the store, as a crash between storing and accepting leaves.
 img '#00838f' "$T/orphan.png"
@@ -97,27 +101,29 @@ run +400
 L=$T/log.+400
 n=$(ls "$S/log/plaza" | grep -v 2023-02-30 | grep -c '^play-....-..-..\.jsonl$')
 check_range "plaza keeps 366 days of proof of play" "$n" 366 366
-check "... day 35 (366 days back) is there, day 34 is not" \
-    [ -f "$S/log/plaza/play-$(day 35).jsonl" ] && [ ! -f "$S/log/plaza/play-$(day 34).jsonl" ]
+check_all "... day 35 (366 days back) is there, day 34 is not" \
+    '[ -f "$S/log/plaza/play-$(day 35).jsonl" ]' '[ ! -f "$S/log/plaza/play-$(day 34).jsonl" ]'
 n=$(ls "$S/log/gou4" | grep -c '^play-')
 check_range "gou4, off since day 300, keeps the year before its last day" "$n" 366 366
-check "... from day -65 on" [ -f "$S/log/gou4/play-$(day -65).jsonl" ] && [ ! -f "$S/log/gou4/play-$(day -66).jsonl" ]
-check "flat log/ files: a year before the newest is kept, older removed" \
-    [ -f "$S/log/play-$(day -150).jsonl" ] && [ ! -f "$S/log/play-$(day -600).jsonl" ]
-check "files that are not a day's proof of play are left" \
-    [ -f "$S/log/plaza/notes.txt" ] && [ -f "$S/log/plaza/play-2023-02-30.jsonl" ] && [ -f "$S/log/plaza/play-$(day -100).jsonl.bak" ]
+check_all "... from day -65 on" \
+    '[ -f "$S/log/gou4/play-$(day -65).jsonl" ]' '[ ! -f "$S/log/gou4/play-$(day -66).jsonl" ]'
+check_all "flat log/ files: a year before the newest is kept, older removed" \
+    '[ -f "$S/log/play-$(day -150).jsonl" ]' '[ ! -f "$S/log/play-$(day -600).jsonl" ]'
+check_all "files that are not a day's proof of play are left" \
+    '[ -f "$S/log/plaza/notes.txt" ]' '[ -f "$S/log/plaza/play-2023-02-30.jsonl" ]' '[ -f "$S/log/plaza/play-$(day -100).jsonl.bak" ]'
 check "the removal is logged with the cut-off day and the setting" \
     grep -q "log/plaza: removed 135 proof-of-play files (.* MB) of $(day 34) and before: log_keep_days is 366" "$L"
 
-check "rejected/bad.cfg and its .error are removed after 90 days" \
-    [ ! -e "$S/rejected/bad.cfg" ] && [ ! -e "$S/rejected/bad.cfg.error" ]
+check_all "rejected/bad.cfg and its .error are removed after 90 days" \
+    '[ ! -e "$S/rejected/bad.cfg" ]' '[ ! -e "$S/rejected/bad.cfg.error" ]'
 check "... and that is logged" grep -q "rejected/bad.cfg: removed, 90 days after" "$L"
 
-check "spool: a file no campaign ever named goes to rejected/, with a reason" \
-    [ ! -e "$S/spool/Thumbs.db" ] && [ -f "$S/rejected/Thumbs.db" ] && grep -q "no campaign has used this file for 30 days" "$S/rejected/Thumbs.db.error"
-check "... in a folder too" [ -f "$S/rejected/unused.png" ] && [ ! -e "$S/spool/kochi/unused.png" ]
-check "... the file of a campaign that ended 340 days ago as well, byte for byte" \
-    [ ! -e "$S/spool/kochi/a.png" ] && [ "$(sha256sum <"$S/rejected/a.png" | cut -c1-64)" = "${MA%.*}" ]
+check_all "spool: a file no campaign ever named goes to rejected/, with a reason" \
+    '[ ! -e "$S/spool/Thumbs.db" ]' '[ -f "$S/rejected/Thumbs.db" ]' 'grep -q "no campaign has used this file for 30 days" "$S/rejected/Thumbs.db.error"'
+check_all "... in a folder too" \
+    '[ -f "$S/rejected/unused.png" ]' '[ ! -e "$S/spool/kochi/unused.png" ]'
+check_all "... the file of a campaign that ended 340 days ago as well, byte for byte" \
+    '[ ! -e "$S/spool/kochi/a.png" ]' '[ "$(sha256sum <"$S/rejected/a.png" | cut -c1-64)" = "${MA%.*}" ]'
 check "the playing campaign's file stays in the spool" [ -f "$S/spool/tokyo/b2.png" ]
 check "the file a waiting campaign names stays" [ -f "$S/spool/kochi/partner.png" ]
 check "the waiting campaign itself is the ingest's, left" [ -f "$S/spool/kochi-late.cfg" ]
@@ -125,16 +131,19 @@ check "the moves are warnings an admin sees" grep -q "spool/kochi/unused.png: us
 check "signagectl status shows the moved file under rejected/" \
     sh -c "$CTL -c '$T/signage.cfg' --now '$(at 400)' status | grep -q 'Thumbs.db'"
 
-check "media of accepted campaigns stay, also one that ended" [ -f "$S/media/$MA" ] && [ -f "$S/media/$MB2" ]
+check_all "media of accepted campaigns stay, also one that ended" \
+    '[ -f "$S/media/$MA" ]' '[ -f "$S/media/$MB2" ]'
 check "the medium unused since day 1 is removed" [ ! -e "$S/media/$MB" ]
 check "... and logged" grep -q "media/$MB: removed: nothing has used it for 7 days" "$L"
-check "media first seen unreferenced today are not removed" [ -f "$S/media/$MO" ] && [ -f "$S/media/$MO2" ]
+check_all "media first seen unreferenced today are not removed" \
+    '[ -f "$S/media/$MO" ]' '[ -f "$S/media/$MO2" ]'
 check ".media-unused remembers just those two" \
     sh -c "grep -q '^$MO ' '$S/.media-unused' && grep -q '^$MO2 ' '$S/.media-unused' && [ \$(wc -l <'$S/.media-unused') -eq 2 ]"
 
 # --- days 406 to 408: the media's grace of 7 days ------------------------------
 run +406
-check "day 406: still in their grace" [ -f "$S/media/$MO" ] && [ -f "$S/media/$MO2" ]
+check_all "day 406: still in their grace" \
+    '[ -f "$S/media/$MO" ]' '[ -f "$S/media/$MO2" ]'
 # One orphan is used again: a campaign names the same picture.
 cp "$T/orphan.png" "$S/spool/tokyo/again.png"
 camp tokyo-again "$(day 500)" tokyo/again.png >"$S/spool/tokyo-again.cfg"
@@ -143,7 +152,8 @@ check "a medium used again leaves .media-unused" sh -c "! grep -q '^$MO ' '$S/.m
 run +408
 check "day 408: the medium nothing references is removed" [ ! -e "$S/media/$MO2" ]
 check "the medium used again stays" [ -f "$S/media/$MO" ]
-check "every medium a campaign uses is still there" [ -f "$S/media/$MA" ] && [ -f "$S/media/$MB2" ]
+check_all "every medium a campaign uses is still there" \
+    '[ -f "$S/media/$MA" ]' '[ -f "$S/media/$MB2" ]'
 check "the playlists still name only media that exist" sh -c "
     for m in \$(grep -oh 'media/[0-9a-f]*\.[a-z]*' '$S'/playlists/*.playlist | sort -u); do
         [ -f '$S/'\$m ] || exit 1; done"

@@ -41,8 +41,8 @@ camp kochi-expo '{ type = "image"; file = "kochi/a.png"; duration = 10; },
   { type = "text"; text = "牧野博士の新休日"; duration = 10; }' >"$C/spool/kochi-expo.cfg"
 central
 check "central: the campaign is accepted" [ -f "$C/campaigns/kochi-expo.cfg" ]
-check "central: both screens' playlists are published" \
-    [ -f "$C/playlists/plaza.playlist" ] && [ -f "$C/playlists/gou4.playlist" ]
+check_all "central: both screens' playlists are published" \
+    '[ -f "$C/playlists/plaza.playlist" ]' '[ -f "$C/playlists/gou4.playlist" ]'
 
 # --- nginx on loopback -----------------------------------------------------------
 N=$T/nginx
@@ -135,11 +135,11 @@ rc=$?
 check "box 1: --once exits 0 ($rc)" [ $rc = 0 ]
 check "box 1: a download was seen in progress ($seen looks)" [ $seen -gt 0 ]
 check "box 1: at no time did a playlist name a missing medium ($bad times)" [ $bad = 0 ]
-check "box 1: both screens' playlists are the central ones" \
-    cmp -s "$C/playlists/plaza.playlist" "$T/box1/playlists/plaza.playlist" &&
-    cmp -s "$C/playlists/gou4.playlist" "$T/box1/playlists/gou4.playlist"
-check "box 1: its media are there and verified ($(ls "$T/box1/media" | wc -l))" \
-    sh -c "[ \$(ls '$T/box1/media' | wc -l) = 2 ]" && verified 1
+check_all "box 1: both screens' playlists are the central ones" \
+    'cmp -s "$C/playlists/plaza.playlist" "$T/box1/playlists/plaza.playlist"' \
+    'cmp -s "$C/playlists/gou4.playlist" "$T/box1/playlists/gou4.playlist"'
+check_all "box 1: its media are there and verified ($(ls "$T/box1/media" | wc -l))" \
+    '[ "$(ls "$T/box1/media" | wc -l)" = 2 ]' 'verified 1'
 once 2
 check "box 2: --once exits 0" [ $? = 0 ]
 check "box 2: only its screen (plaza)" \
