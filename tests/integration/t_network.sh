@@ -284,6 +284,18 @@ check "and said" grep -q "not reached over TLS (.*redirected off https, refused"
 check "no request went out in plain http" sh -c "[ ! -s '$N/plain.log' ]"
 check "the box keeps its playlists" cmp -s "$C/playlists/plaza.playlist" "$T/box-01/playlists/plaza.playlist"
 
+# --- a stolen box: revoked by name in the nginx config, then a reload -----------------
+sed -i 's/^    # box-07 1;$/    box-02 1;/' "$N/site.conf"
+check "revoking: the line is in the documented map" grep -q '^    box-02 1;$' "$N/site.conf"
+kill -HUP "$(cat "$N/nginx.pid")"
+check "revoked box-02: its playlist refused (403)" \
+    wait_until 10 sh -c "[ \"\$(cd '$T' && curl -s -o /dev/null -w '%{http_code}' --cacert tls/boxes-ca.crt --cert '$B2.crt' --key '$B2.key' '$U/state/playlists/kochi-lobby.playlist')\" = 403 ]"
+check "revoked box-02: its uploads refused (403)" \
+    [ "$(code "$B2" -T "$T/x" "$U/upload/box-02/kochi-lobby/play-$PAST.jsonl")" = 403 ]
+check "revoked box-02: the server's copy is unchanged" \
+    cmp -s "$T/box-02/log/kochi-lobby/play-$PAST.jsonl" "$T/upload/box-02/kochi-lobby/play-$PAST.jsonl"
+check "box-01 is still served (200)" [ "$(code "$B1" "$U/state/playlists/plaza.playlist")" = 200 ]
+
 # --- the daemon's long-running path under valgrind (not under ASan) --------------------
 if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
     line() { printf '{"screen":"plaza","campaign":"kochi-expo","item":%d,"result":"played"}\n' "$1"; }
