@@ -59,13 +59,17 @@ with open(sys.argv[2], "a") as f:
     lpid=$!
     wait_until 5 [ -S "$1" ]
 }
-# nginx_head DIR: the start of an nginx.conf for a test's own server, with
-# DIR as its prefix (pid, error log, temp files; workers as root when the
-# tests run as root): everything up to "http {" and its temp paths.  The
+# nginx_head DIR [USER]: the start of an nginx.conf for a test's own server,
+# with DIR as its prefix (pid, error log, temp files): everything up to
+# "http {" and its temp paths.  When the tests run as root its workers run
+# as USER (default root; DIR/tmp is then USER's), else as the tester.  The
 # caller writes the rest of the http block and its closing "}".
 nginx_head() {
     mkdir -p "$1/tmp"
-    [ "$(id -u)" = 0 ] && echo "user root;"
+    if [ "$(id -u)" = 0 ]; then
+        echo "user ${2:-root};"
+        [ -n "${2:-}" ] && chown "$(echo "$2" | tr " " :)" "$1/tmp"
+    fi
     cat <<EOF
 daemon off;
 worker_processes 1;

@@ -70,6 +70,12 @@ check_all "central: three playlists published" \
 # --- nginx: the documented config ----------------------------------------------------
 N=$T/nginx
 mkdir -p "$N/tmp" "$T/upload" # as the README's install -d: no folder per box
+# nginx's workers as an unprivileged user, as www-data in the README: the
+# upload folder is theirs, the state readable (the scratch folder is 0700)
+if [ "$(id -u)" = 0 ]; then
+    chown nobody:nogroup "$T/upload"
+    chmod 755 "$T"
+fi
 PORT=$(shuf -i 20000-60000 -n 1)
 sed -e "s#listen 443 ssl http2;#listen 127.0.0.1:$PORT ssl http2;#" -e '/listen \[::\]:443/d' \
     -e "s#/etc/signage/tls/#$T/tls/#g" -e "s#/var/lib/signage-central/upload/#$T/upload/#g" \
@@ -77,7 +83,7 @@ sed -e "s#listen 443 ssl http2;#listen 127.0.0.1:$PORT ssl http2;#" -e '/listen 
     "$SRCDIR/deploy/nginx-central.conf" >"$N/site.conf"
 check "every path of the documented config is moved into the test" \
     sh -c "! grep -nE '^[^#]*(/etc/|/var/)' '$N/site.conf'"
-{ nginx_head "$N"; cat <<EOF; } >"$N/nginx.conf"
+{ nginx_head "$N" "nobody nogroup"; cat <<EOF; } >"$N/nginx.conf"
     include $N/site.conf;
     # not the documented config: a server that sends boxes off TLS
     server {
@@ -102,6 +108,10 @@ trap 'kill $NGINX $pids 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && ech
 wait_until 5 test -s "$N/nginx.pid"
 sleep 0.2
 U=https://127.0.0.1:$PORT
+if [ "$(id -u)" = 0 ]; then
+    check "nginx's worker runs as nobody, as www-data would" \
+        sh -c "[ \"\$(ps -o user= --ppid \$(cat '$N/nginx.pid') | sort -u | tr -d ' ')\" = nobody ]"
+fi
 
 # --- what the documented config refuses -------------------------------------------------
 # code [CERT] CURL-ARGS...: the HTTP status curl gets (000: no answer)
@@ -151,7 +161,8 @@ check "nothing but box-01/plaza/ was made by those requests" \
     sh -c "[ \"\$(ls '$T/upload')\" = box-01 ] && [ \"\$(ls '$T/upload/box-01')\" = plaza ] && [ -z \"\$(ls '$T/upload/box-01/plaza')\" ]"
 
 # --- two boxes: signage-sync daemons and players --------------------------------
-# mkbox NAME SCREEN...: the README's box config, pointed at the loopback server
+# mkbox NAME SCREEN...: the README's box config, pointed at the loopback
+# server; its TLS files relative to the config's folder, as in the README
 mkbox() {
     name=$1; shift
     scr= ids=
@@ -172,7 +183,7 @@ sync = {
   screens = [ $ids ];
   upload = "$U/upload/$name/";
   interval = 1; upload_interval = 1; max_backoff = 4;
-  ca = "$T/$name/tls/boxes-ca.crt"; cert = "$T/$name/tls/$name.crt"; key = "$T/$name/tls/$name.key";
+  ca = "$name/tls/boxes-ca.crt"; cert = "$name/tls/$name.crt"; key = "$name/tls/$name.key";
 };
 EOF
 }
@@ -234,6 +245,10 @@ all_up() {
     done
 }
 check "every line the boxes logged is on the server" wait_until 20 all_up
+if [ "$(id -u)" = 0 ]; then
+    check "the uploads belong to nginx's user" \
+        sh -c "[ -z \"\$(find '$T/upload' ! -user nobody)\" ]"
+fi
 check "today's files went as parts" \
     sh -c "ls '$T/upload/box-01/plaza/' | grep -q '^play-$DAY0.jsonl.000000000000.part\$'"
 check "the closed day went whole, without parts" \
@@ -268,7 +283,7 @@ $SYNC -c "$T/liar.cfg" --once 2>"$T/liar.log"
 check "box-01's certificate uploading as box-02: refused (exit 1)" [ $? = 1 ]
 check "and said: HTTP 403, with what to check" grep -q "HTTP 403 (not allowed: does the upload url name this box" "$T/liar.log"
 check "nothing reached box-02's folder from box-01" sh -c "[ \"\$(ls '$T/upload/box-02')\" = kochi-lobby ]"
-sed "s#$T/box-01/tls/boxes-ca.crt#$T/rogue/boxes-ca.crt#" "$T/box-01.cfg" >"$T/untrusted.cfg"
+sed "s#box-01/tls/boxes-ca.crt#rogue/boxes-ca.crt#" "$T/box-01.cfg" >"$T/untrusted.cfg"
 $SYNC -c "$T/untrusted.cfg" --once 2>"$T/untrusted.log"
 check "a server its CA did not sign: refused (exit 1)" [ $? = 1 ]
 check "and said: TLS, the certificate problem, what to check" \
