@@ -1,7 +1,8 @@
 /* http.h - the few HTTP requests signage-sync makes, through libcurl, each
  * bounded: a connect timeout, a floor on the speed, a cap on the bytes
- * taken, few redirects, http and https only.  TLS with the sync group's CA
- * and client certificate, downloads at its rate limit.
+ * taken, few redirects (only to https once on https; none for PUT and
+ * DELETE: a 3xx is their answer), http and https only.  TLS with the sync
+ * group's CA and client certificate, downloads at its rate limit.
  */
 #ifndef SIGNAGE_SYNC_HTTP_H
 #define SIGNAGE_SYNC_HTTP_H
