@@ -308,6 +308,13 @@ struct report {
     bool slot_mode;
     struct table slots;
     long cache_hits, cache_writes;
+    /* the screen folder of the file being read ("plaza" of
+     * "plaza/play-DAY.jsonl"; NULL for a flat file): a line there naming
+     * another screen is not counted (a box writes only its own screens'
+     * folders, so the folder is what its certificate vouches for) */
+    const char *folder;
+    size_t folder_len;
+    long misfiled;
 };
 
 /* A slot's time: the summary's stand-in for the timeline. */
@@ -937,6 +944,11 @@ static int add_fields(struct report *r, const struct fields *f, const char *name
                  name, lineno);
         return -1;
     }
+    if (r->folder &&
+        (f->len[F_SCREEN] != r->folder_len || memcmp(f->s[F_SCREEN], r->folder, r->folder_len))) {
+        r->misfiled++;
+        return 0;
+    }
     int res = result_parse(f->s[F_RESULT], f->len[F_RESULT]);
     if (res < 0) {
         snprintf(err, errlen,
@@ -1139,8 +1151,9 @@ static void load_file(struct report *r, const char *path, const char *name)
 {
     size_t cap = 1 << 20, have = 0;
     char *buf;
-    long lineno = 0;
+    long lineno = 0, misfiled = r->misfiled;
     bool skipping = false; /* inside a line too long to read */
+    const char *slash = strchr(name, '/');
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
@@ -1152,6 +1165,8 @@ static void load_file(struct report *r, const char *path, const char *name)
         close(fd);
         return;
     }
+    r->folder = slash ? name : NULL;
+    r->folder_len = slash ? (size_t)(slash - name) : 0;
     for (;;) {
         ssize_t got = read(fd, buf + have, cap - have);
         if (got < 0 && errno == EINTR)
@@ -1183,6 +1198,10 @@ static void load_file(struct report *r, const char *path, const char *name)
         take_line(r, buf, have, name, lineno + 1); /* the last line, without its newline */
     free(buf);
     close(fd);
+    r->folder = NULL;
+    if (r->misfiled > misfiled)
+        log_warn("%s: %ld line%s naming another screen than its folder's: not counted", name,
+                 r->misfiled - misfiled, r->misfiled - misfiled == 1 ? "" : "s");
 }
 
 /* A log file found in a tree: its local date and path; or a part of one
@@ -1331,7 +1350,7 @@ static bool day_needs_dedupe(const struct logfiles *lf, size_t i, size_t j)
  * hostile one is read as absent and rebuilt. */
 
 #define CACHE_MAGIC "SGRC"
-#define CACHE_VERSION 1u
+#define CACHE_VERSION 2u /* 2: lines in another screen's folder are not counted */
 
 struct ident {
     uint64_t v[6]; /* dev, ino, size, mtime_ns, ctime_ns, zone */

@@ -81,6 +81,10 @@ sed -e "s#listen 443 ssl http2;#listen 127.0.0.1:$PORT ssl http2;#" -e '/listen 
     -e "s#/etc/signage/tls/#$T/tls/#g" -e "s#/var/lib/signage-central/upload/#$T/upload/#g" \
     -e "s#/var/lib/signage/#$C/#g" -e "s#/var/log/nginx/#$N/#g" \
     "$SRCDIR/deploy/nginx-central.conf" >"$N/site.conf"
+# box-01 here is the README's spare PC: it also plays gou4 (box-03's in the
+# example), so its line goes into the map, as an admin would add it
+sed -i 's#^    box-03/gou4 1;$#&\n    box-01/gou4 1;#' "$N/site.conf"
+check "the spare box's screen is added to the map" grep -q '^    box-01/gou4 1;$' "$N/site.conf"
 check "every path of the documented config is moved into the test" \
     sh -c "! grep -nE '^[^#]*(/etc/|/var/)' '$N/site.conf'"
 { nginx_head "$N" "nobody nogroup"; cat <<EOF; } >"$N/nginx.conf"
@@ -157,6 +161,8 @@ check "a box may not read the uploads back (403)" \
     [ "$(code "$B2" "$U/upload/box-02/kochi-lobby/play-$PAST.jsonl")" = 403 ]
 c=$(code "$B1" -T "$T/x" "$U/upload/box-01/plaza/run.sh")
 check_range "a name that is not a proof-of-play file: refused ($c)" "$c" 400 499
+check "box-01 may not send proof of play of a screen it does not play (403)" \
+    [ "$(code "$B1" -T "$T/x" "$U/upload/box-01/kochi-lobby/play-$PAST.jsonl")" = 403 ]
 check "nothing but box-01/plaza/ was made by those requests" \
     sh -c "[ \"\$(ls '$T/upload')\" = box-01 ] && [ \"\$(ls '$T/upload/box-01')\" = plaza ] && [ -z \"\$(ls '$T/upload/box-01/plaza')\" ]"
 
@@ -268,6 +274,16 @@ check_range "central report: kochi-lobby counts both days of box-02" "$(plays ko
 cp "$T/box-02/log/kochi-lobby/play-$PAST.jsonl" "$T/upload/box-02/kochi-lobby/play-$PAST.jsonl.000000000000.part"
 $CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen --boxes "$T/upload" >"$T/report.json" 2>>"$T/report.err"
 check_range "central report: a day both whole and in parts counts once" "$(plays kochi-lobby)" "$lk" "$lk"
+# box-01 slips plays of kochi-lobby into its own plaza folder (the one place
+# it may write): not counted, and said
+grep -h '"result":"played"' "$T/box-02/log/kochi-lobby/play-$DAY0.jsonl" | head -3 >"$T/forged"
+check "box-01 can write its plaza folder (201)" \
+    [ "$(code "$B1" -T "$T/forged" "$U/upload/box-01/plaza/play-$DAY0.jsonl.900000000000.part")" = 201 ]
+$CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen --boxes "$T/upload" >"$T/report.json" 2>"$T/forged.err"
+check_range "central report: kochi-lobby's lines in box-01's plaza folder are not counted" "$(plays kochi-lobby)" "$lk" "$lk"
+check_range "central report: nor are they plaza's" "$(plays plaza)" "$lp" "$lp"
+check "central report: and that is said" grep -q "plaza/play-$DAY0.jsonl.900000000000.part: 3 lines naming another screen than its folder's: not counted" "$T/forged.err"
+rm "$T/upload/box-01/plaza/play-$DAY0.jsonl.900000000000.part"
 $CTL -c "$T/central.cfg" --now "$(date -d "$NOW 2 minutes" --iso-8601=seconds)" --json status --boxes "$T/upload" >"$T/status.json" 2>>"$T/report.err"
 check "central status --boxes: all three screens ok" \
     sh -c "[ \"\$(jq -r '.screens[] | select(.health == \"ok\") | .screen' '$T/status.json' | sort | tr '\n' ' ')\" = 'gou4 kochi-lobby plaza ' ]"
@@ -319,9 +335,9 @@ if [ "${SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
     vpid=$!
     pids=$vpid
     # passes of 304s, then new lines to upload while it runs, then SIGTERM
-    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log') -ge 3 ]"
+    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log' 2>/dev/null) -ge 3 ] 2>/dev/null"
     for i in 1 2 3; do line "$i" >>"$T/box-01/log/plaza/play-$DAY0.jsonl"; done
-    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log') -ge 6 ]"
+    wait_until 60 sh -c "[ \$(grep -c 'next poll in' '$T/vgsync.log' 2>/dev/null) -ge 6 ] 2>/dev/null"
     kill -TERM $vpid
     wait $vpid
     rc=$?
