@@ -412,7 +412,9 @@ static bool scan_log(struct screen_status *ss, const struct log_file *f,
                 bad_tail++;
             continue;
         }
-        if (f->flat && strcmp(l.screen, ss->scr->id) != 0)
+        /* a flat file has every screen's lines; a screen's folder only its
+         * own (another screen's there were not written by its player) */
+        if (strcmp(l.screen, ss->scr->id) != 0)
             continue;
         if (l.end > rq->now) { /* not over yet at --now, or a clock ahead */
             future++;

@@ -276,13 +276,21 @@ $CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen -
 check_range "central report: a day both whole and in parts counts once" "$(plays kochi-lobby)" "$lk" "$lk"
 # box-01 slips plays of kochi-lobby into its own plaza folder (the one place
 # it may write): not counted, and said
-grep -h '"result":"played"' "$T/box-02/log/kochi-lobby/play-$DAY0.jsonl" | head -3 >"$T/forged"
+grep -h '"result":"played"' "$T/box-02/log/kochi-lobby/play-$DAY0.jsonl" | head -2 >"$T/forged"
+# and one later than anything played, for status
+printf '{"screen":"kochi-lobby","campaign":"tokyo-wood","owner":"東京都","title":"x","item":0,"type":"text","media":null,"sha256":null,"start":"%sT12:04:50.000+09:00","end":"%sT12:05:00.000+09:00","planned_ms":10000,"shown_ms":10000,"result":"played","generation":1}\n' \
+    "$DAY0" "$DAY0" >>"$T/forged"
 check "box-01 can write its plaza folder (201)" \
     [ "$(code "$B1" -T "$T/forged" "$U/upload/box-01/plaza/play-$DAY0.jsonl.900000000000.part")" = 201 ]
 $CTL -c "$T/central.cfg" --json report --from "$PAST" --to "$DAY0" --by screen --boxes "$T/upload" >"$T/report.json" 2>"$T/forged.err"
 check_range "central report: kochi-lobby's lines in box-01's plaza folder are not counted" "$(plays kochi-lobby)" "$lk" "$lk"
 check_range "central report: nor are they plaza's" "$(plays plaza)" "$lp" "$lp"
 check "central report: and that is said" grep -q "plaza/play-$DAY0.jsonl.900000000000.part: 3 lines naming another screen than its folder's: not counted" "$T/forged.err"
+$CTL -c "$T/central.cfg" --now "${DAY0}T12:06:00+09:00" --json status --boxes "$T/upload" >"$T/status.json" 2>>"$T/forged.err"
+check "central status: plaza's last line is not one naming kochi-lobby" \
+    sh -c "[ \"\$(jq -r '.screens[] | select(.screen == \"plaza\") | .last_log.campaign' '$T/status.json')\" = kochi-expo ]"
+check "central status: nor is kochi-lobby's, from box-01's folder" \
+    sh -c "jq -r '.screens[] | select(.screen == \"kochi-lobby\") | .last_log.file' '$T/status.json' | grep -q /upload/box-02/"
 rm "$T/upload/box-01/plaza/play-$DAY0.jsonl.900000000000.part"
 $CTL -c "$T/central.cfg" --now "$(date -d "$NOW 2 minutes" --iso-8601=seconds)" --json status --boxes "$T/upload" >"$T/status.json" 2>>"$T/report.err"
 check "central status --boxes: all three screens ok" \
